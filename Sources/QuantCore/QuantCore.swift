@@ -1,0 +1,1 @@
+// The QuantCore module. Its files are named for the concepts they define.

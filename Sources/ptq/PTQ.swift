@@ -1,0 +1,13 @@
+import ArgumentParser
+import PTQKit
+
+/// `ptq`: the command-line front end of PTQKit. Each subcommand is a thin layer over the library.
+@main
+struct PTQ: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ptq",
+        abstract: "Post-training quantization calibration for tensors stored in HDF5.",
+        version: ptqkitVersion,
+        subcommands: []
+    )
+}
