@@ -49,6 +49,11 @@ let package = Package(
             dependencies: ["PTQKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "ptq-bench",
+            dependencies: ["PTQKit"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5"], swiftSettings: strict),
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore"], swiftSettings: strict),

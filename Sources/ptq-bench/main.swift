@@ -1,0 +1,3 @@
+// ptq-bench: PTQKit's benchmark suite (release build only). Its suites are added per module.
+import PTQKit
+print("ptq-bench \(ptqkitVersion)")
