@@ -5,7 +5,7 @@
 // The modules follow the data flow; a lower stage never imports a higher one:
 //   CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
 //   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (policy, configs)
-//   → PTQKit (re-exports) → ptq (thin CLI)
+//   → ModelPackage (writer, reader, verify) → PTQKit (re-exports) → ptq (thin CLI)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -40,8 +40,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ModelPackage",
+            dependencies: ["QuantCore", "HDF5", "Calibrator"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PTQKit",
-            dependencies: ["HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator"],
+            dependencies: ["HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "ModelPackage"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -59,6 +64,7 @@ let package = Package(
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore"], swiftSettings: strict),
         .testTarget(name: "ObserversTests", dependencies: ["Observers", "QuantCore"], swiftSettings: strict),
         .testTarget(name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit"], swiftSettings: strict),
+        .testTarget(name: "ModelPackageTests", dependencies: ["ModelPackage", "PTQKit"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["PTQKit"], swiftSettings: strict),
     ]
 )

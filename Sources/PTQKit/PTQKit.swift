@@ -8,6 +8,7 @@
 @_exported public import QuantCore
 @_exported public import Observers
 @_exported public import Calibrator
+@_exported public import ModelPackage
 
 /// The version of PTQKit, recorded in every manifest and printed by `ptq --version`.
 public let ptqkitVersion = "0.1.0"

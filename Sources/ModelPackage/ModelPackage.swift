@@ -1,0 +1,1 @@
+// The ModelPackage module. Its files are named for the concepts they define.
