@@ -62,4 +62,12 @@ PTQ_INLINE hid_t ptq_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 PTQ_INLINE hid_t ptq_H5T_STD_U64LE(void) { return H5T_STD_U64LE; }
 PTQ_INLINE hid_t ptq_H5T_C_S1(void) { return H5T_C_S1; }
 
+// Object info fields and error-stack minor codes (used to classify failures).
+PTQ_INLINE unsigned ptq_H5O_INFO_BASIC(void) { return H5O_INFO_BASIC; }
+PTQ_INLINE hid_t ptq_H5E_NOTFOUND(void) { return H5E_NOTFOUND; }
+PTQ_INLINE hid_t ptq_H5E_TRUNCATED(void) { return H5E_TRUNCATED; }
+PTQ_INLINE hid_t ptq_H5E_NOTHDF5(void) { return H5E_NOTHDF5; }
+PTQ_INLINE hid_t ptq_H5E_CANTOPENFILE(void) { return H5E_CANTOPENFILE; }
+PTQ_INLINE hid_t ptq_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
+
 #endif
