@@ -1,0 +1,27 @@
+/// One batch of rows streamed by a ``TensorSource``, converted to Float32.
+///
+/// The values live in the source's reused buffer: they are valid only inside the closure that received
+/// the batch. Copy them out (`Array(batch.values)`) to keep them.
+public struct TensorBatch {
+    /// The rows' elements, row-major: `rowCount × rowElementCount` values.
+    public let values: UnsafeBufferPointer<Float>
+    /// Elements per row (product of the trailing dimensions).
+    public let rowElementCount: Int
+    /// Row indices of this batch counted across all shards of the source.
+    public let rows: Range<Int>
+    /// The shard file the batch comes from.
+    public let file: String
+    /// Row indices of this batch inside its shard.
+    public let rowsInFile: Range<Int>
+
+    /// Number of rows in the batch.
+    public var rowCount: Int { rows.count }
+
+    init(values: UnsafeBufferPointer<Float>, rowElementCount: Int, rows: Range<Int>, file: String, rowsInFile: Range<Int>) {
+        self.values = values
+        self.rowElementCount = rowElementCount
+        self.rows = rows
+        self.file = file
+        self.rowsInFile = rowsInFile
+    }
+}

@@ -1,0 +1,160 @@
+import HDF5
+
+/// A stream of row batches (slices along the first axis) of one dataset, read from one HDF5 file, a list
+/// of shard files, or the files matching a glob pattern, converted to Float32.
+///
+/// All shards must hold the dataset with the same trailing dimensions; batches never span two shards
+/// (the last batch of each shard may be short). Every row is delivered exactly once, in order.
+///
+/// Memory is bounded by the batch, never by the dataset: one buffer of at most ``maxRowsPerBatch`` rows
+/// of Float32 is allocated per ``forEachBatch(_:)`` call and reused; libhdf5 adds its type-conversion
+/// buffer (1 MiB) and, when batches are not chunk-aligned, a chunk cache holding one row of chunks
+/// (capped at ``maxChunkCacheBytes``).
+///
+/// ```swift
+/// let source = try TensorSource(glob: "acts/shard_*.h5", dataset: "/fc1/input", batch: .bytes(8 << 20))
+/// var stats = TensorStatistics()
+/// try source.forEachBatch { batch in stats.accumulate(batch.values) }
+/// ```
+public struct TensorSource: Sendable {
+    /// How large a batch is.
+    public enum BatchSize: Sendable, Hashable {
+        /// Exactly this many rows per batch (fewer at the end of a shard).
+        case rows(Int)
+        /// As many whole rows as fit in this many bytes of Float32 (at least one row), rounded down to a
+        /// multiple of the dataset's chunk rows when at least one chunk fits, so reads are chunk-aligned.
+        case bytes(Int)
+    }
+
+    /// One file of the source.
+    public struct Shard: Sendable, Hashable {
+        /// Path of the file.
+        public var file: String
+        /// Rows of the dataset in this file.
+        public var rows: Int
+        /// Rows per chunk, for chunked datasets.
+        public var chunkRows: Int?
+        /// Bytes of one row of chunks in the file (`chunkRows × rowElementCount × element size`).
+        public var chunkRowBytes: Int?
+    }
+
+    /// The upper bound of the chunk cache a stream sets for batches that are not chunk-aligned.
+    public static let maxChunkCacheBytes = 64 << 20
+
+    /// Path of the dataset inside every shard.
+    public let dataset: String
+    /// The shards, in order.
+    public let shards: [Shard]
+    /// The trailing dimensions of the dataset (the shape of one row).
+    public let rowShape: [Int]
+    /// The requested batch size.
+    public let batchSize: BatchSize
+
+    /// Elements per row: the product of ``rowShape``.
+    public var rowElementCount: Int { rowShape.reduce(1, *) }
+
+    /// Rows across all shards.
+    public var rowCount: Int { shards.reduce(0) { $0 + $1.rows } }
+
+    /// A source over one file.
+    public init(file: String, dataset: String, batch: BatchSize = .bytes(8 << 20)) throws(TensorIOError) {
+        try self.init(files: [file], dataset: dataset, batch: batch)
+    }
+
+    /// A source over the files matching `pattern` (sorted by path).
+    public init(glob pattern: String, dataset: String, batch: BatchSize = .bytes(8 << 20)) throws(TensorIOError) {
+        let files = ShardGlob.paths(matching: pattern)
+        guard !files.isEmpty else { throw .noFilesMatch(pattern: pattern) }
+        try self.init(files: files, dataset: dataset, batch: batch)
+    }
+
+    /// A source over `files`, in the order given. Each file is opened once here to check the dataset.
+    public init(files: [String], dataset: String, batch: BatchSize = .bytes(8 << 20)) throws(TensorIOError) {
+        guard !files.isEmpty else { throw .noFiles(dataset: dataset) }
+        switch batch {
+        case .rows(let rows) where rows <= 0: throw .invalidBatchSize("\(rows) rows")
+        case .bytes(let bytes) where bytes <= 0: throw .invalidBatchSize("\(bytes) bytes")
+        default: break
+        }
+        var shards: [Shard] = []
+        var rowShape: [Int]?
+        for path in files {
+            let (shard, shape) = try hdf5 { () throws(HDF5Error) -> (Shard, [Int]) in
+                let file = try File(path)
+                let opened = try file.openDataset(dataset)
+                if case .unsupported(let name) = opened.elementType {
+                    throw HDF5Error(kind: .unsupportedType(name), file: path, object: opened.objectPath,
+                        operation: "stream", cause: "cannot stream a dataset of \(name) elements as Float32")
+                }
+                let info = try opened.info()
+                let chunkRows = info.chunkShape?.first
+                let shard = Shard(
+                    file: path, rows: opened.rowCount, chunkRows: chunkRows,
+                    chunkRowBytes: chunkRows.map { $0 * opened.rowElementCount * info.elementBytes })
+                return (shard, Array(opened.shape.dropFirst()))
+            }
+            if let expected = rowShape, expected != shape {
+                throw .shapeMismatch(file: path, dataset: dataset, expected: expected, found: shape)
+            }
+            rowShape = shape
+            shards.append(shard)
+        }
+        self.dataset = dataset
+        self.shards = shards
+        self.rowShape = rowShape ?? []
+        self.batchSize = batch
+    }
+
+    /// The most rows any batch holds: the buffer has this many rows.
+    public var maxRowsPerBatch: Int {
+        shards.map(rowsPerBatch).max() ?? 1
+    }
+
+    /// Rows per batch in `shard`: the requested rows, or the rows fitting the byte budget rounded down to
+    /// whole chunks when at least one chunk fits.
+    public func rowsPerBatch(in shard: Shard) -> Int {
+        switch batchSize {
+        case .rows(let rows):
+            return rows
+        case .bytes(let bytes):
+            let rows = max(1, bytes / max(1, rowElementCount * MemoryLayout<Float>.stride))
+            if let chunk = shard.chunkRows, chunk > 0, rows >= chunk { return rows / chunk * chunk }
+            return rows
+        }
+    }
+
+    /// Calls `body` with each batch in order; the batch's values are valid only during the call.
+    ///
+    /// - Throws: ``TensorIOError`` for read failures, or whatever `body` throws (which stops the stream).
+    public func forEachBatch(_ body: (TensorBatch) throws -> Void) throws {
+        let width = rowElementCount
+        let capacity = maxRowsPerBatch * width
+        guard width > 0, capacity > 0 else { return }
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var firstRow = 0
+        for shard in shards {
+            let step = rowsPerBatch(in: shard)
+            let aligned = shard.chunkRows.map { step % $0 == 0 } ?? true
+            let cache = aligned ? nil : shard.chunkRowBytes.map { min($0 + (1 << 20), Self.maxChunkCacheBytes) }
+            let file = try hdf5 { () throws(HDF5Error) in try File(shard.file) }
+            let opened = try hdf5 { () throws(HDF5Error) in try file.openDataset(dataset, chunkCacheBytes: cache) }
+            guard opened.rowCount == shard.rows, Array(opened.shape.dropFirst()) == rowShape else {
+                throw TensorIOError.shapeMismatch(
+                    file: shard.file, dataset: dataset, expected: [shard.rows] + rowShape, found: opened.shape)
+            }
+            var start = 0
+            while start < shard.rows {
+                let end = min(start + step, shard.rows)
+                try hdf5 { () throws(HDF5Error) in try opened.readRows(start..<end, into: buffer) }
+                let values = UnsafeBufferPointer(rebasing: buffer[0..<((end - start) * width)])
+                try body(
+                    TensorBatch(
+                        values: values, rowElementCount: width, rows: (firstRow + start)..<(firstRow + end),
+                        file: shard.file, rowsInFile: start..<end))
+                start = end
+            }
+            firstRow += shard.rows
+        }
+    }
+}
