@@ -60,6 +60,22 @@ public struct HDF5Error: Error, Sendable, CustomStringConvertible {
 }
 
 extension HDF5Error.Kind {
+    /// A stable identifier of the kind for scripts: `fileNotFound`, `notHDF5`, `corruptFile`,
+    /// `unsupportedFormat`, `objectNotFound`, `wrongObjectType`, `unsupportedType`, `invalidArgument`, `library`.
+    public var name: String {
+        switch self {
+        case .fileNotFound: "fileNotFound"
+        case .notHDF5: "notHDF5"
+        case .corruptFile: "corruptFile"
+        case .unsupportedFormat: "unsupportedFormat"
+        case .objectNotFound: "objectNotFound"
+        case .wrongObjectType: "wrongObjectType"
+        case .unsupportedType: "unsupportedType"
+        case .invalidArgument: "invalidArgument"
+        case .library: "library"
+        }
+    }
+
     /// A short human description of the kind.
     public var summary: String {
         switch self {

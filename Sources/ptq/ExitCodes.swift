@@ -1,0 +1,60 @@
+import ArgumentParser
+import PTQKit
+
+/// Exit codes of `ptq`, one per category of failure, following BSD `sysexits.h` where a code fits.
+/// Every error is printed to stderr as one line naming the file, the object and the cause; `ptq` never
+/// traps on bad input.
+///
+/// | code | name | meaning |
+/// |---|---|---|
+/// | 0 | success | everything was done |
+/// | 64 | usage (`EX_USAGE`) | bad command line: unknown option, missing argument, invalid value |
+/// | 65 | data (`EX_DATAERR`) | input exists but is unusable: not HDF5, truncated or damaged, a format feature libhdf5 cannot read, an unsupported element type where numbers are required, shards whose shapes disagree |
+/// | 66 | no input (`EX_NOINPUT`) | a file, a dataset/group inside a file, or any match of a glob is missing |
+/// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it) |
+/// | 73 | cannot create (`EX_CANTCREAT`) | an output file cannot be created |
+/// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading or writing (for example a missing filter plugin) |
+///
+/// When several inputs fail, `ptq` goes on with the others and exits with the code of the first failure.
+enum ExitCodes {
+    /// 0: success.
+    static let success = ExitCode.success
+    /// 64: bad command line.
+    static let usage = ExitCode(64)
+    /// 65: input exists but is unusable.
+    static let data = ExitCode(65)
+    /// 66: input missing.
+    static let noInput = ExitCode(66)
+    /// 70: internal error.
+    static let software = ExitCode(70)
+    /// 73: an output cannot be created.
+    static let cannotCreate = ExitCode(73)
+    /// 74: libhdf5 failed while reading or writing.
+    static let io = ExitCode(74)
+
+    /// The exit code for an error thrown by the library.
+    static func code(for error: any Error) -> ExitCode {
+        switch error {
+        case let error as HDF5Error: code(for: error.kind)
+        case let error as TensorIOError:
+            switch error {
+            case .hdf5(let inner): code(for: inner.kind)
+            case .noFilesMatch, .noFiles: noInput
+            case .shapeMismatch: data
+            case .invalidBatchSize: usage
+            }
+        case is ValidationError: usage
+        default: software
+        }
+    }
+
+    /// The exit code for a kind of HDF5 failure.
+    static func code(for kind: HDF5Error.Kind) -> ExitCode {
+        switch kind {
+        case .fileNotFound, .objectNotFound: noInput
+        case .notHDF5, .corruptFile, .unsupportedFormat, .unsupportedType, .wrongObjectType: data
+        case .invalidArgument: software
+        case .library: io
+        }
+    }
+}
