@@ -67,6 +67,14 @@ extension CAPI {
         }
     }
 
+    /// Whether HDF5's automatic error printing is off on the calling thread (for tests).
+    static func isPrintingSilenced() -> Bool {
+        var function: H5E_auto2_t?
+        var data: UnsafeMutableRawPointer?
+        H5Eget_auto2(ptq_H5E_DEFAULT(), &function, &data)
+        return function == nil
+    }
+
     /// One frame of HDF5's error stack.
     struct StackFrame {
         var function: String
