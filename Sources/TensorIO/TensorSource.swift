@@ -111,15 +111,18 @@ public struct TensorSource: Sendable {
     }
 
     /// Rows per batch in `shard`: the requested rows, or the rows fitting the byte budget rounded down to
-    /// whole chunks when at least one chunk fits.
+    /// whole chunks when at least one chunk fits; never more than the shard has (at least 1).
     public func rowsPerBatch(in shard: Shard) -> Int {
+        let limit = Swift.max(shard.rows, 1)
         switch batchSize {
         case .rows(let rows):
-            return rows
+            return Swift.min(rows, limit)
         case .bytes(let bytes):
-            let rows = max(1, bytes / max(1, rowElementCount * MemoryLayout<Float>.stride))
-            if let chunk = shard.chunkRows, chunk > 0, rows >= chunk { return rows / chunk * chunk }
-            return rows
+            let rows = Swift.max(1, bytes / Swift.max(1, rowElementCount * MemoryLayout<Float>.stride))
+            if let chunk = shard.chunkRows, chunk > 0, rows >= chunk, rows < shard.rows {
+                return rows / chunk * chunk
+            }
+            return Swift.min(rows, limit)
         }
     }
 

@@ -43,6 +43,14 @@ import Testing
         #expect(try collect(small).values == values)
     }
 
+    @Test func theBufferIsNeverLargerThanTheData() throws {
+        let source = try TensorSource(file: Fixtures.file, dataset: "/stats/rows", batch: .bytes(1 << 30))
+        #expect(source.maxRowsPerBatch == 103)
+        let byRows = try TensorSource(files: Fixtures.shards, dataset: "x", batch: .rows(1000))
+        #expect(byRows.maxRowsPerBatch == 13)
+        #expect(try collect(byRows).batches.map(\.count) == [11, 7, 13])
+    }
+
     @Test func shardsFromListAndGlobStreamInOrderWithoutSpanningFiles() throws {
         let expected = Fixtures.expected.shards
         let all = expected.values.flatMap { $0.map { Float($0.value) } }
