@@ -1,0 +1,178 @@
+internal import Foundation
+internal import Yams
+
+extension CalibrationConfig {
+    /// Reads, decodes and validates the configuration file at `path` (YAML or JSON, see
+    /// ``ConfigFormat/detect(path:text:)``).
+    ///
+    /// - Parameter observerNames: the registered observer names to check `observer` keys against
+    ///   (`nil` skips the check).
+    /// - Throws: ``ConfigError`` with the file, the key path and, when known, the line and column.
+    public static func load(contentsOf path: String, observerNames: [String]? = nil) throws(ConfigError) -> CalibrationConfig {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw ConfigError(.unreadable("not UTF-8 text"), file: path)
+            }
+            text = decoded
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(.unreadable(error.localizedDescription), file: path)
+        }
+        return try parse(text, format: ConfigFormat.detect(path: path, text: text), file: path, observerNames: observerNames)
+    }
+
+    /// Decodes and validates a configuration from its text.
+    ///
+    /// - Parameters:
+    ///   - format: the syntax (default: detected from the content).
+    ///   - file: the name used in error messages.
+    ///   - observerNames: the registered observer names (`nil` skips the check).
+    public static func parse(
+        _ text: String, format: ConfigFormat? = nil, file: String? = nil, observerNames: [String]? = nil
+    ) throws(ConfigError) -> CalibrationConfig {
+        let document = ConfigDocument(text: text, format: format ?? ConfigFormat.detect(path: nil, text: text), file: file)
+        return try document.decode { config throws(ConfigError) in try config.validate(observerNames: observerNames) }
+    }
+}
+
+/// The text of a configuration being decoded, able to place an error on a line.
+struct ConfigDocument {
+    var text: String
+    var format: ConfigFormat
+    var file: String?
+
+    /// Decodes the document and runs `validate` on the result, turning every failure into a located
+    /// ``ConfigError``.
+    func decode(validate: (CalibrationConfig) throws(ConfigError) -> Void) throws(ConfigError) -> CalibrationConfig {
+        var root: Node?
+        do {
+            let config: CalibrationConfig
+            switch format {
+            case .yaml:
+                root = try Yams.compose(yaml: text)
+                config = try YAMLDecoder().decode(CalibrationConfig.self, from: root ?? Node.mapping(Node.Mapping([])))
+            case .json:
+                do {
+                    config = try JSONDecoder().decode(CalibrationConfig.self, from: Data(text.utf8))
+                } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+                    throw jsonSyntaxError(fallback: context.debugDescription)
+                }
+            }
+            try validate(config)
+            return config
+        } catch {
+            throw located(Self.configError(from: error), root: root)
+        }
+    }
+
+    /// `error` with this document's file name and the line/column of the node at its key path (or of
+    /// the nearest enclosing node present in the document).
+    func located(_ error: ConfigError, root: Node?) -> ConfigError {
+        var error = error
+        error.file = error.file ?? file
+        if error.line == nil, let root {
+            var node = root
+            var mark = root.mark
+            for component in error.path {
+                let next: Node?
+                switch component {
+                case .key(let key): next = node.mapping?[key]
+                case .index(let index):
+                    next = node.sequence.flatMap { index < $0.count ? $0[index] : nil }
+                }
+                guard let next else { break }
+                node = next
+                mark = next.mark ?? mark
+            }
+            error.line = mark?.line
+            error.column = mark?.column
+        }
+        return error
+    }
+
+    /// The JSON syntax error with its line and column: Foundation's `JSONDecoder` does not say where,
+    /// `JSONSerialization` reports the byte offset ("around character N"), converted here.
+    func jsonSyntaxError(fallback: String) -> ConfigError {
+        let bytes = Data(text.utf8)
+        var message = fallback
+        do {
+            _ = try JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])
+        } catch {
+            message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? message
+        }
+        var located = ConfigError(.malformed(message))
+        if let match = message.firstMatch(of: /character (\d+)/), let offset = Int(match.1), offset <= bytes.count {
+            let prefix = bytes.prefix(offset)
+            let line = prefix.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            let lineStart = prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            located.line = line
+            located.column = String(decoding: prefix[lineStart...], as: UTF8.self).unicodeScalars.count + 1
+        }
+        return located
+    }
+
+    /// Translates a parser or decoder failure into a ``ConfigError`` (without location).
+    static func configError(from error: any Error) -> ConfigError {
+        switch error {
+        case let error as ConfigError:
+            return error
+        case let error as YamlError:
+            return yamlError(error)
+        case let error as DecodingError:
+            return decodingError(error)
+        default:
+            return ConfigError(.malformed(String(describing: error)))
+        }
+    }
+
+    private static func yamlError(_ error: YamlError) -> ConfigError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
+            let text = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return ConfigError(.malformed(text), line: mark.line, column: mark.column)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigError(
+                .malformed("duplicated keys \(duplicates.joined(separator: ", "))"),
+                line: context.mark.line, column: context.mark.column)
+        default:
+            return ConfigError(.malformed(error.description))
+        }
+    }
+
+    private static func decodingError(_ error: DecodingError) -> ConfigError {
+        switch error {
+        case let .typeMismatch(type, context):
+            return ConfigError(.wrongType(expected: typeName(type)), codingPath: context.codingPath)
+        case let .valueNotFound(type, context):
+            return ConfigError(.wrongType(expected: typeName(type)), codingPath: context.codingPath)
+        case let .keyNotFound(key, context):
+            return ConfigError(.missingKey(key.stringValue), codingPath: context.codingPath)
+        case let .dataCorrupted(context):
+            let underlying = context.underlyingError.map { String(describing: $0) } ?? context.debugDescription
+            return ConfigError(.malformed(underlying), codingPath: context.codingPath)
+        @unknown default:
+            return ConfigError(.malformed(String(describing: error)))
+        }
+    }
+
+    /// "an integer", "a mapping", ... for the Swift type a decoder wanted.
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean (true or false)"
+        case is [Any].Type, is [String].Type: "a sequence"
+        default:
+            switch String(describing: type) {
+            case let name where name.hasPrefix("Dictionary") || name == "Mapping": "a mapping"
+            case let name where name.hasPrefix("Array") || name == "Sequence": "a sequence"
+            case let name: name
+            }
+        }
+    }
+}

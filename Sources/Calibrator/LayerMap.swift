@@ -1,0 +1,89 @@
+/// The datasets of one layer: its weight and bias in the weights file, its input in the activation files.
+public struct LayerDatasets: Sendable, Hashable, Codable {
+    /// Layer name.
+    public var layer: String
+    /// Dataset path of the weight, if any.
+    public var weight: String?
+    /// Dataset path of the bias, if any.
+    public var bias: String?
+    /// Dataset path of the recorded input activation, if any.
+    public var activation: String?
+
+    /// Creates an entry.
+    public init(layer: String, weight: String? = nil, bias: String? = nil, activation: String? = nil) {
+        self.layer = layer
+        self.weight = weight
+        self.bias = bias
+        self.activation = activation
+    }
+
+    /// The dataset playing `role`.
+    public subscript(role: DatasetRole) -> String? {
+        get {
+            switch role {
+            case .weight: weight
+            case .bias: bias
+            case .activation: activation
+            }
+        }
+        set {
+            switch role {
+            case .weight: weight = newValue
+            case .bias: bias = newValue
+            case .activation: activation = newValue
+            }
+        }
+    }
+}
+
+/// Every layer found in the inputs, in natural name order, and what the mapping noticed.
+public struct LayerMap: Sendable, Hashable, Codable {
+    /// The layers, in natural name order.
+    public var layers: [LayerDatasets]
+    /// Datasets left out and other oddities; none stops the calibration.
+    public var warnings: [LayerNamingWarning]
+
+    /// Creates a map.
+    public init(layers: [LayerDatasets], warnings: [LayerNamingWarning] = []) {
+        self.layers = layers
+        self.warnings = warnings
+    }
+
+    /// The entry of `layer`.
+    public subscript(layer: String) -> LayerDatasets? {
+        layers.first { $0.layer == layer }
+    }
+}
+
+/// Something the layer mapping noticed that does not stop the calibration.
+public enum LayerNamingWarning: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// No rule maps this dataset to a layer; it is ignored.
+    case unmappedDataset(String, origin: LayerNaming.Origin)
+    /// A layer has a bias but no weight; the bias is left in float.
+    case biasWithoutWeight(layer: String, dataset: String)
+
+    /// One line naming the dataset.
+    public var description: String {
+        switch self {
+        case let .unmappedDataset(path, origin):
+            "\(origin.rawValue) dataset \(path) maps to no layer; it is ignored (add a naming rule or map entry)"
+        case let .biasWithoutWeight(layer, path):
+            "layer \(layer): bias \(path) has no weight; it stays in float"
+        }
+    }
+}
+
+/// A dataset mapping that cannot be used.
+public enum LayerNamingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Two or more datasets map to the same role of the same layer.
+    case duplicateRole(layer: String, role: DatasetRole, datasets: [String])
+
+    /// One line naming the layer, the role and the datasets.
+    public var description: String {
+        switch self {
+        case let .duplicateRole(layer, role, datasets):
+            "layer \(layer): datasets \(datasets.joined(separator: ", ")) all map to its \(role.rawValue); "
+                + "disambiguate with naming.map or naming.rules"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Which observer collects a tensor's statistics, and its options as written in the configuration.
+///
+/// In a file, either the short form `observer: minmax` or the long form
+/// `observer: {name: percentile, options: {percentile: 99.99}}`. The options are checked by the
+/// observer's factory in the registry when the configuration is validated.
+public struct ObserverSpec: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// Registered observer name (`minmax`, `histogram`, `percentile`, `mse`, `entropy`, ...).
+    public var name: String
+    /// The observer's options (empty: its defaults).
+    public var options: [String: ConfigValue]
+
+    /// Creates a spec.
+    public init(_ name: String, options: [String: ConfigValue] = [:]) {
+        self.name = name
+        self.options = options
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, options
+    }
+
+    /// Decodes the short (string) or the long (mapping) form.
+    public init(from decoder: any Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(name)
+            return
+        }
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        self.init(
+            try container.decode(String.self, forKey: .name),
+            options: try container.decodeIfPresent([String: ConfigValue].self, forKey: .options) ?? [:])
+    }
+
+    /// `name` or `name {options}`.
+    public var description: String {
+        options.isEmpty ? name : "\(name) \(ConfigValue.object(options))"
+    }
+}

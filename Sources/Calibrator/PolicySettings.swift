@@ -1,0 +1,64 @@
+/// Quantization settings for one kind of tensor (weights or activations) as written in one section of a
+/// configuration: the defaults or an override. Every key is optional; absent keys inherit.
+///
+/// Keys (YAML/JSON): `observer`, `bits` (2...16), `scheme` (`symmetric`, `asymmetric`, `auto`),
+/// `auto-margin` (0 ≤ m < 1), `granularity` (`per-tensor`, `per-channel`, `per-group`), `axis`,
+/// `group-size` (> 0), `profile`, `signedness` (`signed`, `unsigned`), `narrow-range`, `rounding`.
+public struct PolicySettings: Codable, Sendable, Hashable {
+    /// Observer and its options; setting it replaces the inherited observer and options as a whole.
+    public var observer: ObserverSpec?
+    /// Integer bit width, 2...16.
+    public var bits: Int?
+    /// Range scheme.
+    public var scheme: SchemeChoice?
+    /// For `auto`: the relative error reduction asymmetric must reach to be chosen (0.1 = 10 %).
+    public var autoMargin: Double?
+    /// Granularity of the parameters.
+    public var granularity: GranularityKind?
+    /// Axis of per-channel/per-group parameters (negative counts from the last axis).
+    public var axis: Int?
+    /// Elements per group along the axis, for `per-group`.
+    public var groupSize: Int?
+    /// Compatibility profile name (numerics of a reference framework).
+    public var profile: String?
+    /// Signed or unsigned codes.
+    public var signedness: Signedness?
+    /// Whether the most negative code is left out (`[-127, 127]` for signed 8-bit).
+    public var narrowRange: Bool?
+    /// Rounding rule name.
+    public var rounding: String?
+
+    /// Bit widths allowed for integer formats.
+    public static let bitRange: ClosedRange<Int> = 2...16
+
+    /// Settings with every key absent.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case observer, bits, scheme
+        case autoMargin = "auto-margin"
+        case granularity, axis
+        case groupSize = "group-size"
+        case profile, signedness
+        case narrowRange = "narrow-range"
+        case rounding
+    }
+
+    /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        observer = try c.decodeIfPresent(ObserverSpec.self, forKey: .observer)
+        bits = try c.decodeIfPresent(Int.self, forKey: .bits, in: Self.bitRange)
+        scheme = try c.decodeIfPresent(SchemeChoice.self, forKey: .scheme)
+        autoMargin = try c.decodeIfPresent(Double.self, forKey: .autoMargin, allowed: "0 <= margin < 1") {
+            $0 >= 0 && $0 < 1
+        }
+        granularity = try c.decodeIfPresent(GranularityKind.self, forKey: .granularity)
+        axis = try c.decodeIfPresent(Int.self, forKey: .axis)
+        groupSize = try c.decodeIfPresent(Int.self, forKey: .groupSize, in: 1...Int.max)
+        profile = try c.decodeIfPresent(String.self, forKey: .profile)
+        signedness = try c.decodeIfPresent(Signedness.self, forKey: .signedness)
+        narrowRange = try c.decodeIfPresent(Bool.self, forKey: .narrowRange)
+        rounding = try c.decodeIfPresent(String.self, forKey: .rounding)
+    }
+}

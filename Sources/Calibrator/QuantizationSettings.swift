@@ -1,0 +1,74 @@
+/// The complete quantization settings of one tensor kind (weights or activations) of one layer: the
+/// built-in defaults, then the configuration's defaults, then every matching override, applied in
+/// order.
+public struct QuantizationSettings: Codable, Sendable, Hashable {
+    /// Observer and options.
+    public var observer: ObserverSpec
+    /// Integer bit width, 2...16.
+    public var bits: Int
+    /// Range scheme (possibly `auto`).
+    public var scheme: SchemeChoice
+    /// For `auto`: the relative reduction of the expected quantization error that asymmetric must reach.
+    public var autoMargin: Double
+    /// Granularity.
+    public var granularity: GranularityKind
+    /// Axis of per-channel/per-group parameters (negative counts from the last axis).
+    public var axis: Int
+    /// Group size for per-group parameters.
+    public var groupSize: Int
+    /// Compatibility profile name.
+    public var profile: String
+    /// Signed or unsigned codes.
+    public var signedness: Signedness
+    /// Whether the most negative code is left out.
+    public var narrowRange: Bool
+    /// Rounding rule name.
+    public var rounding: String
+
+    /// Creates settings from their parts.
+    public init(
+        observer: ObserverSpec, bits: Int, scheme: SchemeChoice, autoMargin: Double = 0.1,
+        granularity: GranularityKind, axis: Int = 0, groupSize: Int = 128, profile: String,
+        signedness: Signedness = .signed, narrowRange: Bool, rounding: String
+    ) {
+        self.observer = observer
+        self.bits = bits
+        self.scheme = scheme
+        self.autoMargin = autoMargin
+        self.granularity = granularity
+        self.axis = axis
+        self.groupSize = groupSize
+        self.profile = profile
+        self.signedness = signedness
+        self.narrowRange = narrowRange
+        self.rounding = rounding
+    }
+
+    /// Built-in weight defaults: min-max, int8 symmetric narrow (`[-127, 127]`), per output channel
+    /// (axis 0, PyTorch's `[out, in]` layout).
+    public static let weightDefaults = QuantizationSettings(
+        observer: ObserverSpec("minmax"), bits: 8, scheme: .symmetric, granularity: .perChannel, axis: 0,
+        profile: "default", narrowRange: true, rounding: "half-even")
+
+    /// Built-in activation defaults: min-max, int8 asymmetric (`[-128, 127]` with a zero point), per tensor.
+    public static let activationDefaults = QuantizationSettings(
+        observer: ObserverSpec("minmax"), bits: 8, scheme: .asymmetric, granularity: .perTensor,
+        profile: "default", narrowRange: false, rounding: "half-even")
+
+    /// These settings with every key present in `section` replacing the current value.
+    public func applying(_ section: PolicySettings) -> QuantizationSettings {
+        var s = self
+        if let v = section.observer { s.observer = v }
+        if let v = section.bits { s.bits = v }
+        if let v = section.scheme { s.scheme = v }
+        if let v = section.autoMargin { s.autoMargin = v }
+        if let v = section.granularity { s.granularity = v }
+        if let v = section.axis { s.axis = v }
+        if let v = section.groupSize { s.groupSize = v }
+        if let v = section.profile { s.profile = v }
+        if let v = section.signedness { s.signedness = v }
+        if let v = section.narrowRange { s.narrowRange = v }
+        if let v = section.rounding { s.rounding = v }
+        return s
+    }
+}
