@@ -218,15 +218,32 @@ extension CAPI {
                 ? HDF5Error(kind: .corruptFile, file: path, operation: "H5Fopen", cause: error.cause, stack: error.stack)
                 : error
         }
+        markCloseOnExec(raw)
         return FileHandle(raw: raw)
+    }
+
+    /// Sets `FD_CLOEXEC` on the file's descriptor (default sec2 driver), so a child process started
+    /// with fork/exec does not inherit it: an inherited descriptor would keep the file's `flock` lock
+    /// alive in the child, and a later open of the same file in this process would fail with
+    /// "unable to lock file".
+    private static func markCloseOnExec(_ file: hid_t) {
+        var handle: UnsafeMutableRawPointer?
+        guard H5Fget_vfd_handle(file, ptq_H5P_DEFAULT(), &handle) >= 0, let handle else {
+            H5Eclear2(ptq_H5E_DEFAULT())
+            return
+        }
+        let descriptor = handle.assumingMemoryBound(to: Int32.self).pointee
+        let flags = fcntl(descriptor, F_GETFD)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     /// Creates a file; with `truncate` an existing file is emptied, otherwise creation fails if it exists.
     static func createFile(_ path: String, truncate: Bool) throws(HDF5Error) -> FileHandle {
         prepareThread()
         let flags = truncate ? ptq_H5F_ACC_TRUNC() : ptq_H5F_ACC_EXCL()
-        let raw = H5Fcreate(path, flags, ptq_H5P_DEFAULT(), ptq_H5P_DEFAULT())
-        return FileHandle(raw: try identifier(raw, "H5Fcreate", Site(file: path)))
+        let raw = try identifier(H5Fcreate(path, flags, ptq_H5P_DEFAULT(), ptq_H5P_DEFAULT()), "H5Fcreate", Site(file: path))
+        markCloseOnExec(raw)
+        return FileHandle(raw: raw)
     }
 
     /// Flushes a file's buffers to disk.

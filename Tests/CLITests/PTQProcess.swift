@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs the built `ptq` executable as a child process.
 ///
 /// Test targets cannot depend on executable targets, but `swift build --build-tests` (what `swift test`
@@ -43,12 +47,55 @@ enum PTQProcess {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
+        let status = try spawn(executable.path, arguments, stdout: outURL.path, stderr: errURL.path)
+        return Result(
+            status: status,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    #if os(Linux)
+    /// Starts the child with `posix_spawn`, closing every inherited descriptor above stderr: the tests run
+    /// in parallel with HDF5 tests whose open files hold `flock` locks, and a child inheriting one of those
+    /// descriptors would keep the lock alive and make a later open in this process fail.
+    private static func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws
+        -> Int32
+    {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // glibc ≥ 2.34 / 2.29 extensions Swift's Glibc module does not import: look them up by name.
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        typealias ChangeDirectory =
+            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+        let closeFrom = try #require(dlsym(nil, "posix_spawn_file_actions_addclosefrom_np"))
+        let changeDirectory = try #require(dlsym(nil, "posix_spawn_file_actions_addchdir_np"))
+        _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
+        _ = unsafeBitCast(changeDirectory, to: ChangeDirectory.self)(&actions, repository.path)
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        try #require(spawned == 0, "posix_spawn failed: \(spawned)")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED: low 7 bits zero, WEXITSTATUS: bits 8-15; otherwise killed by signal (status & 0x7f).
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+    #else
+    private static func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws
+        -> Int32
+    {
+        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = repository
         process.standardOutput = out
@@ -57,11 +104,9 @@ enum PTQProcess {
         process.waitUntilExit()
         try out.close()
         try err.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return process.terminationStatus
     }
+    #endif
 
     /// Parses `text` as a JSON object.
     static func json(_ text: String) throws -> [String: Any] {

@@ -56,6 +56,33 @@ import Testing
         #expect(try !File(path).contains("kept"))
     }
 
+    #if os(Linux)
+    /// Open files are close-on-exec, so a child process cannot inherit (and keep) their `flock` locks.
+    @Test func fileDescriptorsAreCloseOnExec() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("cloexec.h5").path
+        let created = try File(path, mode: .create)
+        let opened = try File(Fixtures.file)
+        let manager = FileManager.default
+        var checked = 0
+        for name in try manager.contentsOfDirectory(atPath: "/proc/self/fd") {
+            guard let target = try? manager.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
+                target == path || URL(fileURLWithPath: target).standardized.path
+                    == URL(fileURLWithPath: Fixtures.file).standardized.path
+            else { continue }
+            let info = try String(contentsOfFile: "/proc/self/fdinfo/\(name)", encoding: .utf8)
+            let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") }
+            let octal = try #require(flags?.split(separator: "\t").last.flatMap { Int($0, radix: 8) })
+            #expect(octal & 0o2_000_000 != 0, "descriptor \(name) for \(target) lacks O_CLOEXEC")
+            checked += 1
+        }
+        #expect(checked >= 2)
+        _ = created.objectPath
+        _ = opened.objectPath
+    }
+    #endif
+
     @Test func libraryIsThreadSafe() {
         #expect(HDF5Library.isThreadSafe)
         #expect(HDF5Library.version.split(separator: ".").count == 3)
