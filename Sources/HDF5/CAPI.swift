@@ -127,12 +127,13 @@ extension CAPI {
             classified = kind
         } else if minors.contains(ptq_H5E_TRUNCATED()) {
             classified = .corruptFile
+        } else if frames.contains(where: { Self.isNewerFormat($0.description) }) {
+            // Checked before "not found": H5Dopen2 reports an undecodable layout as "Object not found" too.
+            classified = .unsupportedFormat
         } else if minors.contains(ptq_H5E_NOTHDF5()) {
             classified = .notHDF5
         } else if minors.contains(ptq_H5E_NOTFOUND()) {
             classified = .objectNotFound
-        } else if frames.contains(where: { $0.description.contains("layout/pline/efl") }) {
-            classified = .unsupportedFormat
         } else {
             classified = .library
         }
@@ -144,6 +145,12 @@ extension CAPI {
         return HDF5Error(
             kind: classified, file: site.file, object: site.object, operation: operation, cause: cause,
             stack: texts)
+    }
+
+    /// Whether an error-stack description says a message is in a format newer than this libhdf5 decodes
+    /// (what h5py's `libver='latest'` files trigger in 1.10: "bad version number for layout message").
+    private static func isNewerFormat(_ description: String) -> Bool {
+        description.contains("bad version number") || description.contains("layout/pline/efl")
     }
 
     /// Throws if a status (`herr_t`/`htri_t`) is negative.

@@ -13,7 +13,8 @@ extension InspectReport {
         return .object(members)
     }
 
-    /// An error as `{"kind": ..., "message": ...}`.
+    /// An error as `{"kind": ..., "message": ..., "stack": [...]}` (`stack`: HDF5's error stack, outermost
+    /// frame first; empty when PTQKit detected the problem itself).
     static func json(_ error: any Error) -> JSONValue {
         let kind: String =
             switch error {
@@ -25,7 +26,15 @@ extension InspectReport {
             case TensorIOError.invalidBatchSize: "invalidBatchSize"
             default: "internal"
             }
-        return .object([("kind", .string(kind)), ("message", .string("\(error)"))])
+        let stack: [String] =
+            switch error {
+            case let error as HDF5Error: error.stack
+            case TensorIOError.hdf5(let inner): inner.stack
+            default: []
+            }
+        return .object([
+            ("kind", .string(kind)), ("message", .string("\(error)")), ("stack", .array(stack.map(JSONValue.string))),
+        ])
     }
 
     // MARK: Text

@@ -71,6 +71,7 @@ import Testing
     @Test(arguments: [
         (["inspect", "/nonexistent/missing.h5"], Int32(66), "missing.h5"),
         (["inspect", "README.md"], 65, "README.md"),
+        (["inspect", "Tests/Fixtures/hdf5/newer_format.h5"], 65, "libver"),
         (["inspect", "Tests/Fixtures/hdf5/none_*.h5"], 66, "none_"),
         (["inspect"], 64, "at least one"),
         (["inspect", "--bogus", Self.fixture], 64, "bogus"),

@@ -8,6 +8,7 @@ Run from the repository root with the reference venv (numpy, h5py; default libve
 Outputs (committed; every value comes from numpy/h5py, never typed in by hand):
   Tests/Fixtures/hdf5/fixtures.h5          layouts, dtypes, links, attributes, unsupported types
   Tests/Fixtures/hdf5/shards/shard_00N.h5  three shards of /x (float32 [n_i, 5]) for glob/file-list streams
+  Tests/Fixtures/hdf5/newer_format.h5      written with libver='latest' on purpose: its dataset must fail clearly
   Tests/Fixtures/hdf5/expected.json        per dataset: dtype, byte order, shape, chunks, filters, values,
                                            numpy statistics; the link tree; the attributes
 """
@@ -206,5 +207,13 @@ def write_fixtures():
         out.write("\n")
 
 
+def write_newer_format_fixture():
+    """The one deliberate exception to "default libver": a file libhdf5 1.10 cannot fully read, so the
+    tests can check that its datasets fail with a clear `.unsupportedFormat` error (HDF5-NOTES)."""
+    with h5py.File(os.path.join(ROOT, "newer_format.h5"), "w", libver="latest") as f:
+        f.create_dataset("compressed", data=np.arange(4, dtype=np.float32), chunks=(2,), compression="gzip")
+
+
 if __name__ == "__main__":
     write_fixtures()
+    write_newer_format_fixture()

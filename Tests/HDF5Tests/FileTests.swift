@@ -37,6 +37,16 @@ import Testing
         #expect(error?.stack.isEmpty == false)
     }
 
+    /// h5py's `libver='latest'` layout messages are newer than libhdf5 1.10 decodes: a clear error, not
+    /// "object not found".
+    @Test func newerFormatDatasetIsUnsupportedFormat() throws {
+        let file = try File(Fixtures.directory.appendingPathComponent("newer_format.h5").path)
+        #expect(try file.walk() == [ObjectEntry(path: "/compressed", kind: .dataset)])
+        let error = #expect(throws: HDF5Error.self) { _ = try file.openDataset("compressed") }
+        #expect(error?.kind == .unsupportedFormat)
+        #expect(error?.cause.contains("libver") == true)
+    }
+
     @Test func createFailsWhenTheFileExistsAndTruncateReplacesIt() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
