@@ -77,18 +77,22 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Total width in bits: 1 + e + m.
+    @inlinable
     public var bitWidth: Int { 1 + exponentBits + mantissaBits }
 
     /// Number of distinct codes, 2^bitWidth (including NaN/Inf codes and −0).
     public var codeCount: Int { 1 << bitWidth }
 
     /// Mask of the `bitWidth` low bits that form a code.
+    @inlinable
     public var codeMask: UInt32 { UInt32(truncatingIfNeeded: (UInt64(1) << UInt64(bitWidth)) - 1) }
 
     /// The sign bit of a code, 1 << (e + m).
+    @inlinable
     public var signBit: UInt32 { 1 << UInt32(exponentBits + mantissaBits) }
 
     /// The magnitude code (sign bit clear) of the largest finite value.
+    @inlinable
     public var maxFiniteMagnitudeCode: UInt32 {
         let all = signBit - 1
         switch specials {
@@ -116,6 +120,7 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
     public var hasNaN: Bool { specials != .finiteOnly }
 
     /// Whether `code` (low `bitWidth` bits) is a NaN code of this format.
+    @inlinable
     public func isNaN(_ code: UInt32) -> Bool {
         let magnitude = code & (signBit - 1)
         switch specials {

@@ -1,0 +1,145 @@
+/// Bulk conversion between `Float` buffers and the codes of one ``FloatFormat``.
+///
+/// Encoding gives exactly ``FloatFormat/encode(_:options:)`` for every input (tested on the
+/// golden generator's inputs), with a branch-free vectorizable path whenever the format allows it:
+/// - target normal (|x| ≥ minNormal): round the float32 bits to the target mantissa width,
+///   RNE by adding 2^(s−1) − 1 + lsb with s = 23 − m, then rebias the exponent:
+///   code = ((bits + 2^(s−1) − 1 + ((bits >> s) & 1)) >> s) − ((127 − bias) << m);
+/// - target subnormal (|x| < minNormal): one float addition of magic = 2^(24 − bias − m), whose
+///   ulp is the target quantum 2^(1 − bias − m), rounds |x| to that grid exactly once (RNE):
+///   code = bits(|x| + magic) − bits(magic);
+/// - |x| above the largest float32 that still rounds to max finite, ±Inf, NaN: per-format
+///   constants (see ``FloatFormat/EncodeOptions``).
+/// Decoding of formats up to 8 bits reads a 256-entry table (codes use their low `bitWidth` bits).
+public struct FloatFormatCodec: Sendable {
+    /// The format of the codes.
+    public let format: FloatFormat
+    /// Overflow and NaN conventions of encoding.
+    public let options: FloatFormat.EncodeOptions
+    /// decode(code) for every 8-bit code when `format.bitWidth <= 8`, else empty.
+    public let decodeTable: [Float]
+    /// Constants of the fast encode path; nil when the format needs the scalar path
+    /// (FP32 itself, or a bias that puts its subnormals outside Float's normal range).
+    @usableFromInline let fast: FastEncode?
+
+    /// Constants of the fast encode path (all float32 bit patterns or target codes).
+    @usableFromInline
+    struct FastEncode: Sendable {
+        /// 23 − m: bits dropped from the float32 mantissa.
+        @usableFromInline let shift: UInt32
+        /// 2^(shift−1) − 1: the round-half-down part of the RNE increment.
+        @usableFromInline let roundBias: UInt32
+        /// (127 − bias) << m, subtracted after the shift to rebias the exponent (mod 2^32).
+        @usableFromInline let rebias: UInt32
+        /// Float32 bits of the target's smallest normal, 2^(1 − bias).
+        @usableFromInline let minNormalBits: UInt32
+        /// The float 2^(24 − bias − m) whose ulp is the target's subnormal quantum.
+        @usableFromInline let magic: Float
+        /// Largest float32 magnitude bits that round to max finite or below.
+        @usableFromInline let overflowThreshold: UInt32
+        /// Magnitude code of overflow and of ±Inf inputs.
+        @usableFromInline let overflowCode: UInt32
+        /// Magnitude code of a NaN input before its payload is or-ed in.
+        @usableFromInline let nanBase: UInt32
+        /// Mask applied to (bits >> shift) for the kept NaN payload (0: canonical).
+        @usableFromInline let nanPayloadMask: UInt32
+        /// Xor-ed into the float32 sign of NaN inputs (ml_dtypes' flipped zero for FP6/FP4).
+        @usableFromInline let nanSignFlip: UInt32
+        /// 32 − bitWidth: moves the float32 sign bit to the code's sign bit.
+        @usableFromInline let signShift: UInt32
+    }
+
+    /// Creates a codec; builds the decode table for formats of at most 8 bits.
+    public init(format: FloatFormat, options: FloatFormat.EncodeOptions = .saturating) {
+        self.format = format
+        self.options = options
+        decodeTable = format.bitWidth <= 8 ? (0..<256).map { format.decode(UInt32($0)) } : []
+        let m = format.mantissaBits
+        let minNormalExponent = 1 - format.bias
+        let magicExponent = 24 - format.bias - m
+        guard m < 23, minNormalExponent >= -126, (-126...127).contains(magicExponent) else {
+            fast = nil
+            return
+        }
+        let shift = UInt32(23 - m)
+        let maxBits = format.maxFinite.bitPattern
+        let midpoint = maxBits + (1 << (shift - 1))  // max finite + half its ulp
+        let nanMagnitude = format.encode(Float.nan, options: options) & (format.signBit - 1)
+        let payloadKept = format.specials == .ieee && options.nan == .preservePayload
+        fast = FastEncode(
+            shift: shift,
+            roundBias: (1 << (shift - 1)) - 1,
+            rebias: UInt32(127 - format.bias) << UInt32(m),
+            minNormalBits: format.minNormal.bitPattern,
+            magic: Float(sign: .plus, exponent: magicExponent, significand: 1),
+            overflowThreshold: format.maxFiniteMagnitudeCode & 1 == 0 ? midpoint : midpoint - 1,
+            overflowCode: format.encode(Float.infinity, options: options),
+            nanBase: nanMagnitude,
+            nanPayloadMask: payloadKept ? (1 << UInt32(m - 1)) - 1 : 0,
+            nanSignFlip: format.encode(Float.nan, options: options) & format.signBit != 0 ? 0x8000_0000 : 0,
+            signShift: UInt32(32 - format.bitWidth))
+    }
+
+    /// Encodes `source` into `codes` (same length). `Code` must hold `format.bitWidth` bits.
+    ///
+    /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)``,
+    ///   ``FloatFormatError/codeTypeTooNarrow(format:formatBits:codeBits:)``.
+    @inlinable
+    public func encode<Code: FixedWidthInteger & UnsignedInteger>(
+        _ source: UnsafeBufferPointer<Float>, into codes: UnsafeMutableBufferPointer<Code>
+    ) throws(FloatFormatError) {
+        guard source.count == codes.count else {
+            throw .lengthMismatch(input: source.count, output: codes.count)
+        }
+        guard Code.bitWidth >= format.bitWidth else {
+            throw .codeTypeTooNarrow(format: format.description, formatBits: format.bitWidth, codeBits: Code.bitWidth)
+        }
+        guard let fast, let input = source.baseAddress, let output = codes.baseAddress else {
+            for i in 0..<source.count { codes[i] = Code(truncatingIfNeeded: format.encode(source[i], options: options)) }
+            return
+        }
+        // A plain branch-free loop: LLVM vectorizes it (measured 0.66 ns/element on SSE2,
+        // 30x faster than SIMD16 with SIMDMask selects, which lower to per-lane loops here).
+        let c = fast
+        for i in 0..<source.count {
+            output[i] = Code(truncatingIfNeeded: Self.encode1(input[i].bitPattern, c))
+        }
+    }
+
+    /// One code from one float32 bit pattern, branch-free so that the loop vectorizes.
+    @inlinable @inline(__always)
+    static func encode1(_ bits: UInt32, _ c: FastEncode) -> UInt32 {
+        let magnitude = bits & 0x7FFF_FFFF
+        let normal = ((magnitude &+ c.roundBias &+ ((magnitude &>> c.shift) & 1)) &>> c.shift) &- c.rebias
+        let subnormal = (Float(bitPattern: magnitude) + c.magic).bitPattern &- c.magic.bitPattern
+        let isNaN = magnitude > 0x7F80_0000
+        var code = magnitude < c.minNormalBits ? subnormal : normal
+        code = magnitude > c.overflowThreshold ? c.overflowCode : code
+        code = isNaN ? c.nanBase | ((magnitude &>> c.shift) & c.nanPayloadMask) : code
+        let sign = (bits & 0x8000_0000) ^ (isNaN ? c.nanSignFlip : 0)
+        return code | (sign &>> c.signShift)
+    }
+
+    /// Decodes `codes` into `values` (same length), through the 256-entry table for formats of
+    /// at most 8 bits and ``FloatFormat/decode(_:)`` otherwise.
+    ///
+    /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)``.
+    @inlinable
+    public func decode<Code: FixedWidthInteger & UnsignedInteger>(
+        _ codes: UnsafeBufferPointer<Code>, into values: UnsafeMutableBufferPointer<Float>
+    ) throws(FloatFormatError) {
+        guard codes.count == values.count else {
+            throw .lengthMismatch(input: codes.count, output: values.count)
+        }
+        guard format.bitWidth <= 8 else {
+            for i in 0..<codes.count { values[i] = format.decode(UInt32(truncatingIfNeeded: codes[i])) }
+            return
+        }
+        decodeTable.withUnsafeBufferPointer { table in
+            guard let lookup = table.baseAddress, let input = codes.baseAddress, let output = values.baseAddress else {
+                return
+            }
+            for i in 0..<codes.count { output[i] = lookup[Int(truncatingIfNeeded: input[i]) & 0xFF] }
+        }
+    }
+}
