@@ -80,6 +80,15 @@ public struct FloatFormatCodec: Sendable {
             signShift: UInt32(32 - format.bitWidth))
     }
 
+    /// Throws unless both buffers have the same length and `Code` holds `format.bitWidth` bits.
+    @usableFromInline
+    func validate<Code: FixedWidthInteger>(_: Code.Type, input: Int, output: Int) throws(FloatFormatError) {
+        guard input == output else { throw .lengthMismatch(input: input, output: output) }
+        guard Code.bitWidth >= format.bitWidth else {
+            throw .codeTypeTooNarrow(format: format.description, formatBits: format.bitWidth, codeBits: Code.bitWidth)
+        }
+    }
+
     /// Encodes `source` into `codes` (same length). `Code` must hold `format.bitWidth` bits.
     ///
     /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)``,
@@ -88,12 +97,7 @@ public struct FloatFormatCodec: Sendable {
     public func encode<Code: FixedWidthInteger & UnsignedInteger>(
         _ source: UnsafeBufferPointer<Float>, into codes: UnsafeMutableBufferPointer<Code>
     ) throws(FloatFormatError) {
-        guard source.count == codes.count else {
-            throw .lengthMismatch(input: source.count, output: codes.count)
-        }
-        guard Code.bitWidth >= format.bitWidth else {
-            throw .codeTypeTooNarrow(format: format.description, formatBits: format.bitWidth, codeBits: Code.bitWidth)
-        }
+        try validate(Code.self, input: source.count, output: codes.count)
         guard let fast, let input = source.baseAddress, let output = codes.baseAddress else {
             for i in 0..<source.count { codes[i] = Code(truncatingIfNeeded: format.encode(source[i], options: options)) }
             return
@@ -123,14 +127,13 @@ public struct FloatFormatCodec: Sendable {
     /// Decodes `codes` into `values` (same length), through the 256-entry table for formats of
     /// at most 8 bits and ``FloatFormat/decode(_:)`` otherwise.
     ///
-    /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)``.
+    /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)``,
+    ///   ``FloatFormatError/codeTypeTooNarrow(format:formatBits:codeBits:)``.
     @inlinable
     public func decode<Code: FixedWidthInteger & UnsignedInteger>(
         _ codes: UnsafeBufferPointer<Code>, into values: UnsafeMutableBufferPointer<Float>
     ) throws(FloatFormatError) {
-        guard codes.count == values.count else {
-            throw .lengthMismatch(input: codes.count, output: values.count)
-        }
+        try validate(Code.self, input: codes.count, output: values.count)
         guard format.bitWidth <= 8 else {
             for i in 0..<codes.count { values[i] = format.decode(UInt32(truncatingIfNeeded: codes[i])) }
             return
