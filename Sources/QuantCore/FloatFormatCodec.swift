@@ -110,6 +110,27 @@ public struct FloatFormatCodec: Sendable {
         }
     }
 
+    /// Encodes `source[i] / divisor` into `codes` (same length): the quotient is rounded to a
+    /// `Float` (IEEE division), then encoded. Used by scaled quantization, divisor = scale.
+    ///
+    /// - Throws: as ``encode(_:into:)``.
+    @inlinable
+    public func encode<Code: FixedWidthInteger & UnsignedInteger>(
+        _ source: UnsafeBufferPointer<Float>, dividingBy divisor: Float, into codes: UnsafeMutableBufferPointer<Code>
+    ) throws(FloatFormatError) {
+        try validate(Code.self, input: source.count, output: codes.count)
+        guard let fast, let input = source.baseAddress, let output = codes.baseAddress else {
+            for i in 0..<source.count {
+                codes[i] = Code(truncatingIfNeeded: format.encode(source[i] / divisor, options: options))
+            }
+            return
+        }
+        let c = fast
+        for i in 0..<source.count {
+            output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] / divisor).bitPattern, c))
+        }
+    }
+
     /// One code from one float32 bit pattern, branch-free so that the loop vectorizes.
     @inlinable @inline(__always)
     static func encode1(_ bits: UInt32, _ c: FastEncode) -> UInt32 {
@@ -144,5 +165,18 @@ public struct FloatFormatCodec: Sendable {
             }
             for i in 0..<codes.count { output[i] = lookup[Int(truncatingIfNeeded: input[i]) & 0xFF] }
         }
+    }
+
+    /// Decodes `codes` into `values` (same length) and multiplies by `scale`:
+    /// values[i] = decode(codes[i]) · scale, one float rounding. Used by scaled dequantization.
+    ///
+    /// - Throws: as ``decode(_:into:)``.
+    @inlinable
+    public func decode<Code: FixedWidthInteger & UnsignedInteger>(
+        _ codes: UnsafeBufferPointer<Code>, multipliedBy scale: Float, into values: UnsafeMutableBufferPointer<Float>
+    ) throws(FloatFormatError) {
+        try decode(codes, into: values)
+        guard let output = values.baseAddress else { return }
+        for i in 0..<values.count { output[i] *= scale }
     }
 }

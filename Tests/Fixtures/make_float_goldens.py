@@ -10,6 +10,12 @@ Writes Tests/Fixtures/float/ml_dtypes_goldens.json with, per format:
 The Swift test (FloatFormatGoldenTests.swift) reimplements the generator bit for bit,
 checks the input digest (same inputs), then encodes and checks the prefix and the code digest.
 
+It also writes Tests/Fixtures/float/scaled_goldens.json: scaled quantization of a 6x40 float32
+tensor (row r: ((next() >> 40) * 2^-23 - 1) * 2^(r % 5 - 2), row 2 all zeros, seed SCALED_SEED)
+per tensor / per channel / per group, computed with numpy float32 arithmetic and ml_dtypes:
+scale = amax / maxfinite (1 for an all-zero block), codes = (x / scale).astype(format),
+dequantized = codes.astype(float32) * scale (checked by FloatFormatQuantizerTests.swift).
+
 Generator (all integer arithmetic mod 2^64; `next()` is splitmix64):
   for each input: u = next(); kind = u >> 61; sign = ((u >> 60) & 1) << 31
     kind 0,1  raw float32 bit pattern: next() & 0xFFFFFFFF (its own sign)
@@ -138,6 +144,69 @@ def inputs(e, m, bias, specials, seed):
     return out
 
 
+SCALED_SEED = 0x5CA1ED
+SCALED_SHAPE = (6, 40)
+# name, (kind, axis, group size) as in PTQKit's Granularity
+SCALED_GRANULARITIES = [
+    ("perTensor", None, None),
+    ("perChannel", 0, None),
+    ("perChannel", 1, None),
+    ("perGroup", 1, 16),
+    ("perGroup", 0, 4),
+]
+
+
+def scaled_tensor():
+    rng = SplitMix64(SCALED_SEED)
+    rows, cols = SCALED_SHAPE
+    x = np.zeros(SCALED_SHAPE, dtype=np.float32)
+    for r in range(rows):
+        for c in range(cols):
+            v = ((rng.next() >> 40) * 2.0**-23 - 1.0) * 2.0 ** (r % 5 - 2)
+            x[r, c] = 0.0 if r == 2 else v
+    return x
+
+
+def block_ids(kind, axis, size):
+    """Scale index of every element (row-major), scales in row-major order of the scale shape."""
+    rows, cols = SCALED_SHAPE
+    r, c = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+    if kind == "perTensor":
+        return np.zeros(SCALED_SHAPE, dtype=np.int64), 1
+    if kind == "perChannel":
+        return (r if axis == 0 else c), SCALED_SHAPE[axis]
+    if axis == 1:
+        groups = -(-cols // size)
+        return r * groups + c // size, rows * groups
+    groups = -(-rows // size)
+    return (r // size) * cols + c, groups * cols
+
+
+def scaled_goldens():
+    x = scaled_tensor()
+    out = {"seed": SCALED_SEED, "shape": list(SCALED_SHAPE),
+           "inputFNV1a64": f"{fnv1a64(x.astype('<f4').tobytes()):016x}", "cases": []}
+    for name, dtype in [("float8_e4m3fn", ml_dtypes.float8_e4m3fn), ("float8_e5m2", ml_dtypes.float8_e5m2),
+                        ("float6_e3m2fn", ml_dtypes.float6_e3m2fn), ("float4_e2m1fn", ml_dtypes.float4_e2m1fn)]:
+        max_finite = np.float32(ml_dtypes.finfo(dtype).max)
+        for kind, axis, size in SCALED_GRANULARITIES:
+            ids, count = block_ids(kind, axis, size)
+            amax = np.zeros(count, dtype=np.float32)
+            np.maximum.at(amax, ids.ravel(), np.abs(x).ravel())
+            scales = np.where(amax == 0, np.float32(1), np.maximum(amax / max_finite, np.finfo(np.float32).tiny))
+            scales = scales.astype(np.float32)
+            s = scales[ids]
+            codes = (x / s).astype(dtype)
+            deq = codes.astype(np.float32) * s
+            out["cases"].append({
+                "format": name, "granularity": kind, "axis": axis, "groupSize": size,
+                "scales": [int(b) for b in scales.view(np.uint32)],
+                "codes": "".join(f"{c:02x}" for c in codes.view(np.uint8).ravel()),
+                "dequantizedFNV1a64": f"{fnv1a64(deq.astype('<f4').tobytes()):016x}",
+            })
+    return out
+
+
 def main():
     result = {
         "generator": "Tests/Fixtures/make_float_goldens.py",
@@ -174,6 +243,11 @@ def main():
     os.makedirs(os.path.join(here, "float"), exist_ok=True)
     with open(os.path.join(here, "float", "ml_dtypes_goldens.json"), "w") as f:
         json.dump(result, f, indent=1)
+        f.write("\n")
+    scaled = scaled_goldens()
+    scaled["ml_dtypes"] = ml_dtypes.__version__
+    with open(os.path.join(here, "float", "scaled_goldens.json"), "w") as f:
+        json.dump(scaled, f, indent=1)
         f.write("\n")
 
 
