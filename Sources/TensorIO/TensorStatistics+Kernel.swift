@@ -49,10 +49,20 @@ extension TensorStatistics {
         let badCount = Int(nonFinite.sum())
         let finiteInBlock = length - badCount
         zeroCount += Int(zeros.sum())
-        min = Swift.min(min, lowest.min())
-        max = Swift.max(max, highest.max())
+        let blockMin = lowest.min()
+        let blockMax = highest.max()
+        min = Swift.min(min, blockMin)
+        max = Swift.max(max, blockMax)
         if badCount > 0 { countNonFinite(start, length) }
         guard finiteInBlock > 0 else { return }
+        // Float partial sums and squares overflow above ~2^56 and underflow below ~2^-60: such blocks
+        // take the Double path (rare in practice; an all-zero block stays on the fast path).
+        let blockAbsMax = Swift.max(Swift.abs(blockMin), Swift.abs(blockMax))
+        if blockAbsMax > 0x1p56 || (blockAbsMax < 0x1p-60 && blockAbsMax > 0) {
+            let moments = Self.doubleMoments(start, length)
+            mergeMoments(count: moments.count, mean: moments.mean, m2: moments.m2)
+            return
+        }
         let blockMean = Double(sum.sum()) / Double(finiteInBlock)
         // Pass 2: M2 of the block about its own mean, Σ (x − mean_b)², over finite values.
         let center = SIMD16<Float>(repeating: Float(blockMean))
@@ -76,6 +86,25 @@ extension TensorStatistics {
         let shift = blockMean - Double(Float(blockMean))
         let m2Block = Swift.max(0, Double(squares.sum()) - Double(finiteInBlock) * shift * shift)
         mergeMoments(count: finiteInBlock, mean: blockMean, m2: m2Block)
+    }
+
+    /// Two-pass (count, mean, M2) of the finite values among `length` values, in Double.
+    private static func doubleMoments(_ start: UnsafePointer<Float>, _ length: Int)
+        -> (count: Int, mean: Double, m2: Double)
+    {
+        var count = 0
+        var sum = 0.0
+        for index in 0..<length where start[index].isFinite {
+            count += 1
+            sum += Double(start[index])
+        }
+        let mean = sum / Double(count)
+        var m2 = 0.0
+        for index in 0..<length where start[index].isFinite {
+            let d = Double(start[index]) - mean
+            m2 += d * d
+        }
+        return (count, mean, m2)
     }
 
     /// Counts NaN, +Inf and −Inf among `length` values (called only for blocks that have some).

@@ -71,6 +71,19 @@ private func values(_ count: Int, seed: UInt64, specials: Bool) -> [Float] {
         #expect(abs(stats.standardDeviation - reference.std) <= 1e-6 * reference.std)
     }
 
+    /// Values whose squares overflow or underflow Float32 still give the right spread.
+    @Test(arguments: [Float(1e30), 1e18, 1e-25, 1e-35])
+    func extremeScalesStayAccurate(scale: Float) {
+        let data = values(4099, seed: 3, specials: true).map { $0 * scale }
+        let stats = data.withUnsafeBufferPointer { TensorStatistics($0) }
+        let reference = Reference(data)
+        #expect(Double(stats.min) == reference.finite.min())
+        #expect(Double(stats.max) == reference.finite.max())
+        #expect(stats.standardDeviation.isFinite)
+        #expect(abs(stats.mean - reference.mean) <= 1e-6 * 20 * Double(scale))
+        #expect(abs(stats.standardDeviation - reference.std) <= 1e-6 * reference.std)
+    }
+
     @Test(arguments: [1, 16, 1000, 2048, 4096])
     func mergingPartsEqualsTheWhole(split: Int) {
         let data = values(6000, seed: 7, specials: true)
