@@ -25,13 +25,16 @@ struct FloatGoldens: Decodable {
     let count: Int
     let formats: [Format]
 
-    static func load() throws -> FloatGoldens {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/float/ml_dtypes_goldens.json")
-        return try JSONDecoder().decode(FloatGoldens.self, from: Data(contentsOf: url))
-    }
+    static func load() throws -> FloatGoldens { try loadFloatFixture("ml_dtypes_goldens.json") }
 
     static let names = ["float8_e4m3fn", "float8_e5m2", "float6_e3m2fn", "float6_e2m3fn", "float4_e2m1fn", "bfloat16"]
+}
+
+/// Decodes Tests/Fixtures/float/`file` (located from this source file).
+func loadFloatFixture<T: Decodable>(_ file: String) throws -> T {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/float/\(file)")
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }
 
 /// FNV-1a 64 over bytes fed one at a time.
