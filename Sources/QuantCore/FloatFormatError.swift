@@ -14,8 +14,8 @@ public enum FloatFormatError: Error, Sendable, Hashable, CustomStringConvertible
     case codeTypeTooNarrow(format: String, formatBits: Int, codeBits: Int)
     /// Input and output buffers of a bulk kernel differ in length.
     case lengthMismatch(input: Int, output: Int)
-    /// A tensor shape does not fit the granularity (axis out of range, negative extent, group size < 1).
-    case invalidShape(shape: [Int], reason: String)
+    /// A tensor shape does not fit the granularity (negative extent, axis out of range, group size < 1).
+    case invalidLayout(QuantizationError)
 
     /// A one-line explanation naming the offending values.
     public var description: String {
@@ -30,8 +30,7 @@ public enum FloatFormatError: Error, Sendable, Hashable, CustomStringConvertible
             "\(format) needs \(formatBits)-bit codes, the code buffer has \(codeBits)-bit elements"
         case .lengthMismatch(let input, let output):
             "input has \(input) elements, output has \(output)"
-        case .invalidShape(let shape, let reason):
-            "shape \(shape): \(reason)"
+        case .invalidLayout(let cause): "invalid layout: \(cause)"
         }
     }
 }

@@ -20,7 +20,7 @@ public struct FloatFormatQuantizer: Sendable {
     public let codec: FloatFormatCodec
 
     /// The result of ``quantize(_:shape:)``: one code per element (row-major, like the input)
-    /// and one scale per block, in the row-major order of ``FloatFormatQuantizer/scaleShape(for:)``.
+    /// and one scale per block, in the row-major order of the layout's `parameterShape`.
     public struct Quantized: Sendable, Hashable {
         /// Codes in the low `format.bitWidth` bits, one per element.
         public var codes: [UInt8]
@@ -28,6 +28,14 @@ public struct FloatFormatQuantizer: Sendable {
         public var scales: [Float]
         /// Shape of the quantized tensor.
         public var shape: [Int]
+
+        /// Wraps stored codes and scales (e.g. read back from a file) for ``FloatFormatQuantizer/dequantize(_:into:)``,
+        /// which checks that they fit `shape`.
+        public init(codes: [UInt8], scales: [Float], shape: [Int]) {
+            self.codes = codes
+            self.scales = scales
+            self.shape = shape
+        }
     }
 
     /// Creates a quantizer for a format of at most 8 bits.
@@ -46,108 +54,38 @@ public struct FloatFormatQuantizer: Sendable {
     /// The format of the codes.
     public var format: FloatFormat { codec.format }
 
-    /// The tensor seen as [outer, length, inner] around the granularity's axis, with the number of
-    /// consecutive indices along the axis that share a scale (`group`) and whether a block spans
-    /// the outer and inner dimensions (per tensor, per channel) or not (per group).
-    struct Layout {
-        var outer: Int
-        var length: Int
-        var inner: Int
-        var group: Int
-        var perGroup: Bool
-
-        var groupsPerAxis: Int { (length + group - 1) / group }
-        var count: Int { outer * length * inner }
-        var scaleCount: Int { perGroup ? outer * groupsPerAxis * inner : groupsPerAxis }
-
-        /// Scale index of the run of `inner` elements at (o, j): per group it is the first of
-        /// `inner` consecutive scales, else a single scale.
-        func scaleIndex(outer o: Int, axis j: Int) -> Int {
-            perGroup ? (o * groupsPerAxis + j / group) * inner : j / group
-        }
-    }
-
-    func layout(for shape: [Int]) throws(FloatFormatError) -> Layout {
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidShape(shape: shape, reason: "negative extent") }
-        let count = shape.reduce(1, *)
-        func split(_ axis: Int) throws(FloatFormatError) -> (Int, Int, Int) {
-            guard shape.indices.contains(axis) else {
-                throw .invalidShape(shape: shape, reason: "axis \(axis) out of range for rank \(shape.count)")
-            }
-            return (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
-        }
-        switch granularity {
-        case .perTensor:
-            return Layout(outer: 1, length: 1, inner: count, group: 1, perGroup: false)
-        case .perChannel(let axis):
-            let (outer, length, inner) = try split(axis)
-            return Layout(outer: outer, length: length, inner: inner, group: 1, perGroup: false)
-        case .perGroup(let axis, let size):
-            guard size >= 1 else { throw .invalidShape(shape: shape, reason: "group size \(size) < 1") }
-            let (outer, length, inner) = try split(axis)
-            return Layout(outer: outer, length: length, inner: inner, group: size, perGroup: true)
-        }
-    }
-
-    /// Shape of the scales: [] per tensor, [shape[axis]] per channel, `shape` with
-    /// shape[axis] replaced by ⌈shape[axis] / size⌉ per group.
+    /// The shape resolved against the granularity.
     ///
-    /// - Throws: ``FloatFormatError/invalidShape(shape:reason:)``.
-    public func scaleShape(for shape: [Int]) throws(FloatFormatError) -> [Int] {
-        let layout = try layout(for: shape)
-        switch granularity {
-        case .perTensor: return []
-        case .perChannel(let axis): return [shape[axis]]
-        case .perGroup(let axis, _):
-            var result = shape
-            result[axis] = layout.groupsPerAxis
-            return result
+    /// - Throws: ``FloatFormatError/invalidLayout(_:)``.
+    public func layout(for shape: [Int]) throws(FloatFormatError) -> ParameterLayout {
+        do {
+            return try granularity.layout(shape: shape)
+        } catch {
+            throw .invalidLayout(error)
         }
     }
 
-    /// The scale of every block: amax / maxFinite with the degenerate-block rules of the type.
+    /// The scale of every block, in the row-major order of the layout's `parameterShape`:
+    /// amax / maxFinite with the degenerate-block rules of the type.
     ///
-    /// - Throws: ``FloatFormatError/invalidShape(shape:reason:)``,
+    /// - Throws: ``FloatFormatError/invalidLayout(_:)``,
     ///   ``FloatFormatError/lengthMismatch(input:output:)`` when `x.count` ≠ the shape's product.
     public func scales(_ x: UnsafeBufferPointer<Float>, shape: [Int]) throws(FloatFormatError) -> [Float] {
         let layout = try layout(for: shape)
         guard x.count == layout.count else { throw .lengthMismatch(input: x.count, output: layout.count) }
-        var amax = [Float](repeating: 0, count: layout.scaleCount)
-        amax.withUnsafeMutableBufferPointer { amax in
-            guard let base = x.baseAddress, let out = amax.baseAddress else { return }
-            var offset = 0
-            for o in 0..<layout.outer {
-                for j in 0..<layout.length {
-                    let s = layout.scaleIndex(outer: o, axis: j)
-                    if layout.perGroup {
-                        // |x| folded elementwise into `inner` consecutive scales; NaN and ±Inf skipped.
-                        for i in 0..<layout.inner {
-                            let a = abs(base[offset + i])
-                            out[s + i] = a < .infinity && a > out[s + i] ? a : out[s + i]
-                        }
-                    } else {
-                        out[s] = max(out[s], Self.finiteAbsMax(base + offset, count: layout.inner))
-                    }
-                    offset += layout.inner
-                }
-            }
+        let (mins, maxs): ([Float], [Float])
+        do {
+            (mins, maxs) = try layout.finiteMinMax(x)
+        } catch {
+            throw .invalidLayout(error)
         }
         let maxFinite = format.maxFinite
-        return amax.map { a in
-            // scale = amax / maxFinite; all-zero block → 1; never below the smallest normal Float.
-            a == 0 ? 1 : max(a / maxFinite, .leastNormalMagnitude)
+        return zip(mins, maxs).map { low, high in
+            // amax = max |x| over finite elements (−Inf when there are none);
+            // scale = amax / maxFinite; zero or empty block → 1; never below the smallest normal Float.
+            let amax = max(-low, high)
+            return amax > 0 ? max(amax / maxFinite, .leastNormalMagnitude) : 1
         }
-    }
-
-    /// max |x| over the finite elements of a contiguous run (0 for none); branch-free so it vectorizes.
-    @inline(__always)
-    static func finiteAbsMax(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var best: Float = 0
-        for i in 0..<count {
-            let a = abs(x[i])
-            best = a < .infinity && a > best ? a : best
-        }
-        return best
     }
 
     /// Scales per block and codes per element of `x` (row-major with `shape`).
@@ -170,14 +108,14 @@ public struct FloatFormatQuantizer: Sendable {
     /// Writes decode(code) · scale of every element into `values`.
     ///
     /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)`` when `values`, the codes and
-    ///   the scales do not fit `quantized.shape`; ``FloatFormatError/invalidShape(shape:reason:)``.
+    ///   the scales do not fit `quantized.shape`; ``FloatFormatError/invalidLayout(_:)``.
     public func dequantize(_ quantized: Quantized, into values: UnsafeMutableBufferPointer<Float>) throws(FloatFormatError) {
         let layout = try layout(for: quantized.shape)
         guard quantized.codes.count == layout.count, values.count == layout.count else {
             throw .lengthMismatch(input: quantized.codes.count, output: values.count)
         }
-        guard quantized.scales.count == layout.scaleCount else {
-            throw .lengthMismatch(input: quantized.scales.count, output: layout.scaleCount)
+        guard quantized.scales.count == layout.parameterCount else {
+            throw .lengthMismatch(input: quantized.scales.count, output: layout.parameterCount)
         }
         try quantized.codes.withUnsafeBufferPointer { codes throws(FloatFormatError) in
             try forEachRun(layout) { offset, scaleIndex, runLength throws(FloatFormatError) in
@@ -192,22 +130,25 @@ public struct FloatFormatQuantizer: Sendable {
     /// Calls `body(offset, scaleIndex, length)` for every maximal contiguous run of elements that
     /// share one scale, in memory order (per group across a non-last axis, runs are single elements).
     func forEachRun(
-        _ layout: Layout, _ body: (Int, Int, Int) throws(FloatFormatError) -> Void
+        _ layout: ParameterLayout, _ body: (Int, Int, Int) throws(FloatFormatError) -> Void
     ) throws(FloatFormatError) {
+        let perGroup = if case .perGroup = layout.granularity { true } else { false }
+        let (inner, group) = (layout.inner, layout.groupSize)
         var offset = 0
         for o in 0..<layout.outer {
             var j = 0
             while j < layout.length {
-                let s = layout.scaleIndex(outer: o, axis: j)
-                if layout.perGroup && layout.inner > 1 {
-                    for i in 0..<layout.inner { try body(offset + i, s + i, 1) }
-                    offset += layout.inner
+                // ParameterLayout: (o·groupsPerAxis + j / groupSize)·inner per group, j per channel, 0 per tensor.
+                let s = perGroup ? (o * layout.groupsPerAxis + j / group) * inner : j / group
+                if perGroup && inner > 1 {
+                    for i in 0..<inner { try body(offset + i, s + i, 1) }
+                    offset += inner
                     j += 1
                 } else {
                     // Per group with inner == 1: the group's indices are contiguous.
-                    let end = layout.perGroup ? min((j / layout.group + 1) * layout.group, layout.length) : j + 1
-                    try body(offset, s, (end - j) * layout.inner)
-                    offset += (end - j) * layout.inner
+                    let end = perGroup ? min((j / group + 1) * group, layout.length) : j + 1
+                    try body(offset, s, (end - j) * inner)
+                    offset += (end - j) * inner
                     j = end
                 }
             }

@@ -2,3 +2,4 @@
 import PTQKit
 print("ptq-bench \(ptqkitVersion)")
 try TensorIOBenchmarks.run(arguments: Array(CommandLine.arguments.dropFirst()))
+try FloatFormatBenchmarks.run()

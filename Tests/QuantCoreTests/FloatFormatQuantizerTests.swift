@@ -76,7 +76,7 @@ struct FloatFormatQuantizerTests {
             var digest = FNV1a64()
             for v in try Self.dequantize(quantized, q) { digest.add(littleEndian: v.bitPattern) }
             #expect(digest.hex == golden.dequantizedFNV1a64, "\(label)")
-            #expect(try q.scaleShape(for: goldens.shape).reduce(1, *) == quantized.scales.count)
+            #expect(try q.layout(for: goldens.shape).parameterCount == quantized.scales.count)
         }
     }
 
@@ -114,7 +114,7 @@ struct FloatFormatQuantizerTests {
         let quantized = try Self.quantize(x, shape: shape, q)
         var scaleShape = shape
         scaleShape[axis] = (shape[axis] + size - 1) / size
-        #expect(try q.scaleShape(for: shape) == scaleShape)
+        #expect(try q.layout(for: shape).parameterShape == scaleShape)
         #expect(quantized.scales.count == scaleShape.reduce(1, *))
         // Reference: every element's block by explicit index arithmetic, amax / 6.
         var amax = [Float](repeating: 0, count: quantized.scales.count)
