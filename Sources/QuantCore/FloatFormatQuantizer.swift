@@ -4,7 +4,8 @@
 ///     code  = encode(x / scale)                 (x / scale rounded to Float, then RNE to the format)
 ///     x̂     = decode(code) · scale
 ///
-/// so the block's largest magnitude maps to ±maxFinite. Blocks follow the granularity: the whole
+/// so the block's largest magnitude maps to ±maxFinite; or, with ``ScaleRule/powerOfTwo``, the
+/// OCP MX shared scale 2^(⌊log2 amax⌋ − emax) (see ``ScaleRule``). Blocks follow the granularity: the whole
 /// tensor, one block per index along `axis` (per channel), or groups of `size` consecutive
 /// indices along `axis` for every other index (per group; the last group may be partial).
 ///
@@ -18,6 +19,21 @@ public struct FloatFormatQuantizer: Sendable {
     public let granularity: Granularity
     /// Format, encode options and decode table.
     public let codec: FloatFormatCodec
+    /// How a block's scale follows from its amax.
+    public let scaleRule: ScaleRule
+
+    /// How a block's scale follows from its amax (the largest finite magnitude in the block).
+    public enum ScaleRule: Sendable, Hashable {
+        /// scale = amax / maxFinite, a float32 division: amax maps to ±maxFinite (TensorRT /
+        /// ModelOpt / Transformer Engine FP8 per-tensor scaling, NVFP4's block scale before its own
+        /// E4M3 rounding).
+        case amaxOverMaxFinite
+        /// OCP Microscaling (MX v1.0): scale = 2^(⌊log2 amax⌋ − emax) with emax the exponent of
+        /// the format's largest normal (E4M3: 8, E5M2: 15, E3M2: 4, E2M3: 2, E2M1: 2), the exponent
+        /// clamped to E8M0's −127…127. amax / scale lies in [2^emax, 2^(emax+1)) and may exceed
+        /// maxFinite: those values saturate (use saturating options, the default, as the spec does).
+        case powerOfTwo
+    }
 
     /// The result of ``quantize(_:shape:)``: one code per element (row-major, like the input)
     /// and one scale per block, in the row-major order of the layout's `parameterShape`.
@@ -42,12 +58,14 @@ public struct FloatFormatQuantizer: Sendable {
     ///
     /// - Throws: ``FloatFormatError/codeTypeTooNarrow(format:formatBits:codeBits:)`` for wider formats.
     public init(
-        format: FloatFormat, granularity: Granularity, options: FloatFormat.EncodeOptions = .saturating
+        format: FloatFormat, granularity: Granularity, scaleRule: ScaleRule = .amaxOverMaxFinite,
+        options: FloatFormat.EncodeOptions = .saturating
     ) throws(FloatFormatError) {
         guard format.bitWidth <= 8 else {
             throw .codeTypeTooNarrow(format: format.description, formatBits: format.bitWidth, codeBits: 8)
         }
         self.granularity = granularity
+        self.scaleRule = scaleRule
         codec = FloatFormatCodec(format: format, options: options)
     }
 
@@ -80,11 +98,21 @@ public struct FloatFormatQuantizer: Sendable {
             throw .invalidLayout(error)
         }
         let maxFinite = format.maxFinite
+        let emax = Int(maxFinite.exponent)
+        let rule = scaleRule
         return zip(mins, maxs).map { low, high in
-            // amax = max |x| over finite elements (−Inf when there are none);
-            // scale = amax / maxFinite; zero or empty block → 1; never below the smallest normal Float.
+            // amax = max |x| over finite elements (−Inf when there are none); zero or empty block → 1.
             let amax = max(-low, high)
-            return amax > 0 ? max(amax / maxFinite, .leastNormalMagnitude) : 1
+            guard amax > 0 else { return 1 }
+            switch rule {
+            case .amaxOverMaxFinite:
+                // scale = amax / maxFinite, never below the smallest normal Float.
+                return max(amax / maxFinite, .leastNormalMagnitude)
+            case .powerOfTwo:
+                // scale = 2^(⌊log2 amax⌋ − emax); Float.exponent is ⌊log2⌋ exactly, subnormals included.
+                let k = min(max(Int(amax.exponent) - emax, -127), 127)
+                return Float(sign: .plus, exponent: k, significand: 1)
+            }
         }
     }
 
@@ -103,6 +131,16 @@ public struct FloatFormatQuantizer: Sendable {
             }
         }
         return Quantized(codes: codes, scales: scales, shape: shape)
+    }
+
+    /// Writes x̂ = decode(encode(x / scale)) · scale of every element into `values`
+    /// (quantize then dequantize, for error measurements).
+    ///
+    /// - Throws: as ``quantize(_:shape:)``; ``FloatFormatError/lengthMismatch(input:output:)``.
+    public func fakeQuantize(
+        _ x: UnsafeBufferPointer<Float>, shape: [Int], into values: UnsafeMutableBufferPointer<Float>
+    ) throws(FloatFormatError) {
+        try dequantize(try quantize(x, shape: shape), into: values)
     }
 
     /// Writes decode(code) · scale of every element into `values`.

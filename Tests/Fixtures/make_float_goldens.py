@@ -13,8 +13,10 @@ checks the input digest (same inputs), then encodes and checks the prefix and th
 It also writes Tests/Fixtures/float/scaled_goldens.json: scaled quantization of a 6x40 float32
 tensor (row r: ((next() >> 40) * 2^-23 - 1) * 2^(r % 5 - 2), row 2 all zeros, seed SCALED_SEED)
 per tensor / per channel / per group, computed with numpy float32 arithmetic and ml_dtypes:
-scale = amax / maxfinite (1 for an all-zero block), codes = (x / scale).astype(format),
-dequantized = codes.astype(float32) * scale (checked by FloatFormatQuantizerTests.swift).
+scale = amax / maxfinite (scale rule amaxOverMaxFinite) or the OCP MX shared scale
+2^(floor(log2 amax) - emax) with x / scale clipped to +-maxfinite (saturation, scale rule powerOfTwo),
+1 for an all-zero block; codes = (x / scale).astype(format), dequantized = codes.astype(float32) * scale
+(checked by FloatFormatQuantizerTests.swift).
 
 Generator (all integer arithmetic mod 2^64; `next()` is splitmix64):
   for each input: u = next(); kind = u >> 61; sign = ((u >> 60) & 1) << 31
@@ -31,6 +33,7 @@ Generator (all integer arithmetic mod 2^64; `next()` is splitmix64):
               5/6 bits(maxfinite) + w % 2^24 (overflow region, may reach Inf/NaN patterns),
               7 bits(maxfinite) + w % 2^(25-m) - 2^(24-m) (around max finite); | sign
 """
+import itertools
 import json
 import math
 import os
@@ -189,17 +192,22 @@ def scaled_goldens():
     for name, dtype in [("float8_e4m3fn", ml_dtypes.float8_e4m3fn), ("float8_e5m2", ml_dtypes.float8_e5m2),
                         ("float6_e3m2fn", ml_dtypes.float6_e3m2fn), ("float4_e2m1fn", ml_dtypes.float4_e2m1fn)]:
         max_finite = np.float32(ml_dtypes.finfo(dtype).max)
-        for kind, axis, size in SCALED_GRANULARITIES:
+        emax = np.frexp(max_finite)[1] - 1
+        for (kind, axis, size), rule in itertools.product(SCALED_GRANULARITIES, ["amaxOverMaxFinite", "powerOfTwo"]):
             ids, count = block_ids(kind, axis, size)
             amax = np.zeros(count, dtype=np.float32)
             np.maximum.at(amax, ids.ravel(), np.abs(x).ravel())
-            scales = np.where(amax == 0, np.float32(1), np.maximum(amax / max_finite, np.finfo(np.float32).tiny))
-            scales = scales.astype(np.float32)
+            if rule == "amaxOverMaxFinite":
+                scales = np.maximum(amax / max_finite, np.finfo(np.float32).tiny)
+            else:
+                exponent = np.frexp(amax)[1] - 1  # floor(log2 amax), exact
+                scales = np.ldexp(np.float32(1), np.clip(exponent - emax, -127, 127)).astype(np.float32)
+            scales = np.where(amax == 0, np.float32(1), scales).astype(np.float32)
             s = scales[ids]
-            codes = (x / s).astype(dtype)
+            codes = np.clip(x / s, -max_finite, max_finite).astype(dtype)
             deq = codes.astype(np.float32) * s
             out["cases"].append({
-                "format": name, "granularity": kind, "axis": axis, "groupSize": size,
+                "format": name, "granularity": kind, "axis": axis, "groupSize": size, "scaleRule": rule,
                 "scales": [int(b) for b in scales.view(np.uint32)],
                 "codes": "".join(f"{c:02x}" for c in codes.view(np.uint8).ravel()),
                 "dequantizedFNV1a64": f"{fnv1a64(deq.astype('<f4').tobytes()):016x}",

@@ -9,6 +9,7 @@ struct ScaledGoldens: Decodable {
         let granularity: String
         let axis: Int?
         let groupSize: Int?
+        let scaleRule: String
         let scales: [UInt32]
         let codes: String
         let dequantizedFNV1a64: String
@@ -58,7 +59,7 @@ struct FloatFormatQuantizerTests {
         var inputDigest = FNV1a64()
         for v in x { inputDigest.add(littleEndian: v.bitPattern) }
         try #require(inputDigest.hex == goldens.inputFNV1a64, "tensor generator diverged from the script")
-        #expect(goldens.cases.count == 20)
+        #expect(goldens.cases.count == 40)
         for golden in goldens.cases {
             let format = try #require(Self.formats[golden.format])
             let granularity: Granularity
@@ -67,9 +68,10 @@ struct FloatFormatQuantizerTests {
             case "perChannel": granularity = .perChannel(axis: try #require(golden.axis))
             default: granularity = .perGroup(axis: try #require(golden.axis), size: try #require(golden.groupSize))
             }
-            let q = try FloatFormatQuantizer(format: format, granularity: granularity)
+            let rule: FloatFormatQuantizer.ScaleRule = golden.scaleRule == "powerOfTwo" ? .powerOfTwo : .amaxOverMaxFinite
+            let q = try FloatFormatQuantizer(format: format, granularity: granularity, scaleRule: rule)
             let quantized = try Self.quantize(x, shape: goldens.shape, q)
-            let label = "\(golden.format) \(golden.granularity) axis \(String(describing: golden.axis))"
+            let label = "\(golden.format) \(golden.granularity) axis \(String(describing: golden.axis)) \(rule)"
             #expect(quantized.scales.map(\.bitPattern) == golden.scales, "\(label)")
             let hex = quantized.codes.map { String(format: "%02x", $0) }.joined()
             #expect(hex == golden.codes, "\(label)")
@@ -153,6 +155,28 @@ struct FloatFormatQuantizerTests {
         #expect(values[0..<4].allSatisfy { $0 == 0 })
         #expect(values[4] == -3)
         #expect(values[9].isNaN && values[10...].allSatisfy(\.isFinite))
+    }
+
+    @Test("Power-of-two (MX) scales: amax / scale in [2^emax, 2^(emax+1)), fake-quantize = quantize + dequantize",
+          arguments: FloatFormatTests.small)
+    func powerOfTwoScales(format: FloatFormat) throws {
+        let shape = [5, 7, 3]
+        let x = Self.randomTensor(seed: 0x3A, count: 105)
+        let q = try FloatFormatQuantizer(format: format, granularity: .perGroup(axis: 1, size: 4), scaleRule: .powerOfTwo)
+        let quantized = try Self.quantize(x, shape: shape, q)
+        let (mins, maxs) = try x.withUnsafeBufferPointer { try q.layout(for: shape).finiteMinMax($0) }
+        let emax = format.maxFinite.exponent
+        for (scale, (low, high)) in zip(quantized.scales, zip(mins, maxs)) {
+            #expect(scale.significandBitPattern == 0 && scale.isNormal)  // a power of two
+            let amax = max(-low, high)
+            #expect(amax / scale >= Float(sign: .plus, exponent: emax, significand: 1))
+            #expect(amax / scale < Float(sign: .plus, exponent: emax + 1, significand: 1))
+        }
+        var fake = [Float](repeating: .nan, count: 105)
+        try x.withUnsafeBufferPointer { x throws(FloatFormatError) in
+            try fake.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try q.fakeQuantize(x, shape: shape, into: out) }
+        }
+        #expect(fake == (try Self.dequantize(quantized, q)))
     }
 
     @Test("Shapes that do not fit are rejected")
