@@ -13,7 +13,7 @@
 /// decoded value returns the code back.
 public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
     /// How the format spends its top exponent code (or its top code) on special values.
-    public enum SpecialValues: Sendable, Hashable {
+    public enum SpecialValues: String, Sendable, Hashable, Codable, CaseIterable {
         /// IEEE 754: all-ones exponent is ±Inf (mantissa 0) or NaN (mantissa ≠ 0).
         /// FP32, FP16, BF16, FP8 E5M2.
         case ieee
