@@ -47,6 +47,8 @@ extension FloatFormat {
     }
 
     /// The code of `x` rounded to nearest-even, computed exactly on the bits of `x`.
+    /// This is the generic reference algorithm; for many values use ``FloatFormatCodec``
+    /// (same results, vectorized).
     @inlinable
     public func encode(_ x: Float, options: EncodeOptions = .ieee) -> UInt32 {
         let bits = x.bitPattern

@@ -80,6 +80,20 @@ public struct FloatFormatCodec: Sendable {
             signShift: UInt32(32 - format.bitWidth))
     }
 
+    /// The code of one value, equal to `format.encode(x, options: options)` but through the
+    /// precomputed fast path (a few ns faster per call than the exact generic algorithm).
+    @inlinable
+    public func encode(_ x: Float) -> UInt32 {
+        guard let fast else { return format.encode(x, options: options) }
+        return Self.encode1(x.bitPattern, fast)
+    }
+
+    /// The value of one code, equal to `format.decode(code)`, from the table when there is one.
+    @inlinable
+    public func decode(_ code: UInt32) -> Float {
+        decodeTable.isEmpty ? format.decode(code) : decodeTable[Int(code & 0xFF)]
+    }
+
     /// Throws unless both buffers have the same length and `Code` holds `format.bitWidth` bits.
     @usableFromInline
     func validate<Code: FixedWidthInteger>(_: Code.Type, input: Int, output: Int) throws(FloatFormatError) {

@@ -25,7 +25,7 @@ struct FloatFormatCodecTests {
             }
             var mismatches = 0
             var first: UInt32?
-            for (x, code) in zip(xs, codes) where code != format.encode(x, options: options) {
+            for (x, code) in zip(xs, codes) where code != format.encode(x, options: options) || codec.encode(x) != code {
                 mismatches += 1
                 if first == nil { first = x.bitPattern }
             }
@@ -48,6 +48,7 @@ struct FloatFormatCodecTests {
         for code in codes {
             let value = values[Int(code)]
             #expect(sameFloat(value, format.decode(UInt32(code))))
+            #expect(sameFloat(codec.decode(UInt32(code)), value))
             if !value.isNaN { #expect(back[Int(code)] == code) }
         }
     }
