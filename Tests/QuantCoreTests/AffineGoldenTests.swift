@@ -1,0 +1,127 @@
+import Foundation
+import QuantCore
+import Testing
+
+/// The fixture written by Tests/Fixtures/make_quant_goldens.py (PyTorch and ONNX Runtime values from
+/// the real libraries, TensorRT/AIMET/PTQKit from their formulas; see the script's docstring).
+struct AffineGoldens: Decodable {
+    struct Params: Decodable {
+        let profile: String
+        let bits: Int
+        let signed: Bool
+        let narrow: Bool
+        let symmetric: Bool
+        let scales: [String]
+        let zeroPoints: [Int32]
+    }
+
+    struct Codes: Decodable {
+        let profile: String
+        let bits: Int
+        let signed: Bool
+        let narrow: Bool
+        let scale: String
+        let zeroPoint: Int32
+        let inputs: [String]
+        let codes: [Int32]
+    }
+
+    struct PerChannel: Decodable {
+        let profile: String
+        let bits: Int
+        let signed: Bool
+        let symmetric: Bool
+        let shape: [Int]
+        let axis: Int
+        let inputs: [String]
+        let scales: [String]
+        let zeroPoints: [Int32]
+        let codes: [Int32]
+    }
+
+    let sources: [String: String]
+    let ranges: [[String]]
+    let params: [Params]
+    let codes: [Codes]
+    let perChannel: [PerChannel]
+
+    static let shared: AffineGoldens? = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/quant/affine_goldens.json")
+        return try? JSONDecoder().decode(AffineGoldens.self, from: Data(contentsOf: url))
+    }()
+}
+
+/// A float32 from its 8-hex-digit bit pattern.
+func float32(hex: String) throws -> Float {
+    Float(bitPattern: try #require(UInt32(hex, radix: 16)))
+}
+
+@Suite struct AffineGoldenTests {
+    @Test func fixtureCoversEveryProfile() throws {
+        let g = try #require(AffineGoldens.shared)
+        #expect(Set(g.params.map(\.profile)) == Set(CompatibilityProfile.allCases.map(\.rawValue)))
+        #expect(g.sources["pytorch"]?.hasPrefix("real library") == true)
+        #expect(g.sources["onnxruntime"]?.hasPrefix("real library") == true)
+    }
+
+    /// Scale (bit for bit) and zero-point of every profile, format, symmetry and range of the fixture.
+    @Test(arguments: CompatibilityProfile.allCases)
+    func parametersMatchBitForBit(profile: CompatibilityProfile) throws {
+        let g = try #require(AffineGoldens.shared)
+        let ranges = try g.ranges.map { (try float32(hex: $0[0]), try float32(hex: $0[1])) }
+        var checked = 0
+        for entry in g.params where entry.profile == profile.rawValue {
+            let format = try IntegerFormat(bits: entry.bits, signed: entry.signed, narrow: entry.narrow)
+            let scheme = try AffineScheme(format: format, symmetry: entry.symmetric ? .symmetric : .asymmetric, profile: profile)
+            for (k, (lo, hi)) in ranges.enumerated() {
+                let p = scheme.parameters(min: lo, max: hi)
+                let expected = try float32(hex: entry.scales[k])
+                #expect(
+                    p.scale.bitPattern == expected.bitPattern && p.zeroPoint == entry.zeroPoints[k],
+                    "\(profile) \(format) \(entry.symmetric ? "sym" : "asym") [\(lo), \(hi)]: got (\(p.scale), \(p.zeroPoint)) expected (\(expected), \(entry.zeroPoints[k]))"
+                )
+                checked += 1
+            }
+        }
+        #expect(checked > 1000)
+    }
+
+    /// Codes of per-tensor quantization against torch.quantize_per_tensor, ORT quantize_nparray and the
+    /// AIMET formula (exact ties included).
+    @Test func perTensorCodesMatch() throws {
+        let g = try #require(AffineGoldens.shared)
+        for entry in g.codes {
+            let profile = try #require(CompatibilityProfile(rawValue: entry.profile))
+            let format = try IntegerFormat(bits: entry.bits, signed: entry.signed, narrow: entry.narrow)
+            let x = try entry.inputs.map { try float32(hex: $0) }
+            let params = try QuantizationParameters(
+                format: format, rounding: profile.defaultRounding, layout: Granularity.perTensor.layout(shape: [x.count]),
+                scales: [try float32(hex: entry.scale)], zeroPoints: [entry.zeroPoint],
+                multipliesByReciprocal: profile.multipliesByReciprocal)
+            let q: [Int32] = try params.quantize(x)
+            for i in x.indices where q[i] != entry.codes[i] {
+                Issue.record("\(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \(entry.codes[i])")
+            }
+        }
+    }
+
+    /// PyTorch per-channel observer + quantize_per_channel, including a dead (all-zero) channel.
+    @Test func perChannelMatchesPyTorch() throws {
+        let g = try #require(AffineGoldens.shared)
+        #expect(!g.perChannel.isEmpty)
+        for entry in g.perChannel {
+            let format = try IntegerFormat(bits: entry.bits, signed: entry.signed)
+            let scheme = try AffineScheme(
+                format: format, symmetry: entry.symmetric ? .symmetric : .asymmetric,
+                granularity: .perChannel(axis: entry.axis), profile: .pytorch)
+            let x = try entry.inputs.map { try float32(hex: $0) }
+            let params = try scheme.parameters(fitting: x, shape: entry.shape)
+            #expect(params.scales.map(\.bitPattern) == (try entry.scales.map { try float32(hex: $0).bitPattern }))
+            #expect(params.zeroPoints == entry.zeroPoints)
+            #expect(params.warnings.map(\.parameterIndex) == [3], "the dead channel is reported")
+            let q: [Int32] = try params.quantize(x)
+            #expect(q == entry.codes)
+        }
+    }
+}

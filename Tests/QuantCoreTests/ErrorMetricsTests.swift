@@ -1,0 +1,48 @@
+import QuantCore
+import Testing
+
+@Suite struct ErrorMetricsTests {
+    /// Values from the definitions on a small example computed by hand-checkable sums:
+    /// x = [1, −2, 3, 0], x̂ = [1, −1.5, 2, 0]: Σe² = 1.25, Σx² = 14, Σx̂² = 7.25, Σxx̂ = 10.
+    @Test func definitions() throws {
+        let m = try ErrorMetrics(reference: [1, -2, 3, 0], reconstruction: [1, -1.5, 2, 0])
+        #expect(m.count == 4)
+        #expect(m.meanSquaredError == 1.25 / 4)
+        #expect(m.maxAbsoluteError == 1)
+        #expect(abs(m.sqnrDecibels - 10 * 1.0492180226701815) < 1e-12)  // Python math.log10(14 / 1.25)
+        #expect(abs(m.cosineSimilarity - 10 / (14.0 * 7.25).squareRoot()) < 1e-15)
+    }
+
+    @Test func edgeCasesNeverNaN() throws {
+        let exact = try ErrorMetrics(reference: [1, 2], reconstruction: [1, 2])
+        #expect(exact.sqnrDecibels == .infinity && abs(exact.cosineSimilarity - 1) < 1e-15 && exact.meanSquaredError == 0)
+        let zeros = try ErrorMetrics(reference: [0, 0], reconstruction: [0, 0])
+        #expect(zeros.cosineSimilarity == 1 && zeros.sqnrDecibels == .infinity)
+        let nonFinite = try ErrorMetrics(reference: [.nan, 1, .infinity], reconstruction: [0, 1, 1])
+        #expect(nonFinite.count == 1 && nonFinite.nonFiniteCount == 2)
+        let empty = ErrorMetrics()
+        #expect(empty.meanSquaredError == 0 && empty.clippingFraction == 0)
+        #expect(throws: QuantizationError.self) { try ErrorMetrics(reference: [1], reconstruction: []) }
+    }
+
+    /// Merging batch metrics equals the metrics of the concatenation.
+    @Test func mergeEqualsWhole() throws {
+        var rng = FloatTestRNG(seed: 9)
+        let x = (0..<1000).map { _ in Float.random(in: -1...1, using: &rng) }
+        let y = x.map { ($0 * 16).rounded() / 16 }
+        let whole = try ErrorMetrics(reference: x, reconstruction: y)
+        var merged = try ErrorMetrics(reference: Array(x[..<300]), reconstruction: Array(y[..<300]))
+        merged.merge(try ErrorMetrics(reference: Array(x[300...]), reconstruction: Array(y[300...])))
+        #expect(merged.count == whole.count && merged.maxAbsoluteError == whole.maxAbsoluteError)
+        #expect(abs(merged.sumSquaredError - whole.sumSquaredError) <= 1e-12 * whole.sumSquaredError)
+    }
+
+    /// The clipping fraction counts values beyond the extreme codes' real values.
+    @Test func clippingFromParameters() throws {
+        let params = try AffineScheme(format: .int8, symmetry: .symmetric).parameters(mins: [-1], maxs: [1], shape: [8])
+        // s = 1/127: the int8 grid spans [−128·s, 127·s] = [−1.0079, 1]; 1.5 and −3 lie beyond it.
+        let m = try params.errorMetrics(of: [0, 0.5, 1, 1.5, -1, -3, 0.25, -0.75])
+        #expect(m.clippedCount == 2 && m.clippingFraction == 0.25)
+        #expect(m.maxAbsoluteError == Double(-128 * params.scales[0]) + 3)
+    }
+}
