@@ -140,6 +140,15 @@ public struct FloatFormatCodec: Sendable {
             return
         }
         let c = fast
+        // A power-of-two divisor whose reciprocal is a normal Float: x · (1/d) is the same
+        // correctly rounded quotient as x / d (both round the exact x · 2^−k once), and cheaper.
+        let reciprocal = 1 / divisor
+        if divisor.significandBitPattern == 0 && divisor.isNormal && reciprocal.isNormal {
+            for i in 0..<source.count {
+                output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] * reciprocal).bitPattern, c))
+            }
+            return
+        }
         for i in 0..<source.count {
             output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] / divisor).bitPattern, c))
         }
@@ -189,8 +198,16 @@ public struct FloatFormatCodec: Sendable {
     public func decode<Code: FixedWidthInteger & UnsignedInteger>(
         _ codes: UnsafeBufferPointer<Code>, multipliedBy scale: Float, into values: UnsafeMutableBufferPointer<Float>
     ) throws(FloatFormatError) {
-        try decode(codes, into: values)
-        guard let output = values.baseAddress else { return }
-        for i in 0..<values.count { output[i] *= scale }
+        try validate(Code.self, input: codes.count, output: values.count)
+        guard format.bitWidth <= 8 else {
+            for i in 0..<codes.count { values[i] = format.decode(UInt32(truncatingIfNeeded: codes[i])) * scale }
+            return
+        }
+        decodeTable.withUnsafeBufferPointer { table in
+            guard let lookup = table.baseAddress, let input = codes.baseAddress, let output = values.baseAddress else {
+                return
+            }
+            for i in 0..<codes.count { output[i] = lookup[Int(truncatingIfNeeded: input[i]) & 0xFF] * scale }
+        }
     }
 }

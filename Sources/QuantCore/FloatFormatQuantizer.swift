@@ -91,18 +91,20 @@ public struct FloatFormatQuantizer: Sendable {
     public func scales(_ x: UnsafeBufferPointer<Float>, shape: [Int]) throws(FloatFormatError) -> [Float] {
         let layout = try layout(for: shape)
         guard x.count == layout.count else { throw .lengthMismatch(input: x.count, output: layout.count) }
-        let (mins, maxs): ([Float], [Float])
-        do {
-            (mins, maxs) = try layout.finiteMinMax(x)
-        } catch {
-            throw .invalidLayout(error)
+        // amax = max |x| over each block's finite elements (0 when there are none), run by run.
+        var amax = [Float](repeating: 0, count: layout.parameterCount)
+        if let base = x.baseAddress {
+            try amax.withUnsafeMutableBufferPointer { amax throws(FloatFormatError) in
+                try forEachRun(layout) { offset, scaleIndex, length throws(FloatFormatError) in
+                    amax[scaleIndex] = max(amax[scaleIndex], Self.finiteAbsMax(base + offset, count: length))
+                }
+            }
         }
         let maxFinite = format.maxFinite
         let emax = Int(maxFinite.exponent)
         let rule = scaleRule
-        return zip(mins, maxs).map { low, high in
-            // amax = max |x| over finite elements (−Inf when there are none); zero or empty block → 1.
-            let amax = max(-low, high)
+        return amax.map { amax in
+            // Zero or empty block → 1.
             guard amax > 0 else { return 1 }
             switch rule {
             case .amaxOverMaxFinite:
@@ -131,6 +133,17 @@ public struct FloatFormatQuantizer: Sendable {
             }
         }
         return Quantized(codes: codes, scales: scales, shape: shape)
+    }
+
+    /// max |x| over the finite elements of a contiguous run (0 for none); branch-free so it vectorizes.
+    @inline(__always)
+    static func finiteAbsMax(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var best: Float = 0
+        for i in 0..<count {
+            let a = abs(x[i])
+            best = a < .infinity && a > best ? a : best
+        }
+        return best
     }
 
     /// Writes x̂ = decode(encode(x / scale)) · scale of every element into `values`

@@ -1,7 +1,8 @@
 import PTQKit
 
 /// Benchmarks of QuantCore's float formats: bulk FP8 E4M3FN encode (Float → UInt8 codes) and table
-/// decode (codes → Float), and scaled per-channel FP8 quantize/dequantize, over 64 Mi elements in memory.
+/// decode (codes → Float), scaled per-channel FP8 quantize/dequantize and MXFP4 quantize, over 64 Mi
+/// elements in memory.
 enum FloatFormatBenchmarks {
     /// Runs every float-format benchmark (best of 5 passes each).
     static func run() throws {
@@ -38,6 +39,11 @@ enum FloatFormatBenchmarks {
             try decoded.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
                 try quantizer.dequantize(quantized, into: out)
             }
+        }
+        let mx = try FloatFormatQuantizer(
+            format: .fp4E2M1, granularity: .perGroup(axis: 1, size: 32), scaleRule: .powerOfTwo)
+        try measure("fp4 E2M1 MX (groups of 32, power-of-two scales) quantize, Float32 bytes in", bytes: count * 4) {
+            quantized = try values.withUnsafeBufferPointer { x throws(FloatFormatError) in try mx.quantize(x, shape: shape) }
         }
         precondition(decoded.count == count && codes.count == count)
     }

@@ -33,6 +33,34 @@ struct FloatFormatCodecTests {
         }
     }
 
+    @Test("Encode of x / divisor and decode · scale equal the scalar formulas (power-of-two and other divisors)",
+          arguments: [FloatFormat.fp8E4M3FN, .fp4E2M1, .bf16])
+    func scaledRuns(format: FloatFormat) throws {
+        let xs = Self.inputs(for: format)
+        let codec = FloatFormatCodec(format: format, options: .mlDtypes)
+        let divisors: [Float] = [0x1p-20, 0.5, 1, 4, 0x1p100, 0x1p-126, 0x1p126, 0x1p127, Float(3) / 448, 1e-30]
+        var codes = [UInt16](repeating: 0, count: xs.count)
+        var values = [Float](repeating: 0, count: xs.count)
+        for divisor in divisors {
+            try xs.withUnsafeBufferPointer { source throws(FloatFormatError) in
+                try codes.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                    try codec.encode(source, dividingBy: divisor, into: out)
+                }
+            }
+            try codes.withUnsafeBufferPointer { source throws(FloatFormatError) in
+                try values.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                    try codec.decode(source, multipliedBy: divisor, into: out)
+                }
+            }
+            var mismatches = 0
+            for i in xs.indices {
+                if UInt32(codes[i]) != format.encode(xs[i] / divisor, options: .mlDtypes) { mismatches += 1 }
+                if !sameFloat(values[i], format.decode(UInt32(codes[i])) * divisor) { mismatches += 1 }
+            }
+            #expect(mismatches == 0, "\(format) divisor \(divisor)")
+        }
+    }
+
     @Test("Bulk encode into UInt8 and table decode round-trip every code", arguments: FloatFormatTests.small)
     func bulkRoundTrip(format: FloatFormat) throws {
         let codec = FloatFormatCodec(format: format, options: .mlDtypes)
