@@ -154,6 +154,23 @@ public struct FloatFormatCodec: Sendable {
         }
     }
 
+    /// Encodes `source[k] / divisors[k]` into `codes[k]` (per-element scales; lengths from `source`,
+    /// code type checked by the caller).
+    func encode(
+        _ source: UnsafeBufferPointer<Float>, dividingByEach divisors: UnsafePointer<Float>,
+        into codes: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        guard let fast, let input = source.baseAddress, let output = codes.baseAddress else {
+            for k in 0..<source.count {
+                codes[k] = UInt8(truncatingIfNeeded: format.encode(source[k] / divisors[k], options: options))
+            }
+            return
+        }
+        for k in 0..<source.count {
+            output[k] = UInt8(truncatingIfNeeded: Self.encode1((input[k] / divisors[k]).bitPattern, fast))
+        }
+    }
+
     /// One code from one float32 bit pattern, branch-free so that the loop vectorizes.
     @inlinable @inline(__always)
     static func encode1(_ bits: UInt32, _ c: FastEncode) -> UInt32 {
@@ -208,6 +225,20 @@ public struct FloatFormatCodec: Sendable {
                 return
             }
             for i in 0..<codes.count { output[i] = lookup[Int(truncatingIfNeeded: input[i]) & 0xFF] * scale }
+        }
+    }
+
+    /// Writes decode(codes[k]) · scales[k] into `values[k]` (per-element scales; formats of at
+    /// most 8 bits, lengths from `codes`).
+    func decode(
+        _ codes: UnsafeBufferPointer<UInt8>, multipliedByEach scales: UnsafePointer<Float>,
+        into values: UnsafeMutableBufferPointer<Float>
+    ) {
+        decodeTable.withUnsafeBufferPointer { table in
+            guard let lookup = table.baseAddress, let input = codes.baseAddress, let output = values.baseAddress else {
+                return
+            }
+            for k in 0..<codes.count { output[k] = lookup[Int(input[k])] * scales[k] }
         }
     }
 }

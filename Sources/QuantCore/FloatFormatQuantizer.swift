@@ -95,8 +95,16 @@ public struct FloatFormatQuantizer: Sendable {
         var amax = [Float](repeating: 0, count: layout.parameterCount)
         if let base = x.baseAddress {
             try amax.withUnsafeMutableBufferPointer { amax throws(FloatFormatError) in
-                try forEachRun(layout) { offset, scaleIndex, length throws(FloatFormatError) in
-                    amax[scaleIndex] = max(amax[scaleIndex], Self.finiteAbsMax(base + offset, count: length))
+                try forEachRun(layout) { run throws(FloatFormatError) in
+                    let values = base + run.offset
+                    if run.elementwise {
+                        for k in 0..<run.count {
+                            let a = abs(values[k]), best = amax[run.scaleIndex + k]
+                            amax[run.scaleIndex + k] = a < .infinity && a > best ? a : best
+                        }
+                    } else {
+                        amax[run.scaleIndex] = max(amax[run.scaleIndex], Self.finiteAbsMax(values, count: run.count))
+                    }
                 }
             }
         }
@@ -126,10 +134,17 @@ public struct FloatFormatQuantizer: Sendable {
         let layout = try layout(for: shape)
         var codes = [UInt8](repeating: 0, count: layout.count)
         try codes.withUnsafeMutableBufferPointer { codes throws(FloatFormatError) in
-            try forEachRun(layout) { offset, scaleIndex, runLength throws(FloatFormatError) in
-                try codec.encode(
-                    UnsafeBufferPointer(rebasing: x[offset..<(offset + runLength)]), dividingBy: scales[scaleIndex],
-                    into: UnsafeMutableBufferPointer(rebasing: codes[offset..<(offset + runLength)]))
+            try scales.withUnsafeBufferPointer { scales throws(FloatFormatError) in
+                guard let scaleBase = scales.baseAddress else { return }  // no scales: no elements
+                try forEachRun(layout) { run throws(FloatFormatError) in
+                    let source = UnsafeBufferPointer(rebasing: x[run.offset..<(run.offset + run.count)])
+                    let out = UnsafeMutableBufferPointer(rebasing: codes[run.offset..<(run.offset + run.count)])
+                    if run.elementwise {
+                        codec.encode(source, dividingByEach: scaleBase + run.scaleIndex, into: out)
+                    } else {
+                        try codec.encode(source, dividingBy: scales[run.scaleIndex], into: out)
+                    }
+                }
             }
         }
         return Quantized(codes: codes, scales: scales, shape: shape)
@@ -169,20 +184,32 @@ public struct FloatFormatQuantizer: Sendable {
             throw .lengthMismatch(input: quantized.scales.count, output: layout.parameterCount)
         }
         try quantized.codes.withUnsafeBufferPointer { codes throws(FloatFormatError) in
-            try forEachRun(layout) { offset, scaleIndex, runLength throws(FloatFormatError) in
-                try codec.decode(
-                    UnsafeBufferPointer(rebasing: codes[offset..<(offset + runLength)]),
-                    multipliedBy: quantized.scales[scaleIndex],
-                    into: UnsafeMutableBufferPointer(rebasing: values[offset..<(offset + runLength)]))
+            try quantized.scales.withUnsafeBufferPointer { scales throws(FloatFormatError) in
+                guard let scaleBase = scales.baseAddress else { return }  // no scales: no elements
+                try forEachRun(layout) { run throws(FloatFormatError) in
+                    let source = UnsafeBufferPointer(rebasing: codes[run.offset..<(run.offset + run.count)])
+                    let out = UnsafeMutableBufferPointer(rebasing: values[run.offset..<(run.offset + run.count)])
+                    if run.elementwise {
+                        codec.decode(source, multipliedByEach: scaleBase + run.scaleIndex, into: out)
+                    } else {
+                        try codec.decode(source, multipliedBy: scales[run.scaleIndex], into: out)
+                    }
+                }
             }
         }
     }
 
-    /// Calls `body(offset, scaleIndex, length)` for every maximal contiguous run of elements that
-    /// share one scale, in memory order (per group across a non-last axis, runs are single elements).
-    func forEachRun(
-        _ layout: ParameterLayout, _ body: (Int, Int, Int) throws(FloatFormatError) -> Void
-    ) throws(FloatFormatError) {
+    /// A contiguous run of elements: either all under the scale `scaleIndex`, or (`elementwise`,
+    /// per group across a non-last axis) element k under the scale `scaleIndex + k`.
+    struct Run {
+        var offset: Int
+        var scaleIndex: Int
+        var count: Int
+        var elementwise: Bool
+    }
+
+    /// Calls `body` for every maximal run of the layout, in memory order.
+    func forEachRun(_ layout: ParameterLayout, _ body: (Run) throws(FloatFormatError) -> Void) throws(FloatFormatError) {
         let perGroup = if case .perGroup = layout.granularity { true } else { false }
         let (inner, group) = (layout.inner, layout.groupSize)
         var offset = 0
@@ -192,13 +219,14 @@ public struct FloatFormatQuantizer: Sendable {
                 // ParameterLayout: (o·groupsPerAxis + j / groupSize)·inner per group, j per channel, 0 per tensor.
                 let s = perGroup ? (o * layout.groupsPerAxis + j / group) * inner : j / group
                 if perGroup && inner > 1 {
-                    for i in 0..<inner { try body(offset + i, s + i, 1) }
+                    // The `inner` consecutive elements at (o, j) use `inner` consecutive scales.
+                    try body(Run(offset: offset, scaleIndex: s, count: inner, elementwise: true))
                     offset += inner
                     j += 1
                 } else {
-                    // Per group with inner == 1: the group's indices are contiguous.
+                    // Per group with inner == 1 the group's indices are contiguous.
                     let end = perGroup ? min((j / group + 1) * group, layout.length) : j + 1
-                    try body(offset, s, (end - j) * inner)
+                    try body(Run(offset: offset, scaleIndex: s, count: (end - j) * inner, elementwise: false))
                     offset += (end - j) * inner
                     j = end
                 }
