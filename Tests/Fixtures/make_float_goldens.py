@@ -53,6 +53,9 @@ FORMATS = [
     ("float6_e2m3fn", ml_dtypes.float6_e2m3fn, 2, 3, 1, "finiteOnly", 0xF6E2),
     ("float4_e2m1fn", ml_dtypes.float4_e2m1fn, 2, 1, 1, "finiteOnly", 0xF4E2),
     ("bfloat16", ml_dtypes.bfloat16, 8, 7, 127, "ieee", 0xBF16),
+    # IEEE-like 8-bit layouts that are not PTQKit presets, to check the generic path.
+    ("float8_e3m4", ml_dtypes.float8_e3m4, 3, 4, 3, "ieee", 0xF8E3),
+    ("float8_e4m3", ml_dtypes.float8_e4m3, 4, 3, 7, "ieee", 0xF8E7),
 ]
 
 
