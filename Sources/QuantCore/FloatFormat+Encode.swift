@@ -110,7 +110,7 @@ extension FloatFormat {
     /// ((E_target − 1) << m) + r (normal, r carries the implicit bit, so a rounding carry
     /// moves into the exponent) or r (subnormal, r == 2^m is the smallest normal).
     @inlinable @inline(__always)
-    public func encodeBits(
+    func encodeBits(
         negative: Bool, magnitude a: UInt64, sourceExponentBits se: Int, sourceMantissaBits sm: Int,
         options: EncodeOptions
     ) -> UInt32 {
