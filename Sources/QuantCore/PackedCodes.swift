@@ -86,30 +86,199 @@ public enum PackedCodes {
     }
 }
 
+extension PackedCodes {
+    /// Writes `n` codes (low `bits` bits of each byte of `codes`) into the packed stream `output` at
+    /// element offset `first`. Whole bytes are written directly; a shared first or last byte is
+    /// updated field by field so neighbouring runs can be packed independently.
+    static func write(_ codes: UnsafePointer<UInt8>, _ n: Int, bits: Int, into output: UnsafeMutablePointer<UInt8>, at first: Int) {
+        let perByte = 8 / bits
+        let mask = UInt8(truncatingIfNeeded: (1 << bits) - 1)
+        var i = 0
+        func field(_ j: Int) {  // read-modify-write of one field
+            let e = first + j
+            let shift = UInt8((e % perByte) * bits)
+            let b = e / perByte
+            output[b] = (output[b] & ~(mask << shift)) | ((codes[j] & mask) << shift)
+        }
+        while i < n && (first + i) % perByte != 0 {
+            field(i)
+            i += 1
+        }
+        let whole = (n - i) / perByte
+        let out = output + (first + i) / perByte
+        let c = codes + i
+        switch bits {
+        case 4:
+            for k in 0..<whole { out[k] = (c[2 * k] & 0xF) | (c[2 * k + 1] << 4) }
+        case 2:
+            for k in 0..<whole {
+                out[k] = (c[4 * k] & 3) | (c[4 * k + 1] & 3) << 2 | (c[4 * k + 2] & 3) << 4 | (c[4 * k + 3] << 6)
+            }
+        case 1:
+            for k in 0..<whole {
+                var byte: UInt8 = 0
+                for f in 0..<8 { byte |= (c[8 * k + f] & 1) << UInt8(f) }
+                out[k] = byte
+            }
+        default:
+            for k in 0..<whole { out[k] = c[k] }
+        }
+        i += whole * perByte
+        while i < n {
+            field(i)
+            i += 1
+        }
+    }
+
+    /// Reads `n` codes at element offset `first` of a packed stream into `codes`, sign-extended when
+    /// `signed` (as Int8 bit patterns; unsigned codes stay zero-extended).
+    static func read(_ input: UnsafePointer<UInt8>, at first: Int, _ n: Int, bits: Int, signed: Bool, into codes: UnsafeMutablePointer<UInt8>) {
+        let perByte = 8 / bits
+        let up = UInt8(8 - bits)
+        var i = 0
+        func field(_ j: Int) {
+            let e = first + j
+            let top = input[e / perByte] << UInt8(8 - (e % perByte + 1) * bits)  // field in the top bits
+            codes[j] = signed ? UInt8(bitPattern: Int8(bitPattern: top) >> Int8(up)) : top >> up
+        }
+        while i < n && (first + i) % perByte != 0 {
+            field(i)
+            i += 1
+        }
+        let whole = (n - i) / perByte
+        let src = input + (first + i) / perByte
+        let c = codes + i
+        if bits == 4 {
+            if signed {
+                for k in 0..<whole {
+                    let b = src[k]
+                    c[2 * k] = UInt8(bitPattern: Int8(bitPattern: b << 4) >> 4)
+                    c[2 * k + 1] = UInt8(bitPattern: Int8(bitPattern: b) >> 4)
+                }
+            } else {
+                for k in 0..<whole {
+                    c[2 * k] = src[k] & 0xF
+                    c[2 * k + 1] = src[k] >> 4
+                }
+            }
+            i += whole * 2
+        } else if bits == 8 {
+            for k in 0..<whole { c[k] = src[k] }
+            i += whole
+        }
+        while i < n {
+            field(i)
+            i += 1
+        }
+    }
+}
+
+/// Elements per chunk of the packed kernels (codes pass through an L1-resident scratch buffer).
+let packedChunk = 4096
+
+/// Calls `body(offset, length)` for consecutive chunks of at most ``packedChunk`` elements of a run.
+@inline(__always)
+func forEachChunk(_ count: Int, _ body: (Int, Int) -> Void) {
+    var c0 = 0
+    while c0 < count {
+        let n = Swift.min(packedChunk, count - c0)
+        body(c0, n)
+        c0 += n
+    }
+}
+
+/// Quantize into packed storage: each run is quantized chunk by chunk into a scratch byte buffer,
+/// then packed at its element offset.
+struct PackedQuantizeVisitor: AffineRunVisitor {
+    let input: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<UInt8>
+    let bits: Int
+    let rounder: AffineRounder
+    let scratch: UnsafeMutablePointer<UInt8>
+
+    mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
+        forEachChunk(count) { c0, n in
+            var q = QuantizeVisitor<UInt8>(input: input + start + c0, output: scratch, rounder: rounder)
+            q.uniform(start: 0, count: n, scale: scale, zeroPoint: zeroPoint)
+            PackedCodes.write(scratch, n, bits: bits, into: output, at: start + c0)
+        }
+    }
+
+    mutating func varying(start: Int, count: Int, scales: UnsafePointer<Float>, zeroPoints: UnsafePointer<Float>) {
+        forEachChunk(count) { c0, n in
+            var q = QuantizeVisitor<UInt8>(input: input + start + c0, output: scratch, rounder: rounder)
+            q.varying(start: 0, count: n, scales: scales + c0, zeroPoints: zeroPoints + c0)
+            PackedCodes.write(scratch, n, bits: bits, into: output, at: start + c0)
+        }
+    }
+}
+
+/// Dequantize from packed storage: unpack a chunk into scratch codes of type C, then dequantize it.
+struct PackedDequantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
+    let input: UnsafePointer<UInt8>
+    let output: UnsafeMutablePointer<Float>
+    let bits: Int
+    let signed: Bool
+    let scratch: UnsafeMutablePointer<UInt8>
+
+    /// Unpacks elements `first..<first+n` into the scratch buffer and returns a dequantizer writing at `first`.
+    @inline(__always)
+    func unpacked(_ first: Int, _ n: Int) -> DequantizeVisitor<C> {
+        PackedCodes.read(input, at: first, n, bits: bits, signed: signed, into: scratch)
+        return DequantizeVisitor<C>(input: UnsafeRawPointer(scratch).assumingMemoryBound(to: C.self), output: output + first)
+    }
+
+    mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
+        forEachChunk(count) { c0, n in
+            var d = unpacked(start + c0, n)
+            d.uniform(start: 0, count: n, scale: scale, zeroPoint: zeroPoint)
+        }
+    }
+
+    mutating func varying(start: Int, count: Int, scales: UnsafePointer<Float>, zeroPoints: UnsafePointer<Float>) {
+        forEachChunk(count) { c0, n in
+            var d = unpacked(start + c0, n)
+            d.varying(start: 0, count: n, scales: scales + c0, zeroPoints: zeroPoints + c0)
+        }
+    }
+}
+
 extension QuantizationParameters {
-    /// Quantizes and packs sub-byte codes (format widths 2, 4 or 8) in the ``PackedCodes`` layout.
-    /// Processes the tensor in one pass into a temporary `Int32` code buffer of the tensor's size.
-    /// - Throws: ``QuantizationError/unsupportedPackedWidth(_:)`` for other widths, or count mismatches.
+    /// Quantizes and packs codes of a 2-, 4- or 8-bit format in the ``PackedCodes`` layout, in one
+    /// pass through an L1-sized scratch buffer.
+    /// - Throws: ``QuantizationError/unsupportedPackedWidth(_:)`` for other widths; count mismatches.
     public func quantizePacked(
         _ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>
     ) throws(QuantizationError) {
         try PackedCodes.check(format.bits)
-        var codes = [Int32](repeating: 0, count: input.count)
-        try codes.withUnsafeMutableBufferPointer { (c) throws(QuantizationError) in
-            try quantize(input, into: c)
-            try PackedCodes.pack(UnsafeBufferPointer(c), bits: format.bits, into: output)
-        }
+        try checkCount(input.count, "quantize input")
+        let n = PackedCodes.byteCount(codes: input.count, bits: format.bits)
+        guard output.count == n else { throw .countMismatch(expected: n, actual: output.count, what: "packed bytes") }
+        guard let x = input.baseAddress, let y = output.baseAddress else { return }
+        if input.count % (8 / format.bits) != 0 { y[n - 1] = 0 }  // unused high fields of a partial byte
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: packedChunk)
+        defer { scratch.deallocate() }
+        var visitor = PackedQuantizeVisitor(input: x, output: y, bits: format.bits, rounder: AffineRounder(self), scratch: scratch)
+        walkRuns(&visitor)
     }
 
-    /// Unpacks and dequantizes sub-byte codes written by ``quantizePacked(_:into:)``.
+    /// Unpacks and dequantizes codes written by ``quantizePacked(_:into:)``.
     public func dequantizePacked(
         _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<Float>
     ) throws(QuantizationError) {
         try PackedCodes.check(format.bits)
-        var codes = [Int32](repeating: 0, count: output.count)
-        try codes.withUnsafeMutableBufferPointer { (c) throws(QuantizationError) in
-            try PackedCodes.unpack(input, bits: format.bits, signed: format.isSigned, into: c)
-            try dequantize(UnsafeBufferPointer(c), into: output)
+        try checkCount(output.count, "dequantize output")
+        let n = PackedCodes.byteCount(codes: output.count, bits: format.bits)
+        guard input.count == n else { throw .countMismatch(expected: n, actual: input.count, what: "packed bytes") }
+        guard let x = input.baseAddress, let y = output.baseAddress else { return }
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: packedChunk)
+        defer { scratch.deallocate() }
+        if format.isSigned {
+            var visitor = PackedDequantizeVisitor<Int8>(input: x, output: y, bits: format.bits, signed: true, scratch: scratch)
+            walkRuns(&visitor)
+        } else {
+            var visitor = PackedDequantizeVisitor<UInt8>(input: x, output: y, bits: format.bits, signed: false, scratch: scratch)
+            walkRuns(&visitor)
         }
     }
 }

@@ -26,24 +26,32 @@ import Testing
         #expect(throws: QuantizationError.unsupportedPackedWidth(3)) { try PackedCodes.pack([Int8(0)], bits: 3) }
     }
 
-    /// quantizePacked/dequantizePacked equal quantize/dequantize for int4 and int2 per group.
-    @Test(arguments: [IntegerFormat.int4, .uint4, .int2, .uint2])
+    /// quantizePacked/dequantizePacked equal pack(quantize)/dequantize(unpack) for every granularity,
+    /// including runs that start inside a byte and tensors longer than the kernels' scratch chunk.
+    @Test(arguments: [IntegerFormat.int4, .uint4, .int2, .uint2, .int8, .uint8])
     func packedKernelsMatchUnpacked(format: IntegerFormat) throws {
         var rng = FloatTestRNG(seed: 5)
-        let shape = [3, 45]
-        let x = (0..<135).map { _ in Float.random(in: -2...3, using: &rng) }
-        let scheme = try AffineScheme(format: format, symmetry: .asymmetric, granularity: .perGroup(axis: 1, size: 16))
-        let params = try scheme.parameters(fitting: x, shape: shape)
-        let codes: [Int8] = try params.quantize(x)
-        var packed = [UInt8](repeating: 0, count: PackedCodes.byteCount(codes: x.count, bits: format.bits))
-        try x.withUnsafeBufferPointer { xb in
-            try packed.withUnsafeMutableBufferPointer { try params.quantizePacked(xb, into: $0) }
+        let granularities: [Granularity] = [
+            .perTensor, .perChannel(axis: 0), .perChannel(axis: 1), .perGroup(axis: 1, size: 16), .perGroup(axis: 1, size: 7),
+            .perGroup(axis: 0, size: 2),
+        ]
+        for shape in [[3, 45], [3, 4999]] {
+            let x = (0..<(shape[0] * shape[1])).map { _ in Float.random(in: -2...3, using: &rng) }
+            for granularity in granularities {
+                let scheme = try AffineScheme(format: format, symmetry: .asymmetric, granularity: granularity)
+                let params = try scheme.parameters(fitting: x, shape: shape)
+                let codes: [Int16] = try params.quantize(x)
+                var packed = [UInt8](repeating: 0xAA, count: PackedCodes.byteCount(codes: x.count, bits: format.bits))
+                try x.withUnsafeBufferPointer { xb in
+                    try packed.withUnsafeMutableBufferPointer { try params.quantizePacked(xb, into: $0) }
+                }
+                #expect(packed == (try PackedCodes.pack(codes, bits: format.bits)), "\(format) \(granularity) \(shape)")
+                var back = [Float](repeating: 0, count: x.count)
+                try packed.withUnsafeBufferPointer { pb in
+                    try back.withUnsafeMutableBufferPointer { try params.dequantizePacked(pb, into: $0) }
+                }
+                #expect(back == (try params.dequantize(codes)), "\(format) \(granularity) \(shape)")
+            }
         }
-        #expect(packed == (try PackedCodes.pack(codes, bits: format.bits)))
-        var back = [Float](repeating: 0, count: x.count)
-        try packed.withUnsafeBufferPointer { pb in
-            try back.withUnsafeMutableBufferPointer { try params.dequantizePacked(pb, into: $0) }
-        }
-        #expect(back == (try params.dequantize(codes)))
     }
 }
