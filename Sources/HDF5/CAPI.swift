@@ -658,8 +658,12 @@ extension CAPI {
     }
 
     /// A new, empty dataset creation property list.
+    /// Object modification times are not recorded (as h5py's default `track_times=False`), so the same
+    /// data written twice gives the same bytes.
     static func newDatasetCreationList(_ site: Site) throws(HDF5Error) -> PropertyListHandle {
-        try createPropertyList(ptq_H5P_DATASET_CREATE(), site)
+        let dcpl = try createPropertyList(ptq_H5P_DATASET_CREATE(), site)
+        try check(H5Pset_obj_track_times(dcpl.raw, false), "H5Pset_obj_track_times", site)
+        return dcpl
     }
 
     /// Sets chunking and, optionally, the shuffle and deflate filters (in that order) on a creation list.

@@ -1,1 +1,0 @@
-// The ModelPackage module. Its files are named for the concepts they define.

@@ -1,0 +1,141 @@
+public import Foundation
+import HDF5
+public import QuantCore
+
+/// An open model package: its manifest and its `tensors.h5`, with the stored codes, parameters and
+/// dequantized values of every tensor.
+///
+/// ```swift
+/// let package = try PackageReader(path: "out/pkg")
+/// for record in package.manifest.tensors {
+///     let restored = try package.dequantized(record)   // float32, original shape, row-major
+/// }
+/// ```
+public struct PackageReader: ~Copyable {
+    /// The package directory.
+    public let path: String
+    /// The bytes of `manifest.json` as stored.
+    public let manifestData: Data
+    /// The decoded manifest.
+    public let manifest: Manifest
+    /// The open `tensors.h5`.
+    let tensors: File
+
+    /// Opens the package directory at `path`.
+    /// - Throws: ``PackageError/notAPackage(path:)`` without a manifest, ``PackageError/invalidManifest(path:reason:)``,
+    ///   ``PackageError/unsupportedFormatVersion(path:found:supported:)``, or ``PackageError/hdf5(_:)``.
+    public init(path: String) throws(PackageError) {
+        let manifestPath = "\(path)/\(Manifest.fileName)"
+        guard FileManager.default.fileExists(atPath: manifestPath) else { throw .notAPackage(path: path) }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: manifestPath)) } catch {
+            throw .cannotRead(path: manifestPath, reason: "\(error)")
+        }
+        let manifest = try Manifest.decode(data, path: manifestPath)
+        let file: File
+        do { file = try File("\(path)/\(manifest.tensorsFile)") } catch { throw .hdf5(error) }
+        self.path = path
+        manifestData = data
+        self.manifest = manifest
+        tensors = file
+    }
+
+    /// Path of `tensors.h5`.
+    public var tensorsPath: String { "\(path)/\(manifest.tensorsFile)" }
+
+    /// The integer codes of an affine tensor (unpacked, row-major, original element count).
+    public func codes(of record: TensorRecord) throws(PackageError) -> [Int32] {
+        guard record.encoding == .affine, let q = record.quantization else {
+            throw inconsistent(record, "is not stored as integer codes")
+        }
+        let dataset = try open(record.dataset, expectedShape: record.storedShape)
+        do {
+            if let bits = record.packedBits {
+                let bytes = try dataset.read(as: UInt8.self)
+                return try PackedCodes.unpack(bytes, count: record.elementCount, bits: bits, signed: q.signed, what: record.dataset)
+            }
+            // The wrapper converts any stored integer type to the memory type; Int32 holds every code.
+            return try dataset.read(as: Int32.self)
+        } catch let error as PackageError {
+            throw error
+        } catch let error as HDF5Error {
+            throw .hdf5(error)
+        } catch {
+            throw inconsistent(record, "\(error)")
+        }
+    }
+
+    /// The float32 values of a tensor stored unquantized.
+    public func float32Values(of record: TensorRecord) throws(PackageError) -> [Float] {
+        let dataset = try open(record.dataset, expectedShape: record.storedShape)
+        do { return try dataset.read(as: Float.self) } catch { throw .hdf5(error) }
+    }
+
+    /// The quantization parameters of an affine tensor, rebuilt from the manifest and the scale and
+    /// zero-point datasets.
+    public func parameters(of record: TensorRecord) throws(PackageError) -> QuantizationParameters {
+        guard record.encoding == .affine, let q = record.quantization, let zeroPointPath = q.zeroPointDataset else {
+            throw inconsistent(record, "has no integer quantization parameters")
+        }
+        let granularity: Granularity
+        switch (q.granularity, q.axis, q.groupSize) {
+        case ("per-tensor", _, _): granularity = .perTensor
+        case ("per-channel", let axis?, _): granularity = .perChannel(axis: axis)
+        case ("per-group", let axis?, let size?): granularity = .perGroup(axis: axis, size: size)
+        default: throw inconsistent(record, "granularity '\(q.granularity)' lacks its axis or group size")
+        }
+        do {
+            let format = try IntegerFormat(bits: q.bits, signed: q.signed, narrow: q.narrowRange)
+            guard Int(format.qmin) == q.qmin, Int(format.qmax) == q.qmax else {
+                throw inconsistent(record, "code range \(q.qmin)...\(q.qmax) disagrees with \(format)")
+            }
+            let layout = try granularity.layout(shape: record.originalShape)
+            let scales = try open(q.scaleDataset, expectedShape: q.parameterShape).read(as: Float.self)
+            let zeroPoints = try open(zeroPointPath, expectedShape: q.parameterShape).read(as: Int32.self)
+            let rounding: RoundingRule = q.rounding == "half-away" ? .toNearestOrAwayFromZero : .toNearestOrEven
+            return try QuantizationParameters(
+                format: format, rounding: rounding, layout: layout, scales: scales, zeroPoints: zeroPoints)
+        } catch let error as PackageError {
+            throw error
+        } catch let error as HDF5Error {
+            throw .hdf5(error)
+        } catch let error as QuantizationError {
+            throw .quantization(name: record.dataset, error)
+        } catch {
+            throw inconsistent(record, "\(error)")
+        }
+    }
+
+    /// The tensor as float32 in its original shape: `scale · (q − zero_point)` for affine tensors, the
+    /// stored values for float32 ones.
+    public func dequantized(_ record: TensorRecord) throws(PackageError) -> [Float] {
+        switch record.encoding {
+        case .float32:
+            return try float32Values(of: record)
+        case .affine:
+            let parameters = try parameters(of: record)
+            let codes = try codes(of: record)
+            do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
+        case .minifloat:
+            throw inconsistent(record, "minifloat tensors are not supported by this build")
+        }
+    }
+
+    /// Opens a dataset of `tensors.h5`, checking its shape.
+    func open(_ name: String, expectedShape: [Int]) throws(PackageError) -> Dataset {
+        let dataset: Dataset
+        do { dataset = try tensors.openDataset(name) } catch {
+            throw .inconsistentTensor(file: tensorsPath, name: name, reason: error.kind.summary)
+        }
+        guard dataset.shape == expectedShape else {
+            throw .inconsistentTensor(
+                file: tensorsPath, name: name, reason: "stored shape \(dataset.shape), manifest says \(expectedShape)")
+        }
+        return dataset
+    }
+
+    /// An ``PackageError/inconsistentTensor(file:name:reason:)`` for `record`.
+    func inconsistent(_ record: TensorRecord, _ reason: String) -> PackageError {
+        .inconsistentTensor(file: tensorsPath, name: record.dataset, reason: reason)
+    }
+}

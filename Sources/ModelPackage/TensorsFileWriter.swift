@@ -1,0 +1,230 @@
+import HDF5
+public import QuantCore
+
+/// Writes `tensors.h5`: each tensor under its original dataset path, as integer codes (packed two or four
+/// to a byte for 4- and 2-bit formats), minifloat codes, or float32; scales and zero-points beside it; and
+/// attributes that make every dataset self-describing (see `docs/package-format.md`).
+///
+/// Each `write…` call returns the ``TensorRecord`` the manifest lists for the tensor.
+public struct TensorsFileWriter: ~Copyable {
+    /// The file being written.
+    let file: File
+    /// Paths written so far (to refuse collisions such as a tensor named like another's `.scale`).
+    private var written: Set<String> = []
+
+    /// Suffix of a tensor's scale dataset.
+    public static let scaleSuffix = ".scale"
+    /// Suffix of a tensor's zero-point dataset.
+    public static let zeroPointSuffix = ".zero_point"
+    /// The `formula` attribute of integer tensors.
+    public static let affineFormula = "x = scale * (q - zero_point)"
+    /// The `formula` attribute of minifloat tensors.
+    public static let minifloatFormula = "x = decode(code) * scale"
+
+    /// Creates (or truncates) the file at `path`.
+    public init(path: String) throws(PackageError) {
+        do { file = try File(path, mode: .truncate) } catch { throw .hdf5(error) }
+    }
+
+    /// Quantizes `values` (row-major, `shape`) with `parameters` and stores the codes, the scales and
+    /// zero-points, and their attributes; measures the error of the stored tensor.
+    ///
+    /// Codes are stored as the narrowest HDF5 integer type that holds them (int8/uint8, int16/uint16),
+    /// except 4- and 2-bit codes, which are packed into uint8 (see ``PackedCodes``).
+    ///
+    /// - Parameters:
+    ///   - dataset: absolute path of the tensor (in the weights file and here).
+    ///   - role: the tensor's role in its layer (`weight`, `bias`).
+    ///   - originalDtype: element type name of the source dataset.
+    ///   - scheme: the scheme the parameters came from (symmetry, profile).
+    ///   - schemeReason: why the scheme was chosen, when it was chosen automatically.
+    /// - Throws: ``PackageError`` naming the dataset.
+    public mutating func writeAffine(
+        dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
+        scheme: AffineScheme, parameters: QuantizationParameters, schemeReason: String? = nil
+    ) throws(PackageError) -> TensorRecord {
+        guard parameters.shape == shape, values.count == shape.reduce(1, *) else {
+            throw .invalidTensor(name: dataset, reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(values.count) values)")
+        }
+        let format = parameters.format
+        let scalePath = dataset + Self.scaleSuffix
+        let zeroPointPath = dataset + Self.zeroPointSuffix
+        try claim([dataset, scalePath, zeroPointPath])
+        let codes: [Int32]
+        do { codes = try parameters.quantize(values, as: Int32.self) } catch { throw .quantization(name: dataset, error) }
+        let reconstructed: [Float]
+        do { reconstructed = try parameters.dequantize(codes) } catch { throw .quantization(name: dataset, error) }
+        let metrics = ErrorMetricsRecord(original: values, reconstructed: reconstructed)
+
+        let storage = AffineStorage(format: format)
+        let storedShape: [Int]
+        switch storage {
+        case .packed(let bits):
+            let packed = PackedCodes.pack(codes, bits: bits)
+            storedShape = [packed.count]
+            try writeDataset(dataset, packed, shape: storedShape)
+        case .int8: storedShape = shape; try writeDataset(dataset, codes.map { Int8(truncatingIfNeeded: $0) }, shape: shape)
+        case .uint8: storedShape = shape; try writeDataset(dataset, codes.map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
+        case .int16: storedShape = shape; try writeDataset(dataset, codes.map { Int16(truncatingIfNeeded: $0) }, shape: shape)
+        case .uint16: storedShape = shape; try writeDataset(dataset, codes.map { UInt16(truncatingIfNeeded: $0) }, shape: shape)
+        }
+        let layout = parameters.layout
+        try writeDataset(scalePath, parameters.scales, shape: layout.parameterShape)
+        try writeDataset(zeroPointPath, parameters.zeroPoints, shape: layout.parameterShape)
+
+        let (granularity, axis, groupSize) = Self.describe(layout.granularity)
+        let quantization = TensorQuantization(
+            format: format.description, bits: format.bits, signed: format.isSigned, narrowRange: format.isNarrow,
+            qmin: Int(format.qmin), qmax: Int(format.qmax), scheme: scheme.symmetry.rawValue, schemeReason: schemeReason,
+            granularity: granularity, axis: axis, groupSize: groupSize, profile: scheme.profile.rawValue,
+            rounding: Self.name(of: parameters.rounding), scaleDataset: scalePath, zeroPointDataset: zeroPointPath,
+            parameterShape: layout.parameterShape)
+        let record = TensorRecord(
+            dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
+            storedDtype: storage.dtype.name, storedShape: storedShape, packedBits: storage.packedBits,
+            quantization: quantization, metrics: metrics)
+        try writeAttributes(record)
+        return record
+    }
+
+    /// Stores `values` unquantized as float32 (a tensor the configuration excludes).
+    public mutating func writeFloat32(
+        dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String, note: String
+    ) throws(PackageError) -> TensorRecord {
+        guard values.count == shape.reduce(1, *) else {
+            throw .invalidTensor(name: dataset, reason: "\(values.count) values for shape \(shape)")
+        }
+        try claim([dataset])
+        try writeDataset(dataset, values, shape: shape)
+        let record = TensorRecord(
+            dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .float32,
+            storedDtype: NumericType.float32.name, storedShape: shape, note: note)
+        try writeAttributes(record)
+        return record
+    }
+
+    /// Flushes and closes the file.
+    public consuming func close() throws(PackageError) {
+        do { try file.flush() } catch { throw .hdf5(error) }
+    }
+
+    // MARK: - Helpers
+
+    /// Records `paths` as used, refusing duplicates and paths that are not absolute.
+    private mutating func claim(_ paths: [String]) throws(PackageError) {
+        for path in paths {
+            guard path.hasPrefix("/"), !path.hasSuffix("/"), !path.contains("//") else {
+                throw .invalidTensor(name: path, reason: "dataset paths must be absolute HDF5 paths")
+            }
+            guard written.insert(path).inserted else {
+                throw .invalidTensor(name: path, reason: "a dataset of that path is already in the package")
+            }
+        }
+    }
+
+    /// Creates a dataset of `shape` (deflate-compressed unless scalar or empty) and writes `values`.
+    private func writeDataset<T: HDF5Element>(_ path: String, _ values: [T], shape: [Int]) throws(PackageError) {
+        let count = shape.reduce(1, *)
+        let options = shape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4)
+        do {
+            let dataset = try file.createDataset(path, type: T.hdf5Type, shape: shape, options: options)
+            if count > 0 { try dataset.write(values) }
+        } catch {
+            throw .hdf5(error)
+        }
+    }
+
+    /// The attributes of a stored tensor (and of its parameter datasets), from its record.
+    private func writeAttributes(_ record: TensorRecord) throws(PackageError) {
+        var attributes: [(String, AttributeValue)] = [
+            ("ptq_encoding", .string(record.encoding.rawValue)),
+            ("dtype", .string(record.storedDtype)),
+            ("original_dtype", .string(record.originalDtype)),
+        ]
+        if !record.originalShape.isEmpty {
+            attributes.append(("original_shape", .integers(record.originalShape.map(Int64.init))))
+        }
+        if let note = record.note { attributes.append(("note", .string(note))) }
+        if let q = record.quantization {
+            attributes += [
+                ("format", .string(q.format)), ("bits", .integer(Int64(q.bits))),
+                ("signed", .integer(q.signed ? 1 : 0)), ("narrow_range", .integer(q.narrowRange ? 1 : 0)),
+                ("qmin", .integer(Int64(q.qmin))), ("qmax", .integer(Int64(q.qmax))),
+                ("scheme", .string(q.scheme)), ("granularity", .string(q.granularity)),
+                ("profile", .string(q.profile)), ("rounding", .string(q.rounding)),
+                ("packed_bits", .integer(Int64(record.packedBits ?? 0))),
+                ("scale", .string(q.scaleDataset)),
+                ("formula", .string(record.encoding == .minifloat ? Self.minifloatFormula : Self.affineFormula)),
+            ]
+            if let axis = q.axis { attributes.append(("axis", .integer(Int64(axis)))) }
+            if let size = q.groupSize { attributes.append(("group_size", .integer(Int64(size)))) }
+            if let zeroPoint = q.zeroPointDataset { attributes.append(("zero_point", .string(zeroPoint))) }
+        }
+        do {
+            let dataset = try file.openDataset(record.dataset)
+            for (name, value) in attributes { try dataset.setAttribute(name, value) }
+            if let q = record.quantization {
+                let scale = try file.openDataset(q.scaleDataset)
+                try scale.setAttribute("ptq_role", .string("scale"))
+                try scale.setAttribute("tensor", .string(record.dataset))
+                if let path = q.zeroPointDataset {
+                    let zeroPoint = try file.openDataset(path)
+                    try zeroPoint.setAttribute("ptq_role", .string("zero_point"))
+                    try zeroPoint.setAttribute("tensor", .string(record.dataset))
+                }
+            }
+        } catch {
+            throw .hdf5(error)
+        }
+    }
+
+    /// Manifest spelling of a granularity: name, axis, group size.
+    static func describe(_ granularity: Granularity) -> (String, Int?, Int?) {
+        switch granularity {
+        case .perTensor: ("per-tensor", nil, nil)
+        case .perChannel(let axis): ("per-channel", axis, nil)
+        case .perGroup(let axis, let size): ("per-group", axis, size)
+        }
+    }
+
+    /// Manifest spelling of a rounding rule (as in configuration files).
+    static func name(of rounding: RoundingRule) -> String {
+        switch rounding {
+        case .toNearestOrEven: "half-even"
+        case .toNearestOrAwayFromZero: "half-away"
+        }
+    }
+}
+
+/// The HDF5 representation of an integer format's codes.
+enum AffineStorage: Equatable {
+    case int8, uint8, int16, uint16
+    /// 4- or 2-bit codes packed into uint8.
+    case packed(bits: Int)
+
+    /// The storage for `format`: packed for 4 and 2 bits, else the narrowest integer type.
+    init(format: IntegerFormat) {
+        switch (format.bits, format.isSigned) {
+        case (4, _), (2, _): self = .packed(bits: format.bits)
+        case (...8, true): self = .int8
+        case (...8, false): self = .uint8
+        case (_, true): self = .int16
+        case (_, false): self = .uint16
+        }
+    }
+
+    /// The HDF5 element type of the stored dataset.
+    var dtype: NumericType {
+        switch self {
+        case .int8: .int8
+        case .uint8, .packed: .uint8
+        case .int16: .int16
+        case .uint16: .uint16
+        }
+    }
+
+    /// Bits per packed code, `nil` when codes are not packed.
+    var packedBits: Int? {
+        if case .packed(let bits) = self { bits } else { nil }
+    }
+}

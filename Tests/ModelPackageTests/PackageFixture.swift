@@ -1,0 +1,105 @@
+import Foundation
+import ModelPackage
+import QuantCore
+
+/// Builds small packages from seeded synthetic tensors, in a scratch directory removed by `cleanUp()`.
+struct PackageFixture {
+    /// The scratch directory.
+    let directory: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-pkg-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// One tensor to store: name, shape, scheme (nil: float32) and the values.
+    struct Tensor {
+        var layer: String
+        var dataset: String
+        var role: String
+        var shape: [Int]
+        var scheme: AffineScheme?
+        var values: [Float]
+    }
+
+    /// Deterministic pseudo-random values in about [-scale, scale] with a positive `offset`.
+    static func values(count: Int, seed: UInt64, scale: Float = 1, offset: Float = 0) -> [Float] {
+        var state = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let unit = Float(state >> 40) / Float(1 << 24)
+            return (unit * 2 - 1) * scale + offset
+        }
+    }
+
+    /// A representative mix: int8 per-channel symmetric, int4 per-group, uint8 asymmetric per-tensor,
+    /// int2 per-channel, int16 per-tensor, and a float32 (excluded) bias.
+    static func tensors() throws -> [Tensor] {
+        [
+            Tensor(
+                layer: "fc1", dataset: "/fc1/weight", role: "weight", shape: [16, 24],
+                scheme: try AffineScheme(format: try IntegerFormat(bits: 8, signed: true, narrow: true), granularity: .perChannel(axis: 0)),
+                values: values(count: 16 * 24, seed: 1)),
+            Tensor(
+                layer: "fc1", dataset: "/fc1/bias", role: "bias", shape: [16], scheme: nil,
+                values: values(count: 16, seed: 2, scale: 0.1)),
+            Tensor(
+                layer: "fc2", dataset: "/fc2/weight", role: "weight", shape: [10, 33],
+                scheme: try AffineScheme(format: .int4, symmetry: .asymmetric, granularity: .perGroup(axis: 1, size: 8)),
+                values: values(count: 10 * 33, seed: 3, scale: 2, offset: 0.5)),
+            Tensor(
+                layer: "fc3", dataset: "/fc3/weight", role: "weight", shape: [4, 5, 3],
+                scheme: try AffineScheme(format: .uint8, symmetry: .asymmetric, granularity: .perTensor, profile: .onnxruntime),
+                values: values(count: 60, seed: 4, scale: 3, offset: 1)),
+            Tensor(
+                layer: "fc4", dataset: "/blocks/0/fc4/kernel:0", role: "weight", shape: [7, 9],
+                scheme: try AffineScheme(format: .int2, granularity: .perChannel(axis: 1)),
+                values: values(count: 63, seed: 5)),
+            Tensor(
+                layer: "fc5", dataset: "/fc5/weight", role: "weight", shape: [3, 11],
+                scheme: try AffineScheme(format: .int16, rounding: .toNearestOrAwayFromZero, profile: .aimet),
+                values: values(count: 33, seed: 6, scale: 100)),
+        ]
+    }
+
+    /// An activation record as the calibrator would produce it.
+    static let activation = ActivationRecord(
+        datasets: ["/fc1/input"], observer: "percentile", observerOptions: ["percentile": .double(99.9)],
+        elementCount: 4096, nanCount: 1, infCount: 0, observedMin: -0.25, observedMax: 6.5, rangeMin: 0, rangeMax: 6,
+        clippingFraction: 0.001, format: "int8", bits: 8, signed: true, narrowRange: false, qmin: -128, qmax: 127,
+        scheme: "asymmetric", schemeReason: "auto: asymmetric lowers the expected error by 38 %", profile: "ptqkit",
+        rounding: "half-even", scale: 6 / 255, zeroPoint: -128)
+
+    /// Writes a package of `tensors` at `name` in the scratch directory and returns its path.
+    @discardableResult
+    func build(_ name: String = "pkg", tensors: [Tensor]? = nil, force: Bool = false) throws -> String {
+        let destination = "\(directory)/\(name)"
+        let tensors = try tensors ?? Self.tensors()
+        var builder = try PackageBuilder(destination: destination, force: force)
+        var layers: [String: LayerRecord] = [:]
+        for tensor in tensors {
+            let record: TensorRecord
+            if let scheme = tensor.scheme {
+                let parameters = try scheme.parameters(fitting: tensor.values, shape: tensor.shape)
+                record = try builder.tensors.writeAffine(
+                    dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
+                    originalDtype: "float32", scheme: scheme, parameters: parameters)
+            } else {
+                record = try builder.tensors.writeFloat32(
+                    dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
+                    originalDtype: "float32", note: "excluded by configuration")
+            }
+            layers[tensor.layer, default: LayerRecord(name: tensor.layer)].tensors.append(record)
+        }
+        layers["fc1"]?.activation = Self.activation
+        let manifest = Manifest(
+            ptqkitVersion: "0.0.0-test",
+            inputs: [InputFile(role: .weights, path: "weights.h5", size: 3, sha256: String(repeating: "ab", count: 32))],
+            config: .object(["version": .int(1), "weights": .object(["bits": .int(8)])]),
+            layers: Array(layers.values))
+        try builder.finish(manifest: manifest)
+        return destination
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import ModelPackage
+
+/// FIPS 180-4 example vectors and `sha256sum` on files.
+struct SHA256Tests {
+    /// (message, digest) pairs from FIPS 180-4 / NIST CAVP short messages.
+    static let vectors: [(String, String)] = [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
+        (
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
+        ),
+    ]
+
+    @Test(arguments: vectors)
+    func knownVectors(message: String, digest: String) {
+        var hasher = SHA256()
+        hasher.update(Array(message.utf8))
+        #expect(hasher.finalize().hex == digest)
+    }
+
+    /// One million 'a' (FIPS 180-4), fed in uneven pieces so partial blocks are exercised.
+    @Test func millionAInPieces() {
+        let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        var hasher = SHA256()
+        var offset = 0
+        var step = 1
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + step)
+            bytes[offset..<end].withUnsafeBytes { hasher.update($0) }
+            offset = end
+            step = step * 3 % 997 + 1
+        }
+        #expect(hasher.finalize().hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// Every length 0…200 (all padding cases) against `sha256sum` when it is installed.
+    @Test func filesAgreeWithSha256sum() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sha256sum") else {
+            Issue.record("sha256sum not installed; skipping the comparison")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var paths: [String] = []
+        var expected: [String: (String, Int)] = [:]
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 200, 3 << 20 | 7] {
+            let path = directory.appendingPathComponent("f\(length)").path
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+            let (digest, size) = try SHA256.hash(fileAt: path)
+            expected[path] = (digest.hex, size)
+            #expect(size == length)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = paths
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == paths.count)
+        for line in lines {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            let path = String(parts[1].drop { $0 == " " || $0 == "*" })
+            #expect(expected[path]?.0 == String(parts[0]), "\(path)")
+        }
+    }
+
+    @Test func missingFileIsACannotReadError() {
+        #expect(throws: PackageError.self) { try SHA256.hash(fileAt: "/nonexistent/file.h5") }
+    }
+}
