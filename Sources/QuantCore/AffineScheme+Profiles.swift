@@ -96,26 +96,31 @@ extension AffineScheme {
         return ScaleAndZeroPoint(scale: amax / maxBound, zeroPoint: 0)
     }
 
-    /// AIMET TF encodings: `num_steps = 2^bw − 1`; 0 in range, `max ≥ min + 1e−5`; symmetric
-    /// `delta = absmax / ⌊n/2⌋`, `offset = −⌈n/2⌉`; asymmetric `delta = (max − min)/n`,
-    /// `offset = clamp(round(min/delta), −n, 0)` (half away). Codes 0…n with zero-point −offset;
-    /// for signed formats the codes are shifted by qmin (zero-point −offset + qmin).
+    /// AIMET TF encodings, as libpymo's `TfEncodingAnalyzer::computeEncoding` (Double):
+    /// `num_steps n = 2^bw − 1` (2^bw − 2 for narrow = strict symmetric); 0 in range; `max ≥ min + 0.01`
+    /// (`MIN_RANGE`); symmetric `delta = absmax / ⌊n/2⌋`, `offset = −⌈n/2⌉`; asymmetric (and unsigned
+    /// symmetric, AIMET's default `unsigned_symmetric` for an unsigned format whose min ≥ 0)
+    /// `delta = (max − min)/n`, `offset = −clamp(round(−min/delta), 0, n)` with C `round` (half away).
+    /// Codes 0…n with zero-point −offset; signed formats shift the codes by qmin.
     func aimetParameters(min: Float, max: Float) -> ScaleAndZeroPoint {
-        let n = Double(format.qmax) - Double(format.qmin)  // num_steps (2^bw − 1, or 2^bw − 2 narrow)
+        let minRange = 0.01  // TfEncodingAnalyzer::MIN_RANGE
+        let n = Double(format.qmax) - Double(format.qmin)
         let lo = Swift.min(Double(min), 0)
         var hi = Swift.max(Double(max), 0)
-        let flag: DegenerateRange.Reason? = hi == lo ? .zeroWidth : (hi < lo + 1e-5 ? .belowMinimumScale : nil)
-        hi = Swift.max(hi, lo + 1e-5)
+        let flag: DegenerateRange.Reason? = hi == lo ? .zeroWidth : (hi < lo + minRange ? .belowMinimumScale : nil)
+        hi = Swift.max(hi, lo + minRange)
         let delta: Double
         let offset: Double
-        switch symmetry {
-        case .symmetric:
-            let amax = Swift.max(-lo, hi)
-            delta = amax / (n / 2).rounded(.down)
+        if symmetry == .symmetric && (lo < 0 || format.isSigned) {
+            delta = Swift.max(abs(hi), abs(lo)) / (n / 2).rounded(.down)
             offset = -(n / 2).rounded(.up)
-        case .asymmetric:
+        } else {
             delta = (hi - lo) / n
-            offset = Swift.min(Swift.max((lo / delta).rounded(.toNearestOrAwayFromZero), -n), 0)
+            if lo < 0 && hi > 0 {
+                offset = -Swift.min(n, Swift.max(0, (-lo / delta).rounded(.toNearestOrAwayFromZero)))
+            } else {
+                offset = (lo / delta).rounded(.toNearestOrAwayFromZero)
+            }
         }
         return ScaleAndZeroPoint(scale: Float(delta), zeroPoint: Int32(-offset) + format.qmin, degenerate: flag)
     }

@@ -97,9 +97,10 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     ///   with int8/int16 symmetric using [−127, 127]/[−32767, 32767]; `s < 2^−126` → (1, 0);
     ///   `z = round((qmin + qmax)/2)` symmetric, else `round(qmin − lo/s)`, half to even.
     /// - tensorrt (Float32): `s = amax / (2^(b−1+unsigned) − 1)`, z = 0; amax ≤ 2^−24 → s = 1.
-    /// - aimet (Double): n = 2^b − 1, hi = max(hi, lo + 1e−5); symmetric `Δ = amax/⌊n/2⌋`,
-    ///   offset `−⌈n/2⌉`; asymmetric `Δ = (hi − lo)/n`, offset `= clamp(round(lo/Δ), −n, 0)` half away;
-    ///   z = −offset on codes 0…n, shifted by qmin for signed formats.
+    /// - aimet (Double, libpymo `TfEncodingAnalyzer`): n = qmax − qmin (2^b − 1), hi = max(hi, lo + 0.01);
+    ///   symmetric `Δ = amax/⌊n/2⌋`, offset `−⌈n/2⌉`; asymmetric (and unsigned symmetric with min ≥ 0)
+    ///   `Δ = (hi − lo)/n`, offset `= −clamp(round(−lo/Δ), 0, n)` half away; z = −offset on codes 0…n,
+    ///   shifted by qmin for signed formats.
     public func parameters(min: Float, max: Float) -> ScaleAndZeroPoint {
         var result: ScaleAndZeroPoint
         if min.isNaN || max.isNaN {

@@ -9,12 +9,13 @@
 /// | ``pytorch`` | amax / ((qmax−qmin)/2) (int8: /127.5, /127 narrow) | 128 (uint8), 2^15 (uint16), else ⌊(qmin+qmax)/2⌋ | scale floored at Float32 eps 2^−23 | Float32 | × (1/s) | half even |
 /// | ``onnxruntime`` | 2·amax/(qmax−qmin), int8/int16 on [−127,127]/[−32767,32767] | round((qmin+qmax)/2) half even (uint8: 128) | scale < 2^−126 → (1, 0) | Double | divide | half even |
 /// | ``tensorrt`` | amax / (2^(b−1+unsigned) − 1) (int8: /127) | 0 (unsigned codes 0…2^b−1) | amax ≤ 2^−24 → scale 1 (all codes 0) | Float32 | × (1/s) | half even |
-/// | ``aimet`` | amax / ⌊n/2⌋, n = 2^b−1 (int8: /127), offset −⌈n/2⌉ | 2^(b−1) (uint8: 128) | max ≥ min + 1e−5 | Double | divide | half away |
+/// | ``aimet`` | amax / ⌊n/2⌋, n = 2^b−1 (int8: /127), offset −⌈n/2⌉ | 2^(b−1) (uint8: 128); min ≥ 0: unsigned symmetric (zp 0, /255) | max ≥ min + 0.01 | Double | divide | half away |
 ///
 /// Sources: PyTorch `torch/ao/quantization/observer.py` `_calculate_qparams`; ONNX Runtime
 /// `onnxruntime/quantization/quant_utils.py` `compute_scale_zp` and `get_qmin_qmax_for_qType`
 /// (1.32); NVIDIA ModelOpt `tensor_quant` (`max_bound / amax`, amax ≤ 2^−24 treated as 0);
-/// Qualcomm AIMET (`num_steps = 2^bw − 1`, offset = −zero-point, range shifted onto the grid).
+/// Qualcomm AIMET libpymo `TfEncodingAnalyzer::computeEncoding` (`num_steps = 2^bw − 1`, `MIN_RANGE = 0.01`,
+/// offset = −zero-point, range shifted onto the grid; ANCHORS.md's 1e−5 gate is not what that source uses).
 /// The asymmetric formulas are in ``AffineScheme/parameters(min:max:)``.
 public enum CompatibilityProfile: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// PTQKit's own: Double arithmetic, no clipping of ±amax in symmetric mode, scale floor

@@ -19,10 +19,14 @@ Where each number comes from (also recorded in the JSON under "sources"):
                tables). Codes from quant_utils.quantize_nparray (8/16-bit types).
   tensorrt     FORMULA (ModelOpt tensor_quant, ANCHORS.md): float32 amax = max(|min|,|max|),
                scale = amax / (2^(b-1+unsigned) - 1); amax <= 2^-24 -> scale 1. Symmetric only. No codes.
-  aimet        FORMULA (AIMET TF encodings, ANCHORS.md), float64 then float32: n = 2^b - 1 (qmax-qmin),
-               min<=0<=max, max >= min + 1e-5; symmetric delta = absmax/floor(n/2), offset = -ceil(n/2);
-               asymmetric delta = (max-min)/n, offset = clip(round_half_away(min/delta), -n, 0);
-               zero-point = -offset (+ qmin for signed codes). Codes: clip(round_half_away(x/delta) + zp).
+  aimet        FORMULA transcribed from AIMET libpymo TfEncodingAnalyzer::computeEncoding (C++, double; not
+               installable here), then float32: n = qmax - qmin (2^b - 1; 2^b - 2 strict/narrow),
+               min<=0<=max, max >= min + MIN_RANGE (0.01); symmetric delta = absmax/floor(n/2),
+               offset = -ceil(n/2), except unsigned formats with min >= 0 (AIMET's default
+               unsigned_symmetric) which take the asymmetric branch; asymmetric delta = (max-min)/n,
+               offset = -clip(round(-min/delta), 0, n) if min < 0 < max else round(min/delta), C round
+               (half away); zero-point = -offset (+ qmin for signed codes).
+               Codes: clip(round_half_away(x/delta) + zp).
   ptqkit       FORMULA (PTQKit's own specification, CompatibilityProfile.ptqkit), float64 then float32.
 Scales are stored as float32 bit patterns (8 hex digits), zero-points as integers; ranges and code
 inputs as float32 bit patterns too, so nothing is lost in JSON.
@@ -159,13 +163,16 @@ def aimet_params(lo, hi, b, signed, narrow, symmetric):
     n = float(qmax - qmin)
     mn = min(float(lo), 0.0)
     mx = max(float(hi), 0.0)
-    mx = max(mx, mn + 1e-5)
-    if symmetric:
-        delta = max(-mn, mx) / np.floor(n / 2)
+    mx = max(mx, mn + 0.01)  # MIN_RANGE
+    if symmetric and (mn < 0 or signed):
+        delta = max(abs(mx), abs(mn)) / np.floor(n / 2)
         offset = -np.ceil(n / 2)
     else:
         delta = (mx - mn) / n
-        offset = float(np.clip(round_half_away(mn / delta), -n, 0))
+        if mn < 0 and mx > 0:
+            offset = -min(n, max(0.0, float(round_half_away(-mn / delta))))
+        else:
+            offset = float(round_half_away(mn / delta))
     return f32(delta), int(-offset) + qmin
 
 
@@ -277,7 +284,7 @@ sources = {
     "onnxruntime": "real library onnxruntime %s (quant_utils.compute_scale_zp, get_qmin_qmax_for_qType, quantize_nparray)"
                    % __import__("onnxruntime").__version__,
     "tensorrt": "formula (ModelOpt tensor_quant: amax / max_bound, amax <= 2^-24 -> 1), numpy float32",
-    "aimet": "formula (AIMET TF encodings as in ANCHORS.md), numpy float64 -> float32, half-away rounding",
+    "aimet": "formula transcribed from AIMET libpymo TfEncodingAnalyzer::computeEncoding (MIN_RANGE 0.01, unsigned symmetric), numpy float64 -> float32, half-away rounding",
     "ptqkit": "formula (PTQKit specification), numpy float64 -> float32",
 }
 doc = {"generator": "Tests/Fixtures/make_quant_goldens.py", "numpy": np.__version__, "sources": sources,
