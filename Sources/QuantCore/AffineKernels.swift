@@ -4,8 +4,9 @@
 // - uniform runs share one (s, z): the whole tensor, a channel's `inner` block, or a group along
 //   the last axis;
 // - varying runs give element j its own (s_j, z_j) from contiguous parameter arrays: per-channel along
-//   a trailing axis (expanded once per call to one row of `length·inner` parameters) and per-group
-//   with inner > 1 (the `inner` parameters of a row are contiguous).
+//   a trailing axis (expanded once per call to one row of `length·inner` parameters), per-group with
+//   inner > 1 (the `inner` parameters of a row are contiguous) and per-group along the last axis with
+//   groups shorter than 16 (each row's parameters expanded into one reused buffer).
 //
 // Per 16 lanes (no per-element allocation, no SIMD int<->float initializers, no pointwiseMin/Max):
 //   v = x / s   (or x · (1/s))
@@ -96,7 +97,23 @@ extension QuantizationParameters {
             }
         case .perGroup:
             let groups = l.groupsPerAxis, size = l.groupSize
-            if l.inner == 1 {
+            if l.inner == 1 && size < 16 {
+                // Groups shorter than a SIMD vector: expand each row's parameters (one buffer reused).
+                var s = [Float](repeating: 0, count: l.length)
+                var z = [Float](repeating: 0, count: l.length)
+                for o in 0..<l.outer {
+                    for a in 0..<l.length {
+                        s[a] = scales[o * groups + a / size]
+                        z[a] = Float(zeroPoints[o * groups + a / size])
+                    }
+                    s.withUnsafeBufferPointer { sp in
+                        z.withUnsafeBufferPointer { zp in
+                            guard let sb = sp.baseAddress, let zb = zp.baseAddress else { return }
+                            visitor.varying(start: o * l.length, count: l.length, scales: sb, zeroPoints: zb)
+                        }
+                    }
+                }
+            } else if l.inner == 1 {
                 for o in 0..<l.outer {
                     for g in 0..<groups {
                         let first = g * size
