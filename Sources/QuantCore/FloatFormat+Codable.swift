@@ -6,6 +6,7 @@ extension FloatFormat: Codable {
     /// Preset names, as PTQKit writes them.
     public static let presetNames: [(name: String, format: FloatFormat)] = [
         ("fp32", .fp32), ("fp16", .fp16), ("bf16", .bf16), ("fp8_e4m3fn", .fp8E4M3FN), ("fp8_e5m2", .fp8E5M2),
+        ("fp8_e4m3fnuz", .fp8E4M3FNUZ), ("fp8_e5m2fnuz", .fp8E5M2FNUZ),
         ("fp6_e3m2", .fp6E3M2), ("fp6_e2m3", .fp6E2M3), ("fp4_e2m1", .fp4E2M1),
     ]
 
@@ -14,6 +15,8 @@ extension FloatFormat: Codable {
         "float32": "fp32", "float16": "fp16", "half": "fp16", "bfloat16": "bf16",
         "float8_e4m3fn": "fp8_e4m3fn", "e4m3fn": "fp8_e4m3fn", "e4m3": "fp8_e4m3fn",
         "float8_e5m2": "fp8_e5m2", "e5m2": "fp8_e5m2",
+        "float8_e4m3fnuz": "fp8_e4m3fnuz", "e4m3fnuz": "fp8_e4m3fnuz", "float8_e5m2fnuz": "fp8_e5m2fnuz",
+        "e5m2fnuz": "fp8_e5m2fnuz",
         "float6_e3m2fn": "fp6_e3m2", "e3m2": "fp6_e3m2", "float6_e2m3fn": "fp6_e2m3", "e2m3": "fp6_e2m3",
         "float4_e2m1fn": "fp4_e2m1", "e2m1": "fp4_e2m1",
     ]

@@ -6,7 +6,8 @@ extension FloatFormat {
     /// - ±Inf for IEEE all-ones exponent with M == 0.
     /// - NaN, sign kept: IEEE formats widen the payload like a hardware conversion
     ///   (quiet bit set, M shifted to the top of the Float mantissa, as `Float(Float16)`);
-    ///   the single FN NaN decodes to the canonical quiet NaN ±0x7FC00000 (as ml_dtypes).
+    ///   the single FN NaN decodes to the canonical quiet NaN ±0x7FC00000 (as ml_dtypes), the
+    ///   FNUZ NaN (sign bit alone) to 0xFFC00000 (ml_dtypes: its sign bit is set).
     @inlinable
     public func decode(_ code: UInt32) -> Float {
         let m = UInt32(mantissaBits)
@@ -22,6 +23,8 @@ extension FloatFormat {
             return Float(bitPattern: floatSign | 0x7FC0_0000 | (fraction << (23 - m)))
         case .finiteAndNaN where magnitude == signMask - 1:
             return Float(bitPattern: floatSign | 0x7FC0_0000)
+        case .fnuz where negative && magnitude == 0:
+            return Float(bitPattern: 0xFFC0_0000)
         default:
             break
         }

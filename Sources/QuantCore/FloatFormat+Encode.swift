@@ -4,8 +4,8 @@ extension FloatFormat {
         /// Finite values that round above max finite, and ±Inf, become ±maxFinite
         /// (CUDA's `satfinite`); NaN stays NaN where the format has one.
         case saturate
-        /// IEEE behaviour: overflow becomes ±Inf; FN formats (no Inf) give NaN, as
-        /// ml_dtypes does for E4M3FN; formats without Inf and NaN saturate to ±maxFinite
+        /// IEEE behaviour: overflow becomes ±Inf; FN and FNUZ formats (no Inf) give NaN, as
+        /// ml_dtypes does for E4M3FN/E4M3FNUZ; formats without Inf and NaN saturate to ±maxFinite
         /// (as ml_dtypes does for FP6/FP4).
         case nonSaturating
     }
@@ -13,11 +13,11 @@ extension FloatFormat {
     /// How a NaN input is encoded.
     public enum NaNConvention: Sendable, Hashable {
         /// IEEE formats: sign kept, quiet bit set, the top payload bits kept (what `Float16(x)`,
-        /// `Float(double)` and hardware conversions do). FN formats: ±NaN code.
+        /// `Float(double)` and hardware conversions do). FN formats: ±NaN code; FNUZ: its NaN code.
         /// Formats without NaN: ±0 with the sign of the NaN.
         case preservePayload
         /// ml_dtypes 0.6 (`astype`): IEEE formats give the canonical quiet NaN with the
-        /// input's sign (E5M2 0x7E/0xFE, BF16 0x7FC0/0xFFC0); FN formats ±NaN code; formats
+        /// input's sign (E5M2 0x7E/0xFE, BF16 0x7FC0/0xFFC0); FN formats ±NaN code; FNUZ its NaN; formats
         /// without NaN give a zero whose sign is the *opposite* of the NaN's (+NaN → −0,
         /// −NaN → +0: ml_dtypes negates its `quiet_NaN()`, which is −0 for these types).
         case mlDtypes
@@ -76,6 +76,8 @@ extension FloatFormat {
             return signCode | (signBit - 1)
         case .finiteOnly:
             return options.nan == .mlDtypes ? (negative ? 0 : signBit) : signCode
+        case .fnuz:
+            return signBit
         case .ieee:
             let m = UInt64(mantissaBits)
             let quiet = UInt64(1) << (m - 1)
@@ -97,6 +99,7 @@ extension FloatFormat {
         case .ieee: return signCode | (maxFiniteMagnitudeCode + 1)  // ±Inf
         case .finiteAndNaN: return signCode | (signBit - 1)  // NaN (ml_dtypes E4M3FN)
         case .finiteOnly: return signCode | maxFiniteMagnitudeCode
+        case .fnuz: return signBit  // NaN (ml_dtypes E4M3FNUZ), whatever the sign
         }
     }
 
@@ -123,8 +126,9 @@ extension FloatFormat {
             }
             return overflowCode(negative: negative, options: options)
         }
-        let signCode = negative ? signBit : 0
-        if a == 0 { return signCode }
+        // Zero results keep the input's sign, except in FNUZ, which has no −0 (ml_dtypes gives +0).
+        let zeroCode: UInt32 = negative && specials != .fnuz ? signBit : 0
+        if a == 0 { return zeroCode }
         let sourceBias = (1 << (se - 1)) - 1
         let significand: UInt64
         let exp2: Int
@@ -162,6 +166,6 @@ extension FloatFormat {
         if code > UInt64(maxFiniteMagnitudeCode) {
             return overflowCode(negative: negative, options: options)
         }
-        return signCode | UInt32(code)
+        return code == 0 ? zeroCode : (negative ? signBit : 0) | UInt32(code)
     }
 }

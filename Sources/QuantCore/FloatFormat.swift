@@ -22,6 +22,10 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
         case finiteAndNaN
         /// No NaN and no Inf: every code is a finite number. OCP MX FP6 E3M2/E2M3, FP4 E2M1.
         case finiteOnly
+        /// "FNUZ" (finite, NaN = unsigned zero's twin): no infinities and no −0; the code
+        /// `S=1, rest 0` (0x80 for 8 bits) is the single NaN, every other code is finite.
+        /// FP8 E4M3FNUZ / E5M2FNUZ (AMD MI300, Graphcore; ONNX FLOAT8E4M3FNUZ), usually with bias 2^(e−1).
+        case fnuz
     }
 
     /// Number of exponent bits `e` (1…8).
@@ -61,7 +65,7 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
         switch specials {
         case .ieee: maxBiased = (1 << exponentBits) - 2
         case .finiteAndNaN: maxBiased = (1 << exponentBits) - (mantissaBits == 0 ? 2 : 1)
-        case .finiteOnly: maxBiased = (1 << exponentBits) - 1
+        case .finiteOnly, .fnuz: maxBiased = (1 << exponentBits) - 1
         }
         // Float holds 2^e exactly for e in −149…127 (with 24 significant bits for e ≥ −126).
         let minSubnormalExponent = 1 - bias - mantissaBits
@@ -98,7 +102,7 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
         switch specials {
         case .ieee: return all - (1 << UInt32(mantissaBits))  // exponent all-ones minus 1, mantissa all ones
         case .finiteAndNaN: return all - 1  // S.1…1.1…0: the code below the single NaN
-        case .finiteOnly: return all
+        case .finiteOnly, .fnuz: return all
         }
     }
 
@@ -127,6 +131,7 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
         case .ieee: return magnitude > maxFiniteMagnitudeCode + 1
         case .finiteAndNaN: return magnitude == signBit - 1
         case .finiteOnly: return false
+        case .fnuz: return code & codeMask == signBit
         }
     }
 
@@ -137,6 +142,7 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
         case .ieee: suffix = ""
         case .finiteAndNaN: suffix = "FN"
         case .finiteOnly: suffix = " finite"
+        case .fnuz: suffix = "FNUZ"
         }
         return "E\(exponentBits)M\(mantissaBits)\(suffix) (bias \(bias))"
     }
@@ -144,10 +150,10 @@ public struct FloatFormat: Sendable, Hashable, CustomStringConvertible {
 
 extension FloatFormat {
     // The presets are valid by construction; `unchecked` keeps them free of `try!`.
-    private init(unchecked e: Int, _ m: Int, _ specials: SpecialValues) {
+    private init(unchecked e: Int, _ m: Int, _ specials: SpecialValues, bias: Int? = nil) {
         exponentBits = e
         mantissaBits = m
-        bias = (1 << (e - 1)) - 1
+        self.bias = bias ?? (1 << (e - 1)) - 1
         self.specials = specials
     }
 
@@ -168,8 +174,13 @@ extension FloatFormat {
     /// OCP MX FP4 E2M1: bias 1, max 6, every code finite.
     public static let fp4E2M1 = FloatFormat(unchecked: 2, 1, .finiteOnly)
 
+    /// FP8 E4M3FNUZ: bias 8, max 240, no Inf, no −0, NaN = 0x80.
+    public static let fp8E4M3FNUZ = FloatFormat(unchecked: 4, 3, .fnuz, bias: 8)
+    /// FP8 E5M2FNUZ: bias 16, max 57344, no Inf, no −0, NaN = 0x80.
+    public static let fp8E5M2FNUZ = FloatFormat(unchecked: 5, 2, .fnuz, bias: 16)
+
     /// All presets, widest first.
     public static let presets: [FloatFormat] = [
-        .fp32, .fp16, .bf16, .fp8E4M3FN, .fp8E5M2, .fp6E3M2, .fp6E2M3, .fp4E2M1,
+        .fp32, .fp16, .bf16, .fp8E4M3FN, .fp8E5M2, .fp8E4M3FNUZ, .fp8E5M2FNUZ, .fp6E3M2, .fp6E2M3, .fp4E2M1,
     ]
 }

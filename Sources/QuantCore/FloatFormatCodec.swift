@@ -43,8 +43,17 @@ public struct FloatFormatCodec: Sendable {
         @usableFromInline let nanBase: UInt32
         /// Mask applied to (bits >> shift) for the kept NaN payload (0: canonical).
         @usableFromInline let nanPayloadMask: UInt32
-        /// Xor-ed into the float32 sign of NaN inputs (ml_dtypes' flipped zero for FP6/FP4).
-        @usableFromInline let nanSignFlip: UInt32
+        /// Code sign of NaN inputs: (float32 sign & nanSignAnd) ^ nanSignXor (ml_dtypes' flipped
+        /// zero for FP6/FP4, FNUZ's sign-bit NaN).
+        @usableFromInline let nanSignAnd: UInt32
+        /// See ``nanSignAnd``.
+        @usableFromInline let nanSignXor: UInt32
+        /// Code sign of overflow and ±Inf inputs: (float32 sign & overflowSignAnd) ^ overflowSignXor.
+        @usableFromInline let overflowSignAnd: UInt32
+        /// See ``overflowSignAnd``.
+        @usableFromInline let overflowSignXor: UInt32
+        /// Float32 sign mask kept when the code is zero (0 for FNUZ, which has no −0).
+        @usableFromInline let zeroSignMask: UInt32
         /// 32 − bitWidth: moves the float32 sign bit to the code's sign bit.
         @usableFromInline let signShift: UInt32
     }
@@ -65,6 +74,18 @@ public struct FloatFormatCodec: Sendable {
         let maxBits = format.maxFinite.bitPattern
         let midpoint = maxBits + (1 << (shift - 1))  // max finite + half its ulp
         let nanMagnitude = format.encode(Float.nan, options: options) & (format.signBit - 1)
+        // How the code's sign follows the float32 sign for an input pair (+x, −x): kept, flipped,
+        // or constant, as the scalar encode decides. Returns (and, xor) with sign' = (s & and) ^ xor.
+        func signRule(_ positive: Float) -> (and: UInt32, xor: UInt32) {
+            let plus = format.encode(positive, options: options) & format.signBit != 0
+            let minus = format.encode(-positive, options: options) & format.signBit != 0
+            switch (plus, minus) {
+            case (false, true): return (0x8000_0000, 0)
+            case (true, false): return (0x8000_0000, 0x8000_0000)
+            case (let constant, _): return (0, constant ? 0x8000_0000 : 0)
+            }
+        }
+        let sign = (nan: signRule(.nan), overflow: signRule(.infinity))
         let payloadKept = format.specials == .ieee && options.nan == .preservePayload
         fast = FastEncode(
             shift: shift,
@@ -73,10 +94,12 @@ public struct FloatFormatCodec: Sendable {
             minNormalBits: format.minNormal.bitPattern,
             magic: Float(sign: .plus, exponent: magicExponent, significand: 1),
             overflowThreshold: format.maxFiniteMagnitudeCode & 1 == 0 ? midpoint : midpoint - 1,
-            overflowCode: format.encode(Float.infinity, options: options),
+            overflowCode: format.encode(Float.infinity, options: options) & (format.signBit - 1),
             nanBase: nanMagnitude,
             nanPayloadMask: payloadKept ? (1 << UInt32(m - 1)) - 1 : 0,
-            nanSignFlip: format.encode(Float.nan, options: options) & format.signBit != 0 ? 0x8000_0000 : 0,
+            nanSignAnd: sign.nan.and, nanSignXor: sign.nan.xor,
+            overflowSignAnd: sign.overflow.and, overflowSignXor: sign.overflow.xor,
+            zeroSignMask: format.encode(-Float(0), options: options) == 0 ? 0 : 0x8000_0000,
             signShift: UInt32(32 - format.bitWidth))
     }
 
@@ -175,13 +198,17 @@ public struct FloatFormatCodec: Sendable {
     @inlinable @inline(__always)
     static func encode1(_ bits: UInt32, _ c: FastEncode) -> UInt32 {
         let magnitude = bits & 0x7FFF_FFFF
+        let inputSign = bits & 0x8000_0000
         let normal = ((magnitude &+ c.roundBias &+ ((magnitude &>> c.shift) & 1)) &>> c.shift) &- c.rebias
         let subnormal = (Float(bitPattern: magnitude) + c.magic).bitPattern &- c.magic.bitPattern
-        let isNaN = magnitude > 0x7F80_0000
         var code = magnitude < c.minNormalBits ? subnormal : normal
-        code = magnitude > c.overflowThreshold ? c.overflowCode : code
+        var sign = code == 0 ? inputSign & c.zeroSignMask : inputSign
+        let overflow = magnitude > c.overflowThreshold
+        code = overflow ? c.overflowCode : code
+        sign = overflow ? (inputSign & c.overflowSignAnd) ^ c.overflowSignXor : sign
+        let isNaN = magnitude > 0x7F80_0000
         code = isNaN ? c.nanBase | ((magnitude &>> c.shift) & c.nanPayloadMask) : code
-        let sign = (bits & 0x8000_0000) ^ (isNaN ? c.nanSignFlip : 0)
+        sign = isNaN ? (inputSign & c.nanSignAnd) ^ c.nanSignXor : sign
         return code | (sign &>> c.signShift)
     }
 

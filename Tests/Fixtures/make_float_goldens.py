@@ -56,6 +56,10 @@ FORMATS = [
     # IEEE-like 8-bit layouts that are not PTQKit presets, to check the generic path.
     ("float8_e3m4", ml_dtypes.float8_e3m4, 3, 4, 3, "ieee", 0xF8E3),
     ("float8_e4m3", ml_dtypes.float8_e4m3, 4, 3, 7, "ieee", 0xF8E7),
+    # FNUZ: no Inf, no -0, NaN = 0x80.
+    ("float8_e4m3fnuz", ml_dtypes.float8_e4m3fnuz, 4, 3, 8, "fnuz", 0xF84F),
+    ("float8_e5m2fnuz", ml_dtypes.float8_e5m2fnuz, 5, 2, 16, "fnuz", 0xF85F),
+    ("float8_e4m3b11fnuz", ml_dtypes.float8_e4m3b11fnuz, 4, 3, 11, "fnuz", 0xF8B1),
 ]
 
 
@@ -84,7 +88,8 @@ def f32_bits(x: float) -> int:
 
 def max_code(e, m, specials):
     all_ones = (1 << (e + m)) - 1
-    return {"ieee": all_ones - (1 << m), "finiteAndNaN": all_ones - 1, "finiteOnly": all_ones}[specials]
+    return {"ieee": all_ones - (1 << m), "finiteAndNaN": all_ones - 1, "finiteOnly": all_ones,
+            "fnuz": all_ones}[specials]
 
 
 def code_value(c, m, bias):

@@ -29,7 +29,7 @@ struct FloatGoldens: Decodable {
 
     static let names = [
         "float8_e4m3fn", "float8_e5m2", "float6_e3m2fn", "float6_e2m3fn", "float4_e2m1fn", "bfloat16",
-        "float8_e3m4", "float8_e4m3",
+        "float8_e3m4", "float8_e4m3", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e4m3b11fnuz",
     ]
 }
 
@@ -122,6 +122,7 @@ struct FloatFormatGoldenTests {
             switch golden.specials {
             case "ieee": .ieee
             case "finiteAndNaN": .finiteAndNaN
+            case "fnuz": .fnuz
             default: .finiteOnly
             }
         return try FloatFormat(
@@ -139,13 +140,15 @@ struct FloatFormatGoldenTests {
         let presets: [String: FloatFormat] = [
             "float8_e4m3fn": .fp8E4M3FN, "float8_e5m2": .fp8E5M2, "float6_e3m2fn": .fp6E3M2,
             "float6_e2m3fn": .fp6E2M3, "float4_e2m1fn": .fp4E2M1, "bfloat16": .bf16,
+            "float8_e4m3fnuz": .fp8E4M3FNUZ, "float8_e5m2fnuz": .fp8E5M2FNUZ,
         ]
         let goldens = try FloatGoldens.load()
         #expect(goldens.formats.map(\.name) == FloatGoldens.names)
         for golden in goldens.formats {
             let format = try Self.format(golden)
-            // The IEEE-like E3M4 and E4M3 are not presets.
-            #expect(presets[golden.name] == format || ["float8_e3m4", "float8_e4m3"].contains(golden.name))
+            // E3M4, E4M3 (IEEE-like) and E4M3B11FNUZ are not presets.
+            let nonPresets = ["float8_e3m4", "float8_e4m3", "float8_e4m3b11fnuz"]
+            #expect(presets[golden.name] == format || nonPresets.contains(golden.name))
             #expect(Double(format.maxFinite) == golden.maxFinite)
         }
     }
