@@ -177,8 +177,14 @@ public final class AtomicDirectoryWriter: Sendable {
         #endif
     }
 
-    /// Fsyncs every regular file and directory under `root` (the root last).
+    /// Fsyncs one directory (best effort).
+    static func syncTree(directoryOnly path: String) { syncDirectory(path) }
+
+    /// Fsyncs every regular file and directory under `root` (the root last), or `root` itself when it is
+    /// a regular file.
     static func syncTree(_ root: String) throws(PackageError) {
+        var rootInfo = stat()
+        if lstat(root, &rootInfo) == 0, rootInfo.st_mode & S_IFMT == S_IFREG { return try syncFile(root) }
         let manager = FileManager.default
         var directories = [root]
         if let enumerator = manager.enumerator(atPath: root) {

@@ -22,10 +22,12 @@ public struct PackageReader: ~Copyable {
     let tensors: File
 
     /// Opens the package directory at `path`.
-    /// - Throws: ``PackageError/notAPackage(path:)`` without a manifest, ``PackageError/invalidManifest(path:reason:)``,
+    /// - Throws: ``PackageError/cannotRead(path:reason:)`` if `path` does not exist,
+    ///   ``PackageError/notAPackage(path:)`` without a manifest, ``PackageError/invalidManifest(path:reason:)``,
     ///   ``PackageError/unsupportedFormatVersion(path:found:supported:)``, or ``PackageError/hdf5(_:)``.
     public init(path: String) throws(PackageError) {
         let manifestPath = "\(path)/\(Manifest.fileName)"
+        guard FileManager.default.fileExists(atPath: path) else { throw .cannotRead(path: path, reason: "no such directory") }
         guard FileManager.default.fileExists(atPath: manifestPath) else { throw .notAPackage(path: path) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: manifestPath)) } catch {
@@ -52,7 +54,7 @@ public struct PackageReader: ~Copyable {
         do {
             if let bits = record.packedBits {
                 let bytes = try dataset.read(as: UInt8.self)
-                return try PackedCodes.unpack(bytes, count: record.elementCount, bits: bits, signed: q.signed, what: record.dataset)
+                return try PackedCodes.unpack(bytes, bits: bits, signed: q.signed, count: record.elementCount, as: Int32.self)
             }
             // The wrapper converts any stored integer type to the memory type; Int32 holds every code.
             return try dataset.read(as: Int32.self)

@@ -30,7 +30,7 @@ public struct TensorsFileWriter: ~Copyable {
     /// zero-points, and their attributes; measures the error of the stored tensor.
     ///
     /// Codes are stored as the narrowest HDF5 integer type that holds them (int8/uint8, int16/uint16),
-    /// except 4- and 2-bit codes, which are packed into uint8 (see ``PackedCodes``).
+    /// except 4- and 2-bit codes, which are packed into uint8 in QuantCore's ``PackedCodes`` layout.
     ///
     /// - Parameters:
     ///   - dataset: absolute path of the tensor (in the weights file and here).
@@ -54,13 +54,17 @@ public struct TensorsFileWriter: ~Copyable {
         do { codes = try parameters.quantize(values, as: Int32.self) } catch { throw .quantization(name: dataset, error) }
         let reconstructed: [Float]
         do { reconstructed = try parameters.dequantize(codes) } catch { throw .quantization(name: dataset, error) }
-        let metrics = ErrorMetricsRecord(original: values, reconstructed: reconstructed)
+        let metrics: ErrorMetricsRecord
+        do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
+            throw .quantization(name: dataset, error)
+        }
 
         let storage = AffineStorage(format: format)
         let storedShape: [Int]
         switch storage {
         case .packed(let bits):
-            let packed = PackedCodes.pack(codes, bits: bits)
+            let packed: [UInt8]
+            do { packed = try PackedCodes.pack(codes, bits: bits) } catch { throw .quantization(name: dataset, error) }
             storedShape = [packed.count]
             try writeDataset(dataset, packed, shape: storedShape)
         case .int8: storedShape = shape; try writeDataset(dataset, codes.map { Int8(truncatingIfNeeded: $0) }, shape: shape)

@@ -43,8 +43,21 @@ enum ExitCodes {
             case .shapeMismatch: data
             case .invalidBatchSize: usage
             }
+        case let error as PackageError: code(for: error)
         case is ValidationError: usage
         default: software
+        }
+    }
+
+    /// The exit code for a model-package failure.
+    static func code(for error: PackageError) -> ExitCode {
+        switch error {
+        case .outputExists, .outputParentUnusable, .cannotWrite: cannotCreate
+        case .cannotRead: noInput
+        case .notAPackage, .invalidManifest, .unsupportedFormatVersion, .invalidTensor, .inconsistentTensor, .quantization:
+            data
+        case .hdf5(let inner): code(for: inner.kind)
+        case .interrupted: ExitCode(130)
         }
     }
 

@@ -36,7 +36,7 @@ struct Inspect: ParsableCommand {
         var firstFailure: ExitCode?
         var reports: [InspectReport] = []
         for argument in files {
-            let matches = Self.expand(argument)
+            let matches = Self.packageTensors(argument, printSummary: !json) ?? Self.expand(argument)
             let found =
                 matches.isEmpty
                 ? [InspectReport(file: argument, failure: TensorIOError.noFilesMatch(pattern: argument))]

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import ModelPackage
 import QuantCore
 
@@ -72,6 +73,17 @@ struct PackageFixture {
         scheme: "asymmetric", schemeReason: "auto: asymmetric lowers the expected error by 38 %", profile: "ptqkit",
         rounding: "half-even", scale: 6 / 255, zeroPoint: -128)
 
+    /// Writes the original tensors to `weights.h5` in the scratch directory (once) and returns its path.
+    func writeWeights(_ tensors: [Tensor]) throws -> String {
+        let path = "\(directory)/weights.h5"
+        guard !FileManager.default.fileExists(atPath: path) else { return path }
+        let file = try File(path, mode: .create)
+        for tensor in tensors {
+            try file.createDataset(tensor.dataset, type: .float32, shape: tensor.shape).write(tensor.values)
+        }
+        return path
+    }
+
     /// Writes a package of `tensors` at `name` in the scratch directory and returns its path.
     @discardableResult
     func build(_ name: String = "pkg", tensors: [Tensor]? = nil, force: Bool = false) throws -> String {
@@ -96,7 +108,7 @@ struct PackageFixture {
         layers["fc1"]?.activation = Self.activation
         let manifest = Manifest(
             ptqkitVersion: "0.0.0-test",
-            inputs: [InputFile(role: .weights, path: "weights.h5", size: 3, sha256: String(repeating: "ab", count: 32))],
+            inputs: [try InputFile(role: .weights, hashing: try writeWeights(tensors))],
             config: .object(["version": .int(1), "weights": .object(["bits": .int(8)])]),
             layers: Array(layers.values))
         try builder.finish(manifest: manifest)
