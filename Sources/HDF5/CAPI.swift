@@ -440,6 +440,46 @@ extension CAPI {
             "H5Dread", site)
     }
 
+    /// Whether the dataset's file datatype is identical to `memoryType` (`H5Tequal`): then its stored
+    /// bytes are valid memory values without conversion.
+    static func storesAsIs(_ dataset: hid_t, memoryType: borrowing DatatypeHandle, _ site: Site) throws(HDF5Error)
+        -> Bool
+    {
+        let fileType = try datasetType(dataset, site)
+        let result = H5Tequal(fileType.raw, memoryType.raw)
+        try check(result, "H5Tequal", site)
+        return result > 0
+    }
+
+    /// Bytes stored in the file for the chunk whose first element is at `offset`, or `nil` when the chunk
+    /// has no storage (never written) (`H5Dget_chunk_info_by_coord`, libhdf5 ≥ 1.10.5).
+    static func chunkStorageSize(_ dataset: hid_t, offset: UnsafePointer<hsize_t>, _ site: Site) throws(HDF5Error)
+        -> Int?
+    {
+        prepareThread()
+        var filterMask: UInt32 = 0
+        var address: haddr_t = 0
+        var bytes: hsize_t = 0
+        try check(
+            H5Dget_chunk_info_by_coord(dataset, offset, &filterMask, &address, &bytes), "H5Dget_chunk_info_by_coord",
+            site)
+        return address == ptq_HADDR_UNDEF() ? nil : Int(bytes)
+    }
+
+    /// Copies the stored bytes of the chunk whose first element is at `offset` into `buffer`
+    /// (`H5Dread_chunk`, exported by libhdf5 itself since 1.10.3): no filter is undone and no type is
+    /// converted. Returns the filter mask (bit i set = filter i was skipped when the chunk was written).
+    ///
+    /// - Precondition: `buffer` holds at least the chunk's storage size (see ``chunkStorageSize``).
+    static func readChunk(
+        _ dataset: hid_t, offset: UnsafePointer<hsize_t>, into buffer: UnsafeMutableRawPointer, _ site: Site
+    ) throws(HDF5Error) -> UInt32 {
+        prepareThread()
+        var filterMask: UInt32 = 0
+        try check(H5Dread_chunk(dataset, ptq_H5P_DEFAULT(), offset, &filterMask, buffer), "H5Dread_chunk", site)
+        return filterMask
+    }
+
     /// `H5Dwrite` of `buffer` into the selected elements.
     static func write(
         _ dataset: hid_t, memoryType: borrowing DatatypeHandle, memorySpace: borrowing DataspaceHandle,

@@ -144,12 +144,12 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
 
     // MARK: Internals
 
-    private func invalid(_ operation: String, _ reason: String) -> HDF5Error {
+    func invalid(_ operation: String, _ reason: String) -> HDF5Error {
         HDF5Error(kind: .invalidArgument(reason), file: filePath, object: objectPath, operation: operation)
     }
 
     /// Checks that the dataset is numeric, `rows` is in range and `capacity` elements suffice.
-    private func checkTransfer(_ rows: Range<Int>, capacity: Int, operation: String) throws(HDF5Error) {
+    func checkTransfer(_ rows: Range<Int>, capacity: Int, operation: String) throws(HDF5Error) {
         guard case .numeric = elementType else {
             let name = if case .unsupported(let name) = elementType { name } else { "?" }
             throw HDF5Error(kind: .unsupportedType(name), file: filePath, object: objectPath, operation: operation,

@@ -14,14 +14,21 @@ public struct TensorBatch {
     /// Row indices of this batch inside its shard.
     public let rowsInFile: Range<Int>
 
+    /// How the batch was read from the file.
+    public let readPath: TensorSource.ReadPath
+
     /// Number of rows in the batch.
     public var rowCount: Int { rows.count }
 
-    init(values: UnsafeBufferPointer<Float>, rowElementCount: Int, rows: Range<Int>, file: String, rowsInFile: Range<Int>) {
+    init(
+        values: UnsafeBufferPointer<Float>, rowElementCount: Int, rows: Range<Int>, file: String,
+        rowsInFile: Range<Int>, readPath: TensorSource.ReadPath
+    ) {
         self.values = values
         self.rowElementCount = rowElementCount
         self.rows = rows
         self.file = file
         self.rowsInFile = rowsInFile
+        self.readPath = readPath
     }
 }

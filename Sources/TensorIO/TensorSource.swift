@@ -9,7 +9,9 @@ import HDF5
 /// Memory is bounded by the batch, never by the dataset: one buffer of at most ``maxRowsPerBatch`` rows
 /// of Float32 is allocated per ``forEachBatch(_:)`` call and reused; libhdf5 adds its type-conversion
 /// buffer (1 MiB) and, when batches are not chunk-aligned, a chunk cache holding one row of chunks
-/// (capped at ``maxChunkCacheBytes``).
+/// (capped at ``maxChunkCacheBytes``). Chunk-aligned batches of unfiltered native float32 data are
+/// copied straight from the stored chunks (``ReadPath/rawChunks``, about 2.5× faster than a hyperslab
+/// read); a partial chunk at the end may take one more chunk of scratch memory.
 ///
 /// ```swift
 /// let source = try TensorSource(glob: "acts/shard_*.h5", dataset: "/fc1/input", batch: .bytes(8 << 20))
@@ -24,6 +26,14 @@ public struct TensorSource: Sendable {
         /// As many whole rows as fit in this many bytes of Float32 (at least one row), rounded down to a
         /// multiple of the dataset's chunk rows when at least one chunk fits, so reads are chunk-aligned.
         case bytes(Int)
+    }
+
+    /// How a batch was read.
+    public enum ReadPath: Sendable, Hashable {
+        /// Whole stored chunks copied as-is (`H5Dread_chunk`): chunked, unfiltered, native float32 data.
+        case rawChunks
+        /// A hyperslab selection through libhdf5's type conversion and chunk cache (`H5Dread`).
+        case hyperslab
     }
 
     /// One file of the source.
@@ -49,6 +59,9 @@ public struct TensorSource: Sendable {
     public let rowShape: [Int]
     /// The requested batch size.
     public let batchSize: BatchSize
+    /// Whether batches may be read as raw chunks when the dataset allows it (see ``ReadPath``); `false`
+    /// forces the hyperslab path. Both give identical values.
+    public var allowsRawChunks = true
 
     /// Elements per row: the product of ``rowShape``.
     public var rowElementCount: Int { rowShape.reduce(1, *) }
@@ -130,15 +143,32 @@ public struct TensorSource: Sendable {
     ///
     /// - Throws: ``TensorIOError`` for read failures, or whatever `body` throws (which stops the stream).
     public func forEachBatch(_ body: (TensorBatch) throws -> Void) throws {
-        let width = rowElementCount
-        let capacity = maxRowsPerBatch * width
-        guard width > 0, capacity > 0 else { return }
+        let capacity = bufferCapacity
+        guard capacity > 0 else { return }
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
+        try stream(nextBuffer: { buffer }, deliver: body)
+    }
+
+    /// Elements a batch buffer must hold: ``maxRowsPerBatch`` × ``rowElementCount``.
+    public var bufferCapacity: Int { maxRowsPerBatch * rowElementCount }
+
+    /// Reads every batch in order into the buffer `nextBuffer` returns (at least ``bufferCapacity``
+    /// elements; called once per batch) and hands it to `deliver`.
+    ///
+    /// Each shard's batches are read as raw chunks (``ReadPath/rawChunks``) when ``allowsRawChunks`` is
+    /// set, the dataset has a ``RawChunkLayout`` for Float and the batch size is a whole number of chunks
+    /// (so every batch covers whole chunks); otherwise through a hyperslab selection.
+    func stream(
+        nextBuffer: () throws -> UnsafeMutableBufferPointer<Float>, deliver: (TensorBatch) throws -> Void
+    ) throws {
+        let width = rowElementCount
+        guard width > 0, bufferCapacity > 0 else { return }
         var firstRow = 0
         for shard in shards {
             let step = rowsPerBatch(in: shard)
-            let aligned = shard.chunkRows.map { step % $0 == 0 } ?? true
+            // Aligned: every batch starts on a chunk boundary (or there is a single batch).
+            let aligned = shard.chunkRows.map { step % $0 == 0 || step >= shard.rows } ?? true
             let cache = aligned ? nil : shard.chunkRowBytes.map { min($0 + (1 << 20), Self.maxChunkCacheBytes) }
             let file = try hdf5 { () throws(HDF5Error) in try File(shard.file) }
             let opened = try hdf5 { () throws(HDF5Error) in try file.openDataset(dataset, chunkCacheBytes: cache) }
@@ -146,15 +176,27 @@ public struct TensorSource: Sendable {
                 throw TensorIOError.shapeMismatch(
                     file: shard.file, dataset: dataset, expected: [shard.rows] + rowShape, found: opened.shape)
             }
+            let layout = try hdf5 { () throws(HDF5Error) -> RawChunkLayout? in
+                guard allowsRawChunks, aligned else { return nil }
+                return try opened.rawChunkLayout(as: Float.self)
+            }
             var start = 0
             while start < shard.rows {
                 let end = min(start + step, shard.rows)
-                try hdf5 { () throws(HDF5Error) in try opened.readRows(start..<end, into: buffer) }
+                let buffer = try nextBuffer()
+                let path: ReadPath
+                if let layout, layout.coversWholeChunks(start..<end, rowCount: shard.rows) {
+                    try hdf5 { () throws(HDF5Error) in try opened.readRawChunks(start..<end, layout: layout, into: buffer) }
+                    path = .rawChunks
+                } else {
+                    try hdf5 { () throws(HDF5Error) in try opened.readRows(start..<end, into: buffer) }
+                    path = .hyperslab
+                }
                 let values = UnsafeBufferPointer(rebasing: buffer[0..<((end - start) * width)])
-                try body(
+                try deliver(
                     TensorBatch(
                         values: values, rowElementCount: width, rows: (firstRow + start)..<(firstRow + end),
-                        file: shard.file, rowsInFile: start..<end))
+                        file: shard.file, rowsInFile: start..<end, readPath: path))
                 start = end
             }
             firstRow += shard.rows

@@ -15,6 +15,13 @@ enum Fixtures {
         (0..<3).map { directory.appendingPathComponent("shards/shard_00\($0).h5").path }
     }
 
+    /// A fresh temporary directory for files a test writes.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptqkit-tensorio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     /// The decoded `expected.json`.
     static let expected: Expected = {
         do {
