@@ -1,0 +1,104 @@
+import Foundation
+
+/// The lock-and-condition queue between a ``BatchPipeline``'s reader and its workers: a free list of
+/// buffer indices, a FIFO of read batches, the first failure and the count of running workers.
+///
+/// `@unchecked Sendable`: every stored property is read and written only while holding `condition`'s
+/// lock. The batch buffers the queued batches point into are owned by one thread at a time: free list →
+/// reader (``acquireBuffer()``) → queue (``enqueue(_:buffer:)``) → one worker (``next()``) → free list
+/// (``releaseBuffer(_:)``); each hand-over goes through the lock, which orders the buffer's writes
+/// before its reads.
+final class PipelineChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var freeBuffers: [Int]
+    private var queue: [(batch: PipelineBatch, buffer: Int)] = []
+    private var head = 0
+    private var readingDone = false
+    private var runningWorkers: Int
+    private var firstError: (any Error)?
+
+    init(buffers: Int, workers: Int) {
+        freeBuffers = Array((0..<buffers).reversed())
+        runningWorkers = workers
+    }
+
+    /// The first error recorded (read after ``waitForWorkers()``).
+    var failure: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return firstError
+    }
+
+    /// Records `error` if it is the first and wakes every thread. (A ``PipelineStopped`` is only thrown
+    /// after a first error was recorded, so it never replaces the real cause.)
+    func fail(_ error: any Error) {
+        condition.lock()
+        if firstError == nil { firstError = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for a free buffer; throws ``PipelineStopped`` once the run failed.
+    func acquireBuffer() throws -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        while freeBuffers.isEmpty && firstError == nil { condition.wait() }
+        guard firstError == nil, let index = freeBuffers.popLast() else { throw PipelineStopped() }
+        return index
+    }
+
+    /// Queues a read batch living in buffer `buffer`.
+    func enqueue(_ batch: PipelineBatch, buffer: Int) {
+        condition.lock()
+        queue.append((batch, buffer))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The reader read everything: workers drain the queue and exit.
+    func finishReading() {
+        condition.lock()
+        readingDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next queued batch, waiting for one; `nil` once the run failed or reading is done and the
+    /// queue is empty.
+    func next() -> (PipelineBatch, Int)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == queue.count && !readingDone && firstError == nil { condition.wait() }
+        guard firstError == nil, head < queue.count else { return nil }
+        let item = queue[head]
+        head += 1
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        return item
+    }
+
+    /// Returns a processed batch's buffer to the free list.
+    func releaseBuffer(_ index: Int) {
+        condition.lock()
+        freeBuffers.append(index)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Called by each worker as it exits.
+    func workerExited() {
+        condition.lock()
+        runningWorkers -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until every worker has exited.
+    func waitForWorkers() {
+        condition.lock()
+        while runningWorkers > 0 { condition.wait() }
+        condition.unlock()
+    }
+}
