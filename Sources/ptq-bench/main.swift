@@ -15,7 +15,14 @@ let suites: [Suite] = [
     },
     Suite(name: "float", summary: "FP8 encode/decode and scaled per-channel FP8") { _ in try FloatFormatBenchmarks.run() },
     Suite(name: "quant", summary: "integer affine quantize/dequantize GB/s vs memcpy") { try QuantBench.run(arguments: $0) },
+    Suite(name: "suite", summary: "issue-6 table on the cached 1 GiB file: [--runs N] [--threads N] [--only a,b] [--file F]") {
+        try BenchSuite.run($0[...])
+    },
+    Suite(name: "measure", summary: "one row of `suite` (run by it as a child process)") { try BenchSuite.measure($0[...]) },
 ]
+
+/// Suites run when no name is given (not the 1 GiB table, which `make bench` runs).
+let defaultSuites: Set = ["io", "float", "quant"]
 
 /// The first argument names no suite.
 struct UnknownSuite: Error, CustomStringConvertible {
@@ -34,5 +41,5 @@ if let first = arguments.first, first == "stream" {
     }
     try suite.run(Array(arguments.dropFirst()))
 } else {
-    for suite in suites { try suite.run([]) }
+    for suite in suites where defaultSuites.contains(suite.name) { try suite.run([]) }
 }

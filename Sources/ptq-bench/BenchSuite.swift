@@ -1,0 +1,127 @@
+import Foundation
+import PTQKit
+
+/// `ptq-bench suite`: the table of issue 6. Generates (once) the 1 GiB activation file, then measures every
+/// workload in its own child process (`ptq-bench measure ...`: one warm-up, then `--runs` timed runs), so
+/// each row's peak RSS is its own; prints seconds (median), GB/s, ratio to the raw read, peak RSS, with 1
+/// thread and with all threads, plus the numpy baseline when python3 has numpy and h5py.
+enum BenchSuite {
+    /// Options of `suite` and `measure`.
+    struct Options {
+        var runs = 5
+        var dataDirectory = "bench-data"
+        var threads = ProcessInfo.processInfo.activeProcessorCount
+        var only: [String] = []
+        var file: String?
+
+        init(_ arguments: ArraySlice<String>) throws {
+            var rest = arguments
+            while let flag = rest.popFirst() {
+                guard let value = rest.popFirst() else { throw BenchError.usage("\(flag) needs a value") }
+                switch flag {
+                case "--runs": runs = try Self.positive(flag, value)
+                case "--data": dataDirectory = value
+                case "--threads": threads = try Self.positive(flag, value)
+                case "--only": only = value.split(separator: ",").map(String.init)
+                case "--file": file = value
+                default: throw BenchError.usage("unknown option \(flag)")
+                }
+            }
+        }
+
+        private static func positive(_ flag: String, _ value: String) throws -> Int {
+            guard let number = Int(value), number > 0 else { throw BenchError.usage("\(flag) needs a positive integer") }
+            return number
+        }
+    }
+
+    /// The parent: generate the data, run each row in a child, print the table.
+    static func run(_ arguments: ArraySlice<String>) throws {
+        let options = try Options(arguments)
+        let file = try options.file ?? BenchData.file(in: options.dataDirectory)
+        let executable = CommandLine.arguments[0]
+        let cores = options.threads
+        print("file: \(file) (\(BenchData.bytes >> 20) MiB float32, \(BenchData.specs.count) datasets)")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; median of \(options.runs) runs after a warm-up; each row in its own process\n")
+        var rows: [TableRow] = []
+        for workload in BenchWorkloads.all where options.only.isEmpty || options.only.contains(workload.name) {
+            let threadCounts = workload.parallel && cores > 1 ? [1, cores] : [1]
+            for threads in threadCounts {
+                let child = try ChildProcess.run(
+                    executable,
+                    ["measure", workload.name, "--threads", "\(threads)", "--runs", "\(options.runs)", "--file", file])
+                guard child.status == 0, let times = parseSeconds(child.stdout) else {
+                    throw BenchError.child(workload.name, child.status, child.stdout)
+                }
+                rows.append(TableRow(name: workload.name, threads: threads, seconds: median(times), peakRSS: child.peakRSS))
+            }
+        }
+        rows += NumpyBaseline.run(file: file, runs: options.runs)
+        printTable(rows)
+    }
+
+    /// The child: one warm-up and `runs` timed runs of one workload; prints `seconds t1 t2 ...`.
+    static func measure(_ arguments: ArraySlice<String>) throws {
+        guard let name = arguments.first, let workload = BenchWorkloads.all.first(where: { $0.name == name }) else {
+            throw BenchError.usage("measure: unknown workload \(arguments.first ?? "")")
+        }
+        let options = try Options(arguments.dropFirst())
+        guard let file = options.file else { throw BenchError.usage("measure needs --file") }
+        try workload.run(file, options.threads)
+        var times: [Double] = []
+        for _ in 0..<options.runs {
+            var failure: (any Error)?
+            let elapsed = ContinuousClock().measure {
+                do { try workload.run(file, options.threads) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            times.append(seconds(elapsed))
+        }
+        print("seconds " + times.map { String($0) }.joined(separator: " "))
+    }
+
+    /// One line of the table.
+    struct TableRow {
+        var name: String
+        var threads: Int
+        var seconds: Double
+        var peakRSS: Int
+        var note = ""
+    }
+
+    static func parseSeconds(_ output: String) -> [Double]? {
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("seconds ") }) else { return nil }
+        let values = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        return values.isEmpty ? nil : values
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// Prints the table; ratios are to the 1-thread raw read (the first row named `raw read`).
+    static func printTable(_ rows: [TableRow]) {
+        let floor = rows.first { $0.name == BenchWorkloads.rawReadName }?.seconds
+        func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let space = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + space : space + text
+        }
+        func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+        let gigabytes = Double(BenchData.bytes) / 1e9
+        print("| " + pad("workload", 34, left: true) + " | threads |  seconds |  GB/s | × raw read | peak RSS MiB |")
+        print("|" + String(repeating: "-", count: 36) + "|--------:|---------:|------:|-----------:|-------------:|")
+        for row in rows {
+            let ratio = floor.map { fixed($0 / row.seconds, 2) } ?? "–"
+            let name = row.note.isEmpty ? row.name : "\(row.name) (\(row.note))"
+            print("| " + pad(name, 34, left: true) + " | " + pad("\(row.threads)", 7) + " | "
+                + pad(fixed(row.seconds, 3), 8) + " | " + pad(fixed(gigabytes / row.seconds, 2), 5) + " | "
+                + pad(ratio, 10) + " | " + pad("\(row.peakRSS >> 20)", 12) + " |")
+        }
+    }
+}
