@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Reads a PTQKit model package with h5py + numpy alone, following docs/package-format.md.
+
+    python3 Tests/Interop/read_package.py PKG [RESTORED.h5]
+
+Dequantizes every tensor listed in PKG/manifest.json from tensors.h5 using only the documented layout
+and formula (x = scale * (q - zero_point), packed 4/2-bit codes low bits first, per-tensor / per-channel /
+per-group parameters) and the self-describing attributes, and checks each result against RESTORED.h5
+(the output of `ptq dequantize`), which must agree exactly (float32). Prints one line per tensor; exits
+1 on any mismatch. Needs only numpy and h5py.
+"""
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def unpack(packed: np.ndarray, bits: int, count: int, signed: bool) -> np.ndarray:
+    """Codes from bytes: code i in bits (i*bits) % 8 ... of byte i*bits // 8, least significant first."""
+    per_byte = 8 // bits
+    fields = (packed.astype(np.uint8)[:, None] >> (bits * np.arange(per_byte, dtype=np.uint8))) & (2**bits - 1)
+    q = fields.reshape(-1)[:count].astype(np.int32)
+    if signed:
+        q = np.where(q >= 2 ** (bits - 1), q - 2**bits, q)
+    return q
+
+
+def expand(param: np.ndarray, granularity: str, axis, group_size, shape) -> np.ndarray:
+    """The parameter array broadcast (or repeated) to the tensor's shape."""
+    if granularity == "per-tensor":
+        return np.asarray(param).reshape(())
+    if granularity == "per-channel":
+        view = [1] * len(shape)
+        view[axis] = shape[axis]
+        return param.reshape(view)
+    if granularity == "per-group":
+        return np.repeat(param, group_size, axis=axis).take(range(shape[axis]), axis=axis)
+    raise ValueError(f"unknown granularity {granularity}")
+
+
+def dequantize(f: h5py.File, path: str) -> np.ndarray:
+    """One tensor, from tensors.h5 and its attributes alone."""
+    d = f[path]
+    attrs = d.attrs
+    encoding = attrs["ptq_encoding"]
+    encoding = encoding.decode() if isinstance(encoding, bytes) else encoding
+    if encoding == "float32":
+        return d[()].astype(np.float32)
+    assert encoding == "affine", f"{path}: encoding {encoding} not handled here"
+    shape = tuple(int(n) for n in attrs["original_shape"]) if "original_shape" in attrs else ()
+    count = int(np.prod(shape, dtype=np.int64))
+    bits, signed = int(attrs["bits"]), bool(attrs["signed"])
+    if int(attrs["packed_bits"]):
+        q = unpack(d[()], int(attrs["packed_bits"]), count, signed).reshape(shape)
+    else:
+        q = d[()].astype(np.int32).reshape(shape)
+    assert q.min(initial=int(attrs["qmin"])) >= int(attrs["qmin"]) and q.max(initial=int(attrs["qmax"])) <= int(attrs["qmax"])
+    granularity = attrs["granularity"]
+    granularity = granularity.decode() if isinstance(granularity, bytes) else granularity
+    axis = int(attrs["axis"]) if "axis" in attrs else None
+    group = int(attrs["group_size"]) if "group_size" in attrs else None
+    s = expand(f[path + ".scale"][()].astype(np.float32), granularity, axis, group, shape)
+    z = expand(f[path + ".zero_point"][()].astype(np.int32), granularity, axis, group, shape)
+    # x = scale * (q - zero_point): integer difference, one float32 multiply (as PTQKit computes it).
+    return (s * (q - z).astype(np.float32)).astype(np.float32)
+
+
+def main() -> int:
+    if len(sys.argv) not in (2, 3):
+        print(__doc__, file=sys.stderr)
+        return 2
+    package = sys.argv[1]
+    with open(f"{package}/manifest.json") as m:
+        manifest = json.load(m)
+    assert manifest["format"] == "ptqkit-model-package" and manifest["format_version"] == 1
+    failures = 0
+    restored = h5py.File(sys.argv[2], "r") if len(sys.argv) == 3 else None
+    with h5py.File(f"{package}/{manifest['tensors_file']}", "r") as f:
+        for layer in manifest["layers"]:
+            for tensor in layer["tensors"]:
+                path = tensor["dataset"]
+                x = dequantize(f, path)
+                assert list(x.shape) == tensor["original_shape"], f"{path}: shape {x.shape}"
+                line = f"{path}: {tensor['encoding']} {list(x.shape)}"
+                if restored is not None:
+                    reference = restored[path][()]
+                    same = reference.dtype == np.float32 and np.array_equal(reference, x)
+                    line += " matches ptq dequantize" if same else " DIFFERS from ptq dequantize"
+                    failures += 0 if same else 1
+                print(line)
+    if restored is not None:
+        restored.close()
+    print(f"{failures} mismatches")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
