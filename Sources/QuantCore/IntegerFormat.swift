@@ -25,6 +25,16 @@ public struct IntegerFormat: Sendable, Hashable, Codable, CustomStringConvertibl
         isNarrow = narrow
     }
 
+    private enum CodingKeys: String, CodingKey { case bits, isSigned, isNarrow }
+
+    /// Decodes and validates the width (as ``init(bits:signed:narrow:)``).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            bits: c.decode(Int.self, forKey: .bits), signed: c.decode(Bool.self, forKey: .isSigned),
+            narrow: c.decode(Bool.self, forKey: .isNarrow))
+    }
+
     /// Internal unchecked initializer for the static constants (bits known valid).
     init(uncheckedBits bits: Int, signed: Bool, narrow: Bool = false) {
         self.bits = bits

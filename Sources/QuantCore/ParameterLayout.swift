@@ -54,6 +54,21 @@ public struct ParameterLayout: Sendable, Hashable, Codable {
         }
     }
 
+    private enum CodingKeys: String, CodingKey { case granularity, shape }
+
+    /// Encodes the granularity and shape (everything else is derived).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(granularity, forKey: .granularity)
+        try c.encode(shape, forKey: .shape)
+    }
+
+    /// Decodes the granularity and shape and derives the rest (validating them as ``init(granularity:shape:)``).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(granularity: c.decode(Granularity.self, forKey: .granularity), shape: c.decode([Int].self, forKey: .shape))
+    }
+
     /// Number of elements.
     public var count: Int { outer * length * inner }
 

@@ -12,6 +12,8 @@ public enum QuantizationError: Error, Sendable, Hashable, CustomStringConvertibl
     case countMismatch(expected: Int, actual: Int, what: String)
     /// The number of (min, max) ranges or parameters differs from the granularity's parameter count.
     case parameterCountMismatch(expected: Int, actual: Int)
+    /// A scale is not finite and positive, or a zero-point lies outside the format's codes.
+    case invalidParameter(index: Int, scale: Float, zeroPoint: Int32)
     /// The code element type cannot hold every code of the format.
     case codeTypeTooNarrow(codeType: String, qmin: Int32, qmax: Int32)
     /// Packed storage supports 1, 2, 4 and 8 bits per code; this format has another width.
@@ -33,6 +35,8 @@ public enum QuantizationError: Error, Sendable, Hashable, CustomStringConvertibl
             "\(what): expected \(expected) elements, got \(actual)"
         case .parameterCountMismatch(let expected, let actual):
             "expected \(expected) ranges/parameters for this granularity, got \(actual)"
+        case .invalidParameter(let index, let scale, let zeroPoint):
+            "parameter \(index): scale \(scale) must be finite and > 0 and zero-point \(zeroPoint) a code of the format"
         case .codeTypeTooNarrow(let type, let qmin, let qmax):
             "code type \(type) cannot hold codes \(qmin)...\(qmax)"
         case .unsupportedPackedWidth(let bits): "packed storage needs 1, 2, 4 or 8 bits per code, not \(bits)"

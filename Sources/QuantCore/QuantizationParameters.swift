@@ -21,14 +21,19 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
     /// Parameters that came from degenerate ranges (empty when none did).
     public var warnings: [DegenerateRange]
 
-    /// Creates parameters, checking counts against the layout.
-    /// - Throws: ``QuantizationError/parameterCountMismatch(expected:actual:)``.
+    /// Creates parameters, checking counts against the layout and each pair against the format.
+    /// - Throws: ``QuantizationError/parameterCountMismatch(expected:actual:)``, or
+    ///   ``QuantizationError/invalidParameter(index:scale:zeroPoint:)`` for a scale that is not finite
+    ///   and positive or a zero-point outside `format.qmin…format.qmax`.
     public init(
         format: IntegerFormat, rounding: RoundingRule = .toNearestOrEven, layout: ParameterLayout,
         scales: [Float], zeroPoints: [Int32], multipliesByReciprocal: Bool = false, warnings: [DegenerateRange] = []
     ) throws(QuantizationError) {
         guard scales.count == layout.parameterCount, zeroPoints.count == layout.parameterCount else {
             throw .parameterCountMismatch(expected: layout.parameterCount, actual: Swift.min(scales.count, zeroPoints.count))
+        }
+        for k in scales.indices where !(scales[k].isFinite && scales[k] > 0 && (format.qmin...format.qmax).contains(zeroPoints[k])) {
+            throw .invalidParameter(index: k, scale: scales[k], zeroPoint: zeroPoints[k])
         }
         self.init(
             unchecked: format, rounding: rounding, layout: layout, scales: scales, zeroPoints: zeroPoints,
@@ -47,6 +52,21 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
         self.zeroPoints = zeroPoints
         self.multipliesByReciprocal = multipliesByReciprocal
         self.warnings = warnings
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case format, rounding, layout, scales, zeroPoints, multipliesByReciprocal, warnings
+    }
+
+    /// Decodes and validates (as ``init(format:rounding:layout:scales:zeroPoints:multipliesByReciprocal:warnings:)``).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            format: c.decode(IntegerFormat.self, forKey: .format), rounding: c.decode(RoundingRule.self, forKey: .rounding),
+            layout: c.decode(ParameterLayout.self, forKey: .layout), scales: c.decode([Float].self, forKey: .scales),
+            zeroPoints: c.decode([Int32].self, forKey: .zeroPoints),
+            multipliesByReciprocal: c.decode(Bool.self, forKey: .multipliesByReciprocal),
+            warnings: c.decode([DegenerateRange].self, forKey: .warnings))
     }
 
     /// Granularity (axis normalized).

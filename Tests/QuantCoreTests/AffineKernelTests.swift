@@ -1,3 +1,4 @@
+import Foundation
 import QuantCore
 import Testing
 
@@ -58,5 +59,33 @@ let kernelGranularities: [Granularity] = [
         let params = try AffineScheme(format: .int8, symmetry: .asymmetric).parameters(mins: [-1], maxs: [2], shape: [4])
         let q: [Int8] = try params.quantize([.nan, .infinity, -.infinity, 0])
         #expect(q == [Int8(params.zeroPoints[0]), 127, -128, Int8(params.zeroPoints[0])])
+    }
+}
+
+@Suite struct QuantizationParametersCodingTests {
+    /// Parameters survive a JSON round trip; tampered JSON (zero-point outside the codes, bad width) is rejected.
+    @Test func jsonRoundTripAndValidation() throws {
+        let scheme = try AffineScheme(format: .uint4, symmetry: .asymmetric, granularity: .perGroup(axis: -1, size: 3))
+        let params = try scheme.parameters(mins: [-1, 0, -2, 0], maxs: [1, 0, 2, 5], shape: [2, 5])
+        let data = try JSONEncoder().encode(params)
+        #expect(try JSONDecoder().decode(QuantizationParameters.self, from: data) == params)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["zeroPoints"] = [99, 0, 0, 0]  // 99 is not a uint4 code
+        let badZero = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(QuantizationParameters.self, from: badZero) }
+        let text = try #require(String(data: data, encoding: .utf8))
+        let badBits = text.replacingOccurrences(of: "\"bits\":4", with: "\"bits\":40")
+        #expect(badBits != text)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(QuantizationParameters.self, from: Data(badBits.utf8)) }
+    }
+
+    @Test func invalidPairsAreRejected() throws {
+        let layout = try Granularity.perTensor.layout(shape: [3])
+        #expect(throws: QuantizationError.invalidParameter(index: 0, scale: 0, zeroPoint: 0)) {
+            try QuantizationParameters(format: .int8, layout: layout, scales: [0], zeroPoints: [0])
+        }
+        #expect(throws: QuantizationError.invalidParameter(index: 0, scale: 1, zeroPoint: 300)) {
+            try QuantizationParameters(format: .uint8, layout: layout, scales: [1], zeroPoints: [300])
+        }
     }
 }
