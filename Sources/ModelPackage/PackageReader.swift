@@ -73,9 +73,11 @@ public struct PackageReader: ~Copyable {
         do { return try dataset.read(as: Float.self) } catch { throw .hdf5(error) }
     }
 
-    /// The quantization parameters of an affine tensor, rebuilt from the manifest and the scale and
-    /// zero-point datasets.
-    public func parameters(of record: TensorRecord) throws(PackageError) -> QuantizationParameters {
+    /// The scales and zero-points of an affine tensor with the layout that says which elements use
+    /// which (any bit width, including the int32 of quantized biases).
+    public func storedParameters(of record: TensorRecord) throws(PackageError) -> (
+        layout: ParameterLayout, scales: [Float], zeroPoints: [Int32]
+    ) {
         guard record.encoding == .affine, let q = record.quantization, let zeroPointPath = q.zeroPointDataset else {
             throw inconsistent(record, "has no integer quantization parameters")
         }
@@ -87,20 +89,38 @@ public struct PackageReader: ~Copyable {
         default: throw inconsistent(record, "granularity '\(q.granularity)' lacks its axis or group size")
         }
         do {
+            let layout = try granularity.layout(shape: record.originalShape)
+            guard layout.parameterShape == q.parameterShape else {
+                throw inconsistent(record, "parameter shape \(q.parameterShape) does not fit \(q.granularity)")
+            }
+            let scales = try open(q.scaleDataset, expectedShape: q.parameterShape).read(as: Float.self)
+            let zeroPoints = try open(zeroPointPath, expectedShape: q.parameterShape).read(as: Int32.self)
+            return (layout, scales, zeroPoints)
+        } catch let error as PackageError {
+            throw error
+        } catch let error as HDF5Error {
+            throw .hdf5(error)
+        } catch let error as QuantizationError {
+            throw .quantization(name: record.dataset, error)
+        } catch {
+            throw inconsistent(record, "\(error)")
+        }
+    }
+
+    /// The quantization parameters of an affine tensor of 2…16 bits, as QuantCore applies them.
+    public func parameters(of record: TensorRecord) throws(PackageError) -> QuantizationParameters {
+        let (layout, scales, zeroPoints) = try storedParameters(of: record)
+        guard let q = record.quantization else { throw inconsistent(record, "has no quantization parameters") }
+        do {
             let format = try IntegerFormat(bits: q.bits, signed: q.signed, narrow: q.narrowRange)
             guard Int(format.qmin) == q.qmin, Int(format.qmax) == q.qmax else {
                 throw inconsistent(record, "code range \(q.qmin)...\(q.qmax) disagrees with \(format)")
             }
-            let layout = try granularity.layout(shape: record.originalShape)
-            let scales = try open(q.scaleDataset, expectedShape: q.parameterShape).read(as: Float.self)
-            let zeroPoints = try open(zeroPointPath, expectedShape: q.parameterShape).read(as: Int32.self)
             let rounding: RoundingRule = q.rounding == "half-away" ? .toNearestOrAwayFromZero : .toNearestOrEven
             return try QuantizationParameters(
                 format: format, rounding: rounding, layout: layout, scales: scales, zeroPoints: zeroPoints)
         } catch let error as PackageError {
             throw error
-        } catch let error as HDF5Error {
-            throw .hdf5(error)
         } catch let error as QuantizationError {
             throw .quantization(name: record.dataset, error)
         } catch {
@@ -115,8 +135,17 @@ public struct PackageReader: ~Copyable {
         case .float32:
             return try float32Values(of: record)
         case .affine:
-            let parameters = try parameters(of: record)
             let codes = try codes(of: record)
+            if let bits = record.quantization?.bits, bits > 16 {
+                // int32 codes (quantized biases): x = scale · Float(q − zero_point), element by element.
+                let (layout, scales, zeroPoints) = try storedParameters(of: record)
+                guard codes.count == layout.count else { throw inconsistent(record, "\(codes.count) codes for \(layout.count) elements") }
+                return codes.indices.map { i in
+                    let k = layout.parameterIndex(ofElement: i)
+                    return scales[k] * Float(Int64(codes[i]) - Int64(zeroPoints[k]))
+                }
+            }
+            let parameters = try parameters(of: record)
             do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
         case .minifloat:
             throw inconsistent(record, "minifloat tensors are not supported by this build")

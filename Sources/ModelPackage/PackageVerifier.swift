@@ -111,15 +111,15 @@ public enum PackageVerifier {
                 report.check("\(record.dataset): affine tensor without quantization parameters")
                 return nil
             }
-            let parameters = try package.parameters(of: record)
+            let (_, scales, zeroPoints) = try package.storedParameters(of: record)
             let codes = try package.codes(of: record)
             let outside = codes.filter { Int($0) < q.qmin || Int($0) > q.qmax }.count
             report.check(outside == 0 ? nil : "\(record.dataset): \(outside) codes outside \(q.qmin)...\(q.qmax)")
-            let badScales = parameters.scales.filter { !($0.isFinite && $0 > 0) }.count
+            let badScales = scales.filter { !($0.isFinite && $0 > 0) }.count
             report.check(badScales == 0 ? nil : "\(record.dataset): \(badScales) scales are not finite and positive")
-            let badZeros = parameters.zeroPoints.filter { Int($0) < q.qmin || Int($0) > q.qmax }.count
+            let badZeros = zeroPoints.filter { Int($0) < q.qmin || Int($0) > q.qmax }.count
             report.check(badZeros == 0 ? nil : "\(record.dataset): \(badZeros) zero-points outside \(q.qmin)...\(q.qmax)")
-            do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
+            return try package.dequantized(record)
         }
     }
 

@@ -36,12 +36,13 @@ public struct TensorsFileWriter: ~Copyable {
     ///   - dataset: absolute path of the tensor (in the weights file and here).
     ///   - role: the tensor's role in its layer (`weight`, `bias`).
     ///   - originalDtype: element type name of the source dataset.
-    ///   - scheme: the scheme the parameters came from (symmetry, profile).
+    ///   - symmetry: the scheme the parameters came from.
+    ///   - profile: the numerics profile that computed them.
     ///   - schemeReason: why the scheme was chosen, when it was chosen automatically.
     /// - Throws: ``PackageError`` naming the dataset.
     public mutating func writeAffine(
         dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
-        scheme: AffineScheme, parameters: QuantizationParameters, schemeReason: String? = nil
+        parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String? = nil
     ) throws(PackageError) -> TensorRecord {
         guard parameters.shape == shape, values.count == shape.reduce(1, *) else {
             throw .invalidTensor(name: dataset, reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(values.count) values)")
@@ -79,14 +80,57 @@ public struct TensorsFileWriter: ~Copyable {
         let (granularity, axis, groupSize) = Self.describe(layout.granularity)
         let quantization = TensorQuantization(
             format: format.description, bits: format.bits, signed: format.isSigned, narrowRange: format.isNarrow,
-            qmin: Int(format.qmin), qmax: Int(format.qmax), scheme: scheme.symmetry.rawValue, schemeReason: schemeReason,
-            granularity: granularity, axis: axis, groupSize: groupSize, profile: scheme.profile.rawValue,
+            qmin: Int(format.qmin), qmax: Int(format.qmax), scheme: symmetry.rawValue, schemeReason: schemeReason,
+            granularity: granularity, axis: axis, groupSize: groupSize, profile: profile.rawValue,
             rounding: Self.name(of: parameters.rounding), scaleDataset: scalePath, zeroPointDataset: zeroPointPath,
             parameterShape: layout.parameterShape)
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
             storedDtype: storage.dtype.name, storedShape: storedShape, packedBits: storage.packedBits,
             quantization: quantization, metrics: metrics)
+        try writeAttributes(record)
+        return record
+    }
+
+    /// Stores a bias as int32 codes `q = round(x / s)` (half to even, saturating) with zero-point 0: one
+    /// scale per element along axis 0 (`s_input · s_weight[c]`) when `scales` has one per element, one
+    /// scale for the tensor when it has one.
+    public mutating func writeInt32(
+        dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String, scales: [Float],
+        reason: String
+    ) throws(PackageError) -> TensorRecord {
+        let count = shape.reduce(1, *)
+        let perChannel = shape.count == 1 && scales.count == count && count > 1
+        guard values.count == count, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
+        }
+        let scalePath = dataset + Self.scaleSuffix
+        let zeroPointPath = dataset + Self.zeroPointSuffix
+        try claim([dataset, scalePath, zeroPointPath])
+        var codes = [Int32](repeating: 0, count: count)
+        var reconstructed = [Float](repeating: 0, count: count)
+        for i in 0..<count {
+            let s = scales[perChannel ? i : 0]
+            let q = (Double(values[i]) / Double(s)).rounded(.toNearestOrEven)
+            codes[i] = q.isNaN ? 0 : Int32(max(Double(Int32.min), min(Double(Int32.max), q)))
+            reconstructed[i] = s * Float(codes[i])
+        }
+        let metrics: ErrorMetricsRecord
+        do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
+            throw .quantization(name: dataset, error)
+        }
+        let parameterShape = perChannel ? shape : []
+        try writeDataset(dataset, codes, shape: shape)
+        try writeDataset(scalePath, perChannel ? scales : [scales[0]], shape: parameterShape)
+        try writeDataset(zeroPointPath, [Int32](repeating: 0, count: perChannel ? count : 1), shape: parameterShape)
+        let quantization = TensorQuantization(
+            format: "int32", bits: 32, signed: true, narrowRange: false, qmin: Int(Int32.min), qmax: Int(Int32.max),
+            scheme: Symmetry.symmetric.rawValue, schemeReason: reason, granularity: perChannel ? "per-channel" : "per-tensor",
+            axis: perChannel ? 0 : nil, groupSize: nil, profile: CompatibilityProfile.ptqkit.rawValue, rounding: "half-even",
+            scaleDataset: scalePath, zeroPointDataset: zeroPointPath, parameterShape: parameterShape)
+        let record = TensorRecord(
+            dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
+            storedDtype: NumericType.int32.name, storedShape: shape, quantization: quantization, metrics: metrics)
         try writeAttributes(record)
         return record
     }

@@ -62,8 +62,15 @@ struct PackageFixture {
                 layer: "fc5", dataset: "/fc5/weight", role: "weight", shape: [3, 11],
                 scheme: try AffineScheme(format: .int16, rounding: .toNearestOrAwayFromZero, profile: .aimet),
                 values: values(count: 33, seed: 6, scale: 100)),
+            bias,
         ]
     }
+
+    /// A bias stored as int32 with one scale per output channel (`s_in · s_w[c]`).
+    static let bias = Tensor(
+        layer: "fc5", dataset: "/fc5/bias", role: "bias", shape: [3], scheme: nil, values: [0.25, -1.5, 1e-3])
+    /// Its scales.
+    static let biasScales: [Float] = [1e-4, 2e-5, 3e-7]
 
     /// An activation record as the calibrator would produce it.
     static let activation = ActivationRecord(
@@ -93,11 +100,16 @@ struct PackageFixture {
         var layers: [String: LayerRecord] = [:]
         for tensor in tensors {
             let record: TensorRecord
-            if let scheme = tensor.scheme {
+            if tensor.dataset == Self.bias.dataset {
+                record = try builder.tensors.writeInt32(
+                    dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
+                    originalDtype: "float32", scales: Self.biasScales, reason: "s_input * s_weight[c]")
+            } else if let scheme = tensor.scheme {
                 let parameters = try scheme.parameters(fitting: tensor.values, shape: tensor.shape)
                 record = try builder.tensors.writeAffine(
                     dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
-                    originalDtype: "float32", scheme: scheme, parameters: parameters)
+                    originalDtype: "float32", parameters: parameters, symmetry: scheme.symmetry,
+                    profile: scheme.profile)
             } else {
                 record = try builder.tensors.writeFloat32(
                     dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
