@@ -156,25 +156,27 @@ public struct FloatFormatCodec: Sendable {
         _ source: UnsafeBufferPointer<Float>, dividingBy divisor: Float, into codes: UnsafeMutableBufferPointer<Code>
     ) throws(FloatFormatError) {
         try validate(Code.self, input: source.count, output: codes.count)
-        guard let fast, let input = source.baseAddress, let output = codes.baseAddress else {
-            for i in 0..<source.count {
-                codes[i] = Code(truncatingIfNeeded: format.encode(source[i] / divisor, options: options))
-            }
+        guard let input = source.baseAddress, let output = codes.baseAddress else { return }
+        encodeRun(input, count: source.count, dividingBy: divisor, into: output)
+    }
+
+    /// The unchecked kernel of ``encode(_:dividingBy:into:)`` (also called per block by the quantizer).
+    @inlinable @inline(__always)
+    func encodeRun<Code: FixedWidthInteger & UnsignedInteger>(
+        _ input: UnsafePointer<Float>, count: Int, dividingBy divisor: Float, into output: UnsafeMutablePointer<Code>
+    ) {
+        guard let c = fast else {
+            for i in 0..<count { output[i] = Code(truncatingIfNeeded: format.encode(input[i] / divisor, options: options)) }
             return
         }
-        let c = fast
         // A power-of-two divisor whose reciprocal is a normal Float: x · (1/d) is the same
         // correctly rounded quotient as x / d (both round the exact x · 2^−k once), and cheaper.
         let reciprocal = 1 / divisor
         if divisor.significandBitPattern == 0 && divisor.isNormal && reciprocal.isNormal {
-            for i in 0..<source.count {
-                output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] * reciprocal).bitPattern, c))
-            }
+            for i in 0..<count { output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] * reciprocal).bitPattern, c)) }
             return
         }
-        for i in 0..<source.count {
-            output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] / divisor).bitPattern, c))
-        }
+        for i in 0..<count { output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] / divisor).bitPattern, c)) }
     }
 
     /// Encodes `source[k] / divisors[k]` into `codes[k]` (per-element scales; lengths from `source`,

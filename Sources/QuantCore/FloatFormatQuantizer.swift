@@ -135,14 +135,19 @@ public struct FloatFormatQuantizer: Sendable {
         var codes = [UInt8](repeating: 0, count: layout.count)
         try codes.withUnsafeMutableBufferPointer { codes throws(FloatFormatError) in
             try scales.withUnsafeBufferPointer { scales throws(FloatFormatError) in
-                guard let scaleBase = scales.baseAddress else { return }  // no scales: no elements
+                // No elements, or no scales (then no elements either): nothing to encode.
+                guard let input = x.baseAddress, let output = codes.baseAddress, let scaleBase = scales.baseAddress else {
+                    return
+                }
                 try forEachRun(layout) { run throws(FloatFormatError) in
-                    let source = UnsafeBufferPointer(rebasing: x[run.offset..<(run.offset + run.count)])
-                    let out = UnsafeMutableBufferPointer(rebasing: codes[run.offset..<(run.offset + run.count)])
                     if run.elementwise {
+                        let source = UnsafeBufferPointer(start: input + run.offset, count: run.count)
+                        let out = UnsafeMutableBufferPointer(start: output + run.offset, count: run.count)
                         codec.encode(source, dividingByEach: scaleBase + run.scaleIndex, into: out)
                     } else {
-                        try codec.encode(source, dividingBy: scales[run.scaleIndex], into: out)
+                        codec.encodeRun(
+                            input + run.offset, count: run.count, dividingBy: scaleBase[run.scaleIndex],
+                            into: output + run.offset)
                     }
                 }
             }
@@ -150,15 +155,20 @@ public struct FloatFormatQuantizer: Sendable {
         return Quantized(codes: codes, scales: scales, shape: shape)
     }
 
-    /// max |x| over the finite elements of a contiguous run (0 for none); branch-free so it vectorizes.
+    /// max |x| over the finite elements of a contiguous run (0 for none). Non-negative floats
+    /// order like their bit patterns, so this is an integer max over |x|'s bits (NaN and ±Inf,
+    /// bits ≥ 0x7F800000, count as 0), which LLVM vectorizes (a float compare-select reduction
+    /// would stay scalar without fast-math).
     @inline(__always)
     static func finiteAbsMax(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var best: Float = 0
+        var best: UInt32 = 0
         for i in 0..<count {
-            let a = abs(x[i])
-            best = a < .infinity && a > best ? a : best
+            let a = x[i].bitPattern & 0x7FFF_FFFF
+            // All ones when a < 0x7F800000 (finite): the sign bit of a − 0x7F800000, as a mask.
+            let finite = 0 &- ((a &- 0x7F80_0000) >> 31)
+            best = max(best, a & finite)
         }
-        return best
+        return Float(bitPattern: best)
     }
 
     /// Writes x̂ = decode(encode(x / scale)) · scale of every element into `values`
@@ -209,6 +219,7 @@ public struct FloatFormatQuantizer: Sendable {
     }
 
     /// Calls `body` for every maximal run of the layout, in memory order.
+    @inline(__always)
     func forEachRun(_ layout: ParameterLayout, _ body: (Run) throws(FloatFormatError) -> Void) throws(FloatFormatError) {
         let perGroup = if case .perGroup = layout.granularity { true } else { false }
         let (inner, group) = (layout.inner, layout.groupSize)

@@ -13,7 +13,7 @@ let suites: [Suite] = [
     Suite(name: "io", summary: "TensorStatistics kernel; `io stream FILE...` also streams HDF5 files") {
         try TensorIOBenchmarks.run(arguments: $0)
     },
-    Suite(name: "float", summary: "FP8 encode/decode and scaled per-channel FP8") { _ in try FloatFormatBenchmarks.run() },
+    Suite(name: "float", summary: "FP8 E4M3FN encode/decode, scaled per-channel FP8, MXFP4 quantize") { _ in try FloatFormatBenchmarks.run() },
     Suite(name: "quant", summary: "integer affine quantize/dequantize GB/s vs memcpy") { try QuantBench.run(arguments: $0) },
     Suite(name: "suite", summary: "issue-6 table on the cached 1 GiB file: [--runs N] [--threads N] [--only a,b] [--file F]") {
         try BenchSuite.run($0[...])
