@@ -53,7 +53,10 @@ enum BenchSuite {
                 guard child.status == 0, let times = parseSeconds(child.stdout) else {
                     throw BenchError.child(workload.name, child.status, child.stdout)
                 }
-                rows.append(TableRow(name: workload.name, threads: threads, seconds: median(times), peakRSS: child.peakRSS))
+                rows.append(
+                    TableRow(
+                        name: workload.name, threads: threads, seconds: median(times), peakRSS: child.peakRSS,
+                        cpuPerRun: child.cpuSeconds / Double(times.count + 1)))
             }
         }
         rows += NumpyBaseline.run(file: file, runs: options.runs)
@@ -86,7 +89,8 @@ enum BenchSuite {
         var threads: Int
         var seconds: Double
         var peakRSS: Int
-        var note = ""
+        /// CPU seconds (user + system) per run, averaged over the child's runs and warm-up.
+        var cpuPerRun: Double
     }
 
     static func parseSeconds(_ output: String) -> [Double]? {
@@ -114,14 +118,16 @@ enum BenchSuite {
         }
         func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
         let gigabytes = Double(BenchData.bytes) / 1e9
-        print("| " + pad("workload", 34, left: true) + " | threads |  seconds |  GB/s | × raw read | peak RSS MiB |")
-        print("|" + String(repeating: "-", count: 36) + "|--------:|---------:|------:|-----------:|-------------:|")
+        print("| " + pad("workload", 34, left: true)
+            + " | threads |  seconds |  GB/s | × raw read | CPU s/run | peak RSS MiB |")
+        print("|" + String(repeating: "-", count: 36) + "|--------:|---------:|------:|-----------:|----------:|-------------:|")
         for row in rows {
             let ratio = floor.map { fixed($0 / row.seconds, 2) } ?? "–"
-            let name = row.note.isEmpty ? row.name : "\(row.name) (\(row.note))"
-            print("| " + pad(name, 34, left: true) + " | " + pad("\(row.threads)", 7) + " | "
+            print("| " + pad(row.name, 34, left: true) + " | " + pad("\(row.threads)", 7) + " | "
                 + pad(fixed(row.seconds, 3), 8) + " | " + pad(fixed(gigabytes / row.seconds, 2), 5) + " | "
-                + pad(ratio, 10) + " | " + pad("\(row.peakRSS >> 20)", 12) + " |")
+                + pad(ratio, 10) + " | " + pad(fixed(row.cpuPerRun, 3), 9) + " | " + pad("\(row.peakRSS >> 20)", 12) + " |")
         }
+        print("\nseconds: median wall time of one pass over the file; × raw read: raw-read seconds / row seconds;")
+        print("CPU s/run: user + system CPU of the row's process per run (contention-independent cost).")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PTQKit
 
 /// One row of the suite's table: a job over every dataset of the benchmark file.
@@ -13,17 +14,49 @@ struct BenchWorkload: Sendable {
 /// The workloads, in table order. Adding an observer is one line in ``all``.
 enum BenchWorkloads {
     static let rawReadName = "raw read"
-    /// Batches of 16 chunks (16 MiB).
-    static let batch = TensorSource.BatchSize.bytes(16 << 20)
+    /// Batch size: `PTQ_BENCH_BATCH_KIB` KiB, default 4 MiB (4 chunks: small enough that a batch the
+    /// reader just wrote is still in the last-level cache when a worker reduces it).
+    static let batch = TensorSource.BatchSize.bytes(
+        (ProcessInfo.processInfo.environment["PTQ_BENCH_BATCH_KIB"].flatMap { Int($0) } ?? 4096) << 10)
 
     static let all: [BenchWorkload] = [
         BenchWorkload(name: rawReadName, parallel: false) { file, _ in try read(file, rawChunks: true) },
         BenchWorkload(name: "raw read (hyperslab path)", parallel: false) { file, _ in try read(file, rawChunks: false) },
+        BenchWorkload(name: "statistics (fused kernel)", parallel: true) { file, threads in
+            try pipelined(file, threads, make: { TensorStatistics() }, observe: { $0.accumulate($1.values) }) { $0.merge($1) }
+        },
     ]
 
     /// The dataset paths of the benchmark file.
     static func datasets(_ file: String) -> [String] {
         BenchData.specs.map { "/\($0.name)" }
+    }
+
+    /// Streams all datasets through a ``BatchPipeline`` of `threads` workers (with 1 thread: serially on
+    /// the calling thread, no pipeline); each worker keeps one `State` per dataset; the parts of each
+    /// dataset are merged in worker order at the end.
+    static func pipelined<State>(
+        _ file: String, _ threads: Int, make: () throws -> State,
+        observe: @escaping @Sendable (inout State, TensorBatch) throws -> Void,
+        merge: (inout State, State) throws -> Void
+    ) throws {
+        let sources = try datasets(file).map { try TensorSource(file: file, dataset: $0, batch: batch) }
+        if threads == 1 {
+            for source in sources {
+                var state = try make()
+                try source.forEachBatch { try observe(&state, $0) }
+            }
+            return
+        }
+        let parts = try BatchPipeline(workers: threads).run(
+            sources, makeState: { _ in try sources.map { _ in try make() } }
+        ) { states, item in
+            try observe(&states[item.source], item.batch)
+        }
+        for dataset in sources.indices {
+            var whole = parts[0][dataset]
+            for part in parts.dropFirst() { try merge(&whole, part[dataset]) }
+        }
     }
 
     /// Streams every dataset once without computing anything (the I/O floor).

@@ -13,6 +13,8 @@ enum ChildProcess {
         var stdout: String
         /// Peak resident set size of the child, in bytes.
         var peakRSS: Int
+        /// User + system CPU seconds of the child (all its runs, warm-up included).
+        var cpuSeconds: Double
     }
 
     /// Runs `executable arguments...`, its stdout captured through a file, stderr inherited.
@@ -39,7 +41,9 @@ enum ChildProcess {
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let text = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
         // Linux reports ru_maxrss in KiB.
-        return Result(status: code, stdout: text, peakRSS: Int(usage.ru_maxrss) * 1024)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+        return Result(status: code, stdout: text, peakRSS: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu)
     }
 
     /// The path of a program found on `PATH`, or `nil`.

@@ -30,7 +30,8 @@ enum NumpyBaseline {
             }
             rows.append(
                 BenchSuite.TableRow(
-                    name: "numpy \(job)", threads: 1, seconds: BenchSuite.median(times), peakRSS: child.peakRSS))
+                    name: "numpy \(job)", threads: 1, seconds: BenchSuite.median(times), peakRSS: child.peakRSS,
+                    cpuPerRun: child.cpuSeconds / Double(times.count + 1)))
         }
         return rows
     }
