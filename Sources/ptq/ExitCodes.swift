@@ -14,6 +14,8 @@ import PTQKit
 /// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it) |
 /// | 73 | cannot create (`EX_CANTCREAT`) | an output file cannot be created |
 /// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading or writing (for example a missing filter plugin) |
+/// | 78 | config (`EX_CONFIG`) | the configuration file is malformed or has an unknown key or invalid value |
+/// | 130 | interrupted | SIGINT/SIGTERM; a partial output was removed |
 ///
 /// When several inputs fail, `ptq` goes on with the others and exits with the code of the first failure.
 enum ExitCodes {
@@ -31,6 +33,8 @@ enum ExitCodes {
     static let cannotCreate = ExitCode(73)
     /// 74: libhdf5 failed while reading or writing.
     static let io = ExitCode(74)
+    /// 78: the configuration is invalid.
+    static let config = ExitCode(78)
 
     /// The exit code for an error thrown by the library.
     static func code(for error: any Error) -> ExitCode {
@@ -44,6 +48,7 @@ enum ExitCodes {
             case .invalidBatchSize: usage
             }
         case let error as PackageError: code(for: error)
+        case is ConfigError: config
         case is ValidationError: usage
         default: software
         }

@@ -61,6 +61,19 @@ enum PTQProcess {
     private static func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws
         -> Int32
     {
+        waitForExit(try start(executable, arguments, stdout: stdout, stderr: stderr))
+    }
+
+    /// Starts `ptq arguments...` in the repository root with stdout and stderr going to files, without
+    /// waiting (for tests that signal the child); see ``waitForExit(_:)``.
+    static func start(_ arguments: [String], stdout: String, stderr: String) throws -> pid_t {
+        let executable = try #require(executable, "ptq was not built next to the test bundle; run `swift build` first")
+        return try start(executable.path, arguments, stdout: stdout, stderr: stderr)
+    }
+
+    private static func start(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws
+        -> pid_t
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -81,6 +94,12 @@ enum PTQProcess {
         var pid = pid_t()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         try #require(spawned == 0, "posix_spawn failed: \(spawned)")
+        return pid
+    }
+
+    /// Waits for a child started by ``start(_:stdout:stderr:)``: its exit status, or 128 + the signal
+    /// that killed it.
+    static func waitForExit(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         // WIFEXITED: low 7 bits zero, WEXITSTATUS: bits 8-15; otherwise killed by signal (status & 0x7f).
