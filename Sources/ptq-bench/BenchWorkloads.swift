@@ -23,7 +23,9 @@ enum BenchWorkloads {
         BenchWorkload(name: rawReadName, parallel: false) { file, _ in try read(file, rawChunks: true) },
         BenchWorkload(name: "raw read (hyperslab path)", parallel: false) { file, _ in try read(file, rawChunks: false) },
         BenchWorkload(name: "statistics (fused kernel)", parallel: true) { file, threads in
-            try pipelined(file, threads, make: { TensorStatistics() }, observe: { $0.accumulate($1.values) }) { $0.merge($1) }
+            try pipelined(
+                file, threads, make: { TensorStatistics() }, observe: { $0.accumulate($1.values) },
+                merge: { $0.merge($1) }, finish: { _ = $0.standardDeviation })
         },
     ]
 
@@ -38,13 +40,14 @@ enum BenchWorkloads {
     static func pipelined<State>(
         _ file: String, _ threads: Int, make: () throws -> State,
         observe: @escaping @Sendable (inout State, TensorBatch) throws -> Void,
-        merge: (inout State, State) throws -> Void
+        merge: (inout State, State) throws -> Void, finish: (State) throws -> Void
     ) throws {
         let sources = try datasets(file).map { try TensorSource(file: file, dataset: $0, batch: batch) }
         if threads == 1 {
             for source in sources {
                 var state = try make()
                 try source.forEachBatch { try observe(&state, $0) }
+                try finish(state)
             }
             return
         }
@@ -56,6 +59,7 @@ enum BenchWorkloads {
         for dataset in sources.indices {
             var whole = parts[0][dataset]
             for part in parts.dropFirst() { try merge(&whole, part[dataset]) }
+            try finish(whole)
         }
     }
 
