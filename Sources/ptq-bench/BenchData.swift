@@ -54,17 +54,20 @@ enum BenchData {
         },
     ]
 
-    /// Bytes of Float32 data in the file.
-    static var bytes: Int { specs.count * rows * columns * 4 }
+    /// Bytes of Float32 data in the file of `scale` × ``rows`` rows per dataset.
+    static func bytes(scale: Int = 1) -> Int { specs.count * rows * scale * columns * 4 }
 
-    /// The cached file's path under `directory`, generating it first when missing.
-    static func file(in directory: String) throws -> String {
+    /// The cached file's path under `directory` (datasets of `scale` × ``rows`` rows; the first ``rows``
+    /// rows are the same at every scale), generating it first when missing.
+    static func file(in directory: String, scale: Int = 1) throws -> String {
+        let rows = self.rows * scale
+        let bytes = bytes(scale: scale)
         let path = "\(directory)/activations-v\(version)-\(rows)x\(columns)x\(specs.count).h5"
         if FileManager.default.fileExists(atPath: path) { return path }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let partial = path + ".partial"
         print("generating \(path) (\(bytes >> 20) MiB, once)...")
-        let elapsed = try ContinuousClock().measure { try generate(partial) }
+        let elapsed = try ContinuousClock().measure { try generate(partial, rows: rows) }
         print("  done in \(elapsed)")
         try FileManager.default.moveItem(atPath: partial, toPath: path)
         return path
@@ -72,7 +75,7 @@ enum BenchData {
 
     /// Writes every dataset, one chunk of rows at a time; chunk `b` of dataset `d` draws from its own
     /// stream seeded by (d, b), so the values do not depend on the write order.
-    static func generate(_ path: String) throws {
+    static func generate(_ path: String, rows: Int) throws {
         let file = try File(path, mode: .truncate)
         var block = [Float](repeating: 0, count: chunkRows * columns)
         for (index, spec) in specs.enumerated() {

@@ -13,6 +13,7 @@ enum BenchSuite {
         var threads = ProcessInfo.processInfo.activeProcessorCount
         var only: [String] = []
         var file: String?
+        var scale = 1
 
         init(_ arguments: ArraySlice<String>) throws {
             var rest = arguments
@@ -24,6 +25,7 @@ enum BenchSuite {
                 case "--threads": threads = try Self.positive(flag, value)
                 case "--only": only = value.split(separator: ",").map(String.init)
                 case "--file": file = value
+                case "--scale": scale = try Self.positive(flag, value)
                 default: throw BenchError.usage("unknown option \(flag)")
                 }
             }
@@ -38,10 +40,11 @@ enum BenchSuite {
     /// The parent: generate the data, run each row in a child, print the table.
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = try Options(arguments)
-        let file = try options.file ?? BenchData.file(in: options.dataDirectory)
+        let file = try options.file ?? BenchData.file(in: options.dataDirectory, scale: options.scale)
         let executable = CommandLine.arguments[0]
         let cores = options.threads
-        print("file: \(file) (\(BenchData.bytes >> 20) MiB float32, \(BenchData.specs.count) datasets)")
+        let bytes = BenchData.bytes(scale: options.scale)
+        print("file: \(file) (\(bytes >> 20) MiB float32, \(BenchData.specs.count) datasets)")
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; median of \(options.runs) runs after a warm-up; each row in its own process\n")
         var rows: [TableRow] = []
         for workload in BenchWorkloads.all where options.only.isEmpty || options.only.contains(workload.name) {
@@ -60,7 +63,7 @@ enum BenchSuite {
             }
         }
         rows += NumpyBaseline.run(file: file, runs: options.runs)
-        printTable(rows)
+        printTable(rows, bytes: bytes)
     }
 
     /// The child: one warm-up and `runs` timed runs of one workload; prints `seconds t1 t2 ...`.
@@ -110,14 +113,14 @@ enum BenchSuite {
     }
 
     /// Prints the table; ratios are to the 1-thread raw read (the first row named `raw read`).
-    static func printTable(_ rows: [TableRow]) {
+    static func printTable(_ rows: [TableRow], bytes: Int) {
         let floor = rows.first { $0.name == BenchWorkloads.rawReadName }?.seconds
         func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
             let space = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + space : space + text
         }
         func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-        let gigabytes = Double(BenchData.bytes) / 1e9
+        let gigabytes = Double(bytes) / 1e9
         print("| " + pad("workload", 34, left: true)
             + " | threads |  seconds |  GB/s | × raw read | CPU s/run | peak RSS MiB |")
         print("|" + String(repeating: "-", count: 36) + "|--------:|---------:|------:|-----------:|----------:|-------------:|")

@@ -15,7 +15,7 @@ let suites: [Suite] = [
     },
     Suite(name: "float", summary: "FP8 E4M3FN encode/decode, scaled per-channel FP8, MXFP4 quantize") { _ in try FloatFormatBenchmarks.run() },
     Suite(name: "quant", summary: "integer affine quantize/dequantize GB/s vs memcpy") { try QuantBench.run(arguments: $0) },
-    Suite(name: "suite", summary: "issue-6 table on the cached 1 GiB file: [--runs N] [--threads N] [--only a,b] [--file F]") {
+    Suite(name: "suite", summary: "issue-6 table on a cached K GiB file: [--runs N] [--threads N] [--only a,b] [--scale K] [--file F]") {
         try BenchSuite.run($0[...])
     },
     Suite(name: "measure", summary: "one row of `suite` (run by it as a child process)") { try BenchSuite.measure($0[...]) },
