@@ -1,0 +1,201 @@
+/// A histogram whose bin counts are the same for any split, order or merge of the same data.
+///
+/// Bins have width `2^exponent` and are aligned at zero: absolute bin `k` holds `[k·w, (k+1)·w)`.
+/// The grid is a function of the data's finite range only:
+///
+///     exponent = max(−149, ⌊log2 amax⌋ − 21, smallest e with ⌊hi/2^e⌋ − ⌊lo/2^e⌋ + 1 ≤ budget)
+///
+/// (`lo`, `hi`: finite min and max, `amax = max(|lo|, |hi|)`). Every term grows with the range,
+/// so a sub-range never needs a coarser grid than the whole. When the range grows, bins are
+/// coarsened by exact pairwise merges (`k → ⌊k/2⌋` per doubling of the width), which gives the same
+/// counts as binning the data directly on the coarser grid. Counts are `UInt64`. Hence observing the
+/// data in any batches, shards or order, then merging, yields identical `counts`, `firstBin` and
+/// `exponent`. The second term keeps `|x|/w < 2^22`, which makes the float binning below exact (its
+/// resolution, 2^-21 of the largest magnitude, is far below any quantization step, since zero is
+/// always in the quantization range). Only bins from `⌊lo/w⌋` to `⌊hi/w⌋` are stored, so the
+/// stored span is between about `budget/2` and `budget` bins once the data spans more than one.
+public struct ExactHistogram: Sendable, Hashable {
+    /// Smallest exponent: bins never get finer than the smallest subnormal Float32.
+    public static let minimumExponent = -149
+    /// Default bin budget (maximum stored bins).
+    public static let defaultBudget = 4096
+
+    /// Maximum number of stored bins (≥ 2).
+    public let budget: Int
+    /// Bin width is `2^exponent`.
+    public private(set) var exponent: Int
+    /// Absolute index of `counts[0]`.
+    public private(set) var firstBin: Int64
+    /// Bin counts from `firstBin` on.
+    public private(set) var counts: [UInt64]
+    /// Smallest finite value seen (`+Inf` when empty).
+    public private(set) var min: Float
+    /// Largest finite value seen (`−Inf` when empty).
+    public private(set) var max: Float
+
+    /// An empty histogram with at most `budget` bins.
+    public init(budget: Int = ExactHistogram.defaultBudget) {
+        self.budget = Swift.max(2, budget)
+        exponent = Self.minimumExponent
+        firstBin = 0
+        counts = []
+        min = .infinity
+        max = -.infinity
+    }
+
+    /// Whether no finite value has been added.
+    public var isEmpty: Bool { !(min <= max) }
+    /// Number of values counted.
+    public var total: UInt64 { counts.reduce(0, +) }
+    /// Bin width `2^exponent`.
+    public var binWidth: Double { Double(sign: .plus, exponent: exponent, significand: 1) }
+    /// Lower edge of stored bin `i`.
+    public func lowerEdge(_ i: Int) -> Double { Double(firstBin + Int64(i)) * binWidth }
+
+    /// The canonical exponent for data in `[lo, hi]` (finite, `lo ≤ hi`) under `budget` bins.
+    public static func exponent(lo: Float, hi: Float, budget: Int) -> Int {
+        let amax = Swift.max(-lo, hi)
+        var e = minimumExponent
+        if amax > 0 { e = Swift.max(e, Int(amax.exponent) - 21) }
+        while span(lo: lo, hi: hi, exponent: e) > budget { e += 1 }
+        return e
+    }
+
+    /// `⌊x/2^e⌋` computed exactly in Double.
+    @inlinable
+    static func binIndex(_ x: Float, exponent e: Int) -> Int64 {
+        Int64((Double(x) * Double(sign: .plus, exponent: -e, significand: 1)).rounded(.down))
+    }
+
+    static func span(lo: Float, hi: Float, exponent e: Int) -> Int {
+        Int(binIndex(hi, exponent: e) - binIndex(lo, exponent: e)) + 1
+    }
+
+    /// Re-homes the counts onto the canonical grid of `[lo, hi]` (a superset of the current range).
+    mutating func regrid(lo: Float, hi: Float) {
+        let e = Self.exponent(lo: lo, hi: hi, budget: budget)
+        let first = Self.binIndex(lo, exponent: e)
+        let n = Self.span(lo: lo, hi: hi, exponent: e)
+        defer {
+            min = Swift.min(min, lo)
+            max = Swift.max(max, hi)
+        }
+        if e == exponent && first == firstBin && n == counts.count { return }
+        var fresh = [UInt64](repeating: 0, count: n)
+        let shift = Int64(e - exponent)
+        for (i, c) in counts.enumerated() where c != 0 {
+            // Exact pairwise coarsening: absolute bin k at width w lands in ⌊k / 2^shift⌋ at width 2^shift·w.
+            let k = (firstBin + Int64(i)) >> shift
+            fresh[Int(k - first)] += c
+        }
+        exponent = e
+        firstBin = first
+        counts = fresh
+    }
+
+    /// Adds the finite values of `buffer`, whose `RangeScan` is `scan`.
+    public mutating func add(_ buffer: UnsafeBufferPointer<Float>, scan: RangeScan) {
+        guard scan.hasFinite else { return }
+        regrid(lo: Swift.min(min, scan.min), hi: Swift.max(max, scan.max))
+        if scan.counts.nonFinite == 0 && exponent >= -126 && exponent <= 0 {
+            addFast(buffer)
+        } else {
+            addScalar(buffer)
+        }
+    }
+
+    /// Adds the finite values of `buffer` (scans it first).
+    public mutating func add(_ buffer: UnsafeBufferPointer<Float>) {
+        add(buffer, scan: RangeScan.scan(buffer))
+    }
+
+    /// Exact element-by-element binning in Double, skipping non-finite values.
+    mutating func addScalar(_ buffer: UnsafeBufferPointer<Float>) {
+        let e = exponent, first = firstBin
+        counts.withUnsafeMutableBufferPointer { c in
+            for x in buffer where x.isFinite {
+                c[Int(Self.binIndex(x, exponent: e) - first)] += 1
+            }
+        }
+    }
+
+    /// SIMD binning for all-finite data on a grid with `−126 ≤ exponent ≤ 0`.
+    ///
+    /// `a = x·2^−e` is exact and `|a| < 2^22`; `r = (a + 1.5·2^23) − 1.5·2^23` rounds it to an
+    /// integer, `r − 1` where `r > a` makes it `⌊a⌋`; `⌊a⌋ − firstBin + 2^23` is an exact float whose
+    /// low 23 mantissa bits are the stored bin index. Lanes scatter into four interleaved UInt32
+    /// sub-histograms, flushed into the UInt64 counts every 2^30 elements.
+    mutating func addFast(_ buffer: UnsafeBufferPointer<Float>) {
+        guard let base = buffer.baseAddress else { return }
+        let n = counts.count
+        let invW = Float(sign: .plus, exponent: -exponent, significand: 1)
+        let k0 = Float(firstBin)
+        var sub = [UInt32](repeating: 0, count: 4 * n)
+        let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5·2^23
+        let two23 = SIMD16<Float>(repeating: 8_388_608)
+        let mask = SIMD16<UInt32>(repeating: 0x7F_FFFF)
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        let total = buffer.count
+        sub.withUnsafeMutableBufferPointer { sp in
+            let s = sp.baseAddress!
+            let (s0, s1, s2, s3) = (s, s + n, s + 2 * n, s + 3 * n)
+            counts.withUnsafeMutableBufferPointer { cp in
+                while i < total {
+                    let blockEnd = Swift.min(total, i + (1 << 30))
+                    while i + 16 <= blockEnd {
+                        let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+                        let a = v * invW
+                        var r = (a + magic) - magic
+                        r.replace(with: r - 1, where: r .> a)
+                        let f = (r - k0) + two23
+                        let b = unsafeBitCast(f, to: SIMD16<UInt32>.self) & mask
+                        s0[Int(b[0])] &+= 1; s1[Int(b[1])] &+= 1; s2[Int(b[2])] &+= 1; s3[Int(b[3])] &+= 1
+                        s0[Int(b[4])] &+= 1; s1[Int(b[5])] &+= 1; s2[Int(b[6])] &+= 1; s3[Int(b[7])] &+= 1
+                        s0[Int(b[8])] &+= 1; s1[Int(b[9])] &+= 1; s2[Int(b[10])] &+= 1; s3[Int(b[11])] &+= 1
+                        s0[Int(b[12])] &+= 1; s1[Int(b[13])] &+= 1; s2[Int(b[14])] &+= 1; s3[Int(b[15])] &+= 1
+                        i &+= 16
+                    }
+                    while i < blockEnd {
+                        let a = base[i] * invW
+                        cp[Int((a.rounded(.down) - k0))] += 1
+                        i &+= 1
+                    }
+                    for j in 0..<n {
+                        cp[j] += UInt64(s0[j]) + UInt64(s1[j]) + UInt64(s2[j]) + UInt64(s3[j])
+                        s0[j] = 0; s1[j] = 0; s2[j] = 0; s3[j] = 0
+                    }
+                }
+            }
+        }
+    }
+
+    /// Merges another histogram (exact): both are re-gridded onto the union's canonical grid and
+    /// their counts added.
+    public mutating func merge(_ other: ExactHistogram) {
+        guard !other.isEmpty else { return }
+        var o = other
+        let lo = Swift.min(min, other.min), hi = Swift.max(max, other.max)
+        regrid(lo: lo, hi: hi)
+        o.regrid(lo: lo, hi: hi)
+        for i in 0..<counts.count { counts[i] += o.counts[i] }
+    }
+
+    /// Restores a histogram from saved parts, validating them.
+    public init(budget: Int, exponent: Int, firstBin: Int64, counts: [UInt64], min: Float, max: Float) throws {
+        self.init(budget: budget)
+        if counts.isEmpty && !(min <= max) { return }
+        guard min.isFinite, max.isFinite, min <= max,
+              exponent == Self.exponent(lo: min, hi: max, budget: self.budget),
+              firstBin == Self.binIndex(min, exponent: exponent),
+              counts.count == Self.span(lo: min, hi: max, exponent: exponent)
+        else {
+            throw ObserverError.invalidState(kind: "histogram", reason: "bins do not match the canonical grid of [\(min), \(max)]")
+        }
+        self.exponent = exponent
+        self.firstBin = firstBin
+        self.counts = counts
+        self.min = min
+        self.max = max
+    }
+}

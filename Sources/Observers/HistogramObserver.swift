@@ -1,0 +1,192 @@
+/// Exact, mergeable histograms per tensor, channel or group (kind `"histogram"`), the statistic
+/// behind the `percentile`, `mse` and `entropy` observers.
+///
+/// Each slot keeps an `ExactHistogram` (power-of-two bins aligned at zero, `UInt64` counts, at most
+/// `Options.bins` bins), so the same data observed in any batches, shards or order, then merged,
+/// gives identical states. NaN/±Inf are skipped and counted, or rejected per `Options.nonFinite`.
+/// The range comes from `Options.method`; `with(method:)` re-calibrates the same statistic with
+/// another method. Memory: up to `8·bins` bytes per slot (use the exact data search,
+/// `ClippingSearch.mse(data:target:)`, rather than per-group histograms for large weights).
+public struct HistogramObserver: Observer {
+    /// Options of the histogram observers.
+    public struct Options: Codable, Sendable, Equatable {
+        /// Per tensor (default), per channel along an axis, or per group along an axis.
+        public var reduction: ReductionLayout.Reduction
+        /// Bin budget per slot (default 4096; at least 2).
+        public var bins: Int
+        /// NaN/±Inf handling (default `.skip`).
+        public var nonFinite: NonFinitePolicy
+        /// How the range is chosen (default `.minmax`).
+        public var method: HistogramRangeMethod
+
+        /// Creates options.
+        public init(reduction: ReductionLayout.Reduction = .perTensor, bins: Int = ExactHistogram.defaultBudget,
+                    nonFinite: NonFinitePolicy = .skip, method: HistogramRangeMethod = .minmax) {
+            self.reduction = reduction
+            self.bins = bins
+            self.nonFinite = nonFinite
+            self.method = method
+        }
+    }
+
+    /// The statistic: slot shape, one exact histogram per slot, element counts.
+    public struct State: Codable, Sendable, Equatable {
+        /// Slot shape, `nil` before the first non-empty batch.
+        public var slotShape: [Int]?
+        /// One histogram per slot.
+        public var histograms: [ExactHistogram]
+        /// Element counts.
+        public var counts: NonFiniteCounts
+    }
+
+    public static let kind = "histogram"
+    public static let stateVersion = 1
+
+    public let options: Options
+    public private(set) var state: State
+
+    public init(options: Options = Options()) throws {
+        guard options.bins >= 2 else {
+            throw ObserverError.invalidOption(kind: Self.kind, option: "bins", reason: "must be at least 2")
+        }
+        if case let .percentile(p) = options.method, !(p.percentile > 0 && p.percentile <= 100) {
+            throw ObserverError.invalidOption(kind: "percentile", option: "percentile", reason: "must be in (0, 100]")
+        }
+        if case let .entropy(e) = options.method, e.startBin < 1 {
+            throw ObserverError.invalidOption(kind: "entropy", option: "startBin", reason: "must be positive")
+        }
+        self.options = options
+        state = State(slotShape: nil, histograms: [], counts: NonFiniteCounts())
+    }
+
+    public init(options: Options, state: State) throws {
+        try self.init(options: options)
+        guard state.histograms.count == (state.slotShape?.reduce(1, *) ?? 0),
+              state.histograms.allSatisfy({ $0.budget == options.bins })
+        else {
+            throw ObserverError.invalidState(kind: Self.kind, reason: "histograms do not match the slot shape or bin budget")
+        }
+        self.state = state
+    }
+
+    /// The same statistic with another range method (or any options that keep the statistic:
+    /// same reduction, bins and non-finite policy).
+    public func with(method: HistogramRangeMethod) throws -> HistogramObserver {
+        var o = options
+        o.method = method
+        return try HistogramObserver(options: o, state: state)
+    }
+
+    public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
+        let layout = try ReductionLayout.checked(options.reduction, shape: shape, count: batch.count, previous: state.slotShape)
+        guard batch.count > 0 else { return }
+        if state.slotShape == nil {
+            state.slotShape = layout.slotShape
+            state.histograms = Array(repeating: ExactHistogram(budget: options.bins), count: layout.slotCount)
+        }
+        if case .perTensor = layout.reduction {
+            let scan = RangeScan.scan(batch)
+            try scan.counts.check(options.nonFinite, kind: Self.kind)
+            state.histograms[0].add(batch, scan: scan)
+            state.counts.add(scan.counts)
+            return
+        }
+        if options.nonFinite == .error {
+            try RangeScan.scan(batch).counts.check(options.nonFinite, kind: Self.kind)
+        }
+        var scratch: [Float] = []
+        for slot in 0..<layout.slotCount {
+            layout.gather(slot: slot, from: batch, into: &scratch)
+            scratch.withUnsafeBufferPointer { sp in
+                let scan = RangeScan.scan(sp)
+                state.histograms[slot].add(sp, scan: scan)
+                state.counts.add(scan.counts)
+            }
+        }
+    }
+
+    public mutating func merge(_ other: HistogramObserver) throws {
+        guard other.options.reduction == options.reduction, other.options.bins == options.bins,
+              other.options.nonFinite == options.nonFinite
+        else {
+            throw ObserverError.mergeMismatch(kind: Self.kind, reason: "reduction, bins or non-finite policy differ")
+        }
+        guard let otherShape = other.state.slotShape else {
+            state.counts.add(other.state.counts)
+            return
+        }
+        if let mine = state.slotShape {
+            guard mine == otherShape else {
+                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "slot shapes \(mine) and \(otherShape) differ")
+            }
+            for i in 0..<state.histograms.count { state.histograms[i].merge(other.state.histograms[i]) }
+            state.counts.add(other.state.counts)
+        } else {
+            let counts = state.counts
+            state = other.state
+            state.counts.add(counts)
+        }
+    }
+
+    /// The per-slot range of `options.method` for `target` (see `HistogramRangeMethod`).
+    public func ranges(for target: RangeTarget) throws -> ObservedRanges {
+        guard let shape = state.slotShape else {
+            return ObservedRanges(slotShape: [], low: [0], high: [0], counts: state.counts, emptySlots: 1)
+        }
+        var low = [Float](), high = [Float](), empty = 0
+        low.reserveCapacity(state.histograms.count)
+        high.reserveCapacity(state.histograms.count)
+        for h in state.histograms {
+            if h.isEmpty {
+                empty += 1
+                low.append(0)
+                high.append(0)
+                continue
+            }
+            let (lo, hi) = Self.range(of: h, method: options.method, target: target)
+            low.append(lo)
+            high.append(hi)
+        }
+        return ObservedRanges(slotShape: shape, low: low, high: high, counts: state.counts, emptySlots: empty)
+    }
+
+    /// The range of one non-empty histogram; always finite, inside `[min, max]`, `low ≤ high`.
+    public static func range(of h: ExactHistogram, method: HistogramRangeMethod, target: RangeTarget) -> (Float, Float) {
+        var lo: Float, hi: Float
+        switch method {
+        case .minmax:
+            (lo, hi) = (h.min, h.max)
+        case let .percentile(p):
+            let q = p.percentile / 100
+            switch (p.mode, p.convention) {
+            case (.twoSided, .interpolated):
+                (lo, hi) = (h.quantile(1 - q), h.quantile(q))
+            case (.twoSided, .lowerEdge):
+                (lo, hi) = (h.lowerEdgeQuantile((1 - q) / 2, absolute: false), h.lowerEdgeQuantile(1 - (1 - q) / 2, absolute: false))
+            case (.absolute, .interpolated):
+                let a = h.absQuantile(q)
+                (lo, hi) = (-a, a)
+            case (.absolute, .lowerEdge):
+                let a = h.lowerEdgeQuantile(q, absolute: true)
+                (lo, hi) = (-a, a)
+            }
+        case .mse:
+            let r = ClippingSearch.mse(h, target: target)
+            (lo, hi) = (Float(r.low), Float(r.high))
+        case let .entropy(e):
+            switch e.algorithm {
+            case .tensorRT:
+                let levels = target.qmin < 0 ? 1 << (target.bits - 1) : 1 << target.bits
+                let a = Float(EntropySearch.tensorRT(absHistogram: h.folded(), binWidth: h.binWidth, levels: levels, startBin: e.startBin))
+                (lo, hi) = (-a, a)
+            case .onnxRuntime:
+                let (l, u) = EntropySearch.onnxRuntime(h, quantizedBins: 1 << target.bits)
+                (lo, hi) = (Float(l), Float(u))
+            }
+        }
+        lo = Swift.min(Swift.max(lo, h.min), h.max)
+        hi = Swift.min(Swift.max(hi, h.min), h.max)
+        if lo > hi { (lo, hi) = (hi, lo) }
+        return (lo, hi)
+    }
+}

@@ -1,1 +1,0 @@
-// The Observers module. Its files are named for the concepts they define.
