@@ -56,8 +56,9 @@ public enum EntropySearch {
     /// truncated to an integer, over every position of its span when any of them is non-empty; both
     /// smoothed with ε = 1e-4; the first window of minimal `KL(P‖Q)`. Returns `(low, high)` clamped
     /// to `[min, max]`.
-    public static func onnxRuntime(_ hist: ExactHistogram, quantizedBins: Int) -> (Double, Double) {
-        guard !hist.isEmpty else { return (0, 0) }
+    public static func onnxRuntime(_ data: ExactHistogram, quantizedBins: Int) -> (Double, Double) {
+        guard !data.isEmpty else { return (0, 0) }
+        let hist = data.includingZero()
         let lastBin = hist.firstBin + Int64(hist.counts.count)
         let half = Int(Swift.max(-hist.firstBin, lastBin, 1))
         var h = [Double](repeating: 0, count: 2 * half)

@@ -1,10 +1,15 @@
 extension ExactHistogram {
-    /// The histogram of `|x|`: bin `j` holds `[j·w, (j+1)·w)` with `w = binWidth`.
+    /// The histogram of `|x|`: bin `j` holds `[j·w, (j+1)·w)`, on the grid of `includingZero()`.
     ///
     /// Negative absolute bin `k` (`[k·w, (k+1)·w)`) folds onto `−k−1`; a negative value lying exactly
     /// on a bin edge is thus counted one bin low (an approximation of at most one bin).
-    public func folded() -> [UInt64] {
-        guard !isEmpty else { return [] }
+    public func folded() -> (counts: [UInt64], width: Double) {
+        guard !isEmpty else { return ([], binWidth) }
+        let z = includingZero()
+        return (z.foldedCounts(), z.binWidth)
+    }
+
+    func foldedCounts() -> [UInt64] {
         let last = firstBin + Int64(counts.count) - 1
         let n = Int(Swift.max(last, -firstBin - 1)) + 1
         var out = [UInt64](repeating: 0, count: Swift.max(n, 1))
@@ -26,23 +31,23 @@ extension ExactHistogram {
 
     /// `quantile` on the folded `|x|` histogram (`min` 0 … `max |x|`).
     public func absQuantile(_ q: Double) -> Float {
-        let w = binWidth
+        let (c, w) = folded()
         let amax = isEmpty ? 0 : Swift.max(-min, max)
         let amin: Float = isEmpty ? 0 : (min <= 0 && max >= 0 ? 0 : Swift.min(Swift.abs(min), Swift.abs(max)))
-        return Self.quantile(counts: folded(), lowerEdge: { Double($0) * w }, width: w, q: q, min: amin, max: amax)
+        return Self.quantile(counts: c, lowerEdge: { Double($0) * w }, width: w, q: q, min: amin, max: amax)
     }
 
     /// ONNX Runtime's percentile convention: the lower edge of the first bin whose cumulative count
     /// reaches `q·N`, clamped to `[min, max]`.
     public func lowerEdgeQuantile(_ q: Double, absolute: Bool) -> Float {
-        let c = absolute ? folded() : counts
+        let (c, w) = absolute ? folded() : (counts, binWidth)
         let total = Double(c.reduce(0, +))
         guard total > 0 else { return 0 }
         var cum = 0.0
         for (i, n) in c.enumerated() {
             cum += Double(n)
             if cum / total >= q {
-                let edge = Float(absolute ? Double(i) * binWidth : lowerEdge(i))
+                let edge = Float(absolute ? Double(i) * w : lowerEdge(i))
                 let lo: Float = absolute ? 0 : min, hi = absolute ? Swift.max(-min, max) : max
                 return Swift.min(Swift.max(edge, lo), hi)
             }

@@ -72,13 +72,15 @@ public struct ExactHistogram: Sendable, Hashable {
     }
 
     /// Re-homes the counts onto the canonical grid of `[lo, hi]` (a superset of the current range).
-    mutating func regrid(lo: Float, hi: Float) {
+    mutating func regrid(lo: Float, hi: Float, updateRange: Bool = true) {
         let e = Self.exponent(lo: lo, hi: hi, budget: budget)
         let first = Self.binIndex(lo, exponent: e)
         let n = Self.span(lo: lo, hi: hi, exponent: e)
         defer {
-            min = Swift.min(min, lo)
-            max = Swift.max(max, hi)
+            if updateRange {
+                min = Swift.min(min, lo)
+                max = Swift.max(max, hi)
+            }
         }
         if e == exponent && first == firstBin && n == counts.count { return }
         var fresh = [UInt64](repeating: 0, count: n)
@@ -91,6 +93,16 @@ public struct ExactHistogram: Sendable, Hashable {
         exponent = e
         firstBin = first
         counts = fresh
+    }
+
+    /// The same counts on the canonical grid of `[min(lo, 0), max(hi, 0)]` (exact coarsening), with
+    /// `min`/`max` unchanged: the grid that algorithms working outward from zero need (folding onto
+    /// `|x|`, zero-centred windows). It has at most `budget` bins however far the data is from zero.
+    public func includingZero() -> ExactHistogram {
+        guard !isEmpty else { return self }
+        var h = self
+        h.regrid(lo: Swift.min(min, 0), hi: Swift.max(max, 0), updateRange: false)
+        return h
     }
 
     /// Adds the finite values of `buffer`, whose `RangeScan` is `scan`.

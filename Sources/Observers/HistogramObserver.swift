@@ -177,7 +177,8 @@ public struct HistogramObserver: Observer {
             switch e.algorithm {
             case .tensorRT:
                 let levels = target.qmin < 0 ? 1 << (target.bits - 1) : 1 << target.bits
-                let a = Float(EntropySearch.tensorRT(absHistogram: h.folded(), binWidth: h.binWidth, levels: levels, startBin: e.startBin))
+                let (abs, w) = h.folded()
+                let a = Float(EntropySearch.tensorRT(absHistogram: abs, binWidth: w, levels: levels, startBin: e.startBin))
                 (lo, hi) = (-a, a)
             case .onnxRuntime:
                 let (l, u) = EntropySearch.onnxRuntime(h, quantizedBins: 1 << target.bits)

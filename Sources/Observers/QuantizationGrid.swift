@@ -46,10 +46,10 @@ public struct QuantizationGrid: Sendable, Hashable {
         let lowCode = Double(qmin - zeroPoint), highCode = Double(qmax - zeroPoint)
         var t = a
         var sum = 0.0
-        var guardSteps = 0
-        while t < b && guardSteps < 1 << 20 {
-            guardSteps += 1
+        while t < b {
             var k = (t / scale + 0.5).rounded(.down)  // cell of t: x̂ = k·s on [(k−½)s, (k+½)s)
+            if (k + 0.5) * scale <= t { k += 1 }        // t on a cell edge after rounding
+            if (k - 0.5) * scale > t { k -= 1 }
             var end: Double
             if k >= highCode {
                 k = highCode
@@ -60,9 +60,7 @@ public struct QuantizationGrid: Sendable, Hashable {
             } else {
                 end = Swift.min(b, (k + 0.5) * scale)
             }
-            if end <= t {  // t sits on a cell edge after rounding: step into the next cell
-                end = Swift.min(b, t.nextUp)
-            }
+            if end <= t { end = b }  // cannot happen after the adjustment; guarantees progress
             let c = k * scale
             // ∫_t^end (x − c)² dx = ((end − c)³ − (t − c)³)/3
             let u = end - c, v = t - c
