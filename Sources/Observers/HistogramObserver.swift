@@ -1,3 +1,5 @@
+public import QuantCore
+
 /// Exact, mergeable histograms per tensor, channel or group (kind `"histogram"`), the statistic
 /// behind the `percentile`, `mse` and `entropy` observers.
 ///
@@ -10,8 +12,9 @@
 public struct HistogramObserver: Observer {
     /// Options of the histogram observers.
     public struct Options: Codable, Sendable, Equatable {
-        /// Per tensor (default), per channel along an axis, or per group along an axis.
-        public var reduction: ReductionLayout.Reduction
+        /// Per tensor (default), per channel along an axis, or per group along an axis (see
+        /// `ParameterLayout.observing`).
+        public var granularity: Granularity
         /// Bin budget per slot (default 4096; at least 2).
         public var bins: Int
         /// NaN/±Inf handling (default `.skip`).
@@ -20,9 +23,9 @@ public struct HistogramObserver: Observer {
         public var method: HistogramRangeMethod
 
         /// Creates options.
-        public init(reduction: ReductionLayout.Reduction = .perTensor, bins: Int = ExactHistogram.defaultBudget,
+        public init(granularity: Granularity = .perTensor, bins: Int = ExactHistogram.defaultBudget,
                     nonFinite: NonFinitePolicy = .skip, method: HistogramRangeMethod = .minmax) {
-            self.reduction = reduction
+            self.granularity = granularity
             self.bins = bins
             self.nonFinite = nonFinite
             self.method = method
@@ -31,8 +34,8 @@ public struct HistogramObserver: Observer {
 
     /// The statistic: slot shape, one exact histogram per slot, element counts.
     public struct State: Codable, Sendable, Equatable {
-        /// Slot shape, `nil` before the first non-empty batch.
-        public var slotShape: [Int]?
+        /// Canonical parameter layout, `nil` before the first non-empty batch.
+        public var layout: ParameterLayout?
         /// One histogram per slot.
         public var histograms: [ExactHistogram]
         /// Element counts.
@@ -56,12 +59,12 @@ public struct HistogramObserver: Observer {
             throw ObserverError.invalidOption(kind: "entropy", option: "startBin", reason: "must be positive")
         }
         self.options = options
-        state = State(slotShape: nil, histograms: [], counts: NonFiniteCounts())
+        state = State(layout: nil, histograms: [], counts: NonFiniteCounts())
     }
 
     public init(options: Options, state: State) throws {
         try self.init(options: options)
-        guard state.histograms.count == (state.slotShape?.reduce(1, *) ?? 0),
+        guard state.histograms.count == (state.layout?.parameterCount ?? 0),
               state.histograms.allSatisfy({ $0.budget == options.bins })
         else {
             throw ObserverError.invalidState(kind: Self.kind, reason: "histograms do not match the slot shape or bin budget")
@@ -70,7 +73,7 @@ public struct HistogramObserver: Observer {
     }
 
     /// The same statistic with another range method (or any options that keep the statistic:
-    /// same reduction, bins and non-finite policy).
+    /// same granularity, bins and non-finite policy).
     public func with(method: HistogramRangeMethod) throws -> HistogramObserver {
         var o = options
         o.method = method
@@ -78,13 +81,13 @@ public struct HistogramObserver: Observer {
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        let layout = try ReductionLayout.checked(options.reduction, shape: shape, count: batch.count, previous: state.slotShape)
+        let layout = try ParameterLayout.observing(options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
-        if state.slotShape == nil {
-            state.slotShape = layout.slotShape
-            state.histograms = Array(repeating: ExactHistogram(budget: options.bins), count: layout.slotCount)
+        if state.layout == nil {
+            state.layout = layout.canonical
+            state.histograms = Array(repeating: ExactHistogram(budget: options.bins), count: layout.parameterCount)
         }
-        if case .perTensor = layout.reduction {
+        if case .perTensor = layout.granularity {
             let scan = RangeScan.scan(batch)
             try scan.counts.check(options.nonFinite, kind: Self.kind)
             state.histograms[0].add(batch, scan: scan)
@@ -95,7 +98,7 @@ public struct HistogramObserver: Observer {
             try RangeScan.scan(batch).counts.check(options.nonFinite, kind: Self.kind)
         }
         var scratch: [Float] = []
-        for slot in 0..<layout.slotCount {
+        for slot in 0..<layout.parameterCount {
             layout.gather(slot: slot, from: batch, into: &scratch)
             scratch.withUnsafeBufferPointer { sp in
                 let scan = RangeScan.scan(sp)
@@ -106,18 +109,18 @@ public struct HistogramObserver: Observer {
     }
 
     public mutating func merge(_ other: HistogramObserver) throws {
-        guard other.options.reduction == options.reduction, other.options.bins == options.bins,
+        guard other.options.granularity == options.granularity, other.options.bins == options.bins,
               other.options.nonFinite == options.nonFinite
         else {
-            throw ObserverError.mergeMismatch(kind: Self.kind, reason: "reduction, bins or non-finite policy differ")
+            throw ObserverError.mergeMismatch(kind: Self.kind, reason: "granularity, bins or non-finite policy differ")
         }
-        guard let otherShape = other.state.slotShape else {
+        guard let otherLayout = other.state.layout else {
             state.counts.add(other.state.counts)
             return
         }
-        if let mine = state.slotShape {
-            guard mine == otherShape else {
-                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "slot shapes \(mine) and \(otherShape) differ")
+        if let mine = state.layout {
+            guard mine == otherLayout else {
+                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \(otherLayout.shape) differ")
             }
             for i in 0..<state.histograms.count { state.histograms[i].merge(other.state.histograms[i]) }
             state.counts.add(other.state.counts)
@@ -130,8 +133,8 @@ public struct HistogramObserver: Observer {
 
     /// The per-slot range of `options.method` for `target` (see `HistogramRangeMethod`).
     public func ranges(for target: RangeTarget) throws -> ObservedRanges {
-        guard let shape = state.slotShape else {
-            return ObservedRanges(slotShape: [], low: [0], high: [0], counts: state.counts, emptySlots: 1)
+        guard let layout = state.layout else {
+            return ObservedRanges(layout: nil, low: [0], high: [0], counts: state.counts, emptySlots: 1)
         }
         var low = [Float](), high = [Float](), empty = 0
         low.reserveCapacity(state.histograms.count)
@@ -147,7 +150,7 @@ public struct HistogramObserver: Observer {
             low.append(lo)
             high.append(hi)
         }
-        return ObservedRanges(slotShape: shape, low: low, high: high, counts: state.counts, emptySlots: empty)
+        return ObservedRanges(layout: layout, low: low, high: high, counts: state.counts, emptySlots: empty)
     }
 
     /// The range of one non-empty histogram; always finite, inside `[min, max]`, `low ≤ high`.

@@ -1,3 +1,5 @@
+public import QuantCore
+
 /// Running minimum and maximum, per tensor, per channel or per group (kind `"minmax"`).
 ///
 /// Statistic: the exact finite min and max of every slot; NaN/±Inf are skipped and counted (or
@@ -7,30 +9,31 @@
 public struct MinMaxObserver: Observer {
     /// Options of the min-max observer.
     public struct Options: Codable, Sendable, Equatable {
-        /// Per tensor (default), per channel along an axis, or per group along an axis.
-        public var reduction: ReductionLayout.Reduction
+        /// Per tensor (default), per channel along an axis, or per group along an axis (see
+        /// `ParameterLayout.observing`).
+        public var granularity: Granularity
         /// NaN/±Inf handling (default `.skip`).
         public var nonFinite: NonFinitePolicy
 
         /// Creates options.
-        public init(reduction: ReductionLayout.Reduction = .perTensor, nonFinite: NonFinitePolicy = .skip) {
-            self.reduction = reduction
+        public init(granularity: Granularity = .perTensor, nonFinite: NonFinitePolicy = .skip) {
+            self.granularity = granularity
             self.nonFinite = nonFinite
         }
     }
 
     /// The statistic: the slot shape (fixed by the first non-empty batch), ranges and counts.
     public struct State: Codable, Sendable, Equatable {
-        /// Slot shape, `nil` before the first non-empty batch.
-        public var slotShape: [Int]?
+        /// Canonical parameter layout, `nil` before the first non-empty batch.
+        public var layout: ParameterLayout?
         /// Per-slot min/max.
         public var ranges: SlotRanges
         /// Element counts.
         public var counts: NonFiniteCounts
 
         /// Creates a state from its parts.
-        public init(slotShape: [Int]?, ranges: SlotRanges, counts: NonFiniteCounts) {
-            self.slotShape = slotShape
+        public init(layout: ParameterLayout?, ranges: SlotRanges, counts: NonFiniteCounts) {
+            self.layout = layout
             self.ranges = ranges
             self.counts = counts
         }
@@ -44,11 +47,11 @@ public struct MinMaxObserver: Observer {
 
     public init(options: Options = Options()) {
         self.options = options
-        state = State(slotShape: nil, ranges: SlotRanges(count: 0), counts: NonFiniteCounts())
+        state = State(layout: nil, ranges: SlotRanges(count: 0), counts: NonFiniteCounts())
     }
 
     public init(options: Options, state: State) throws {
-        guard state.ranges.count == (state.slotShape?.reduce(1, *) ?? 0) else {
+        guard state.ranges.count == (state.layout?.parameterCount ?? 0) else {
             throw ObserverError.invalidState(kind: Self.kind, reason: "slot count does not match slot shape")
         }
         self.options = options
@@ -56,12 +59,12 @@ public struct MinMaxObserver: Observer {
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        let layout = try ReductionLayout.checked(options.reduction, shape: shape, count: batch.count, previous: state.slotShape)
+        let layout = try ParameterLayout.observing(options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
         let (r, counts) = SlotRanges.reduce(batch, layout: layout)
         try counts.check(options.nonFinite, kind: Self.kind)
-        if state.slotShape == nil {
-            state.slotShape = layout.slotShape
+        if state.layout == nil {
+            state.layout = layout.canonical
             state.ranges = r
         } else {
             state.ranges.combine(r)
@@ -73,10 +76,10 @@ public struct MinMaxObserver: Observer {
         guard other.options == options else {
             throw ObserverError.mergeMismatch(kind: Self.kind, reason: "options differ")
         }
-        guard let otherShape = other.state.slotShape else { return }
-        if let mine = state.slotShape {
-            guard mine == otherShape else {
-                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "slot shapes \(mine) and \(otherShape) differ")
+        guard let otherLayout = other.state.layout else { return }
+        if let mine = state.layout {
+            guard mine == otherLayout else {
+                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \(otherLayout.shape) differ")
             }
             state.ranges.combine(other.state.ranges)
             state.counts.add(other.state.counts)
@@ -89,7 +92,6 @@ public struct MinMaxObserver: Observer {
 
     /// `[min, max]` per slot; `target` is not used.
     public func ranges(for target: RangeTarget) throws -> ObservedRanges {
-        ObservedRanges(slotShape: state.slotShape ?? [], ranges: state.slotShape == nil ? SlotRanges(count: 1) : state.ranges,
-                       counts: state.counts)
+        ObservedRanges(layout: state.layout, ranges: state.ranges, counts: state.counts)
     }
 }

@@ -1,3 +1,5 @@
+public import QuantCore
+
 /// Exponential moving average of per-batch min and max (kind `"moving-average-minmax"`), PyTorch's
 /// `MovingAverageMinMaxObserver` / `MovingAveragePerChannelMinMaxObserver` semantics.
 ///
@@ -14,24 +16,25 @@ public struct MovingAverageMinMaxObserver: Observer {
     public struct Options: Codable, Sendable, Equatable {
         /// Averaging constant `c` in `(0, 1]` (default 0.01, PyTorch's).
         public var averagingConstant: Float
-        /// Per tensor (default), per channel along an axis, or per group along an axis.
-        public var reduction: ReductionLayout.Reduction
+        /// Per tensor (default), per channel along an axis, or per group along an axis (see
+        /// `ParameterLayout.observing`).
+        public var granularity: Granularity
         /// NaN/±Inf handling (default `.skip`).
         public var nonFinite: NonFinitePolicy
 
         /// Creates options.
-        public init(averagingConstant: Float = 0.01, reduction: ReductionLayout.Reduction = .perTensor,
+        public init(averagingConstant: Float = 0.01, granularity: Granularity = .perTensor,
                     nonFinite: NonFinitePolicy = .skip) {
             self.averagingConstant = averagingConstant
-            self.reduction = reduction
+            self.granularity = granularity
             self.nonFinite = nonFinite
         }
     }
 
     /// The statistic: averaged ranges, batch count and element counts.
     public struct State: Codable, Sendable, Equatable {
-        /// Slot shape, `nil` before the first non-empty batch.
-        public var slotShape: [Int]?
+        /// Canonical parameter layout, `nil` before the first non-empty batch.
+        public var layout: ParameterLayout?
         /// Averaged per-slot min/max (empty slots `±Inf`, written as `null`).
         public var ranges: SlotRanges
         /// Non-empty batches observed.
@@ -51,25 +54,25 @@ public struct MovingAverageMinMaxObserver: Observer {
             throw ObserverError.invalidOption(kind: Self.kind, option: "averagingConstant", reason: "must be in (0, 1]")
         }
         self.options = options
-        state = State(slotShape: nil, ranges: SlotRanges(count: 0), batches: 0, counts: NonFiniteCounts())
+        state = State(layout: nil, ranges: SlotRanges(count: 0), batches: 0, counts: NonFiniteCounts())
     }
 
     public init(options: Options, state: State) throws {
         try self.init(options: options)
-        guard state.ranges.count == (state.slotShape?.reduce(1, *) ?? 0) else {
+        guard state.ranges.count == (state.layout?.parameterCount ?? 0) else {
             throw ObserverError.invalidState(kind: Self.kind, reason: "slot count does not match slot shape")
         }
         self.state = state
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        let layout = try ReductionLayout.checked(options.reduction, shape: shape, count: batch.count, previous: state.slotShape)
+        let layout = try ParameterLayout.observing(options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
         let (r, counts) = SlotRanges.reduce(batch, layout: layout)
         try counts.check(options.nonFinite, kind: Self.kind)
-        if state.slotShape == nil {
-            state.slotShape = layout.slotShape
-            state.ranges = SlotRanges(count: layout.slotCount)
+        if state.layout == nil {
+            state.layout = layout.canonical
+            state.ranges = SlotRanges(count: layout.parameterCount)
         }
         let c = options.averagingConstant
         for i in 0..<r.count where r.min[i] <= r.max[i] {
@@ -105,7 +108,6 @@ public struct MovingAverageMinMaxObserver: Observer {
 
     /// The averaged `[min, max]` per slot; `target` is not used.
     public func ranges(for target: RangeTarget) throws -> ObservedRanges {
-        ObservedRanges(slotShape: state.slotShape ?? [], ranges: state.slotShape == nil ? SlotRanges(count: 1) : state.ranges,
-                       counts: state.counts)
+        ObservedRanges(layout: state.layout, ranges: state.ranges, counts: state.counts)
     }
 }

@@ -3,7 +3,7 @@
 /// Contract:
 /// - `observe` takes one batch: a contiguous row-major Float32 buffer and its shape `[rows, …]`.
 ///   Batches may be any split of the tensor's rows (per tensor, and per channel along an axis
-///   other than 0); see `ReductionLayout` for what must stay fixed between batches.
+///   other than 0); see `ParameterLayout.observing` for what must stay fixed between batches.
 /// - `merge` folds in another observer of the same type and options. For the min-max and histogram
 ///   observers the result is exactly the state of one observer that saw both inputs, in any order
 ///   and split (their `state`s compare equal).

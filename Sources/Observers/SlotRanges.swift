@@ -1,3 +1,5 @@
+public import QuantCore
+
 /// Per-slot finite minimum and maximum: the statistic of the min-max observers.
 ///
 /// Empty slots (no finite element yet) hold `min = +Inf`, `max = −Inf`. Min and max are exact, so
@@ -33,18 +35,18 @@ public struct SlotRanges: Sendable, Hashable {
     /// - otherwise each contiguous `[channels·inner]` (per channel) or `[inner]` (per group) row is
     ///   folded element-wise into per-position accumulators (`elementwise`), which per channel are
     ///   reduced over `inner` at the end.
-    public static func reduce(_ batch: UnsafeBufferPointer<Float>, layout: ReductionLayout) -> (SlotRanges, NonFiniteCounts) {
-        var out = SlotRanges(count: layout.slotCount)
+    public static func reduce(_ batch: UnsafeBufferPointer<Float>, layout: ParameterLayout) -> (SlotRanges, NonFiniteCounts) {
+        var out = SlotRanges(count: layout.parameterCount)
         var counts = NonFiniteCounts()
         guard let base = batch.baseAddress, batch.count > 0 else { return (out, counts) }
-        switch layout.reduction {
+        switch layout.granularity {
         case .perTensor:
             let s = RangeScan.scan(batch)
             out.min[0] = s.min
             out.max[0] = s.max
             counts = s.counts
         case .perChannel:
-            let (o, c, inn) = (layout.outer, layout.channels, layout.inner)
+            let (o, c, inn) = (layout.outer, layout.length, layout.inner)
             if inn >= 16 {
                 for oi in 0..<o {
                     for ci in 0..<c {
@@ -70,8 +72,8 @@ public struct SlotRanges: Sendable, Hashable {
                     }
                 }
             }
-        case let .perGroup(_, size):
-            let (o, c, inn, g) = (layout.outer, layout.channels, layout.inner, layout.groupsPerOuter)
+        case .perGroup:
+            let (o, c, inn, g, size) = (layout.outer, layout.length, layout.inner, layout.groupsPerAxis, layout.groupSize)
             if inn == 1 {
                 for oi in 0..<o {
                     for gi in 0..<g {

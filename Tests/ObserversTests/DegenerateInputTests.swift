@@ -1,3 +1,4 @@
+import QuantCore
 import Testing
 @testable import Observers
 
@@ -71,7 +72,7 @@ import Testing
         var mm = MinMaxObserver(options: .init(nonFinite: .error))
         #expect(throws: ObserverError.self) { try mm.observe(x) }
         #expect(mm.state.counts.total == 0)
-        var h = try HistogramObserver(options: .init(reduction: .perChannel(axis: 0), nonFinite: .error))
+        var h = try HistogramObserver(options: .init(granularity: .perChannel(axis: 0), nonFinite: .error))
         #expect(throws: ObserverError.self) { try h.observe(x) }
         var ma = try MovingAverageMinMaxObserver(options: .init(nonFinite: .error))
         #expect(throws: ObserverError.self) { try ma.observe(x) }

@@ -1,4 +1,5 @@
 import Foundation
+import QuantCore
 import Testing
 @testable import Observers
 
@@ -43,15 +44,15 @@ import Testing
         return try e.encode(value)
     }
 
-    static let reductions: [ReductionLayout.Reduction] = [.perTensor, .perChannel(axis: 1)]
+    static let reductions: [Granularity] = [.perTensor, .perChannel(axis: 1)]
 
     @Test(arguments: 0..<12, reductions)
-    func minMaxMergeIsExact(seed: Int, reduction: ReductionLayout.Reduction) throws {
+    func minMaxMergeIsExact(seed: Int, reduction: Granularity) throws {
         var rng = SplitMix64(seed: UInt64(seed) &+ 1)
         let cols = Int.random(in: 1...9, using: &rng), rows = Int.random(in: 1...300, using: &rng)
         var data = rng.tensor(count: rows * cols, kind: seed)
         if seed % 3 == 0 { for _ in 0..<5 { data[Int.random(in: 0..<data.count, using: &rng)] = [Float.nan, .infinity, -.infinity][seed % 3] } }
-        let make = { MinMaxObserver(options: .init(reduction: reduction)) }
+        let make = { MinMaxObserver(options: .init(granularity: reduction)) }
         let whole = try Self.wholeObserve(make, data: data, cols: cols)
         let merged = try Self.shardedObserve(make, data: data, cols: cols, rng: &rng)
         #expect(merged.state == whole.state)
@@ -59,13 +60,13 @@ import Testing
     }
 
     @Test(arguments: 0..<12, reductions)
-    func histogramMergeIsExact(seed: Int, reduction: ReductionLayout.Reduction) throws {
+    func histogramMergeIsExact(seed: Int, reduction: Granularity) throws {
         var rng = SplitMix64(seed: UInt64(seed) &+ 101)
         let cols = Int.random(in: 1...5, using: &rng), rows = Int.random(in: 1...400, using: &rng)
         var data = rng.tensor(count: rows * cols, kind: seed)
         if seed % 4 == 1 { for _ in 0..<7 { data[Int.random(in: 0..<data.count, using: &rng)] = .nan } }
         let bins = [16, 64, 2048][seed % 3]
-        let make = { try HistogramObserver(options: .init(reduction: reduction, bins: bins)) }
+        let make = { try HistogramObserver(options: .init(granularity: reduction, bins: bins)) }
         let whole = try Self.wholeObserve(make, data: data, cols: cols)
         let merged = try Self.shardedObserve(make, data: data, cols: cols, rng: &rng)
         #expect(merged.state == whole.state)
@@ -85,7 +86,7 @@ import Testing
     func savedStateRestoresEqual(seed: Int) throws {
         var rng = SplitMix64(seed: UInt64(seed) &+ 7)
         let data = rng.tensor(count: 999, kind: seed)
-        var mm = MinMaxObserver(options: .init(reduction: .perChannel(axis: 1)))
+        var mm = MinMaxObserver(options: .init(granularity: .perChannel(axis: 1)))
         try mm.observe(data, shape: [333, 3])
         var ma = try MovingAverageMinMaxObserver(options: .init(averagingConstant: 0.25))
         try ma.observe(data, shape: [333, 3])

@@ -1,3 +1,4 @@
+import QuantCore
 import Testing
 @testable import Observers
 
@@ -16,7 +17,7 @@ import Testing
     @Test(arguments: Goldens.names, [0, 1])
     func perChannelEqualsPyTorch(_ name: String, axis: Int) throws {
         let f = try #require(Goldens.shared?.fixtures[name])
-        var o = MinMaxObserver(options: .init(reduction: .perChannel(axis: axis)))
+        var o = MinMaxObserver(options: .init(granularity: .perChannel(axis: axis)))
         // Axis 1 may be observed in row batches; axis 0 (rows) needs the whole tensor per batch.
         if axis == 1 {
             let data = f.data
@@ -51,24 +52,19 @@ import Testing
     func perGroupMatchesDirectComputation(axis: Int) throws {
         let shape = [3, 10, 5]
         let data = (0..<150).map { Float(($0 * 37) % 101) - 50 }
-        var o = MinMaxObserver(options: .init(reduction: .perGroup(axis: axis, size: 3)))
+        var o = MinMaxObserver(options: .init(granularity: .perGroup(axis: axis, size: 3)))
         try o.observe(data, shape: shape)
         let r = try o.ranges()
         var expectShape = shape
         expectShape[axis] = (shape[axis] + 2) / 3
         #expect(r.slotShape == expectShape)
         // Reference: visit every element and reduce into its group slot.
-        let layout = try ReductionLayout(reduction: .perGroup(axis: axis, size: 3), shape: shape, elementCount: 150)
-        var lo = [Float](repeating: .infinity, count: layout.slotCount), hi = [Float](repeating: -.infinity, count: layout.slotCount)
-        for o in 0..<layout.outer {
-            for c in 0..<layout.channels {
-                for i in 0..<layout.inner {
-                    let x = data[(o * layout.channels + c) * layout.inner + i]
-                    let s = layout.slot(outer: o, channel: c, inner: i)
-                    lo[s] = min(lo[s], x)
-                    hi[s] = max(hi[s], x)
-                }
-            }
+        let layout = try ParameterLayout(granularity: .perGroup(axis: axis, size: 3), shape: shape)
+        var lo = [Float](repeating: .infinity, count: layout.parameterCount), hi = [Float](repeating: -.infinity, count: layout.parameterCount)
+        for (flat, x) in data.enumerated() {
+            let s = layout.parameterIndex(ofElement: flat)
+            lo[s] = min(lo[s], x)
+            hi[s] = max(hi[s], x)
         }
         #expect(r.low == lo)
         #expect(r.high == hi)
@@ -77,7 +73,7 @@ import Testing
     @Test func perChannelWithWideInnerAxis() throws {
         // [2, 3, 20]: inner 20 ≥ 16 takes the slice-scan path.
         let data = (0..<120).map { Float(($0 * 53) % 97) }
-        var o = MinMaxObserver(options: .init(reduction: .perChannel(axis: 1)))
+        var o = MinMaxObserver(options: .init(granularity: .perChannel(axis: 1)))
         try o.observe(data, shape: [2, 3, 20])
         let r = try o.ranges()
         for c in 0..<3 {
@@ -88,11 +84,11 @@ import Testing
     }
 
     @Test func laterBatchWithOtherChannelCountIsRejected() throws {
-        var o = MinMaxObserver(options: .init(reduction: .perChannel(axis: 1)))
+        var o = MinMaxObserver(options: .init(granularity: .perChannel(axis: 1)))
         try o.observe([Float](repeating: 1, count: 8), shape: [2, 4])
         #expect(throws: ObserverError.self) { try o.observe([Float](repeating: 1, count: 6), shape: [2, 3]) }
         #expect(throws: ObserverError.self) { try o.observe([Float](repeating: 1, count: 5), shape: [2, 3]) }
-        var bad = MinMaxObserver(options: .init(reduction: .perChannel(axis: 2)))
+        var bad = MinMaxObserver(options: .init(granularity: .perChannel(axis: 2)))
         #expect(throws: ObserverError.self) { try bad.observe([Float](repeating: 1, count: 8), shape: [2, 4]) }
     }
 
