@@ -85,6 +85,7 @@ public enum ManifestSchema {
         "rounding": {"enum": ["half-even", "half-away"]},
         "scale_dataset": {"type": "string", "pattern": "^/.*\\.scale$"},
         "zero_point_dataset": {"type": "string", "pattern": "^/.*\\.zero_point$"},
+        "decode_table_dataset": {"type": "string", "pattern": "^/.*\\.decode_table$"},
         "parameter_shape": {"$ref": "#/$defs/shape"}
       }
     },

@@ -67,6 +67,10 @@ public enum PackageJob {
             return try writer.writeAffine(
                 dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,
                 parameters: parameters, symmetry: symmetry, profile: profile, schemeReason: reason)
+        case .minifloat(let quantizer):
+            return try writer.writeMinifloat(
+                dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,
+                quantizer: quantizer)
         case .int32(let scales, let reason):
             return try writer.writeInt32(
                 dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,

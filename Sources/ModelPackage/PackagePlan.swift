@@ -10,6 +10,8 @@ public struct PackagePlan: Sendable {
     public enum Storage: Sendable {
         /// Integer codes with these parameters (2…16 bits).
         case affine(QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String?)
+        /// Minifloat codes with a float32 scale per block.
+        case minifloat(FloatFormatQuantizer)
         /// int32 codes, zero-point 0, one scale per element of a 1-D tensor or one for the tensor.
         case int32(scales: [Float], reason: String)
         /// float32, unquantized, with the reason.

@@ -51,19 +51,13 @@ public struct PackageReader: ~Copyable {
             throw inconsistent(record, "is not stored as integer codes")
         }
         let dataset = try open(record.dataset, expectedShape: record.storedShape)
-        do {
+        return try reading(record) {
             if let bits = record.packedBits {
                 let bytes = try dataset.read(as: UInt8.self)
                 return try PackedCodes.unpack(bytes, bits: bits, signed: q.signed, count: record.elementCount, as: Int32.self)
             }
             // The wrapper converts any stored integer type to the memory type; Int32 holds every code.
             return try dataset.read(as: Int32.self)
-        } catch let error as PackageError {
-            throw error
-        } catch let error as HDF5Error {
-            throw .hdf5(error)
-        } catch {
-            throw inconsistent(record, "\(error)")
         }
     }
 
@@ -81,6 +75,16 @@ public struct PackageReader: ~Copyable {
         guard record.encoding == .affine, let q = record.quantization, let zeroPointPath = q.zeroPointDataset else {
             throw inconsistent(record, "has no integer quantization parameters")
         }
+        let (layout, scales) = try layoutAndScales(of: record)
+        return try reading(record) {
+            let zeroPoints = try open(zeroPointPath, expectedShape: q.parameterShape).read(as: Int32.self)
+            return (layout, scales, zeroPoints)
+        }
+    }
+
+    /// The parameter layout of a quantized tensor (from its granularity and shape) and its scales.
+    public func layoutAndScales(of record: TensorRecord) throws(PackageError) -> (layout: ParameterLayout, scales: [Float]) {
+        guard let q = record.quantization else { throw inconsistent(record, "has no quantization parameters") }
         let granularity: Granularity
         switch (q.granularity, q.axis, q.groupSize) {
         case ("per-tensor", _, _): granularity = .perTensor
@@ -88,22 +92,25 @@ public struct PackageReader: ~Copyable {
         case ("per-group", let axis?, let size?): granularity = .perGroup(axis: axis, size: size)
         default: throw inconsistent(record, "granularity '\(q.granularity)' lacks its axis or group size")
         }
-        do {
-            let layout = try granularity.layout(shape: record.originalShape)
-            guard layout.parameterShape == q.parameterShape else {
-                throw inconsistent(record, "parameter shape \(q.parameterShape) does not fit \(q.granularity)")
-            }
-            let scales = try open(q.scaleDataset, expectedShape: q.parameterShape).read(as: Float.self)
-            let zeroPoints = try open(zeroPointPath, expectedShape: q.parameterShape).read(as: Int32.self)
-            return (layout, scales, zeroPoints)
-        } catch let error as PackageError {
-            throw error
-        } catch let error as HDF5Error {
-            throw .hdf5(error)
-        } catch let error as QuantizationError {
-            throw .quantization(name: record.dataset, error)
-        } catch {
-            throw inconsistent(record, "\(error)")
+        let layout: ParameterLayout
+        do { layout = try granularity.layout(shape: record.originalShape) } catch { throw .quantization(name: record.dataset, error) }
+        guard layout.parameterShape == q.parameterShape else {
+            throw inconsistent(record, "parameter shape \(q.parameterShape) does not fit \(q.granularity)")
+        }
+        return try reading(record) {
+            return (layout, try open(q.scaleDataset, expectedShape: q.parameterShape).read(as: Float.self))
+        }
+    }
+
+    /// The codes of a minifloat tensor and the value of every code (its decode table).
+    public func minifloatCodes(of record: TensorRecord) throws(PackageError) -> (codes: [UInt8], table: [Float]) {
+        guard record.encoding == .minifloat, let q = record.quantization, let tablePath = q.decodeTableDataset else {
+            throw inconsistent(record, "is not stored as minifloat codes")
+        }
+        return try reading(record) {
+            let codes = try open(record.dataset, expectedShape: record.storedShape).read(as: UInt8.self)
+            let table = try open(tablePath, expectedShape: [q.qmax + 1]).read(as: Float.self)
+            return (codes, table)
         }
     }
 
@@ -111,7 +118,7 @@ public struct PackageReader: ~Copyable {
     public func parameters(of record: TensorRecord) throws(PackageError) -> QuantizationParameters {
         let (layout, scales, zeroPoints) = try storedParameters(of: record)
         guard let q = record.quantization else { throw inconsistent(record, "has no quantization parameters") }
-        do {
+        return try reading(record) {
             let format = try IntegerFormat(bits: q.bits, signed: q.signed, narrow: q.narrowRange)
             guard Int(format.qmin) == q.qmin, Int(format.qmax) == q.qmax else {
                 throw inconsistent(record, "code range \(q.qmin)...\(q.qmax) disagrees with \(format)")
@@ -119,12 +126,6 @@ public struct PackageReader: ~Copyable {
             let rounding: RoundingRule = q.rounding == "half-away" ? .toNearestOrAwayFromZero : .toNearestOrEven
             return try QuantizationParameters(
                 format: format, rounding: rounding, layout: layout, scales: scales, zeroPoints: zeroPoints)
-        } catch let error as PackageError {
-            throw error
-        } catch let error as QuantizationError {
-            throw .quantization(name: record.dataset, error)
-        } catch {
-            throw inconsistent(record, "\(error)")
         }
     }
 
@@ -148,7 +149,28 @@ public struct PackageReader: ~Copyable {
             let parameters = try parameters(of: record)
             do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
         case .minifloat:
-            throw inconsistent(record, "minifloat tensors are not supported by this build")
+            // x = decode_table[code] · scale of the code's block.
+            let (codes, table) = try minifloatCodes(of: record)
+            let (layout, scales) = try layoutAndScales(of: record)
+            guard codes.count == layout.count, codes.allSatisfy({ Int($0) < table.count }) else {
+                throw inconsistent(record, "codes do not fit the shape or the decode table")
+            }
+            return codes.indices.map { i in table[Int(codes[i])] * scales[layout.parameterIndex(ofElement: i)] }
+        }
+    }
+
+    /// Runs `body`, mapping its errors to ``PackageError``s about `record`.
+    func reading<T>(_ record: TensorRecord, _ body: () throws -> T) throws(PackageError) -> T {
+        do {
+            return try body()
+        } catch let error as PackageError {
+            throw error
+        } catch let error as HDF5Error {
+            throw .hdf5(error)
+        } catch let error as QuantizationError {
+            throw .quantization(name: record.dataset, error)
+        } catch {
+            throw inconsistent(record, "\(error)")
         }
     }
 

@@ -104,8 +104,18 @@ public enum PackageVerifier {
         case .float32:
             return try package.float32Values(of: record)
         case .minifloat:
-            report.warnings.append("\(record.dataset): minifloat tensors are not verified by this build")
-            return nil
+            let (codes, table) = try package.minifloatCodes(of: record)
+            let (_, scales) = try package.layoutAndScales(of: record)
+            let outside = codes.filter { Int($0) >= table.count }.count
+            report.check(outside == 0 ? nil : "\(record.dataset): \(outside) codes beyond the \(table.count)-entry decode table")
+            let badScales = scales.filter { !($0.isFinite && $0 > 0) }.count
+            report.check(badScales == 0 ? nil : "\(record.dataset): \(badScales) scales are not finite and positive")
+            if let format = record.quantization.flatMap({ FloatFormat(presetName: $0.format) }) {
+                let expected = (0..<table.count).map { format.decode(UInt32($0)) }
+                let same = zip(expected, table).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+                report.check(same ? nil : "\(record.dataset): decode table differs from \(format)")
+            }
+            return try package.dequantized(record)
         case .affine:
             guard let q = record.quantization else {
                 report.check("\(record.dataset): affine tensor without quantization parameters")

@@ -109,6 +109,9 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     public var scaleDataset: String
     /// Path of the int32 zero-point dataset (`<dataset>.zero_point`); absent for minifloat.
     public var zeroPointDataset: String?
+    /// Path of the float32 decode table of a minifloat tensor (`<dataset>.decode_table`, the value of
+    /// every code); absent for integer codes.
+    public var decodeTableDataset: String?
     /// Shape of the scale and zero-point datasets: `[]` per tensor, `[d(axis)]` per channel, the tensor
     /// shape with `d(axis)` replaced by `⌈d(axis)/group_size⌉` per group.
     public var parameterShape: [Int]
@@ -117,7 +120,8 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     public init(
         format: String, bits: Int, signed: Bool, narrowRange: Bool, qmin: Int, qmax: Int, scheme: String,
         schemeReason: String? = nil, granularity: String, axis: Int?, groupSize: Int?, profile: String,
-        rounding: String, scaleDataset: String, zeroPointDataset: String?, parameterShape: [Int]
+        rounding: String, scaleDataset: String, zeroPointDataset: String?, parameterShape: [Int],
+        decodeTableDataset: String? = nil
     ) {
         self.format = format
         self.bits = bits
@@ -135,6 +139,7 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
         self.scaleDataset = scaleDataset
         self.zeroPointDataset = zeroPointDataset
         self.parameterShape = parameterShape
+        self.decodeTableDataset = decodeTableDataset
     }
 
     enum CodingKeys: String, CodingKey {
@@ -153,6 +158,7 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
         case rounding
         case scaleDataset = "scale_dataset"
         case zeroPointDataset = "zero_point_dataset"
+        case decodeTableDataset = "decode_table_dataset"
         case parameterShape = "parameter_shape"
     }
 }

@@ -16,6 +16,8 @@ public struct TensorsFileWriter: ~Copyable {
     public static let scaleSuffix = ".scale"
     /// Suffix of a tensor's zero-point dataset.
     public static let zeroPointSuffix = ".zero_point"
+    /// Suffix of a minifloat tensor's decode table.
+    public static let decodeTableSuffix = ".decode_table"
     /// The `formula` attribute of integer tensors.
     public static let affineFormula = "x = scale * (q - zero_point)"
     /// The `formula` attribute of minifloat tensors.
@@ -88,6 +90,50 @@ public struct TensorsFileWriter: ~Copyable {
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
             storedDtype: storage.dtype.name, storedShape: storedShape, packedBits: storage.packedBits,
             quantization: quantization, metrics: metrics)
+        try writeAttributes(record)
+        return record
+    }
+
+    /// Quantizes `values` to minifloat codes with `quantizer` (a float32 scale per block) and stores the
+    /// codes as uint8 (one per byte), the scales, and the format's decode table
+    /// (`<path>.decode_table`, float32 [2^bits]: the value of every code), so that
+    /// `x = decode_table[code] · scale` needs nothing but numpy.
+    public mutating func writeMinifloat(
+        dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
+        quantizer: FloatFormatQuantizer
+    ) throws(PackageError) -> TensorRecord {
+        let scalePath = dataset + Self.scaleSuffix
+        let tablePath = dataset + Self.decodeTableSuffix
+        try claim([dataset, scalePath, tablePath])
+        let quantized: FloatFormatQuantizer.Quantized
+        var reconstructed = [Float](repeating: 0, count: values.count)
+        let layout: ParameterLayout
+        do {
+            layout = try quantizer.layout(for: shape)
+            quantized = try values.withUnsafeBufferPointer { (x) throws(FloatFormatError) in try quantizer.quantize(x, shape: shape) }
+            try reconstructed.withUnsafeMutableBufferPointer { (y) throws(FloatFormatError) in try quantizer.dequantize(quantized, into: y) }
+        } catch {
+            throw .invalidTensor(name: dataset, reason: "\(error)")
+        }
+        let metrics: ErrorMetricsRecord
+        do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
+            throw .quantization(name: dataset, error)
+        }
+        let format = quantizer.format
+        try writeDataset(dataset, quantized.codes, shape: shape)
+        try writeDataset(scalePath, quantized.scales, shape: layout.parameterShape)
+        try writeDataset(tablePath, Array(quantizer.codec.decodeTable.prefix(format.codeCount)), shape: [format.codeCount])
+        let (granularity, axis, groupSize) = Self.describe(layout.granularity)
+        let quantization = TensorQuantization(
+            format: format.presetName ?? format.description, bits: format.bitWidth, signed: true, narrowRange: false,
+            qmin: 0, qmax: format.codeCount - 1, scheme: Symmetry.symmetric.rawValue,
+            schemeReason: quantizer.scaleRule == .powerOfTwo ? "power-of-two (OCP MX) scales" : nil,
+            granularity: granularity, axis: axis, groupSize: groupSize, profile: CompatibilityProfile.ptqkit.rawValue,
+            rounding: "half-even", scaleDataset: scalePath, zeroPointDataset: nil, parameterShape: layout.parameterShape,
+            decodeTableDataset: tablePath)
+        let record = TensorRecord(
+            dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .minifloat,
+            storedDtype: NumericType.uint8.name, storedShape: shape, quantization: quantization, metrics: metrics)
         try writeAttributes(record)
         return record
     }
@@ -207,6 +253,7 @@ public struct TensorsFileWriter: ~Copyable {
             if let axis = q.axis { attributes.append(("axis", .integer(Int64(axis)))) }
             if let size = q.groupSize { attributes.append(("group_size", .integer(Int64(size)))) }
             if let zeroPoint = q.zeroPointDataset { attributes.append(("zero_point", .string(zeroPoint))) }
+            if let table = q.decodeTableDataset { attributes.append(("decode_table", .string(table))) }
         }
         do {
             let dataset = try file.openDataset(record.dataset)
@@ -215,10 +262,11 @@ public struct TensorsFileWriter: ~Copyable {
                 let scale = try file.openDataset(q.scaleDataset)
                 try scale.setAttribute("ptq_role", .string("scale"))
                 try scale.setAttribute("tensor", .string(record.dataset))
-                if let path = q.zeroPointDataset {
-                    let zeroPoint = try file.openDataset(path)
-                    try zeroPoint.setAttribute("ptq_role", .string("zero_point"))
-                    try zeroPoint.setAttribute("tensor", .string(record.dataset))
+                for (path, role) in [(q.zeroPointDataset, "zero_point"), (q.decodeTableDataset, "decode_table")] {
+                    guard let path else { continue }
+                    let parameter = try file.openDataset(path)
+                    try parameter.setAttribute("ptq_role", .string(role))
+                    try parameter.setAttribute("tensor", .string(record.dataset))
                 }
             }
         } catch {

@@ -4,8 +4,8 @@
     python3 Tests/Interop/read_package.py PKG [RESTORED.h5]
 
 Dequantizes every tensor listed in PKG/manifest.json from tensors.h5 using only the documented layout
-and formula (x = scale * (q - zero_point), packed 4/2-bit codes low bits first, per-tensor / per-channel /
-per-group parameters) and the self-describing attributes, and checks each result against RESTORED.h5
+and formulas (x = scale * (q - zero_point); minifloat x = decode_table[code] * scale; packed 4/2-bit codes
+low bits first; per-tensor / per-channel / per-group parameters) and the self-describing attributes, and checks each result against RESTORED.h5
 (the output of `ptq dequantize`), which must agree exactly (float32). Prints one line per tensor; exits
 1 on any mismatch. Needs only numpy and h5py.
 """
@@ -47,8 +47,17 @@ def dequantize(f: h5py.File, path: str) -> np.ndarray:
     encoding = encoding.decode() if isinstance(encoding, bytes) else encoding
     if encoding == "float32":
         return d[()].astype(np.float32)
-    assert encoding == "affine", f"{path}: encoding {encoding} not handled here"
     shape = tuple(int(n) for n in attrs["original_shape"]) if "original_shape" in attrs else ()
+    granularity = attrs["granularity"]
+    granularity = granularity.decode() if isinstance(granularity, bytes) else granularity
+    axis = int(attrs["axis"]) if "axis" in attrs else None
+    group = int(attrs["group_size"]) if "group_size" in attrs else None
+    s = expand(f[path + ".scale"][()].astype(np.float32), granularity, axis, group, shape)
+    if encoding == "minifloat":
+        # x = decode_table[code] * scale (one float32 multiply).
+        table = f[path + ".decode_table"][()].astype(np.float32)
+        return (table[d[()].astype(np.intp)] * s).astype(np.float32)
+    assert encoding == "affine", f"{path}: encoding {encoding} not handled here"
     count = int(np.prod(shape, dtype=np.int64))
     bits, signed = int(attrs["bits"]), bool(attrs["signed"])
     if int(attrs["packed_bits"]):
@@ -56,11 +65,6 @@ def dequantize(f: h5py.File, path: str) -> np.ndarray:
     else:
         q = d[()].astype(np.int32).reshape(shape)
     assert q.min(initial=int(attrs["qmin"])) >= int(attrs["qmin"]) and q.max(initial=int(attrs["qmax"])) <= int(attrs["qmax"])
-    granularity = attrs["granularity"]
-    granularity = granularity.decode() if isinstance(granularity, bytes) else granularity
-    axis = int(attrs["axis"]) if "axis" in attrs else None
-    group = int(attrs["group_size"]) if "group_size" in attrs else None
-    s = expand(f[path + ".scale"][()].astype(np.float32), granularity, axis, group, shape)
     z = expand(f[path + ".zero_point"][()].astype(np.int32), granularity, axis, group, shape)
     # x = scale * (q - zero_point): integer difference, one float32 multiply (as PTQKit computes it).
     return (s * (q - z).astype(np.float32)).astype(np.float32)
@@ -85,7 +89,7 @@ def main() -> int:
                 line = f"{path}: {tensor['encoding']} {list(x.shape)}"
                 if restored is not None:
                     reference = restored[path][()]
-                    same = reference.dtype == np.float32 and np.array_equal(reference, x)
+                    same = reference.dtype == np.float32 and np.array_equal(reference, x, equal_nan=True)
                     line += " matches ptq dequantize" if same else " DIFFERS from ptq dequantize"
                     failures += 0 if same else 1
                 print(line)

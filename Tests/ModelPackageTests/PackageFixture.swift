@@ -23,6 +23,7 @@ struct PackageFixture {
         var shape: [Int]
         var scheme: AffineScheme?
         var values: [Float]
+        var minifloat: FloatFormatQuantizer? = nil
     }
 
     /// Deterministic pseudo-random values in about [-scale, scale] with a positive `offset`.
@@ -63,6 +64,14 @@ struct PackageFixture {
                 scheme: try AffineScheme(format: .int16, rounding: .toNearestOrAwayFromZero, profile: .aimet),
                 values: values(count: 33, seed: 6, scale: 100)),
             bias,
+            Tensor(
+                layer: "fc6", dataset: "/fc6/weight", role: "weight", shape: [6, 10], scheme: nil,
+                values: values(count: 60, seed: 7, scale: 4),
+                minifloat: try FloatFormatQuantizer(format: .fp8E4M3FN, granularity: .perChannel(axis: 0))),
+            Tensor(
+                layer: "fc7", dataset: "/fc7/weight", role: "weight", shape: [4, 12], scheme: nil,
+                values: values(count: 48, seed: 8, scale: 0.5),
+                minifloat: try FloatFormatQuantizer(format: .fp4E2M1, granularity: .perGroup(axis: 1, size: 5), scaleRule: .powerOfTwo)),
         ]
     }
 
@@ -104,6 +113,10 @@ struct PackageFixture {
                 record = try builder.tensors.writeInt32(
                     dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
                     originalDtype: "float32", scales: Self.biasScales, reason: "s_input * s_weight[c]")
+            } else if let quantizer = tensor.minifloat {
+                record = try builder.tensors.writeMinifloat(
+                    dataset: tensor.dataset, role: tensor.role, values: tensor.values, shape: tensor.shape,
+                    originalDtype: "float32", quantizer: quantizer)
             } else if let scheme = tensor.scheme {
                 let parameters = try scheme.parameters(fitting: tensor.values, shape: tensor.shape)
                 record = try builder.tensors.writeAffine(

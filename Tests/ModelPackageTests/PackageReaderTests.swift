@@ -25,6 +25,14 @@ struct PackageReaderTests {
                 }
                 continue
             }
+            if let quantizer = original.minifloat {
+                #expect(record.encoding == .minifloat)
+                let quantized = try original.values.withUnsafeBufferPointer { try quantizer.quantize($0, shape: original.shape) }
+                var expected = [Float](repeating: 0, count: original.values.count)
+                try expected.withUnsafeMutableBufferPointer { try quantizer.dequantize(quantized, into: $0) }
+                #expect(restored == expected, "\(record.dataset)")
+                continue
+            }
             guard let scheme = original.scheme else {
                 #expect(record.encoding == .float32)
                 #expect(restored == original.values)
@@ -87,7 +95,7 @@ struct PackageReaderTests {
         let path = try fixture.build()
         let text = try String(contentsOfFile: "\(path)/summary.md", encoding: .utf8)
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("| ") }
-        #expect(rows.count == 1 + 5)  // header + fc1...fc5
+        #expect(rows.count == 1 + 7)  // header + fc1...fc7
         #expect(rows.contains { $0.hasPrefix("| fc1 | int8n symmetric per-channel axis 0 |") && $0.contains("int8 asymmetric") })
     }
 

@@ -11,7 +11,7 @@ struct PackageVerifierTests {
         let path = try fixture.build()
         let plain = try PackageVerifier.verify(path: path)
         #expect(plain.passed, "\(plain.problems)")
-        #expect(plain.tensorsChecked == 7)
+        #expect(plain.tensorsChecked == 9)
         let against = try PackageVerifier.verify(path: path, against: "\(fixture.directory)/weights.h5")
         #expect(against.passed, "\(against.problems)")
         #expect(against.checks > plain.checks)
@@ -62,7 +62,7 @@ struct PackageVerifierTests {
         defer { fixture.cleanUp() }
         let path = try fixture.build()
         let output = "\(fixture.directory)/restored.h5"
-        #expect(try PackageRestorer.restore(package: path, to: output, force: false) == 7)
+        #expect(try PackageRestorer.restore(package: path, to: output, force: false) == 9)
         #expect(throws: PackageError.self) { try PackageRestorer.restore(package: path, to: output, force: false) }
         try PackageRestorer.restore(package: path, to: output, force: true)
         let package = try PackageReader(path: path)
