@@ -40,8 +40,10 @@ public struct TensorSource: Sendable {
     public struct Shard: Sendable, Hashable {
         /// Path of the file.
         public var file: String
-        /// Rows of the dataset in this file.
+        /// Rows of the dataset this shard delivers from the file (all of them unless a row range was given).
         public var rows: Int
+        /// The file row this shard starts at (0 unless a row range was given).
+        public var firstRow: Int = 0
         /// Rows per chunk, for chunked datasets.
         public var chunkRows: Int?
         /// Bytes of one row of chunks in the file (`chunkRows × rowElementCount × element size`).
@@ -83,7 +85,18 @@ public struct TensorSource: Sendable {
 
     /// A source over `files`, in the order given. Each file is opened once here to check the dataset.
     public init(files: [String], dataset: String, batch: BatchSize = .bytes(8 << 20)) throws(TensorIOError) {
-        guard !files.isEmpty else { throw .noFiles(dataset: dataset) }
+        try self.init(segments: files.map { ($0, nil) }, dataset: dataset, batch: batch)
+    }
+
+    /// A source over row ranges of files, in the order given: each segment delivers `rows` of the
+    /// dataset in `file` (all rows when `nil`). Each file is opened once here to check the dataset.
+    ///
+    /// - Throws: ``TensorIOError/shapeMismatch(file:dataset:expected:found:)`` when a range does not lie
+    ///   within the file's rows.
+    public init(
+        segments: [(file: String, rows: Range<Int>?)], dataset: String, batch: BatchSize = .bytes(8 << 20)
+    ) throws(TensorIOError) {
+        guard !segments.isEmpty else { throw .noFiles(dataset: dataset) }
         switch batch {
         case .rows(let rows) where rows <= 0: throw .invalidBatchSize("\(rows) rows")
         case .bytes(let bytes) where bytes <= 0: throw .invalidBatchSize("\(bytes) bytes")
@@ -91,8 +104,8 @@ public struct TensorSource: Sendable {
         }
         var shards: [Shard] = []
         var rowShape: [Int]?
-        for path in files {
-            let (shard, shape) = try hdf5 { () throws(HDF5Error) -> (Shard, [Int]) in
+        for (path, range) in segments {
+            let (shard, fileShape) = try hdf5 { () throws(HDF5Error) -> (Shard, [Int]) in
                 let file = try File(path)
                 let opened = try file.openDataset(dataset)
                 if case .unsupported(let name) = opened.elementType {
@@ -102,9 +115,15 @@ public struct TensorSource: Sendable {
                 let info = try opened.info()
                 let chunkRows = info.chunkShape?.first
                 let shard = Shard(
-                    file: path, rows: opened.rowCount, chunkRows: chunkRows,
+                    file: path, rows: range?.count ?? opened.rowCount, firstRow: range?.lowerBound ?? 0,
+                    chunkRows: chunkRows,
                     chunkRowBytes: chunkRows.map { $0 * opened.rowElementCount * info.elementBytes })
-                return (shard, Array(opened.shape.dropFirst()))
+                return (shard, Array(opened.shape))
+            }
+            let shape = Array(fileShape.dropFirst())
+            if let range, range.lowerBound < 0 || range.upperBound > (fileShape.first ?? 0) {
+                throw .shapeMismatch(
+                    file: path, dataset: dataset, expected: [range.upperBound] + shape, found: fileShape)
             }
             if let expected = rowShape, expected != shape {
                 throw .shapeMismatch(file: path, dataset: dataset, expected: expected, found: shape)
@@ -172,20 +191,23 @@ public struct TensorSource: Sendable {
             let cache = aligned ? nil : shard.chunkRowBytes.map { min($0 + (1 << 20), Self.maxChunkCacheBytes) }
             let file = try hdf5 { () throws(HDF5Error) in try File(shard.file) }
             let opened = try hdf5 { () throws(HDF5Error) in try file.openDataset(dataset, chunkCacheBytes: cache) }
-            guard opened.rowCount == shard.rows, Array(opened.shape.dropFirst()) == rowShape else {
+            let last = shard.firstRow + shard.rows
+            guard opened.rowCount >= last,
+                Array(opened.shape.dropFirst()) == rowShape
+            else {
                 throw TensorIOError.shapeMismatch(
-                    file: shard.file, dataset: dataset, expected: [shard.rows] + rowShape, found: opened.shape)
+                    file: shard.file, dataset: dataset, expected: [last] + rowShape, found: opened.shape)
             }
             let layout = try hdf5 { () throws(HDF5Error) -> RawChunkLayout? in
                 guard allowsRawChunks, aligned else { return nil }
                 return try opened.rawChunkLayout(as: Float.self)
             }
-            var start = 0
-            while start < shard.rows {
-                let end = min(start + step, shard.rows)
+            var start = shard.firstRow
+            while start < last {
+                let end = min(start + step, last)
                 let buffer = try nextBuffer()
                 let path: ReadPath
-                if let layout, layout.coversWholeChunks(start..<end, rowCount: shard.rows) {
+                if let layout, layout.coversWholeChunks(start..<end, rowCount: opened.rowCount) {
                     try hdf5 { () throws(HDF5Error) in try opened.readRawChunks(start..<end, layout: layout, into: buffer) }
                     path = .rawChunks
                 } else {
@@ -195,7 +217,8 @@ public struct TensorSource: Sendable {
                 let values = UnsafeBufferPointer(rebasing: buffer[0..<((end - start) * width)])
                 try deliver(
                     TensorBatch(
-                        values: values, rowElementCount: width, rows: (firstRow + start)..<(firstRow + end),
+                        values: values, rowElementCount: width,
+                        rows: (firstRow + start - shard.firstRow)..<(firstRow + end - shard.firstRow),
                         file: shard.file, rowsInFile: start..<end, readPath: path))
                 start = end
             }
