@@ -27,7 +27,7 @@ enum BenchWorkloads {
                 file, threads, make: { TensorStatistics() }, observe: { $0.accumulate($1.values) },
                 merge: { $0.merge($1) }, finish: { _ = $0.standardDeviation })
         },
-    ]
+    ] + ObserverWorkloads.all
 
     /// The dataset paths of the benchmark file.
     static func datasets(_ file: String) -> [String] {
