@@ -1,3 +1,5 @@
+public import QuantCore
+
 // The closed sets of words a configuration file uses for quantization settings. Each decodes with an
 // error that lists the allowed spellings.
 
@@ -50,5 +52,26 @@ public enum DatasetRole: String, ConfigChoice, Hashable, Comparable {
     /// Declaration order: weight, bias, activation.
     public static func < (a: DatasetRole, b: DatasetRole) -> Bool {
         allCases.firstIndex(of: a) ?? 0 < allCases.firstIndex(of: b) ?? 0
+    }
+}
+
+/// How `x/s` is rounded (`rounding`).
+public enum RoundingChoice: String, ConfigChoice, Hashable {
+    /// The compatibility profile's own rule (half away from zero for AIMET, half to even otherwise).
+    case profile
+    /// Round half to even.
+    case halfEven = "half-even"
+    /// Round half away from zero.
+    case halfAway = "half-away"
+
+    public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+
+    /// The rule used with `profile`.
+    public func rule(for profile: CompatibilityProfile) -> RoundingRule {
+        switch self {
+        case .profile: profile.defaultRounding
+        case .halfEven: .toNearestOrEven
+        case .halfAway: .toNearestOrAwayFromZero
+        }
     }
 }

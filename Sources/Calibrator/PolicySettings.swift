@@ -1,9 +1,12 @@
+public import QuantCore
+
 /// Quantization settings for one kind of tensor (weights or activations) as written in one section of a
 /// configuration: the defaults or an override. Every key is optional; absent keys inherit.
 ///
 /// Keys (YAML/JSON): `observer`, `bits` (2...16), `scheme` (`symmetric`, `asymmetric`, `auto`),
 /// `auto-margin` (0 ≤ m < 1), `granularity` (`per-tensor`, `per-channel`, `per-group`), `axis`,
-/// `group-size` (> 0), `profile`, `signedness` (`signed`, `unsigned`), `narrow-range`, `rounding`.
+/// `group-size` (> 0), `profile` (`ptqkit`, `pytorch`, `onnxruntime`, `tensorrt`, `aimet`), `signedness`
+/// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -19,14 +22,14 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var axis: Int?
     /// Elements per group along the axis, for `per-group`.
     public var groupSize: Int?
-    /// Compatibility profile name (numerics of a reference framework).
-    public var profile: String?
+    /// Compatibility profile (whose parameter formulas to reproduce).
+    public var profile: CompatibilityProfile?
     /// Signed or unsigned codes.
     public var signedness: Signedness?
     /// Whether the most negative code is left out (`[-127, 127]` for signed 8-bit).
     public var narrowRange: Bool?
-    /// Rounding rule name.
-    public var rounding: String?
+    /// Rounding of `x/s`.
+    public var rounding: RoundingChoice?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -56,9 +59,9 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         granularity = try c.decodeIfPresent(GranularityKind.self, forKey: .granularity)
         axis = try c.decodeIfPresent(Int.self, forKey: .axis)
         groupSize = try c.decodeIfPresent(Int.self, forKey: .groupSize, in: 1...Int.max)
-        profile = try c.decodeIfPresent(String.self, forKey: .profile)
+        profile = try c.decodeChoiceIfPresent(CompatibilityProfile.self, forKey: .profile)
         signedness = try c.decodeIfPresent(Signedness.self, forKey: .signedness)
         narrowRange = try c.decodeIfPresent(Bool.self, forKey: .narrowRange)
-        rounding = try c.decodeIfPresent(String.self, forKey: .rounding)
+        rounding = try c.decodeIfPresent(RoundingChoice.self, forKey: .rounding)
     }
 }

@@ -1,3 +1,5 @@
+public import QuantCore
+
 /// The complete quantization settings of one tensor kind (weights or activations) of one layer: the
 /// built-in defaults, then the configuration's defaults, then every matching override, applied in
 /// order.
@@ -16,20 +18,20 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var axis: Int
     /// Group size for per-group parameters.
     public var groupSize: Int
-    /// Compatibility profile name.
-    public var profile: String
+    /// Compatibility profile.
+    public var profile: CompatibilityProfile
     /// Signed or unsigned codes.
     public var signedness: Signedness
     /// Whether the most negative code is left out.
     public var narrowRange: Bool
-    /// Rounding rule name.
-    public var rounding: String
+    /// Rounding of `x/s`.
+    public var rounding: RoundingChoice
 
     /// Creates settings from their parts.
     public init(
         observer: ObserverSpec, bits: Int, scheme: SchemeChoice, autoMargin: Double = 0.1,
-        granularity: GranularityKind, axis: Int = 0, groupSize: Int = 128, profile: String,
-        signedness: Signedness = .signed, narrowRange: Bool, rounding: String
+        granularity: GranularityKind, axis: Int = 0, groupSize: Int = 128, profile: CompatibilityProfile = .ptqkit,
+        signedness: Signedness = .signed, narrowRange: Bool, rounding: RoundingChoice = .profile
     ) {
         self.observer = observer
         self.bits = bits
@@ -48,12 +50,12 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     /// (axis 0, PyTorch's `[out, in]` layout).
     public static let weightDefaults = QuantizationSettings(
         observer: ObserverSpec("minmax"), bits: 8, scheme: .symmetric, granularity: .perChannel, axis: 0,
-        profile: "default", narrowRange: true, rounding: "half-even")
+        narrowRange: true)
 
     /// Built-in activation defaults: min-max, int8 asymmetric (`[-128, 127]` with a zero point), per tensor.
     public static let activationDefaults = QuantizationSettings(
         observer: ObserverSpec("minmax"), bits: 8, scheme: .asymmetric, granularity: .perTensor,
-        profile: "default", narrowRange: false, rounding: "half-even")
+        narrowRange: false)
 
     /// These settings with every key present in `section` replacing the current value.
     public func applying(_ section: PolicySettings) -> QuantizationSettings {

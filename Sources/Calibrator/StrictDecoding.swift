@@ -71,6 +71,17 @@ extension KeyedDecodingContainer {
         return value
     }
 
+    /// Decodes an optional string that must be the raw value of one of `T`'s cases (for library enums
+    /// such as `CompatibilityProfile` whose synthesized decoding does not list the allowed values).
+    func decodeChoiceIfPresent<T: RawRepresentable<String> & CaseIterable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigError(.invalidValue(text, allowed: allowed), codingPath: codingPath + [key])
+        }
+        return value
+    }
+
     /// Decodes a single string or a sequence of strings as a list.
     func decodeStringOrList(forKey key: Key) throws -> [String] {
         if let single = try? decode(String.self, forKey: key) { return [single] }

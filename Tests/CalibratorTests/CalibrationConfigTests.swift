@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Calibrator
+import QuantCore
 
 @Suite struct CalibrationConfigTests {
     static let full = """
@@ -16,7 +17,8 @@ import Testing
           group-size: 32
           signedness: signed
           narrow-range: false
-          rounding: half-even
+          rounding: half-away
+          profile: aimet
         activations:
           observer:
             name: percentile
@@ -45,6 +47,9 @@ import Testing
         #expect(config.weights.granularity == .perGroup)
         #expect(config.weights.groupSize == 32)
         #expect(config.weights.narrowRange == false)
+        #expect(config.weights.profile == .aimet)
+        #expect(config.weights.rounding == .halfAway)
+        #expect(config.weights.rounding?.rule(for: .pytorch) == .toNearestOrAwayFromZero)
         #expect(config.activations.observer == ObserverSpec("percentile", options: ["percentile": .double(99.9), "mode": .string("two-sided")]))
         #expect(config.overrides.count == 2)
         #expect(config.overrides[0].exclude == true)
@@ -91,6 +96,8 @@ import Testing
         ("weights: {group-size: -8}", "weights.group-size", "invalid value '-8'"),
         ("weights: {auto-margin: 1.5}", "weights.auto-margin", "0 <= margin < 1"),
         ("weights: {narrow-range: 3}", "weights.narrow-range", "expected a boolean"),
+        ("weights: {profile: keras}", "weights.profile", "allowed: ptqkit, pytorch, onnxruntime, tensorrt, aimet"),
+        ("weights: {rounding: up}", "weights.rounding", "allowed: profile, half-even, half-away"),
         ("weights: 8", "weights", "expected a mapping"),
         ("overrides: [{exclude: true}]", "overrides[0]", "missing required key 'match'"),
         ("overrides: [{match: fc1, weights: {bits: 40}}]", "overrides[0].weights.bits", "allowed: 2...16"),
