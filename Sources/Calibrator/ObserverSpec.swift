@@ -2,7 +2,8 @@
 ///
 /// In a file, either the short form `observer: minmax` or the long form
 /// `observer: {name: percentile, options: {percentile: 99.99}}`. The options are checked by the
-/// observer's factory in the registry when the configuration is validated.
+/// observer's factory in the registry when the calibrator is created. The calibrator sets `granularity`
+/// and `nonFinite` itself (from the settings' granularity and `nan-policy`), so options may not.
 public struct ObserverSpec: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Registered observer name (`minmax`, `histogram`, `percentile`, `mse`, `entropy`, ...).
     public var name: String

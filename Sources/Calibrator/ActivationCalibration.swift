@@ -1,0 +1,41 @@
+public import Observers
+public import QuantCore
+
+/// The calibrated parameters of one layer's input activation (per tensor).
+public struct ActivationCalibration: Codable, Sendable, Hashable {
+    /// Dataset path in the activation files.
+    public var dataset: String
+    /// Rows observed (across all shards).
+    public var rows: Int
+    /// Shape of one row.
+    public var rowShape: [Int]
+    /// Observer and options that chose the range.
+    public var observer: ObserverSpec
+    /// Code format.
+    public var format: IntegerFormat
+    /// Numerics profile.
+    public var profile: CompatibilityProfile
+    /// Rounding of `x/s`.
+    public var rounding: RoundingRule
+    /// Scheme used and why.
+    public var scheme: SchemeDecision
+    /// Smallest finite value observed (0 when none).
+    public var observedMin: Float
+    /// Largest finite value observed (0 when none).
+    public var observedMax: Float
+    /// The clipping range the observer chose for the scheme used (before zero is put in).
+    public var rangeMin: Float
+    /// Upper end of the clipping range.
+    public var rangeMax: Float
+    /// Scale s (> 0, finite).
+    public var scale: Float
+    /// Zero point z (the code of 0.0).
+    public var zeroPoint: Int32
+    /// Fraction of the finite values whose code is clamped (outside `[s·(qmin − z − ½), s·(qmax − z + ½)]`),
+    /// estimated on the exact histogram (counts spread uniformly within each bin).
+    public var clippingFraction: Double
+    /// Element counts: finite, NaN, +Inf, −Inf.
+    public var counts: NonFiniteCounts
+    /// Why the range was degenerate (empty, zero-width, ...), when it was.
+    public var degenerate: DegenerateRange.Reason?
+}

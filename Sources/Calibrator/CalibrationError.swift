@@ -1,0 +1,31 @@
+public import QuantCore
+public import TensorIO
+
+/// A calibration that cannot go on: which input, layer or dataset, and why.
+public enum CalibrationError: Error, Sendable, CustomStringConvertible {
+    /// The configuration is invalid (also for observers the provider does not know or whose options
+    /// it rejects).
+    case config(ConfigError)
+    /// The datasets do not map to layers unambiguously.
+    case naming(LayerNamingError)
+    /// Neither a weights file nor activation files were given, or a glob matched nothing.
+    case noInputs(String)
+    /// A file or dataset could not be read.
+    case input(TensorIOError)
+    /// An observer failed on a dataset (for example NaN/Inf with `nan-policy: error`).
+    case observer(layer: String, dataset: String, reason: String)
+    /// The parameters could not be computed (bad axis, a scheme the profile lacks, ...).
+    case quantization(layer: String, dataset: String, QuantizationError)
+
+    /// One line naming the input and the cause.
+    public var description: String {
+        switch self {
+        case .config(let error): error.description
+        case .naming(let error): error.description
+        case .noInputs(let why): "nothing to calibrate: \(why)"
+        case .input(let error): error.description
+        case let .observer(layer, dataset, reason): "layer \(layer) (\(dataset)): observer failed: \(reason)"
+        case let .quantization(layer, dataset, error): "layer \(layer) (\(dataset)): \(error)"
+        }
+    }
+}

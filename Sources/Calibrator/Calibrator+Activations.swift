@@ -1,0 +1,171 @@
+internal import Observers
+internal import QuantCore
+internal import TensorIO
+
+/// The observers of one layer's input activation: the configured observer and, unless that observer
+/// keeps an exact histogram itself, a histogram for the `auto` decision and the clipping fraction.
+struct ActivationObservers {
+    var layer: String
+    var settings: QuantizationSettings
+    var primary: any Observer
+    var histogram: HistogramObserver?
+
+    mutating func observe(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws {
+        try primary.observe(values, shape: shape)
+        try histogram?.observe(values, shape: shape)
+    }
+
+    /// The exact histogram of everything observed.
+    var exactHistogram: ExactHistogram {
+        (primary as? HistogramObserver)?.state.histograms.first ?? histogram?.state.histograms.first ?? ExactHistogram()
+    }
+}
+
+extension Calibrator {
+    /// Streams every activation dataset once through the observers of the layers reading it and
+    /// calibrates each of those layers.
+    func calibrateActivations(
+        layers: [LayerDatasets], policies: [LayerPolicy], files: [String], progress: (CalibrationProgress) -> Void
+    ) throws(CalibrationError) -> [String: ActivationCalibration] {
+        var order: [String] = []
+        var sets: [String: [ActivationObservers]] = [:]
+        for (entry, policy) in zip(layers, policies) where !policy.excluded {
+            guard let dataset = entry.activation else { continue }
+            let observers = try makeActivationObservers(layer: entry.layer, dataset: dataset, settings: policy.activations)
+            if sets[dataset] == nil { order.append(dataset) }
+            sets[dataset, default: []].append(observers)
+        }
+        var records: [String: ActivationCalibration] = [:]
+        for dataset in order {
+            guard var group = sets[dataset] else { continue }
+            let source: TensorSource
+            do {
+                source = try TensorSource(files: files, dataset: dataset, batch: batchSize)
+            } catch {
+                throw .input(error)
+            }
+            let total = source.rowCount * source.rowElementCount * MemoryLayout<Float>.stride
+            var done = 0
+            do {
+                try source.forEachBatch { batch in
+                    let shape = [batch.rowCount] + source.rowShape
+                    for i in group.indices {
+                        do {
+                            try group[i].observe(batch.values, shape: shape)
+                        } catch {
+                            throw CalibrationError.observer(layer: group[i].layer, dataset: dataset, reason: "\(error)")
+                        }
+                    }
+                    done += batch.values.count * MemoryLayout<Float>.stride
+                    progress(CalibrationProgress(phase: .activations, dataset: dataset, bytesDone: done, bytesTotal: total))
+                }
+            } catch let error as CalibrationError {
+                throw error
+            } catch let error as TensorIOError {
+                throw .input(error)
+            } catch {
+                throw .observer(layer: group.first?.layer ?? "", dataset: dataset, reason: "\(error)")
+            }
+            for observers in group {
+                records[observers.layer] = try finish(observers, dataset: dataset, rows: source.rowCount, rowShape: source.rowShape)
+            }
+        }
+        return records
+    }
+
+    func makeActivationObservers(
+        layer: String, dataset: String, settings: QuantizationSettings
+    ) throws(CalibrationError) -> ActivationObservers {
+        do {
+            let nonFinite = config.nanPolicy.observerPolicy
+            let primary = try observers.makeObserver(settings.observer, granularity: .perTensor, nonFinite: nonFinite)
+            let histogram =
+                primary is HistogramObserver
+                ? nil : try HistogramObserver(options: .init(granularity: .perTensor, bins: histogramBins, nonFinite: nonFinite))
+            return ActivationObservers(layer: layer, settings: settings, primary: primary, histogram: histogram)
+        } catch {
+            throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
+        }
+    }
+
+    /// Parameters for every candidate scheme, the `auto` decision on the histogram, and the record.
+    func finish(
+        _ observers: ActivationObservers, dataset: String, rows: Int, rowShape: [Int]
+    ) throws(CalibrationError) -> ActivationCalibration {
+        let s = observers.settings
+        let histogram = observers.exactHistogram
+        let layer = observers.layer
+        struct Candidate {
+            var symmetry: Symmetry
+            var low: Float, high: Float
+            var parameters: AffineScheme.ScaleAndZeroPoint
+            var error: Double
+        }
+        var candidates: [Candidate] = []
+        var counts = NonFiniteCounts()
+        let format: IntegerFormat
+        do {
+            format = try s.integerFormat()
+            for symmetry in s.candidateSymmetries {
+                let scheme = try s.affineScheme(symmetry, granularity: .perTensor)
+                let ranges: ObservedRanges
+                do {
+                    ranges = try observers.primary.ranges(for: RangeTarget(scheme))
+                } catch {
+                    throw CalibrationError.observer(layer: layer, dataset: dataset, reason: "\(error)")
+                }
+                counts = ranges.counts
+                let low = ranges.low.first ?? 0, high = ranges.high.first ?? 0
+                let p = scheme.parameters(min: low, max: high)
+                let error = histogram.expectedSquaredError(scale: p.scale, zeroPoint: p.zeroPoint, format: format)
+                candidates.append(Candidate(symmetry: symmetry, low: low, high: high, parameters: p, error: error))
+            }
+        } catch let error as CalibrationError {
+            throw error
+        } catch let error as QuantizationError {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        } catch {
+            throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
+        }
+        let decision = SchemeDecision.decide(
+            requested: s.scheme, profile: s.profile, margin: s.autoMargin, measure: "expected MSE on the histogram",
+            errors: candidates.map { ($0.symmetry, $0.error) })
+        guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
+            throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
+        }
+        let p = chosen.parameters
+        // codes are clamped outside [s·(qmin − z − ½), s·(qmax − z + ½)]
+        let low = Double(p.scale) * (Double(Int(format.qmin) - Int(p.zeroPoint)) - 0.5)
+        let high = Double(p.scale) * (Double(Int(format.qmax) - Int(p.zeroPoint)) + 0.5)
+        return ActivationCalibration(
+            dataset: dataset, rows: rows, rowShape: rowShape, observer: s.observer, format: format, profile: s.profile,
+            rounding: s.rounding.rule(for: s.profile), scheme: decision,
+            observedMin: histogram.isEmpty ? 0 : histogram.min, observedMax: histogram.isEmpty ? 0 : histogram.max,
+            rangeMin: chosen.low, rangeMax: chosen.high, scale: p.scale, zeroPoint: p.zeroPoint,
+            clippingFraction: histogram.fractionOutside(low: low, high: high), counts: counts, degenerate: p.degenerate)
+    }
+}
+
+extension SchemeDecision {
+    /// The decision for `requested` given the error of each evaluated scheme (`auto` evaluates both,
+    /// except for profiles without an asymmetric mode).
+    static func decide(
+        requested: SchemeChoice, profile: CompatibilityProfile, margin: Double, measure: String,
+        errors: [(Symmetry, Double)]
+    ) -> SchemeDecision {
+        let symmetric = errors.first { $0.0 == .symmetric }?.1
+        let asymmetric = errors.first { $0.0 == .asymmetric }?.1
+        switch (requested, symmetric, asymmetric) {
+        case (.auto, let s?, let a?):
+            return .auto(symmetric: s, asymmetric: a, margin: margin, measure: measure)
+        case (.auto, let s, _):
+            return SchemeDecision(
+                requested: .auto, chosen: .symmetric, symmetricError: s, margin: margin,
+                reason: "auto: profile \(profile.rawValue) has no asymmetric mode; symmetric")
+        default:
+            return SchemeDecision(
+                requested: requested, chosen: requested == .asymmetric ? .asymmetric : .symmetric,
+                symmetricError: symmetric, asymmetricError: asymmetric, reason: "configured")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+internal import HDF5
+internal import Observers
+internal import QuantCore
+internal import TensorIO
+
+extension Calibrator {
+    /// Reads a whole dataset as Float32 with its shape.
+    static func read(_ dataset: String, in path: String) throws(CalibrationError) -> (values: [Float], shape: [Int]) {
+        do {
+            let file = try File(path)
+            let opened = try file.openDataset(dataset)
+            return (try opened.read(as: Float.self), opened.shape)
+        } catch {
+            throw .input(.hdf5(error))
+        }
+    }
+
+    /// Observes the weight with its granularity, computes the parameters of every candidate scheme, and
+    /// keeps the configured one (or, for `auto`, asymmetric only when its MSE on the weight is lower by
+    /// the margin).
+    func calibrateWeight(
+        layer: String, file: String, dataset: String, settings s: QuantizationSettings
+    ) throws(CalibrationError) -> WeightCalibration {
+        let (values, shape) = try Self.read(dataset, in: file)
+        let granularity = s.granularity(rank: shape.count)
+        struct Candidate {
+            var symmetry: Symmetry
+            var ranges: ObservedRanges
+            var parameters: QuantizationParameters
+            var metrics: TensorErrorMetrics
+        }
+        var candidates: [Candidate] = []
+        let format: IntegerFormat
+        do {
+            format = try s.integerFormat()
+            _ = try granularity.layout(shape: shape)
+            var observer = try observers.makeObserver(
+                s.observer, granularity: granularity, nonFinite: config.nanPolicy.observerPolicy)
+            try values.withUnsafeBufferPointer { try observer.observe($0, shape: shape) }
+            for symmetry in s.candidateSymmetries {
+                let scheme = try s.affineScheme(symmetry, granularity: granularity)
+                let ranges = try observer.ranges(for: RangeTarget(scheme))
+                let parameters = try ranges.parameters(scheme, shape: shape)
+                let metrics = TensorErrorMetrics(try parameters.errorMetrics(of: values))
+                candidates.append(Candidate(symmetry: symmetry, ranges: ranges, parameters: parameters, metrics: metrics))
+            }
+        } catch let error as QuantizationError {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        } catch {
+            throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
+        }
+        let decision = SchemeDecision.decide(
+            requested: s.scheme, profile: s.profile, margin: s.autoMargin, measure: "MSE on the weight",
+            errors: candidates.map { ($0.symmetry, $0.metrics.mse) })
+        guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
+            throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
+        }
+        let p = chosen.parameters
+        let statistics = values.withUnsafeBufferPointer { TensorStatistics($0) }
+        return WeightCalibration(
+            dataset: dataset, shape: shape, observer: s.observer, format: format, profile: s.profile,
+            rounding: p.rounding, granularity: granularity, scheme: decision,
+            observedMin: statistics.finiteCount > 0 ? statistics.min : 0,
+            observedMax: statistics.finiteCount > 0 ? statistics.max : 0, parameterShape: p.layout.parameterShape,
+            rangeMins: chosen.ranges.low, rangeMaxs: chosen.ranges.high, scales: p.scales, zeroPoints: p.zeroPoints,
+            metrics: chosen.metrics, clippingFraction: Self.clippingFraction(values, parameters: p),
+            counts: chosen.ranges.counts, degenerateRanges: p.warnings)
+    }
+
+    /// Fraction of the finite elements whose code is clamped: outside their parameter's representable
+    /// range widened by half a step, `[s·(qmin − z) − s/2, s·(qmax − z) + s/2]`.
+    static func clippingFraction(_ values: [Float], parameters p: QuantizationParameters) -> Double {
+        let ranges = (0..<p.scales.count).map { k in
+            let r = p.representableRange(parameter: k), half = p.scales[k] / 2
+            return (r.lowerBound - half)...(r.upperBound + half)
+        }
+        var clipped = 0, finite = 0
+        for (i, x) in values.enumerated() where x.isFinite {
+            finite += 1
+            if !ranges[p.layout.parameterIndex(ofElement: i)].contains(x) { clipped += 1 }
+        }
+        return finite > 0 ? Double(clipped) / Double(finite) : 0
+    }
+
+    /// The bias as int32 with scale `s_in · s_w` (per output channel or per tensor) and zero point 0, or
+    /// kept in float when the input scale is unknown or the weight's scales do not line up with it.
+    func calibrateBias(
+        layer: String, file: String, dataset: String, weight: WeightCalibration?, input: ActivationCalibration?
+    ) throws(CalibrationError) -> BiasCalibration {
+        let (values, shape) = try Self.read(dataset, in: file)
+        func float(_ reason: String) -> BiasCalibration {
+            BiasCalibration(dataset: dataset, shape: shape, quantized: false, reason: reason, scales: [])
+        }
+        guard let weight else { return float("the layer's weight is not quantized") }
+        guard let input else { return float("the input's scale is unknown (no activation dataset for the layer)") }
+        // s_bias[c] = s_in · s_w[c], in Float32 as the integer kernels compute it
+        let scales: [Float]
+        switch weight.granularity {
+        case .perTensor:
+            scales = [input.scale * weight.scales[0]]
+        case .perChannel(let axis):
+            guard weight.shape[axis] == values.count else {
+                return float("the weight has \(weight.shape[axis]) channels along axis \(axis), the bias \(values.count) values")
+            }
+            scales = weight.scales.map { input.scale * $0 }
+        case .perGroup:
+            return float("per-group weights have several scales per output channel")
+        }
+        let rule = weight.rounding
+        var restored = [Float](repeating: 0, count: values.count)
+        var saturated = 0
+        for (i, b) in values.enumerated() {
+            let scale = scales.count == 1 ? scales[0] : scales[i]
+            // q = clamp(round(b / s), −2^31, 2^31 − 1), in Double so every int32 is exact
+            var q = rule.round(Double(b) / Double(scale))
+            if q < Double(Int32.min) || q > Double(Int32.max) {
+                saturated += 1
+                q = Swift.min(Swift.max(q, Double(Int32.min)), Double(Int32.max))
+            }
+            restored[i] = q.isFinite ? Float(q * Double(scale)) : .nan
+        }
+        let metrics: ErrorMetrics
+        do {
+            metrics = try ErrorMetrics(reference: values, reconstruction: restored)
+        } catch {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        }
+        return BiasCalibration(
+            dataset: dataset, shape: shape, quantized: true,
+            reason: scales.count == 1 ? "s_in · s_w (per tensor)" : "s_in · s_w[c] (per output channel)", bits: 32,
+            scales: scales, zeroPoint: 0, metrics: TensorErrorMetrics(metrics), saturated: saturated)
+    }
+}

@@ -1,0 +1,184 @@
+internal import HDF5
+public import Observers
+internal import QuantCore
+public import TensorIO
+
+/// Turns a weights file and recorded activations into per-layer quantization parameters, as a
+/// configuration says.
+///
+/// One pass over every activation dataset: each batch is streamed once (``TensorSource``) through the
+/// observer set of every layer that reads that dataset (the configured observer, plus an exact
+/// histogram for the `auto` decision and the clipping fraction unless the observer keeps one itself).
+/// Weights are read whole and observed with the layer's granularity. The result is deterministic: the
+/// same inputs and configuration give equal ``CalibrationResult``s.
+///
+/// ```swift
+/// let calibrator = try Calibrator(config: .load(contentsOf: "Configs/int8.yaml"))  // built-in observers
+/// let result = try calibrator.calibrate(weights: "weights.h5", activations: ["acts/*.h5"])
+/// ```
+public struct Calibrator: Sendable {
+    /// The configuration.
+    public let config: CalibrationConfig
+    /// Where observers come from.
+    public let observers: any ObserverProvider
+    /// How many rows each activation batch holds (default 8 MiB of Float32).
+    public var batchSize: TensorSource.BatchSize = .bytes(8 << 20)
+    /// Bin budget of the histogram kept beside non-histogram observers.
+    public var histogramBins: Int = ExactHistogram.defaultBudget
+
+    /// A calibrator for `config`, checking every observer it names against `observers` (name and options).
+    ///
+    /// - Throws: ``CalibrationError/config(_:)`` naming the key path of the observer.
+    public init(
+        config: CalibrationConfig = CalibrationConfig(), observers: any ObserverProvider = ObserverRegistry.builtIn
+    ) throws(CalibrationError) {
+        do {
+            try config.validate(observerNames: observers.observerNames)
+            _ = try LayerNaming(config.naming)
+        } catch {
+            throw .config(error)
+        }
+        for (spec, path) in config.observerSpecs {
+            do {
+                _ = try observers.makeObserver(spec, granularity: .perTensor, nonFinite: config.nanPolicy.observerPolicy)
+            } catch {
+                throw .config(
+                    ConfigError(.invalidObserverOptions(observer: spec.name, reason: "\(error)"), at: path + [.key("options")]))
+            }
+        }
+        self.config = config
+        self.observers = observers
+    }
+
+    /// Calibrates every layer found in `weights` (a file) and `activations` (files or glob patterns
+    /// whose files are shards of the same datasets).
+    ///
+    /// - Parameter progress: called after each activation batch and each weight, on this thread.
+    /// - Throws: ``CalibrationError``.
+    public func calibrate(
+        weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in }
+    ) throws(CalibrationError) -> CalibrationResult {
+        let activationFiles = try Self.expand(activations)
+        guard weights != nil || !activationFiles.isEmpty else {
+            throw .noInputs("give a weights file, activation files, or both")
+        }
+        let weightDatasets = try weights.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
+        let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
+        let naming: LayerNaming
+        let map: LayerMap
+        do {
+            naming = try LayerNaming(config.naming)
+        } catch {
+            throw .config(error)
+        }
+        do {
+            map = try naming.map(weights: weightDatasets, activations: activationDatasets)
+        } catch {
+            throw .naming(error)
+        }
+        var warnings = map.warnings.map(\.description)
+        let policies = map.layers.map { config.policy(for: $0.layer) }
+
+        let activationRecords = try calibrateActivations(
+            layers: map.layers, policies: policies, files: activationFiles, progress: progress)
+        var layers: [LayerCalibration] = []
+        for (entry, policy) in zip(map.layers, policies) {
+            var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
+            if !policy.excluded {
+                record.activation = activationRecords[entry.layer]
+                if let weights, let dataset = entry.weight {
+                    record.weight = try calibrateWeight(
+                        layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+                    progress(CalibrationProgress(phase: .weights, dataset: dataset))
+                }
+                if let weights, let dataset = entry.bias {
+                    record.bias = try calibrateBias(
+                        layer: entry.layer, file: weights, dataset: dataset, weight: record.weight,
+                        input: record.activation)
+                }
+            }
+            warnings += record.warnings
+            layers.append(record)
+        }
+        return CalibrationResult(
+            formatVersion: CalibrationResult.formatVersion,
+            inputs: CalibrationResult.Inputs(weights: weights, activations: activationFiles), config: config,
+            layers: layers, warnings: warnings)
+    }
+
+    /// The files named by `arguments`: glob patterns expanded (sorted), plain paths kept, in order.
+    static func expand(_ arguments: [String]) throws(CalibrationError) -> [String] {
+        var files: [String] = []
+        for argument in arguments {
+            if ShardGlob.isPattern(argument) {
+                let matches = ShardGlob.paths(matching: argument)
+                guard !matches.isEmpty else { throw .input(.noFilesMatch(pattern: argument)) }
+                files += matches
+            } else {
+                files.append(argument)
+            }
+        }
+        return files
+    }
+
+    /// Paths of every dataset in the file at `path`, in the walk's order.
+    static func datasets(in path: String) throws(CalibrationError) -> [String] {
+        do {
+            let file = try File(path)
+            return try file.walk().filter { $0.kind == .dataset }.map(\.path)
+        } catch {
+            throw .input(.hdf5(error))
+        }
+    }
+}
+
+/// Where a calibration is (for progress displays).
+public struct CalibrationProgress: Sendable, Hashable {
+    /// The phase.
+    public enum Phase: String, Sendable, Hashable {
+        /// Streaming activation datasets through the observers.
+        case activations
+        /// Calibrating weights.
+        case weights
+    }
+
+    /// The phase.
+    public var phase: Phase
+    /// The dataset being processed.
+    public var dataset: String
+    /// Bytes of Float32 processed so far in this dataset (activations).
+    public var bytesDone: Int = 0
+    /// Bytes of Float32 in the dataset (activations).
+    public var bytesTotal: Int = 0
+}
+
+extension NaNPolicy {
+    /// The observers' policy of the same meaning.
+    public var observerPolicy: NonFinitePolicy {
+        switch self {
+        case .skip: .skip
+        case .error: .error
+        }
+    }
+}
+
+extension LayerCalibration {
+    /// Creates the record of a layer before its tensors are calibrated.
+    init(layer: String, datasets: LayerDatasets, policy: LayerPolicy) {
+        self.init(layer: layer, datasets: datasets, policy: policy, activation: nil, weight: nil, bias: nil)
+    }
+
+    /// Degenerate ranges, as warning lines.
+    var warnings: [String] {
+        var lines: [String] = []
+        if let degenerate = activation?.degenerate {
+            lines.append("layer \(layer): activation range is degenerate (\(degenerate.rawValue))")
+        }
+        if let weight, !weight.degenerateRanges.isEmpty {
+            lines.append(
+                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.scales.count) weight ranges are degenerate "
+                    + "(first: \(weight.degenerateRanges[0]))")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,53 @@
+public import Observers
+public import QuantCore
+
+/// The calibrated parameters of one layer's weight (per tensor, channel or group) and their error on
+/// the weight itself.
+public struct WeightCalibration: Codable, Sendable, Hashable {
+    /// Dataset path in the weights file.
+    public var dataset: String
+    /// Shape of the weight.
+    public var shape: [Int]
+    /// Observer and options that chose the ranges.
+    public var observer: ObserverSpec
+    /// Code format.
+    public var format: IntegerFormat
+    /// Numerics profile.
+    public var profile: CompatibilityProfile
+    /// Rounding of `x/s`.
+    public var rounding: RoundingRule
+    /// Granularity (axis resolved against the shape).
+    public var granularity: Granularity
+    /// Scheme used and why.
+    public var scheme: SchemeDecision
+    /// Smallest finite element (0 when none).
+    public var observedMin: Float
+    /// Largest finite element (0 when none).
+    public var observedMax: Float
+    /// Shape of the parameter arrays (`[]` per tensor, `[channels]`, or the per-group shape).
+    public var parameterShape: [Int]
+    /// The clipping range per parameter, as chosen by the observer (row-major over `parameterShape`).
+    public var rangeMins: [Float]
+    /// Upper ends of the clipping ranges.
+    public var rangeMaxs: [Float]
+    /// Scale per parameter.
+    public var scales: [Float]
+    /// Zero point per parameter.
+    public var zeroPoints: [Int32]
+    /// Error of the quantized weight against the original.
+    public var metrics: TensorErrorMetrics
+    /// Fraction of the finite elements whose code is clamped (outside their parameter's representable
+    /// range widened by half a step).
+    public var clippingFraction: Double
+    /// Element counts: finite, NaN, +Inf, −Inf.
+    public var counts: NonFiniteCounts
+    /// Parameters whose range was degenerate (empty, zero-width, ...).
+    public var degenerateRanges: [DegenerateRange]
+
+    /// The parameters as QuantCore applies them (quantize, dequantize).
+    public func parameters() throws(QuantizationError) -> QuantizationParameters {
+        try QuantizationParameters(
+            format: format, rounding: rounding, layout: granularity.layout(shape: shape), scales: scales,
+            zeroPoints: zeroPoints, multipliesByReciprocal: profile.multipliesByReciprocal)
+    }
+}

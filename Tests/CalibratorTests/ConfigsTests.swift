@@ -1,0 +1,37 @@
+import Foundation
+import Observers
+import Testing
+
+@testable import Calibrator
+
+/// Every example configuration in `Configs/` parses and validates.
+@Suite struct ConfigsTests {
+    static let files = ["int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
+                        "w8a8-pytorch.json"]
+
+    @Test(arguments: files)
+    func exampleConfigParses(name: String) throws {
+        let names = ObserverRegistry.builtIn.names + (name == "custom-observer.yaml" ? ["mean-std"] : [])
+        let config = try CalibrationConfig.load(contentsOf: Bundled.config(name), observerNames: names)
+        #expect(config.version == 1)
+    }
+
+    @Test func everyConfigIsListed() throws {
+        let present = try FileManager.default.contentsOfDirectory(atPath: Bundled.root.appendingPathComponent("Configs").path)
+        #expect(Set(present.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }) == Set(Self.files))
+    }
+
+    @Test func int8IsTheBuiltInDefault() throws {
+        let config = try CalibrationConfig.load(contentsOf: Bundled.config("int8.yaml"))
+        #expect(config.policy(for: "x").weights == CalibrationConfig().policy(for: "x").weights)
+        #expect(config.policy(for: "x").activations == CalibrationConfig().policy(for: "x").activations)
+    }
+
+    @Test func overridesResolveAsDocumented() throws {
+        let config = try CalibrationConfig.load(contentsOf: Bundled.config("overrides.yaml"))
+        #expect(config.policy(for: "fc2").weights.bits == 6)
+        #expect(config.policy(for: "fc1").activations.observer == ObserverSpec("minmax"))
+        #expect(config.policy(for: "fc3").excluded)
+        #expect(!config.policy(for: "fc2").excluded)
+    }
+}
