@@ -106,5 +106,6 @@ public enum NaNPolicy: String, ConfigChoice, Hashable {
     /// Stop with an error naming the dataset and the counts.
     case error
 
+    /// Decodes one of the allowed spellings (the error lists them).
     public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }

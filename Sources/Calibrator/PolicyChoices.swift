@@ -13,6 +13,7 @@ public enum SchemeChoice: String, ConfigChoice, Hashable {
     /// error by at least the configured margin (`auto-margin`).
     case auto
 
+    /// Decodes one of the allowed spellings (the error lists them).
     public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
 
@@ -25,6 +26,7 @@ public enum GranularityKind: String, ConfigChoice, Hashable {
     /// One per block of `group-size` consecutive indices along `axis`.
     case perGroup = "per-group"
 
+    /// Decodes one of the allowed spellings (the error lists them).
     public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
 
@@ -35,6 +37,7 @@ public enum Signedness: String, ConfigChoice, Hashable {
     /// Unsigned codes.
     case unsigned
 
+    /// Decodes one of the allowed spellings (the error lists them).
     public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
 
@@ -47,6 +50,7 @@ public enum DatasetRole: String, ConfigChoice, Hashable, Comparable {
     /// The layer's recorded input activation.
     case activation
 
+    /// Decodes one of the allowed spellings (the error lists them).
     public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 
     /// Declaration order: weight, bias, activation.
@@ -64,6 +68,7 @@ public enum RoundingChoice: String, ConfigChoice, Hashable {
     /// Round half away from zero.
     case halfAway = "half-away"
 
+    /// Decodes one of the allowed spellings (the error lists them).
     public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 
     /// The rule used with `profile`.
