@@ -16,10 +16,10 @@ import Darwin
 /// hasher.finalize().hex  // "ba7816bf…"
 /// ```
 public struct SHA256: Sendable {
-    /// The eight 32-bit working hash words H0…H7.
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
+    /// The eight 32-bit working hash words H0…H7 (separate stored words: SIMD lanes and arrays cost a
+    /// per-block lane shuffle or allocation).
+    private var h0: UInt32 = 0x6a09_e667, h1: UInt32 = 0xbb67_ae85, h2: UInt32 = 0x3c6e_f372, h3: UInt32 = 0xa54f_f53a
+    private var h4: UInt32 = 0x510e_527f, h5: UInt32 = 0x9b05_688c, h6: UInt32 = 0x1f83_d9ab, h7: UInt32 = 0x5be0_cd19
     /// Bytes of the current, incomplete 64-byte block.
     private var block = [UInt8](repeating: 0, count: 64)
     /// How many bytes of ``block`` are filled.
@@ -79,7 +79,7 @@ public struct SHA256: Sendable {
         tail += [UInt8](repeating: 0, count: (119 - blockFill) % 64)
         tail += (0..<8).map { UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64($0))) }
         update(tail)
-        return Digest(bytes: state.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (24 - 8 * UInt32($0))) } })
+        return Digest(bytes: [h0, h1, h2, h3, h4, h5, h6, h7].flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (24 - 8 * UInt32($0))) } })
     }
 
     /// The SHA-256 compression function on one 64-byte block.
@@ -93,8 +93,7 @@ public struct SHA256: Sendable {
                 let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
-            var (a, b, c, d) = (state[0], state[1], state[2], state[3])
-            var (e, f, g, h) = (state[4], state[5], state[6], state[7])
+            var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
             Self.k.withUnsafeBufferPointer { k in
                 for t in 0..<64 {
                     // Σ1 = ROTR6 ⊕ ROTR11 ⊕ ROTR25, Ch = (e ∧ f) ⊕ (¬e ∧ g)
@@ -105,7 +104,8 @@ public struct SHA256: Sendable {
                     (d, c, b, a) = (c, b, a, t1 &+ t2)
                 }
             }
-            for (i, v) in [a, b, c, d, e, f, g, h].enumerated() { state[i] &+= v }
+            h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+            h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
         }
     }
 
