@@ -161,18 +161,23 @@ public struct LayerRecord: Codable, Sendable, Hashable {
     public var tensors: [TensorRecord]
     /// Quantization parameters of the layer's input activation, when activations were calibrated.
     public var activation: ActivationRecord?
+    /// The layer's effective settings (configuration defaults, then the overrides that matched, and
+    /// whether it is excluded), as the calibrator records them.
+    public var policy: ConfigValue?
 
     /// Creates a record.
-    public init(name: String, tensors: [TensorRecord] = [], activation: ActivationRecord? = nil) {
+    public init(name: String, tensors: [TensorRecord] = [], activation: ActivationRecord? = nil, policy: ConfigValue? = nil) {
         self.name = name
         self.tensors = tensors
         self.activation = activation
+        self.policy = policy
     }
 
     enum CodingKeys: String, CodingKey {
         case name
         case tensors
         case activation
+        case policy
     }
 }
 

@@ -42,7 +42,8 @@ public enum ManifestSchema {
       "properties": {
         "name": {"type": "string", "minLength": 1},
         "tensors": {"type": "array", "items": {"$ref": "#/$defs/tensor"}},
-        "activation": {"$ref": "#/$defs/activation"}
+        "activation": {"$ref": "#/$defs/activation"},
+        "policy": {"type": "object"}
       }
     },
     "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},

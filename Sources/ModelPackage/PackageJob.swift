@@ -40,6 +40,9 @@ public enum PackageJob {
         for (layer, activation) in plan.activations {
             layers[layer, default: LayerRecord(name: layer)].activation = activation
         }
+        for (layer, policy) in plan.policies {
+            layers[layer, default: LayerRecord(name: layer)].policy = policy
+        }
         let fingerprints = try inputs.map { (role, path) throws(PackageError) in try InputFile(role: role, hashing: path) }
         let manifest = Manifest(
             ptqkitVersion: toolVersion, inputs: fingerprints, config: config, layers: Array(layers.values))

@@ -1,3 +1,4 @@
+public import Calibrator
 public import QuantCore
 
 /// What to put in a package: for every layer, how each of its weight-file tensors is stored, and its
@@ -44,11 +45,17 @@ public struct PackagePlan: Sendable {
     public var tensors: [Tensor]
     /// Activation parameters by layer name.
     public var activations: [String: ActivationRecord]
+    /// Effective settings by layer name (recorded in the manifest).
+    public var policies: [String: ConfigValue]
 
     /// Creates a plan.
-    public init(layers: [String], tensors: [Tensor] = [], activations: [String: ActivationRecord] = [:]) {
+    public init(
+        layers: [String], tensors: [Tensor] = [], activations: [String: ActivationRecord] = [:],
+        policies: [String: ConfigValue] = [:]
+    ) {
         self.layers = layers
         self.tensors = tensors
         self.activations = activations
+        self.policies = policies
     }
 }

@@ -25,7 +25,8 @@ struct PackageJobTests {
             tensors.append(
                 PackagePlan.Tensor(layer: layer, dataset: "/\(layer)/bias", role: "bias", storage: .float32(note: "bias kept in float32")))
         }
-        return PackagePlan(layers: ["fc1", "fc2", "fc3"], tensors: tensors)
+        return PackagePlan(
+            layers: ["fc1", "fc2", "fc3"], tensors: tensors, policies: ["fc2": .object(["excluded": .bool(false)])])
     }
 
     @Test func bundledNetworkPackageVerifiesAgainstItsWeights() throws {
@@ -38,6 +39,8 @@ struct PackageJobTests {
             toolVersion: "test", destination: destination, force: false, progress: { done, _, _ in steps.append(done) })
         #expect(steps == Array(0...6))
         #expect(manifest.layers.map(\.name) == ["fc1", "fc2", "fc3"])
+        #expect(manifest.layers.map(\.policy) == [nil, .object(["excluded": .bool(false)]), nil])
+        #expect(ManifestSchema.violations(ofJSON: try manifest.encoded()) == [])
         #expect(manifest.inputs.first?.size == (try FileManager.default.attributesOfItem(atPath: Self.weights)[.size] as? Int))
         let report = try PackageVerifier.verify(path: destination, against: Self.weights)
         #expect(report.passed, "\(report.problems)")
