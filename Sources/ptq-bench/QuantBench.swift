@@ -3,7 +3,7 @@ import PTQKit
 /// `ptq-bench quant`: throughput of the integer affine kernels on one core over a 256 MiB Float32
 /// buffer, with memcpy of the same buffer as the baseline. Each line is the median of 7 timed runs after
 /// one warm-up run (in-process ContinuousClock). "in GB/s" counts the bytes the operation reads (Float32
-/// for quantize, codes for dequantize); "f32 GB/s" counts the tensor's Float32 bytes either way.
+/// for quantize, codes for dequantize, both tensors for the metrics); "f32 GB/s" counts one Float32 tensor.
 enum QuantBench {
     static let count = 64 << 20  // 256 MiB of Float32
     static let shape = [4096, count / 4096]
@@ -54,6 +54,9 @@ enum QuantBench {
             try packed.withUnsafeBufferPointer { src in
                 try back.withUnsafeMutableBufferPointer { dst in try int4.dequantizePacked(src, into: dst) }
             }
+        }
+        try measure("error metrics of (x, xhat), one pass", inBytes: count * 8) {
+            _ = try x.withUnsafeBufferPointer { a in try back.withUnsafeBufferPointer { b in try ErrorMetrics(reference: a, reconstruction: b) } }
         }
         precondition(copy.count == count && back.count == count)
     }
