@@ -2,6 +2,14 @@ internal import Observers
 internal import QuantCore
 internal import TensorIO
 
+/// One layer's observers after streaming its activation dataset.
+struct ObservedActivation {
+    var observers: ActivationObservers
+    var dataset: String
+    var rows: Int
+    var rowShape: [Int]
+}
+
 /// The observers of one layer's input activation: the configured observer and, unless that observer
 /// keeps an exact histogram itself, a histogram for the `auto` decision and the clipping fraction.
 struct ActivationObservers {
@@ -27,6 +35,22 @@ extension Calibrator {
     func calibrateActivations(
         layers: [LayerDatasets], policies: [LayerPolicy], files: [String], progress: (CalibrationProgress) -> Void
     ) throws(CalibrationError) -> [String: ActivationCalibration] {
+        let observed = try observeActivations(layers: layers, policies: policies, progress: progress) {
+            (dataset) throws(TensorIOError) in try TensorSource(files: files, dataset: dataset, batch: batchSize)
+        }
+        var records: [String: ActivationCalibration] = [:]
+        for o in observed {
+            records[o.observers.layer] = try finish(o.observers, dataset: o.dataset, rows: o.rows, rowShape: o.rowShape)
+        }
+        return records
+    }
+
+    /// Streams every activation dataset the layers read once (from the source `source` makes for it)
+    /// through the observers of the layers reading it; the observers in layer order.
+    func observeActivations(
+        layers: [LayerDatasets], policies: [LayerPolicy], progress: (CalibrationProgress) -> Void,
+        source makeSource: (String) throws(TensorIOError) -> TensorSource
+    ) throws(CalibrationError) -> [ObservedActivation] {
         var order: [String] = []
         var sets: [String: [ActivationObservers]] = [:]
         for (entry, policy) in zip(layers, policies) where !policy.excluded {
@@ -35,12 +59,12 @@ extension Calibrator {
             if sets[dataset] == nil { order.append(dataset) }
             sets[dataset, default: []].append(observers)
         }
-        var records: [String: ActivationCalibration] = [:]
+        var observed: [String: ObservedActivation] = [:]
         for dataset in order {
             guard var group = sets[dataset] else { continue }
             let source: TensorSource
             do {
-                source = try TensorSource(files: files, dataset: dataset, batch: batchSize)
+                source = try makeSource(dataset)
             } catch {
                 throw .input(error)
             }
@@ -67,10 +91,11 @@ extension Calibrator {
                 throw .observer(layer: group.first?.layer ?? "", dataset: dataset, reason: "\(error)")
             }
             for observers in group {
-                records[observers.layer] = try finish(observers, dataset: dataset, rows: source.rowCount, rowShape: source.rowShape)
+                observed[observers.layer] = ObservedActivation(
+                    observers: observers, dataset: dataset, rows: source.rowCount, rowShape: source.rowShape)
             }
         }
-        return records
+        return zip(layers, policies).compactMap { entry, policy in policy.excluded ? nil : observed[entry.layer] }
     }
 
     func makeActivationObservers(

@@ -59,11 +59,26 @@ public struct Calibrator: Sendable {
         weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
         let activationFiles = try Self.expand(activations)
+        let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
+        return try calibrate(
+            weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets, progress: progress
+        ) { (layers, policies) throws(CalibrationError) in
+            try calibrateActivations(layers: layers, policies: policies, files: activationFiles, progress: progress)
+        }
+    }
+
+    /// Calibrates every layer of `weights` and of the activation datasets `activationDatasets` (the
+    /// datasets of the first activation file), taking the activation records from `activations`
+    /// (a streamed pass, or saved statistics).
+    func calibrate(
+        weights: String?, activationFiles: [String], activationDatasets: [String],
+        progress: (CalibrationProgress) -> Void,
+        activations: ([LayerDatasets], [LayerPolicy]) throws(CalibrationError) -> [String: ActivationCalibration]
+    ) throws(CalibrationError) -> CalibrationResult {
         guard weights != nil || !activationFiles.isEmpty else {
             throw .noInputs("give a weights file, activation files, or both")
         }
         let weightDatasets = try weights.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
-        let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
         let naming: LayerNaming
         let map: LayerMap
         do {
@@ -79,8 +94,7 @@ public struct Calibrator: Sendable {
         var warnings = map.warnings.map(\.description)
         let policies = map.layers.map { config.policy(for: $0.layer) }
 
-        let activationRecords = try calibrateActivations(
-            layers: map.layers, policies: policies, files: activationFiles, progress: progress)
+        let activationRecords = try activations(map.layers, policies)
         var layers: [LayerCalibration] = []
         for (entry, policy) in zip(map.layers, policies) {
             var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
