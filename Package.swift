@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "ModelPackage",
-            dependencies: ["QuantCore", "HDF5", "Calibrator"],
+            dependencies: ["QuantCore", "HDF5", "TensorIO", "Observers", "Calibrator"],
             swiftSettings: strict
         ),
         .target(
