@@ -62,7 +62,12 @@ enum BenchSuite {
                         cpuPerRun: child.cpuSeconds / Double(times.count + 1)))
             }
         }
-        rows += NumpyBaseline.run(file: file, runs: options.runs)
+        if options.only.isEmpty || options.only.contains(CalibrateJob.name) {
+            rows += CalibrateJob.run(file: file, runs: options.runs, threads: cores > 1 ? [1, cores] : [1])
+        }
+        if options.only.isEmpty || options.only.contains("numpy") {
+            rows += NumpyBaseline.run(file: file, runs: options.runs)
+        }
         printTable(rows, bytes: bytes)
     }
 
