@@ -5,6 +5,8 @@ public struct BiasCalibration: Codable, Sendable, Hashable {
     public var dataset: String
     /// Shape of the bias.
     public var shape: [Int]
+    /// Element type stored in the file (`"float32"`, `"float16"`, ...).
+    public var elementType: String
     /// Whether the bias is quantized (to int32).
     public var quantized: Bool
     /// Why it is, or is not, quantized.

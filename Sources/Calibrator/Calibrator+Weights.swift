@@ -4,12 +4,14 @@ internal import QuantCore
 internal import TensorIO
 
 extension Calibrator {
-    /// Reads a whole dataset as Float32 with its shape.
-    static func read(_ dataset: String, in path: String) throws(CalibrationError) -> (values: [Float], shape: [Int]) {
+    /// Reads a whole dataset as Float32 with its shape and stored element type (`"float32"`, ...).
+    static func read(
+        _ dataset: String, in path: String
+    ) throws(CalibrationError) -> (values: [Float], shape: [Int], elementType: String) {
         do {
             let file = try File(path)
             let opened = try file.openDataset(dataset)
-            return (try opened.read(as: Float.self), opened.shape)
+            return (try opened.read(as: Float.self), opened.shape, opened.elementType.description)
         } catch {
             throw .input(.hdf5(error))
         }
@@ -21,7 +23,7 @@ extension Calibrator {
     func calibrateWeight(
         layer: String, file: String, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> WeightCalibration {
-        let (values, shape) = try Self.read(dataset, in: file)
+        let (values, shape, elementType) = try Self.read(dataset, in: file)
         let granularity = s.granularity(rank: shape.count)
         struct Candidate {
             var symmetry: Symmetry
@@ -58,7 +60,7 @@ extension Calibrator {
         let p = chosen.parameters
         let statistics = values.withUnsafeBufferPointer { TensorStatistics($0) }
         return WeightCalibration(
-            dataset: dataset, shape: shape, observer: s.observer, format: format, profile: s.profile,
+            dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format, profile: s.profile,
             rounding: p.rounding, granularity: granularity, scheme: decision,
             observedMin: statistics.finiteCount > 0 ? statistics.min : 0,
             observedMax: statistics.finiteCount > 0 ? statistics.max : 0, parameterShape: p.layout.parameterShape,
@@ -87,9 +89,10 @@ extension Calibrator {
     func calibrateBias(
         layer: String, file: String, dataset: String, weight: WeightCalibration?, input: ActivationCalibration?
     ) throws(CalibrationError) -> BiasCalibration {
-        let (values, shape) = try Self.read(dataset, in: file)
+        let (values, shape, elementType) = try Self.read(dataset, in: file)
         func float(_ reason: String) -> BiasCalibration {
-            BiasCalibration(dataset: dataset, shape: shape, quantized: false, reason: reason, scales: [])
+            BiasCalibration(
+                dataset: dataset, shape: shape, elementType: elementType, quantized: false, reason: reason, scales: [])
         }
         guard let weight else { return float("the layer's weight is not quantized") }
         guard let input else { return float("the input's scale is unknown (no activation dataset for the layer)") }
@@ -126,7 +129,7 @@ extension Calibrator {
             throw .quantization(layer: layer, dataset: dataset, error)
         }
         return BiasCalibration(
-            dataset: dataset, shape: shape, quantized: true,
+            dataset: dataset, shape: shape, elementType: elementType, quantized: true,
             reason: scales.count == 1 ? "s_in · s_w (per tensor)" : "s_in · s_w[c] (per output channel)", bits: 32,
             scales: scales, zeroPoint: 0, metrics: TensorErrorMetrics(metrics), saturated: saturated)
     }

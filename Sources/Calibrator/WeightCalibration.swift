@@ -8,6 +8,8 @@ public struct WeightCalibration: Codable, Sendable, Hashable {
     public var dataset: String
     /// Shape of the weight.
     public var shape: [Int]
+    /// Element type stored in the file (`"float32"`, `"float16"`, ...).
+    public var elementType: String
     /// Observer and options that chose the ranges.
     public var observer: ObserverSpec
     /// Code format.

@@ -55,6 +55,7 @@ import Testing
 
             let weight = try #require(layer.weight)
             #expect(weight.shape == reference.weight.shape)
+            #expect(weight.elementType == "float32")
             #expect(weight.scales.count == reference.weight.scales.count)
             for (s, r) in zip(weight.scales, reference.weight.scales) { #expect(Self.close(s, r), "\(name): \(s) vs \(r)") }
             #expect(weight.zeroPoints.allSatisfy { $0 == 0 })
