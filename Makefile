@@ -30,4 +30,4 @@ test: deps
 	$(SWIFT) test
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-example
