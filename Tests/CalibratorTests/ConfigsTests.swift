@@ -35,3 +35,20 @@ import Testing
         #expect(!config.policy(for: "fc2").excluded)
     }
 }
+
+/// The annotated example in the README's "Configuration" section parses.
+@Suite struct ReadmeConfigTests {
+    @Test func readmeExampleParses() throws {
+        let readme = try String(contentsOf: Bundled.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "## Configuration"))
+        let after = readme[section.upperBound...]
+        let start = try #require(after.range(of: "```yaml\n"))
+        let end = try #require(after[start.upperBound...].range(of: "```"))
+        let yaml = String(after[start.upperBound..<end.lowerBound])
+        let config = try CalibrationConfig.parse(yaml, format: .yaml, observerNames: ObserverRegistry.builtIn.names)
+        #expect(config.overrides.count == 2)
+        #expect(config.naming.rules.count == 1)
+        #expect(config.policy(for: "fc1").weights.granularity == .perGroup)
+        #expect(config.policy(for: "head").excluded)
+    }
+}
