@@ -59,29 +59,57 @@ public struct ErrorMetrics: Sendable, Hashable, Codable {
         guard reference.count == reconstruction.count else {
             throw .countMismatch(expected: reference.count, actual: reconstruction.count, what: "reconstruction")
         }
-        var e2 = 0.0, x2 = 0.0, y2 = 0.0, xy = 0.0, emax = maxAbsoluteError
-        var bad = 0
-        for i in 0..<reference.count {
-            let x = Double(reference[i]), y = Double(reconstruction[i])
+        // Four Double lanes per sum (products of Floats are exact in Double); groups of four with a
+        // NaN or ±Inf, and the tail, go through the scalar path.
+        var e2 = SIMD4<Double>(), x2 = SIMD4<Double>(), y2 = SIMD4<Double>(), xy = SIMD4<Double>()
+        var emax = SIMD4<Double>(repeating: maxAbsoluteError)
+        var scalar = ErrorMetrics()
+        let n = reference.count
+        var i = 0
+        while i + 4 <= n {
+            let x = SIMD4<Double>(Double(reference[i]), Double(reference[i + 1]), Double(reference[i + 2]), Double(reference[i + 3]))
+            let y = SIMD4<Double>(
+                Double(reconstruction[i]), Double(reconstruction[i + 1]), Double(reconstruction[i + 2]), Double(reconstruction[i + 3]))
             let d = x - y
             // d − d is 0 exactly when x and y are both finite.
-            guard d - d == 0 else {
-                bad += 1
-                continue
+            if all((d - d) .== SIMD4<Double>()) {
+                e2 += d * d
+                x2 += x * x
+                y2 += y * y
+                xy += x * y
+                let a = d.replacing(with: -d, where: d .< 0)
+                emax.replace(with: a, where: a .> emax)
+            } else {
+                for j in i..<(i + 4) { scalar.addScalar(Double(reference[j]), Double(reconstruction[j])) }
             }
-            e2 += d * d
-            x2 += x * x
-            y2 += y * y
-            xy += x * y
-            emax = Swift.max(emax, abs(d))
+            i += 4
         }
-        count += reference.count - bad
-        nonFiniteCount += bad
-        sumSquaredError += e2
-        sumSquaredReference += x2
-        sumSquaredReconstruction += y2
-        sumProducts += xy
-        maxAbsoluteError = emax
+        while i < n {
+            scalar.addScalar(Double(reference[i]), Double(reconstruction[i]))
+            i += 1
+        }
+        count += n - scalar.count - scalar.nonFiniteCount  // the vector groups; merge adds the rest
+        sumSquaredError += e2.sum()
+        sumSquaredReference += x2.sum()
+        sumSquaredReconstruction += y2.sum()
+        sumProducts += xy.sum()
+        maxAbsoluteError = emax.max()
+        merge(scalar)
+    }
+
+    /// Adds one pair (scalar path).
+    mutating func addScalar(_ x: Double, _ y: Double) {
+        let d = x - y
+        guard d - d == 0 else {
+            nonFiniteCount += 1
+            return
+        }
+        count += 1
+        sumSquaredError += d * d
+        sumSquaredReference += x * x
+        sumSquaredReconstruction += y * y
+        sumProducts += x * y
+        maxAbsoluteError = Swift.max(maxAbsoluteError, abs(d))
     }
 
     /// Adds another set of metrics (e.g. of another batch).

@@ -25,6 +25,29 @@ import Testing
         #expect(throws: QuantizationError.self) { try ErrorMetrics(reference: [1], reconstruction: []) }
     }
 
+    /// The four-lane kernel agrees with a plain Double loop, with non-finite pairs inside vector groups.
+    @Test func agreesWithPlainLoop() throws {
+        var rng = FloatTestRNG(seed: 21)
+        var x = (0..<1003).map { _ in Float.random(in: -4...4, using: &rng) }
+        let y = x.map { ($0 * 8).rounded() / 8 }
+        x[2] = .nan
+        x[517] = .infinity
+        let m = try ErrorMetrics(reference: x, reconstruction: y)
+        var e2 = 0.0, x2 = 0.0, y2 = 0.0, xy = 0.0, emax = 0.0, n = 0
+        for i in x.indices where x[i].isFinite {
+            let a = Double(x[i]), b = Double(y[i])
+            e2 += (a - b) * (a - b)
+            x2 += a * a
+            y2 += b * b
+            xy += a * b
+            emax = max(emax, abs(a - b))
+            n += 1
+        }
+        #expect(m.count == n && m.nonFiniteCount == 2 && m.maxAbsoluteError == emax)
+        #expect(abs(m.sumSquaredError - e2) <= 1e-12 * e2 && abs(m.sumProducts - xy) <= 1e-12 * x2)
+        #expect(abs(m.sumSquaredReference - x2) <= 1e-12 * x2 && abs(m.sumSquaredReconstruction - y2) <= 1e-12 * y2)
+    }
+
     /// Merging batch metrics equals the metrics of the concatenation.
     @Test func mergeEqualsWhole() throws {
         var rng = FloatTestRNG(seed: 9)
