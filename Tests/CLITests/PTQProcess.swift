@@ -42,12 +42,17 @@ enum PTQProcess {
     /// outputs cannot block on a full pipe).
     static func run(_ arguments: [String]) throws -> Result {
         let executable = try #require(executable, "ptq was not built next to the test bundle; run `swift build` first")
+        return try run(program: executable.path, arguments)
+    }
+
+    /// Runs any program the same way (e.g. `/usr/bin/env VAR=value sh script` for the recipe scripts).
+    static func run(program executable: String, _ arguments: [String]) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        let status = try spawn(executable.path, arguments, stdout: outURL.path, stderr: errURL.path)
+        let status = try spawn(executable, arguments, stdout: outURL.path, stderr: errURL.path)
         return Result(
             status: status,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
