@@ -90,6 +90,8 @@ final class ProgressReporter {
 
     /// `phase [#####-----]  45%  12.3 MiB/27.0 MiB  85.1 MiB/s  ETA 3 s  detail`.
     private func describe(phase: String, done: Int, total: Int, detail: String, elapsed: Double) -> String {
+        // Without a total there is nothing to draw a bar of: name what is being worked on.
+        guard total > 0 else { return [phase, detail].filter { !$0.isEmpty }.joined(separator: "  ") }
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let width = 24
         let filled = Int(fraction * Double(width))
