@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import PTQKit
+
+/// `ptq calibrate`: weights and/or recorded activations in, a quantized model package out.
+struct Calibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Calibrate a model and write a quantized model package.",
+        discussion: """
+            Streams every activation dataset once through the observers the configuration chooses, \
+            calibrates every layer, quantizes the weights, and writes the package directory (manifest.json, \
+            tensors.h5, summary.md) atomically: it appears only when complete. Give weights, activations, \
+            or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
+            Exit codes: 0 success, 64 usage, 65 unusable input, 66 missing input, 70 internal error, \
+            73 output exists (without --force) or cannot be created, 74 HDF5 I/O error, 78 configuration \
+            error, 130 interrupted (the partial package is removed).
+            """
+    )
+
+    @Option(help: "The pre-trained weights (HDF5).")
+    var weights: String?
+
+    @Option(parsing: .upToNextOption, help: "Recorded activations: HDF5 files or quoted glob patterns (shards of the same datasets).")
+    var activations: [String] = []
+
+    @Option(help: "Configuration (YAML or JSON); default: int8 weights per channel, int8 activations per tensor.")
+    var config: String?
+
+    @Option(help: "The package directory to create.")
+    var output: String
+
+    @Flag(help: "Replace an existing package at the output path (the old one is kept until the new one is complete).")
+    var force = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    @Flag(help: "Print a machine-readable result on stdout instead of the table.")
+    var json = false
+
+    @Option(help: "Worker threads (accepted for scripts; this version streams on one thread, and the package never depends on the thread count).")
+    var threads: Int?
+
+    func validate() throws {
+        guard weights != nil || !activations.isEmpty else {
+            throw ValidationError("give --weights, --activations, or both")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let reporter = ProgressReporter(quiet: quiet)
+        do {
+            // Refuse an existing output before spending time on the calibration.
+            if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
+            let registry = ObserverRegistry.builtIn
+            let settings = try config.map { (path) throws(ConfigError) in
+                try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
+            } ?? CalibrationConfig()
+            let calibrator = try Calibrator(config: settings, observers: registry)
+            var phase: CalibrationProgress.Phase?
+            let result = try calibrator.calibrate(weights: weights, activations: activations) { progress in
+                if progress.phase != phase {
+                    phase = progress.phase
+                    reporter.begin(
+                        progress.phase == .activations ? "observing activations" : "calibrating weights",
+                        unit: progress.phase == .activations ? .bytes : .items("tensors"))
+                }
+                reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
+            }
+            reporter.end()
+            for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
+            let plan = try PackagePlan(result)
+            var inputs: [(InputFile.Role, String)] = []
+            if let weights { inputs.append((.weights, weights)) }
+            inputs += result.inputs.activations.map { (.activations, $0) }
+            if let config { inputs.append((.config, config)) }
+            reporter.begin("writing package", unit: .items("tensors"))
+            let manifest = try PackageJob.write(
+                plan: plan, weights: weights, inputs: inputs, config: try ConfigValue(encoding: settings),
+                toolVersion: ptqkitVersion, destination: output, force: force
+            ) { done, total, dataset in
+                reporter.update(done: done, total: total, detail: dataset)
+            }
+            reporter.end()
+            if json {
+                print(Self.json(manifest, output: output, warnings: result.warnings).rendered())
+            } else {
+                print(PackageSummary.markdown(manifest), terminator: "")
+            }
+        } catch {
+            reporter.end()
+            FileHandle.standardError.write(Data("ptq calibrate: \(error)\n".utf8))
+            throw ExitCodes.code(for: error)
+        }
+    }
+
+    /// The `--json` result: output path, per-layer figures, warnings.
+    static func json(_ manifest: Manifest, output: String, warnings: [String]) -> JSONValue {
+        let layers: [JSONValue] = manifest.layers.map { layer in
+            var members: [(String, JSONValue)] = [("name", .string(layer.name))]
+            members.append(
+                ("tensors",
+                 .array(layer.tensors.map { t in
+                     var fields: [(String, JSONValue)] = [
+                         ("dataset", .string(t.dataset)), ("role", .string(t.role)), ("encoding", .string(t.encoding.rawValue)),
+                     ]
+                     if let q = t.quantization {
+                         fields += [("format", .string(q.format)), ("scheme", .string(q.scheme)), ("granularity", .string(q.granularity))]
+                     }
+                     if let m = t.metrics {
+                         fields += [
+                             ("sqnr_db", m.sqnrDecibels.map { .number($0) } ?? .null), ("mse", .number(m.mse)),
+                             ("max_abs_error", .number(m.maxAbsError)),
+                         ]
+                     }
+                     return .object(fields)
+                 })))
+            if let a = layer.activation {
+                members.append(
+                    ("activation",
+                     .object([
+                         ("format", .string(a.format)), ("scheme", .string(a.scheme)), ("scale", .number(Double(a.scale))),
+                         ("zero_point", .int(a.zeroPoint)), ("range", .array([.number(Double(a.rangeMin)), .number(Double(a.rangeMax))])),
+                         ("clipping_fraction", .number(a.clippingFraction)),
+                     ])))
+            }
+            return .object(members)
+        }
+        return .object([
+            ("output", .string(output)), ("format_version", .int(manifest.formatVersion)),
+            ("layers", .array(layers)), ("warnings", .array(warnings.map { .string($0) })),
+        ])
+    }
+}
