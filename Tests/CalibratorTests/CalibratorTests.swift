@@ -185,3 +185,46 @@ import Testing
         #expect(error.description.contains("percentile"), "\(error)")
     }
 }
+
+@Suite struct ProfileSchemeTests {
+    @Test func tensorRTAutoIsSymmetricWithAReasonAndAsymmetricIsAnError() throws {
+        let scratch = try ScratchDirectory("trt")
+        defer { scratch.remove() }
+        let (_, activations) = try CalibratorTests.writeSyntheticLayers(in: scratch)
+        let auto = try CalibrationConfig.parse("activations: {scheme: auto, profile: tensorrt}")
+        let result = try Calibrator(config: auto).calibrate(weights: nil, activations: [activations])
+        let relu = try #require(result["relu"]?.activation)
+        #expect(relu.scheme.chosen == .symmetric)
+        #expect(relu.scheme.asymmetricError == nil)
+        #expect(relu.scheme.reason.contains("no asymmetric mode"))
+
+        let asymmetric = try CalibrationConfig.parse("activations: {scheme: asymmetric, profile: tensorrt}")
+        let error = try #require(throws: CalibrationError.self) {
+            try Calibrator(config: asymmetric).calibrate(weights: nil, activations: [activations])
+        }
+        guard case .quantization(let layer, _, _) = error else {
+            Issue.record("expected a quantization error, got \(error)")
+            return
+        }
+        #expect(layer == "gauss" || layer == "relu")
+    }
+
+    @Test func kerasKernelsUseTheLastAxisForChannels() throws {
+        let scratch = try ScratchDirectory("keras")
+        defer { scratch.remove() }
+        let weights = scratch.path("keras.h5"), activations = scratch.path("acts.h5")
+        // kernel [in 4, out 3], bias [3]
+        try writeHDF5(weights, [
+            ("/model_weights/dense/dense/kernel:0", [4, 3], [0.1, -0.2, 0.3, 0.4, 0.5, -0.6, -0.7, 0.8, 0.9, 1.0, 1.1, -1.2]),
+            ("/model_weights/dense/dense/bias:0", [3], [0.01, 0.02, -0.03]),
+        ])
+        try writeHDF5(activations, [("/dense", [2, 4], [0, 1, 2, 3, 4, 5, 6, 7])])
+        let config = try CalibrationConfig.parse("weights: {axis: -1}")
+        let result = try Calibrator(config: config).calibrate(weights: weights, activations: [activations])
+        let dense = try #require(result["dense"])
+        #expect(dense.weight?.granularity == .perChannel(axis: 1))
+        #expect(dense.weight?.scales.count == 3)
+        #expect(dense.bias?.quantized == true)
+        #expect(dense.bias?.scales.count == 3)
+    }
+}
