@@ -121,6 +121,8 @@ public struct InputFile: Codable, Sendable, Hashable {
         case activations
         /// The configuration file.
         case config
+        /// Saved activation statistics (`.ptqstats`, from `ptq observe` / `ptq merge`).
+        case statistics
     }
     /// What the file was used as.
     public var role: Role

@@ -29,7 +29,7 @@ public enum ManifestSchema {
       "required": ["role", "path", "size", "sha256"],
       "additionalProperties": false,
       "properties": {
-        "role": {"enum": ["weights", "activations", "config"]},
+        "role": {"enum": ["weights", "activations", "config", "statistics"]},
         "path": {"type": "string", "minLength": 1},
         "size": {"type": "integer", "minimum": 0},
         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}

@@ -11,7 +11,7 @@ public enum PackageJob {
     ///
     /// - Parameters:
     ///   - weights: the weights file the plan's tensors are read from (required when the plan has tensors).
-    ///   - inputs: the input files to fingerprint, with their roles, in command-line order.
+    ///   - inputs: the input files, fingerprinted (see ``InputFile/init(role:hashing:)``), in command-line order.
     ///   - config: the effective configuration to record.
     ///   - toolVersion: the PTQKit version to record.
     /// - Returns: the manifest written.
@@ -19,7 +19,7 @@ public enum PackageJob {
     ///   is kept.
     @discardableResult
     public static func write(
-        plan: PackagePlan, weights: String?, inputs: [(InputFile.Role, String)], config: ConfigValue,
+        plan: PackagePlan, weights: String?, inputs: [InputFile], config: ConfigValue,
         toolVersion: String, destination: String, force: Bool, progress: Progress = { _, _, _ in }
     ) throws(PackageError) -> Manifest {
         var builder = try PackageBuilder(destination: destination, force: force)
@@ -43,9 +43,7 @@ public enum PackageJob {
         for (layer, policy) in plan.policies {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
-        let fingerprints = try inputs.map { (role, path) throws(PackageError) in try InputFile(role: role, hashing: path) }
-        let manifest = Manifest(
-            ptqkitVersion: toolVersion, inputs: fingerprints, config: config, layers: Array(layers.values))
+        let manifest = Manifest(ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
         try builder.finish(manifest: manifest)
         return manifest
     }

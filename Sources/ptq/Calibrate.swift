@@ -7,7 +7,8 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Calibrate a model and write a quantized model package.",
         discussion: """
-            Streams every activation dataset once through the observers the configuration chooses, \
+            Streams every activation dataset once through the observers the configuration chooses (or, with \
+            --stats, restores them from statistics saved by `ptq observe`/`ptq merge`), \
             calibrates every layer, quantizes the weights, and writes the package directory (manifest.json, \
             tensors.h5, summary.md) atomically: it appears only when complete. Give weights, activations, \
             or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
@@ -23,7 +24,10 @@ struct Calibrate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Recorded activations: HDF5 files or quoted glob patterns (shards of the same datasets).")
     var activations: [String] = []
 
-    @Option(help: "Configuration (YAML or JSON); default: int8 weights per channel, int8 activations per tensor.")
+    @Option(help: "Saved activation statistics (.ptqstats from `ptq observe` / `ptq merge`) instead of --activations: no activation data is read.")
+    var stats: String?
+
+    @Option(help: "Configuration (YAML or JSON); default: the statistics' configuration with --stats, else int8 weights per channel, int8 activations per tensor.")
     var config: String?
 
     @Option(help: "The package directory to create.")
@@ -42,9 +46,10 @@ struct Calibrate: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        guard weights != nil || !activations.isEmpty else {
-            throw ValidationError("give --weights, --activations, or both")
+        guard weights != nil || !activations.isEmpty || stats != nil else {
+            throw ValidationError("give --weights, --activations (or --stats), or both")
         }
+        if stats != nil, !activations.isEmpty { throw ValidationError("give --activations or --stats, not both") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -54,12 +59,13 @@ struct Calibrate: ParsableCommand {
             // Refuse an existing output before spending time on the calibration.
             if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
             let registry = ObserverRegistry.builtIn
+            let saved = try stats.map { (path) throws(StatisticsFileError) in try StatisticsFile.read(path, registry: registry) }
             let settings = try config.map { (path) throws(ConfigError) in
                 try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
-            } ?? CalibrationConfig()
+            } ?? saved?.body.config ?? CalibrationConfig()
             let calibrator = try Calibrator(config: settings, observers: registry)
             var phase: CalibrationProgress.Phase?
-            let result = try calibrator.calibrate(weights: weights, activations: activations) { progress in
+            let progress = { (progress: CalibrationProgress) in
                 if progress.phase != phase {
                     phase = progress.phase
                     reporter.begin(
@@ -68,13 +74,31 @@ struct Calibrate: ParsableCommand {
                 }
                 reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
             }
+            let result: CalibrationResult
+            if let saved {
+                if !saved.body.missingShards.isEmpty {
+                    reporter.message(
+                        "ptq calibrate: warning: the statistics lack shards \(saved.body.missingShards.map(String.init).joined(separator: ", "))")
+                }
+                result = try calibrator.calibrate(
+                    weights: weights, activationFiles: saved.body.inputs.map(\.path), statistics: saved.body.statistics,
+                    progress: progress)
+            } else {
+                result = try calibrator.calibrate(weights: weights, activations: activations, progress: progress)
+            }
             reporter.end()
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
             let plan = try PackagePlan(result)
-            var inputs: [(InputFile.Role, String)] = []
-            if let weights { inputs.append((.weights, weights)) }
-            inputs += result.inputs.activations.map { (.activations, $0) }
-            if let config { inputs.append((.config, config)) }
+            var inputs: [InputFile] = []
+            if let weights { inputs.append(try InputFile(role: .weights, hashing: weights)) }
+            if let saved, let stats {
+                // The activation files as `ptq observe` fingerprinted them (they need not be here).
+                inputs += saved.body.inputs.map { InputFile(role: .activations, path: $0.path, size: $0.size, sha256: $0.sha256) }
+                inputs.append(try InputFile(role: .statistics, hashing: stats))
+            } else {
+                inputs += try result.inputs.activations.map { (path) throws(PackageError) in try InputFile(role: .activations, hashing: path) }
+            }
+            if let config { inputs.append(try InputFile(role: .config, hashing: config)) }
             reporter.begin("writing package", unit: .items("tensors"))
             let manifest = try PackageJob.write(
                 plan: plan, weights: weights, inputs: inputs, config: try ConfigValue(encoding: settings),

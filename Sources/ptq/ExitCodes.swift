@@ -50,6 +50,7 @@ enum ExitCodes {
         case let error as PackageError: code(for: error)
         case is ConfigError: config
         case let error as CalibrationError: code(for: error)
+        case let error as StatisticsFileError: code(for: error)
         case is ValidationError: usage
         default: software
         }

@@ -134,6 +134,35 @@ import Glibc
         }
     }
 
+    /// Two shards observed separately, merged, and calibrated with `--stats` give the same tensors and
+    /// layer records as one direct run.
+    @Test func savedStatisticsGiveTheSamePackage() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let config = "Configs/w8a8-per-channel.yaml"
+        for shard in 0..<2 {
+            let result = try PTQProcess.run([
+                "observe", "--activations", Self.activations, "--config", config, "--shard", "\(shard)/2", "-o",
+                "\(scratch.path)/s\(shard).ptqstats",
+            ])
+            try #require(result.status == 0, "\(result.stderr)")
+        }
+        let merged = try PTQProcess.run(["merge", "\(scratch.path)/s1.ptqstats", "\(scratch.path)/s0.ptqstats", "-o", "\(scratch.path)/all.ptqstats"])
+        try #require(merged.status == 0, "\(merged.stderr)")
+        try Self.calibrate(["--weights", Self.weights, "--stats", "\(scratch.path)/all.ptqstats", "--output", "\(scratch.path)/from-stats"])
+        try Self.calibrate([
+            "--weights", Self.weights, "--activations", Self.activations, "--config", config, "--output", "\(scratch.path)/direct",
+        ])
+        let fromStats = try Self.manifest("\(scratch.path)/from-stats")
+        let direct = try Self.manifest("\(scratch.path)/direct")
+        #expect(fromStats.layers == direct.layers)
+        #expect(fromStats.inputs.map(\.role) == [.weights, .activations, .statistics])
+        let a = try Data(contentsOf: URL(fileURLWithPath: "\(scratch.path)/from-stats/tensors.h5"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: "\(scratch.path)/direct/tensors.h5"))
+        #expect(a == b)
+        try Self.verifies("\(scratch.path)/from-stats", against: Self.weights)
+    }
+
     @Test func existingOutputNeedsForce() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

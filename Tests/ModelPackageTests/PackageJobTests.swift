@@ -35,7 +35,7 @@ struct PackageJobTests {
         let destination = "\(fixture.directory)/w8"
         var steps: [Int] = []
         let manifest = try PackageJob.write(
-            plan: try Self.plan(), weights: Self.weights, inputs: [(.weights, Self.weights)], config: .object([:]),
+            plan: try Self.plan(), weights: Self.weights, inputs: [try InputFile(role: .weights, hashing: Self.weights)], config: .object([:]),
             toolVersion: "test", destination: destination, force: false, progress: { done, _, _ in steps.append(done) })
         #expect(steps == Array(0...6))
         #expect(manifest.layers.map(\.name) == ["fc1", "fc2", "fc3"])
