@@ -45,7 +45,7 @@ enum BenchSuite {
         let cores = options.threads
         let bytes = BenchData.bytes(scale: options.scale)
         print("file: \(file) (\(bytes >> 20) MiB float32, \(BenchData.specs.count) datasets)")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; median of \(options.runs) runs after a warm-up; each row in its own process\n")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage()); median of \(options.runs) runs after a warm-up; each row in its own process\n")
         var rows: [TableRow] = []
         for workload in BenchWorkloads.all where options.only.isEmpty || options.only.contains(workload.name) {
             let threadCounts = workload.parallel && cores > 1 ? [1, cores] : [1]
@@ -69,6 +69,7 @@ enum BenchSuite {
             rows += NumpyBaseline.run(file: file, runs: options.runs)
         }
         printTable(rows, bytes: bytes)
+        print("load average at the end: \(loadAverage()) (figures are noisy when it exceeds the core count)")
     }
 
     /// The child: one warm-up and `runs` timed runs of one workload; prints `seconds t1 t2 ...`.
@@ -99,6 +100,12 @@ enum BenchSuite {
         var peakRSS: Int
         /// CPU seconds (user + system) per run, averaged over the child's runs and warm-up.
         var cpuPerRun: Double
+    }
+
+    /// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), or `?` where unavailable.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static func parseSeconds(_ output: String) -> [Double]? {
