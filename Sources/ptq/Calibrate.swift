@@ -59,7 +59,7 @@ struct Calibrate: ParsableCommand {
             // Refuse an existing output before spending time on the calibration.
             if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
             let registry = ObserverRegistry.builtIn
-            let saved = try stats.map { (path) throws(StatisticsFileError) in try StatisticsFile.read(path, registry: registry) }
+            let saved = try stats.map { (path) throws(StatisticsFileError) in try Self.statistics(path, registry: registry) }
             let settings = try config.map { (path) throws(ConfigError) in
                 try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
             } ?? saved?.body.config ?? CalibrationConfig()
@@ -81,7 +81,7 @@ struct Calibrate: ParsableCommand {
                         "ptq calibrate: warning: the statistics lack shards \(saved.body.missingShards.map(String.init).joined(separator: ", "))")
                 }
                 result = try calibrator.calibrate(
-                    weights: weights, activationFiles: saved.body.inputs.map(\.path), statistics: saved.body.statistics,
+                    weights: weights, activationFiles: saved.body.plan.files.map(\.path), statistics: saved.body.statistics,
                     progress: progress)
             } else {
                 result = try calibrator.calibrate(weights: weights, activations: activations, progress: progress)
@@ -91,14 +91,18 @@ struct Calibrate: ParsableCommand {
             let plan = try PackagePlan(result)
             var inputs: [InputFile] = []
             if let weights { inputs.append(try InputFile(role: .weights, hashing: weights)) }
-            if let saved, let stats {
-                // The activation files as `ptq observe` fingerprinted them (they need not be here).
+            if let saved {
+                // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
+                // observing config file unless another is given: the manifest equals a direct run's.
                 inputs += saved.body.inputs.map { InputFile(role: .activations, path: $0.path, size: $0.size, sha256: $0.sha256) }
-                inputs.append(try InputFile(role: .statistics, hashing: stats))
             } else {
                 inputs += try result.inputs.activations.map { (path) throws(PackageError) in try InputFile(role: .activations, hashing: path) }
             }
-            if let config { inputs.append(try InputFile(role: .config, hashing: config)) }
+            if let config {
+                inputs.append(try InputFile(role: .config, hashing: config))
+            } else if let configFile = saved?.body.configFile {
+                inputs.append(configFile)
+            }
             reporter.begin("writing package", unit: .items("tensors"))
             let manifest = try PackageJob.write(
                 plan: plan, weights: weights, inputs: inputs, config: try ConfigValue(encoding: settings),

@@ -1,0 +1,109 @@
+import Foundation
+import PTQKit
+import Testing
+
+/// Every file of a package directory, by name.
+private func packageFiles(_ path: String) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+        files[name] = try Data(contentsOf: URL(fileURLWithPath: path).appendingPathComponent(name))
+    }
+    return files
+}
+
+/// SplitMix64, for reproducible shuffled orders.
+struct SeededShuffle: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("ptq calibrate --stats")
+struct CalibrateFromStatisticsTests {
+    static let weights = "Calibration/weights.h5"
+    static let config = "Configs/w8a8-per-channel.yaml"
+
+    @Test(arguments: [1, 2, 3, 7])
+    func packageFromMergedShardsIsByteIdenticalToOneCalibration(shards: Int) throws {
+        let directory = try scratchDirectory("calibrate-stats")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var rng = SeededShuffle(state: UInt64(shards) &* 0x9E37_79B9_7F4A_7C15)
+        let files = try writeSplitActivations(3, into: directory).shuffled(using: &rng)
+        let reference = directory.appendingPathComponent("reference.ptq").path
+        let single = try PTQProcess.run(
+            ["calibrate", "--weights", Self.weights, "--activations"] + files.sorted()
+                + ["--config", Self.config, "--output", reference, "--quiet"])
+        try #require(single.status == 0, "\(single.stderr)")
+
+        var stats: [String] = []
+        for k in (0..<shards).shuffled(using: &rng) {
+            let out = directory.appendingPathComponent("stats-\(k).ptqstats").path
+            let r = try PTQProcess.run(
+                ["observe", "--activations"] + files.shuffled(using: &rng)
+                    + ["--config", Self.config, "--shard", "\(k)/\(shards)", "-o", out, "--quiet"])
+            try #require(r.status == 0, "\(r.stderr)")
+            stats.append(out)
+        }
+        let merged = directory.appendingPathComponent("all.ptqstats").path
+        let merge = try PTQProcess.run(["merge"] + stats.shuffled(using: &rng) + ["-o", merged])
+        try #require(merge.status == 0, "\(merge.stderr)")
+        let package = directory.appendingPathComponent("sharded.ptq").path
+        let calibrate = try PTQProcess.run(
+            ["calibrate", "--stats", merged, "--weights", Self.weights, "--output", package, "--quiet"])
+        try #require(calibrate.status == 0, "\(calibrate.stderr)")
+        let expected = try packageFiles(reference)
+        let actual = try packageFiles(package)
+        #expect(actual.keys.sorted() == expected.keys.sorted())
+        for (name, data) in expected { #expect(actual[name] == data, "\(name) differs") }
+    }
+
+    @Test func recalibratesWithAnotherConfigWithoutTheActivations() throws {
+        let directory = try scratchDirectory("recalibrate")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try writeSplitActivations(2, into: directory)
+        let stats = directory.appendingPathComponent("s.ptqstats").path
+        let observe = try PTQProcess.run(
+            ["observe", "--activations"] + files + ["--config", "Configs/int8.yaml", "-o", stats, "--quiet"])
+        try #require(observe.status == 0, "\(observe.stderr)")
+        let other = directory.appendingPathComponent("other.json").path
+        try Data(#"{"version": 1, "activations": {"observer": "entropy", "bits": 6}}"#.utf8).write(to: URL(fileURLWithPath: other))
+        let reference = directory.appendingPathComponent("reference.ptq").path
+        let direct = try PTQProcess.run(
+            ["calibrate", "--weights", Self.weights, "--activations"] + files
+                + ["--config", other, "--output", reference, "--quiet"])
+        try #require(direct.status == 0, "\(direct.stderr)")
+        for file in files { try FileManager.default.removeItem(atPath: file) }  // not read again
+        let package = directory.appendingPathComponent("recalibrated.ptq").path
+        let again = try PTQProcess.run(
+            ["calibrate", "--stats", stats, "--config", other, "--weights", Self.weights, "--output", package, "--quiet"])
+        try #require(again.status == 0, "\(again.stderr)")
+        #expect(try packageFiles(package) == packageFiles(reference))
+        let verify = try PTQProcess.run(["verify", package, "--against", Self.weights])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    @Test func incompleteOrCorruptedStatisticsAreRefused() throws {
+        let directory = try scratchDirectory("calibrate-stats-errors")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let acts = "Calibration/activations.h5"
+        let shard = directory.appendingPathComponent("s0.ptqstats").path
+        let r = try PTQProcess.run(["observe", "--activations", acts, "--shard", "0/2", "-o", shard, "--quiet"])
+        try #require(r.status == 0, "\(r.stderr)")
+        let out = directory.appendingPathComponent("p.ptq").path
+        let partial = try PTQProcess.run(["calibrate", "--stats", shard, "--weights", Self.weights, "--output", out])
+        #expect(partial.status == 65 && partial.stderr.contains("lacks shards 1 of 2"), "\(partial.stderr)")
+        let truncated = directory.appendingPathComponent("cut.ptqstats").path
+        try Data(try Data(contentsOf: URL(fileURLWithPath: shard)).prefix(1000)).write(to: URL(fileURLWithPath: truncated))
+        let cut = try PTQProcess.run(["calibrate", "--stats", truncated, "--weights", Self.weights, "--output", out])
+        #expect(cut.status == 65 && cut.stderr.contains("cut.ptqstats: corrupted"), "\(cut.stderr)")
+        let both = try PTQProcess.run(["calibrate", "--stats", shard, "--activations", acts, "--output", out])
+        #expect(both.status == 64)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
