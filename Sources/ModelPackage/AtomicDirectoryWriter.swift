@@ -284,7 +284,13 @@ final class InterruptCleanup: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler { [self] in
                 lock.lock()  // held until exit: no commit can start or finish meanwhile
-                for path in paths { AtomicDirectoryWriter.removeTree(path) }
+                // The writing thread runs on and may create a file after a pass listed the directory:
+                // repeat until the directory is gone.
+                for path in paths {
+                    for _ in 0..<1000 where FileManager.default.fileExists(atPath: path) {
+                        AtomicDirectoryWriter.removeTree(path)
+                    }
+                }
                 let message = "ptq: interrupted; removed the partial output\n"
                 _ = message.withCString { write(2, $0, strlen($0)) }
                 _exit(status)
