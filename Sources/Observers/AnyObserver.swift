@@ -74,3 +74,20 @@ extension CodingUserInfoKey {
     /// Where `AnyObserver` decoding finds the `ObserverRegistry` that knows the saved kinds.
     public static let observerRegistry = CodingUserInfoKey(rawValue: "ptqkit.observerRegistry")!
 }
+
+extension AnyObserver {
+    /// This observer's statistic under `template`'s options: re-calibrate saved statistics with
+    /// another method or options (e.g. a saved `histogram` state as `entropy`, or with other
+    /// percentile options), without the tensors.
+    /// - Throws: `ObserverError.mergeMismatch` if `template` is another observer type, or
+    ///   `ObserverError.invalidState` if its options describe another statistic (granularity, bins).
+    public func withOptions(of template: AnyObserver) throws -> AnyObserver {
+        func open<O: Observer>(_ t: O) throws -> AnyObserver {
+            guard let mine = base as? O else {
+                throw ObserverError.mergeMismatch(kind: O.kind, reason: "saved statistic is of kind '\(kind)'")
+            }
+            return AnyObserver(try O(options: t.options, state: mine.state))
+        }
+        return try open(template.base)
+    }
+}

@@ -64,10 +64,9 @@ public struct HistogramObserver: Observer {
 
     public init(options: Options, state: State) throws {
         try self.init(options: options)
-        guard state.histograms.count == (state.layout?.parameterCount ?? 0),
-              state.histograms.allSatisfy({ $0.budget == options.bins })
-        else {
-            throw ObserverError.invalidState(kind: Self.kind, reason: "histograms do not match the slot shape or bin budget")
+        try ParameterLayout.validateRestored(state.layout, granularity: options.granularity, slots: state.histograms.count, kind: Self.kind)
+        guard state.histograms.allSatisfy({ $0.budget == options.bins }) else {
+            throw ObserverError.invalidState(kind: Self.kind, reason: "histograms were kept with another bin budget than \(options.bins)")
         }
         self.state = state
     }

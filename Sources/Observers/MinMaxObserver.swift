@@ -51,9 +51,7 @@ public struct MinMaxObserver: Observer {
     }
 
     public init(options: Options, state: State) throws {
-        guard state.ranges.count == (state.layout?.parameterCount ?? 0) else {
-            throw ObserverError.invalidState(kind: Self.kind, reason: "slot count does not match slot shape")
-        }
+        try ParameterLayout.validateRestored(state.layout, granularity: options.granularity, slots: state.ranges.count, kind: Self.kind)
         self.options = options
         self.state = state
     }

@@ -77,3 +77,15 @@ extension ParameterLayout {
         }
     }
 }
+
+extension ParameterLayout {
+    /// Checks a restored state's layout against the options' granularity and its slot count.
+    static func validateRestored(_ layout: ParameterLayout?, granularity: Granularity, slots: Int, kind: String) throws {
+        guard slots == (layout?.parameterCount ?? 0) else {
+            throw ObserverError.invalidState(kind: kind, reason: "\(slots) slots for parameter layout \(layout.map { "\($0.parameterShape)" } ?? "none")")
+        }
+        if let layout, (try? ParameterLayout(granularity: granularity, shape: layout.shape))?.canonical != layout {
+            throw ObserverError.invalidState(kind: kind, reason: "state was observed \(layout.granularity), options ask \(granularity)")
+        }
+    }
+}
