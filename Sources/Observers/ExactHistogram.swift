@@ -135,23 +135,27 @@ public struct ExactHistogram: Sendable, Hashable {
     ///
     /// `a = x·2^−e` is exact and `|a| < 2^22`; `r = (a + 1.5·2^23) − 1.5·2^23` rounds it to an
     /// integer, `r − 1` where `r > a` makes it `⌊a⌋`; `⌊a⌋ − firstBin + 2^23` is an exact float whose
-    /// low 23 mantissa bits are the stored bin index. Lanes scatter into four interleaved UInt32
-    /// sub-histograms, flushed into the UInt64 counts every 2^30 elements.
+    /// low 23 mantissa bits are the stored bin index. Lanes scatter into eight interleaved UInt32
+    /// sub-histograms (lane l into l mod 8, so repeated bins do not serialize on one counter), flushed
+    /// into the UInt64 counts every 2^30 elements (a counter cannot overflow before that).
     mutating func addFast(_ buffer: UnsafeBufferPointer<Float>) {
         guard let base = buffer.baseAddress else { return }
         let n = counts.count
         let invW = Float(sign: .plus, exponent: -exponent, significand: 1)
         let k0 = Float(firstBin)
-        var sub = [UInt32](repeating: 0, count: 4 * n)
+        let ways = 8
+        var sub = [UInt32](repeating: 0, count: ways * n)
         let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5·2^23
         let two23 = SIMD16<Float>(repeating: 8_388_608)
+        // Lane l's bin index goes to sub-histogram l mod 8: offset (l mod 8)·n is added in the vector.
+        var laneOffsets = SIMD16<UInt32>()
+        for l in 0..<16 { laneOffsets[l] = UInt32((l % ways) * n) }
         let mask = SIMD16<UInt32>(repeating: 0x7F_FFFF)
         let raw = UnsafeRawPointer(base)
         var i = 0
         let total = buffer.count
         sub.withUnsafeMutableBufferPointer { sp in
             let s = sp.baseAddress!
-            let (s0, s1, s2, s3) = (s, s + n, s + 2 * n, s + 3 * n)
             counts.withUnsafeMutableBufferPointer { cp in
                 while i < total {
                     let blockEnd = Swift.min(total, i + (1 << 30))
@@ -161,11 +165,11 @@ public struct ExactHistogram: Sendable, Hashable {
                         var r = (a + magic) - magic
                         r.replace(with: r - 1, where: r .> a)
                         let f = (r - k0) + two23
-                        let b = unsafeBitCast(f, to: SIMD16<UInt32>.self) & mask
-                        s0[Int(b[0])] &+= 1; s1[Int(b[1])] &+= 1; s2[Int(b[2])] &+= 1; s3[Int(b[3])] &+= 1
-                        s0[Int(b[4])] &+= 1; s1[Int(b[5])] &+= 1; s2[Int(b[6])] &+= 1; s3[Int(b[7])] &+= 1
-                        s0[Int(b[8])] &+= 1; s1[Int(b[9])] &+= 1; s2[Int(b[10])] &+= 1; s3[Int(b[11])] &+= 1
-                        s0[Int(b[12])] &+= 1; s1[Int(b[13])] &+= 1; s2[Int(b[14])] &+= 1; s3[Int(b[15])] &+= 1
+                        let b = (unsafeBitCast(f, to: SIMD16<UInt32>.self) & mask) &+ laneOffsets
+                        s[Int(b[0])] &+= 1; s[Int(b[1])] &+= 1; s[Int(b[2])] &+= 1; s[Int(b[3])] &+= 1
+                        s[Int(b[4])] &+= 1; s[Int(b[5])] &+= 1; s[Int(b[6])] &+= 1; s[Int(b[7])] &+= 1
+                        s[Int(b[8])] &+= 1; s[Int(b[9])] &+= 1; s[Int(b[10])] &+= 1; s[Int(b[11])] &+= 1
+                        s[Int(b[12])] &+= 1; s[Int(b[13])] &+= 1; s[Int(b[14])] &+= 1; s[Int(b[15])] &+= 1
                         i &+= 16
                     }
                     while i < blockEnd {
@@ -174,8 +178,12 @@ public struct ExactHistogram: Sendable, Hashable {
                         i &+= 1
                     }
                     for j in 0..<n {
-                        cp[j] += UInt64(s0[j]) + UInt64(s1[j]) + UInt64(s2[j]) + UInt64(s3[j])
-                        s0[j] = 0; s1[j] = 0; s2[j] = 0; s3[j] = 0
+                        var t: UInt64 = 0
+                        for w in 0..<ways {
+                            t += UInt64(s[w &* n &+ j])
+                            s[w &* n &+ j] = 0
+                        }
+                        cp[j] += t
                     }
                 }
             }
