@@ -10,7 +10,49 @@ public enum EntropySearch {
     /// quantized count evenly over that bin's non-empty source bins. Score `KL(P‖Q)`; the threshold
     /// is `i·w` for the last `i` of minimal divergence. Fewer than `startBin` bins: `startBin` is
     /// lowered to `n`.
+    ///
+    /// Cost: `O(n·levels)` instead of the direct `O(n²)`. Every candidate is first scored from prefix
+    /// sums (``TensorRTScreen``, `O(levels)` each) with a rigorous bound on its rounding error; only
+    /// the candidates whose interval can contain the minimum are then scored exactly as the direct
+    /// search does (``tensorRTDivergence``), in ascending order with the same tie rule. The result is
+    /// therefore identical, bit for bit, to the direct search (``tensorRTExhaustive``), which is kept
+    /// for degenerate inputs and as the tests' reference.
     public static func tensorRT(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128) -> Double {
+        guard h0.count > 1, levels > 0 else { return tensorRTExhaustive(absHistogram: h0, binWidth: w, levels: levels, startBin: startBin) }
+        var h = h0.map(Double.init)
+        h[0] = h[1]
+        guard let screen = TensorRTScreen(h, levels: levels) else {
+            return tensorRTExhaustive(absHistogram: h0, binWidth: w, levels: levels, startBin: startBin)
+        }
+        let n = h.count
+        let start = Swift.min(startBin, n)
+        // Screen: approximate divergence and its error bound per candidate (nil: exactly +∞).
+        var approx = [(i: Int, kl: Double, error: Double)]()
+        approx.reserveCapacity(n - start + 1)
+        var upper = Double.infinity
+        for i in start...n {
+            guard let (kl, error) = screen.divergence(i) else { continue }
+            approx.append((i, kl, error))
+            upper = Swift.min(upper, kl + error)
+        }
+        // All candidates infinite: the direct search keeps the last one (`∞ <= ∞`).
+        guard !approx.isEmpty else { return Double(n) * w }
+        // The exact minimum m ≤ upper; candidate i can reach m only if kl_i − error_i ≤ upper.
+        var scratch = DivergenceScratch(levels: levels)
+        var bestI = start, bestKL = Double.infinity
+        for c in approx where c.kl - c.error <= upper {
+            let kl = tensorRTDivergence(h, suffix: screen.suffix, i: c.i, levels: levels, scratch: &scratch)
+            if kl <= bestKL {
+                bestKL = kl
+                bestI = c.i
+            }
+        }
+        return Double(bestI) * w
+    }
+
+    /// The direct `O(n²)` form of ``tensorRT(absHistogram:binWidth:levels:startBin:)``: every
+    /// candidate scored with ``tensorRTDivergence``.
+    static func tensorRTExhaustive(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128) -> Double {
         guard h0.count > 1 else { return Double(h0.count) * w }
         var h = h0.map(Double.init)
         h[0] = h[1]
@@ -19,34 +61,50 @@ public enum EntropySearch {
         var suffix = [Double](repeating: 0, count: n + 1)
         for j in stride(from: n - 1, through: 0, by: -1) { suffix[j] = suffix[j + 1] + h[j] }
         var bestI = start, bestKL = Double.infinity
-        var qCounts = [Double](repeating: 0, count: levels)
-        var qNonEmpty = [Int](repeating: 0, count: levels)
+        var scratch = DivergenceScratch(levels: levels)
         for i in start...n {
-            for j in 0..<levels { qCounts[j] = 0; qNonEmpty[j] = 0 }
-            for j in 0..<i where h[j] != 0 {
-                let b = Swift.min(j * levels / i, levels - 1)
-                qCounts[b] += h[j]
-                qNonEmpty[b] += 1
-            }
-            // P: h[0..<i] with the tail in the last bin; Q: expanded quantized density.
-            let pTotal = suffix[0]
-            var qTotal = 0.0
-            for b in 0..<levels where qNonEmpty[b] > 0 { qTotal += qCounts[b] }
-            var kl = 0.0
-            for j in 0..<i {
-                let p = (j == i - 1 ? h[j] + suffix[i] : h[j]) / pTotal
-                guard p > 0 else { continue }
-                let b = Swift.min(j * levels / i, levels - 1)
-                let q = h[j] != 0 ? qCounts[b] / Double(qNonEmpty[b]) / qTotal : 0
-                if q <= 0 { kl = .infinity; break }
-                kl += p * log(p / q)
-            }
+            let kl = tensorRTDivergence(h, suffix: suffix, i: i, levels: levels, scratch: &scratch)
             if kl <= bestKL {
                 bestKL = kl
                 bestI = i
             }
         }
         return Double(bestI) * w
+    }
+
+    /// Per-level accumulators of ``tensorRTDivergence``, reused across candidates.
+    struct DivergenceScratch {
+        var qCounts: [Double]
+        var qNonEmpty: [Int]
+        init(levels: Int) {
+            qCounts = [Double](repeating: 0, count: levels)
+            qNonEmpty = [Int](repeating: 0, count: levels)
+        }
+    }
+
+    /// `KL(P‖Q)` of candidate `i` exactly as TensorRT's loop computes it (term by term, in bin order);
+    /// `+∞` when some `p > 0` meets `q = 0`. `suffix[j] = Σ_{k≥j} h[k]`.
+    static func tensorRTDivergence(_ h: [Double], suffix: [Double], i: Int, levels: Int, scratch: inout DivergenceScratch) -> Double {
+        for j in 0..<levels { scratch.qCounts[j] = 0; scratch.qNonEmpty[j] = 0 }
+        for j in 0..<i where h[j] != 0 {
+            let b = Swift.min(j * levels / i, levels - 1)
+            scratch.qCounts[b] += h[j]
+            scratch.qNonEmpty[b] += 1
+        }
+        // P: h[0..<i] with the tail in the last bin; Q: expanded quantized density.
+        let pTotal = suffix[0]
+        var qTotal = 0.0
+        for b in 0..<levels where scratch.qNonEmpty[b] > 0 { qTotal += scratch.qCounts[b] }
+        var kl = 0.0
+        for j in 0..<i {
+            let p = (j == i - 1 ? h[j] + suffix[i] : h[j]) / pTotal
+            guard p > 0 else { continue }
+            let b = Swift.min(j * levels / i, levels - 1)
+            let q = h[j] != 0 ? scratch.qCounts[b] / Double(scratch.qNonEmpty[b]) / qTotal : 0
+            if q <= 0 { return .infinity }
+            kl += p * log(p / q)
+        }
+        return kl
     }
 
     /// ONNX Runtime's `get_entropy_threshold` on the signed, zero-centred histogram: absolute bins
