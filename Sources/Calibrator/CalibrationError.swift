@@ -16,6 +16,9 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
     case observer(layer: String, dataset: String, reason: String)
     /// The parameters could not be computed (bad axis, a scheme the profile lacks, ...).
     case quantization(layer: String, dataset: String, QuantizationError)
+    /// The memory budget cannot hold the batch buffers of a dataset: `required` bytes are needed for
+    /// one row (or the requested rows) in each buffer (see ``Calibrator/memoryBudget``).
+    case memoryBudget(dataset: String, budget: Int, required: Int)
 
     /// One line naming the input and the cause.
     public var description: String {
@@ -26,6 +29,9 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
         case .input(let error): error.description
         case let .observer(layer, dataset, reason): "layer \(layer) (\(dataset)): observer failed: \(reason)"
         case let .quantization(layer, dataset, error): "layer \(layer) (\(dataset)): \(error)"
+        case let .memoryBudget(dataset, budget, required):
+            "dataset \(dataset): a memory budget of \(budget) bytes cannot hold its batch buffers, which need at least "
+                + "\(required) bytes; raise the budget or use fewer threads"
         }
     }
 }

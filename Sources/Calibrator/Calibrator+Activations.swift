@@ -3,7 +3,7 @@ internal import QuantCore
 internal import TensorIO
 
 /// One layer's observers after streaming its activation dataset.
-struct ObservedActivation {
+struct ObservedActivation: Sendable {
     var observers: ActivationObservers
     var dataset: String
     var rows: Int
@@ -12,7 +12,7 @@ struct ObservedActivation {
 
 /// The observers of one layer's input activation: the configured observer and, unless that observer
 /// keeps an exact histogram itself, a histogram for the `auto` decision and the clipping fraction.
-struct ActivationObservers {
+struct ActivationObservers: Sendable {
     var layer: String
     var settings: QuantizationSettings
     var primary: any Observer
@@ -23,6 +23,17 @@ struct ActivationObservers {
         try histogram?.observe(values, shape: shape)
     }
 
+    /// Whether every observer merges exactly (see ``Observer/mergeIsExact``).
+    var mergeIsExact: Bool { type(of: primary).mergeIsExact }
+
+    /// Folds in the observers of the same layer that saw other batches.
+    mutating func merge(_ other: ActivationObservers) throws {
+        var mine = AnyObserver(primary)
+        try mine.merge(AnyObserver(other.primary))
+        primary = mine.base
+        if let theirs = other.histogram { try histogram?.merge(theirs) }
+    }
+
     /// The exact histogram of everything observed.
     var exactHistogram: ExactHistogram {
         (primary as? HistogramObserver)?.state.histograms.first ?? histogram?.state.histograms.first ?? ExactHistogram()
@@ -31,25 +42,32 @@ struct ActivationObservers {
 
 extension Calibrator {
     /// Streams every activation dataset once through the observers of the layers reading it and
-    /// calibrates each of those layers.
+    /// calibrates each of those layers (up to ``threads`` at a time).
     func calibrateActivations(
         layers: [LayerDatasets], policies: [LayerPolicy], files: [String], progress: (CalibrationProgress) -> Void
     ) throws(CalibrationError) -> [String: ActivationCalibration] {
         let observed = try observeActivations(layers: layers, policies: policies, progress: progress) {
-            (dataset) throws(TensorIOError) in try TensorSource(files: files, dataset: dataset, batch: batchSize)
+            (dataset, batch) throws(TensorIOError) in try TensorSource(files: files, dataset: dataset, batch: batch)
         }
-        var records: [String: ActivationCalibration] = [:]
-        for o in observed {
-            records[o.observers.layer] = try finish(o.observers, dataset: o.dataset, rows: o.rows, rowShape: o.rowShape)
-        }
-        return records
+        return try finishAll(observed)
     }
 
-    /// Streams every activation dataset the layers read once (from the source `source` makes for it)
-    /// through the observers of the layers reading it; the observers in layer order.
+    /// ``finish(_:dataset:rows:rowShape:)`` for every layer, up to ``threads`` at a time, by layer.
+    func finishAll(_ observed: [ObservedActivation]) throws(CalibrationError) -> [String: ActivationCalibration] {
+        let records = try ParallelJobs.run(count: observed.count, threads: threads) { (index) throws(CalibrationError) in
+            let o = observed[index]
+            return try finish(o.observers, dataset: o.dataset, rows: o.rows, rowShape: o.rowShape)
+        }
+        var byLayer: [String: ActivationCalibration] = [:]
+        for (o, record) in zip(observed, records) { byLayer[o.observers.layer] = record }
+        return byLayer
+    }
+
+    /// Streams every activation dataset the layers read once (from the source `source` makes for it with
+    /// the batch size to use) through the observers of the layers reading it; the observers in layer order.
     func observeActivations(
         layers: [LayerDatasets], policies: [LayerPolicy], progress: (CalibrationProgress) -> Void,
-        source makeSource: (String) throws(TensorIOError) -> TensorSource
+        source makeSource: (_ dataset: String, _ batch: TensorSource.BatchSize) throws(TensorIOError) -> TensorSource
     ) throws(CalibrationError) -> [ObservedActivation] {
         var order: [String] = []
         var sets: [String: [ActivationObservers]] = [:]
@@ -61,27 +79,42 @@ extension Calibrator {
         }
         var observed: [String: ObservedActivation] = [:]
         for dataset in order {
-            guard var group = sets[dataset] else { continue }
+            guard let group = sets[dataset] else { continue }
+            // Split batches over workers only when every merge is exact; otherwise one worker, read order.
+            let pipeline = threads > 1 ? BatchPipeline(workers: group.allSatisfy(\.mergeIsExact) ? threads : 1) : nil
+            let buffers = pipeline?.depth ?? 1
             let source: TensorSource
             do {
-                source = try makeSource(dataset)
+                source = try makeSource(dataset, batchSize(buffers: buffers))
             } catch {
                 throw .input(error)
             }
+            let required = buffers * source.bufferCapacity * MemoryLayout<Float>.stride
+            if let memoryBudget, required > memoryBudget {
+                throw .memoryBudget(dataset: dataset, budget: memoryBudget, required: required)
+            }
             let total = source.rowCount * source.rowElementCount * MemoryLayout<Float>.stride
             var done = 0
+            func report(_ batch: TensorBatch) {
+                done += batch.values.count * MemoryLayout<Float>.stride
+                progress(CalibrationProgress(phase: .activations, dataset: dataset, bytesDone: done, bytesTotal: total))
+            }
+            let rowShape = source.rowShape
+            let merged: [ActivationObservers]
             do {
-                try source.forEachBatch { batch in
-                    let shape = [batch.rowCount] + source.rowShape
-                    for i in group.indices {
-                        do {
-                            try group[i].observe(batch.values, shape: shape)
-                        } catch {
-                            throw CalibrationError.observer(layer: group[i].layer, dataset: dataset, reason: "\(error)")
-                        }
+                if let pipeline {
+                    let parts = try pipeline.run([source], makeState: { _ in group }, onRead: { report($0.batch) }) {
+                        observers, item in
+                        try Self.observe(item.batch, rowShape: rowShape, with: &observers, dataset: dataset)
                     }
-                    done += batch.values.count * MemoryLayout<Float>.stride
-                    progress(CalibrationProgress(phase: .activations, dataset: dataset, bytesDone: done, bytesTotal: total))
+                    merged = try Self.merge(parts, dataset: dataset)
+                } else {
+                    var observers = group
+                    try source.forEachBatch { batch in
+                        try Self.observe(batch, rowShape: rowShape, with: &observers, dataset: dataset)
+                        report(batch)
+                    }
+                    merged = observers
                 }
             } catch let error as CalibrationError {
                 throw error
@@ -90,12 +123,48 @@ extension Calibrator {
             } catch {
                 throw .observer(layer: group.first?.layer ?? "", dataset: dataset, reason: "\(error)")
             }
-            for observers in group {
+            for observers in merged {
                 observed[observers.layer] = ObservedActivation(
                     observers: observers, dataset: dataset, rows: source.rowCount, rowShape: source.rowShape)
             }
         }
         return zip(layers, policies).compactMap { entry, policy in policy.excluded ? nil : observed[entry.layer] }
+    }
+
+    /// The batch size for a stream with `buffers` batch buffers: ``batchSize``, a byte size shrunk so that
+    /// the buffers fit ``memoryBudget``.
+    func batchSize(buffers: Int) -> TensorSource.BatchSize {
+        guard let memoryBudget, case .bytes(let bytes) = batchSize else { return batchSize }
+        return .bytes(Swift.max(1, Swift.min(bytes, memoryBudget / Swift.max(1, buffers))))
+    }
+
+    /// Observes one batch with every layer's observers of its dataset.
+    static func observe(
+        _ batch: TensorBatch, rowShape: [Int], with group: inout [ActivationObservers], dataset: String
+    ) throws(CalibrationError) {
+        let shape = [batch.rowCount] + rowShape
+        for i in group.indices {
+            do {
+                try group[i].observe(batch.values, shape: shape)
+            } catch {
+                throw .observer(layer: group[i].layer, dataset: dataset, reason: "\(error)")
+            }
+        }
+    }
+
+    /// The workers' observers merged in worker order, layer by layer.
+    static func merge(_ parts: [[ActivationObservers]], dataset: String) throws(CalibrationError) -> [ActivationObservers] {
+        guard var merged = parts.first else { return [] }
+        for part in parts.dropFirst() {
+            for i in merged.indices {
+                do {
+                    try merged[i].merge(part[i])
+                } catch {
+                    throw .observer(layer: merged[i].layer, dataset: dataset, reason: "merging worker states: \(error)")
+                }
+            }
+        }
+        return merged
     }
 
     func makeActivationObservers(

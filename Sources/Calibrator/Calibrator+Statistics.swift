@@ -28,9 +28,9 @@ extension Calibrator {
         guard let firstFile = files.first else { throw .noInputs("no activation files") }
         let (layers, policies) = try activationLayers(datasets: allDatasets)
         let observed = try observeActivations(layers: layers, policies: policies, progress: progress) {
-            (dataset) throws(TensorIOError) in
+            (dataset, batch) throws(TensorIOError) in
             let mine = segments.filter { $0.dataset == dataset }.map { (file: $0.file, rows: Optional($0.rows)) }
-            return try TensorSource(segments: mine.isEmpty ? [(firstFile, 0..<0)] : mine, dataset: dataset, batch: batchSize)
+            return try TensorSource(segments: mine.isEmpty ? [(firstFile, 0..<0)] : mine, dataset: dataset, batch: batch)
         }
         return ActivationStatistics(
             datasets: allDatasets,
@@ -56,7 +56,7 @@ extension Calibrator {
         try calibrate(
             weights: weights, activationFiles: activationFiles, activationDatasets: statistics.datasets, progress: progress
         ) { (layers, policies) throws(CalibrationError) in
-            var records: [String: ActivationCalibration] = [:]
+            var restored: [ObservedActivation] = []
             for (entry, policy) in zip(layers, policies) where !policy.excluded {
                 guard let dataset = entry.activation else { continue }
                 guard let saved = statistics.layers.first(where: { $0.layer == entry.layer && $0.dataset == dataset }) else {
@@ -72,9 +72,9 @@ extension Calibrator {
                 } catch {
                     throw .observer(layer: entry.layer, dataset: dataset, reason: "\(error)")
                 }
-                records[entry.layer] = try finish(observers, dataset: dataset, rows: saved.rows, rowShape: saved.rowShape)
+                restored.append(ObservedActivation(observers: observers, dataset: dataset, rows: saved.rows, rowShape: saved.rowShape))
             }
-            return records
+            return try finishAll(restored)
         }
     }
 

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import HDF5
 public import Observers
 internal import QuantCore
@@ -10,7 +11,15 @@ public import TensorIO
 /// observer set of every layer that reads that dataset (the configured observer, plus an exact
 /// histogram for the `auto` decision and the clipping fraction unless the observer keeps one itself).
 /// Weights are read whole and observed with the layer's granularity. The result is deterministic: the
-/// same inputs and configuration give equal ``CalibrationResult``s.
+/// same inputs and configuration give equal ``CalibrationResult``s, whatever ``threads``, ``batchSize``
+/// and ``memoryBudget`` are and in whatever order the activation files are given (they are sorted by path).
+///
+/// Threads: each activation dataset is streamed through a ``BatchPipeline`` (one reader, ``threads``
+/// workers, each with its own copy of the observers of the layers reading the dataset; the copies are
+/// merged in worker order at the end). That split needs exact merges (``Observer/mergeIsExact``): a
+/// dataset with any observer whose merge is not exact (`moving-average-minmax`, or a user observer that
+/// says so) is observed by one worker in read order instead. The final per-layer range searches and the
+/// weights are calibrated up to ``threads`` layers at a time, each result placed by layer index.
 ///
 /// ```swift
 /// let calibrator = try Calibrator(config: .load(contentsOf: "Configs/int8.yaml"))  // built-in observers
@@ -25,6 +34,16 @@ public struct Calibrator: Sendable {
     public var batchSize: TensorSource.BatchSize = .bytes(8 << 20)
     /// Bin budget of the histogram kept beside non-histogram observers.
     public var histogramBins: Int = ExactHistogram.defaultBudget
+    /// Worker threads (default: the active processor cores; values below 1 count as 1). 1 streams and
+    /// calibrates everything on the calling thread; more adds a ``BatchPipeline`` of this many workers
+    /// besides the reading thread. The result never depends on it.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// The most bytes of activation batch buffers in memory at once, or `nil` for no cap. A byte
+    /// ``batchSize`` is shrunk so that the pipeline's buffers (`threads + 2`, or 1 on one thread) fit;
+    /// a dataset whose buffers exceed the budget even with one row each (or with the given row count)
+    /// is refused with ``CalibrationError/memoryBudget(dataset:budget:required:)``. It does not cover the
+    /// observers' state, libhdf5's chunk cache, or weights, which are read whole (one per thread).
+    public var memoryBudget: Int?
 
     /// A calibrator for `config`, checking every observer it names against `observers` (name and options).
     ///
@@ -95,32 +114,39 @@ public struct Calibrator: Sendable {
         let policies = map.layers.map { config.policy(for: $0.layer) }
 
         let activationRecords = try activations(map.layers, policies)
-        var layers: [LayerCalibration] = []
-        for (entry, policy) in zip(map.layers, policies) {
-            var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
-            if !policy.excluded {
-                record.activation = activationRecords[entry.layer]
-                if let weights, let dataset = entry.weight {
-                    record.weight = try calibrateWeight(
-                        layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+        let entries = map.layers
+        // Weights are read on the worker threads: only with a thread-safe libhdf5.
+        let layerThreads = HDF5Library.isThreadSafe ? threads : 1
+        let layers = try ParallelJobs.run(
+            count: entries.count, threads: layerThreads,
+            done: { index in
+                if weights != nil, !policies[index].excluded, let dataset = entries[index].weight {
                     progress(CalibrationProgress(phase: .weights, dataset: dataset))
                 }
-                if let weights, let dataset = entry.bias {
-                    record.bias = try calibrateBias(
-                        layer: entry.layer, file: weights, dataset: dataset, weight: record.weight,
-                        input: record.activation)
-                }
             }
-            warnings += record.warnings
-            layers.append(record)
+        ) { (index) throws(CalibrationError) in
+            let entry = entries[index], policy = policies[index]
+            var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
+            guard !policy.excluded else { return record }
+            record.activation = activationRecords[entry.layer]
+            if let weights, let dataset = entry.weight {
+                record.weight = try calibrateWeight(layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+            }
+            if let weights, let dataset = entry.bias {
+                record.bias = try calibrateBias(
+                    layer: entry.layer, file: weights, dataset: dataset, weight: record.weight, input: record.activation)
+            }
+            return record
         }
+        warnings += layers.flatMap(\.warnings)
         return CalibrationResult(
             formatVersion: CalibrationResult.formatVersion,
             inputs: CalibrationResult.Inputs(weights: weights, activations: activationFiles), config: config,
             layers: layers, warnings: warnings)
     }
 
-    /// The files named by `arguments`: glob patterns expanded (sorted), plain paths kept, in order.
+    /// The files named by `arguments` (glob patterns expanded), sorted by path in byte order as
+    /// ``ShardPlan`` sorts them, so a calibration does not depend on the order of its arguments.
     static func expand(_ arguments: [String]) throws(CalibrationError) -> [String] {
         var files: [String] = []
         for argument in arguments {
@@ -132,7 +158,7 @@ public struct Calibrator: Sendable {
                 files.append(argument)
             }
         }
-        return files
+        return files.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
     /// Paths of every dataset in the file at `path`, in the walk's order.

@@ -18,6 +18,9 @@ public struct AnyObserver: Sendable {
     /// The wrapped observer's `kind`.
     public var kind: String { type(of: base).kind }
 
+    /// The wrapped observer's `mergeIsExact`.
+    public var mergeIsExact: Bool { type(of: base).mergeIsExact }
+
     /// Observes one batch (see `Observer.observe`).
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
         try base.observe(batch, shape: shape)

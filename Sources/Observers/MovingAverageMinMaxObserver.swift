@@ -10,7 +10,8 @@ public import QuantCore
 ///
 /// The statistic depends on the batch order by definition, so `merge` is only defined when one side
 /// is empty; otherwise it throws `ObserverError.mergeMismatch` (use `minmax` or `histogram` for
-/// sharded or multi-threaded observation).
+/// sharded or multi-threaded observation). Hence ``mergeIsExact`` is `false`: a multi-threaded calibration
+/// streams the batches of a dataset it observes in read order.
 public struct MovingAverageMinMaxObserver: Observer {
     /// Options of the moving-average observer.
     public struct Options: Codable, Sendable, Equatable {
@@ -45,6 +46,8 @@ public struct MovingAverageMinMaxObserver: Observer {
 
     public static let kind = "moving-average-minmax"
     public static let stateVersion = 1
+    /// `false`: the average depends on the batch order (see the type's discussion).
+    public static var mergeIsExact: Bool { false }
 
     public let options: Options
     public private(set) var state: State

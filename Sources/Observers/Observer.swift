@@ -6,7 +6,9 @@
 ///   other than 0); see `ParameterLayout.observing` for what must stay fixed between batches.
 /// - `merge` folds in another observer of the same type and options. For the min-max and histogram
 ///   observers the result is exactly the state of one observer that saw both inputs, in any order
-///   and split (their `state`s compare equal).
+///   and split (their `state`s compare equal). `mergeIsExact` says whether that holds: multi-threaded
+///   calibration splits a dataset's batches over workers and merges their observers only when it
+///   does, and streams the others' batches in read order.
 /// - `state` is the complete, `Codable` statistic; `init(options:state:)` restores it. A saved
 ///   snapshot carries `kind` and `stateVersion` (see `ObserverSnapshot`).
 /// - `ranges(for:)` produces the calibrated per-slot ranges for a target grid; the target matters
@@ -24,6 +26,11 @@ public protocol Observer: Sendable {
     static var kind: String { get }
     /// Version of `State`'s encoding; restoring a newer version fails with a clear error.
     static var stateVersion: Int { get }
+    /// Whether `merge` is exact: observing any split of the batches into several observers, in any
+    /// order, and merging them gives the state of one observer that saw every batch in read order
+    /// (default `true`). Declare `false` when the statistic depends on the batch order or the merge
+    /// approximates (e.g. a moving average): such observers then always see the batches in read order.
+    static var mergeIsExact: Bool { get }
 
     /// The options this observer was created with.
     var options: Options { get }
@@ -44,6 +51,9 @@ public protocol Observer: Sendable {
 }
 
 extension Observer {
+    /// `true`: merges are exact unless an observer declares otherwise.
+    public static var mergeIsExact: Bool { true }
+
     /// Observes a batch held in an array.
     public mutating func observe(_ batch: [Float], shape: [Int]) throws {
         try batch.withUnsafeBufferPointer { try observe($0, shape: shape) }

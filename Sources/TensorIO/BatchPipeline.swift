@@ -65,6 +65,8 @@ public struct BatchPipeline: Sendable {
     ///
     /// - Parameters:
     ///   - makeState: creates worker `i`'s initial state (called on the calling thread, before any read).
+    ///   - onRead: called on the calling thread after each batch is read and queued, in read order (for
+    ///     progress); the batch's values may already be in use by a worker and must not be written.
     ///   - body: updates a worker's state with one batch; called on worker threads, concurrently for
     ///     different workers, never concurrently for the same state. The batch's values are valid only
     ///     during the call.
@@ -72,6 +74,7 @@ public struct BatchPipeline: Sendable {
     /// - Throws: the first error of a read (``TensorIOError``) or of `body`.
     public func run<State>(
         _ sources: [TensorSource], makeState: (_ worker: Int) throws -> State,
+        onRead: (PipelineBatch) -> Void = { _ in },
         body: @escaping @Sendable (_ state: inout State, _ batch: PipelineBatch) throws -> Void
     ) throws -> [State] {
         let slots = try (0..<workers).map { WorkerSlot(try makeState($0)) }
@@ -97,7 +100,9 @@ public struct BatchPipeline: Sendable {
                         return UnsafeMutableBufferPointer(rebasing: storage[(current * capacity)..<((current + 1) * capacity)])
                     },
                     deliver: { batch in
-                        channel.enqueue(PipelineBatch(source: sourceIndex, sequence: sequence, batch: batch), buffer: current)
+                        let item = PipelineBatch(source: sourceIndex, sequence: sequence, batch: batch)
+                        channel.enqueue(item, buffer: current)
+                        onRead(item)
                         sequence += 1
                     })
             }
@@ -133,7 +138,7 @@ public struct BatchPipeline: Sendable {
 
 /// One batch handed to a pipeline worker.
 public struct PipelineBatch {
-    /// Index of the batch's source in the array given to ``BatchPipeline/run(_:makeState:body:)``.
+    /// Index of the batch's source in the array given to ``BatchPipeline/run(_:makeState:onRead:body:)``.
     public let source: Int
     /// Position of the batch in read order across all sources (0, 1, 2, ...).
     public let sequence: Int
@@ -141,7 +146,7 @@ public struct PipelineBatch {
     public let batch: TensorBatch
 }
 
-/// Thrown inside the reader when a worker failed (never escapes ``BatchPipeline/run(_:makeState:body:)``:
+/// Thrown inside the reader when a worker failed (never escapes ``BatchPipeline/run(_:makeState:onRead:body:)``:
 /// the worker's error is rethrown instead).
 struct PipelineStopped: Error {}
 

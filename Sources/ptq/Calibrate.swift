@@ -42,15 +42,14 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Print a machine-readable result on stdout instead of the table.")
     var json = false
 
-    @Option(help: "Worker threads (accepted for scripts; this version streams on one thread, and the package never depends on the thread count).")
-    var threads: Int?
+    @OptionGroup(title: "Pipeline")
+    var pipeline: PipelineOptions
 
     func validate() throws {
         guard weights != nil || !activations.isEmpty || stats != nil else {
             throw ValidationError("give --weights, --activations (or --stats), or both")
         }
         if stats != nil, !activations.isEmpty { throw ValidationError("give --activations or --stats, not both") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -63,7 +62,7 @@ struct Calibrate: ParsableCommand {
             let settings = try config.map { (path) throws(ConfigError) in
                 try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
             } ?? saved?.body.config ?? CalibrationConfig()
-            let calibrator = try Calibrator(config: settings, observers: registry)
+            let calibrator = pipeline.configure(try Calibrator(config: settings, observers: registry))
             var phase: CalibrationProgress.Phase?
             let progress = { (progress: CalibrationProgress) in
                 if progress.phase != phase {

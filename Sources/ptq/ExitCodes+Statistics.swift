@@ -26,6 +26,7 @@ extension ExitCodes {
         case .noInputs: noInput
         case .input(let inner): code(for: inner)
         case .observer, .quantization: data
+        case .memoryBudget: usage
         }
     }
 }

@@ -35,6 +35,9 @@ struct Observe: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @OptionGroup(title: "Pipeline")
+    var pipeline: PipelineOptions
+
     func validate() throws {
         guard !activations.isEmpty else { throw ValidationError("give --activations FILES...") }
         do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
@@ -49,7 +52,7 @@ struct Observe: ParsableCommand {
             let settings = try config.map { (path) throws(ConfigError) in
                 try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
             } ?? CalibrationConfig()
-            let calibrator = try Calibrator(config: settings, observers: registry)
+            let calibrator = pipeline.configure(try Calibrator(config: settings, observers: registry))
             reporter.begin("observing shard \(spec)", unit: .bytes)
             let file = try StatisticsFile.observe(
                 calibrator: calibrator, files: activations, shard: spec, configFile: config, toolVersion: ptqkitVersion

@@ -118,22 +118,6 @@ import Glibc
         try Self.verifies(package)
     }
 
-    @Test func oneAndTwoThreadsGiveByteIdenticalPackages() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        for threads in [1, 2] {
-            try Self.calibrate([
-                "--weights", Self.weights, "--activations", Self.activations, "--config", "Configs/w8a8-per-channel.yaml",
-                "--threads", "\(threads)", "--output", "\(scratch.path)/t\(threads)",
-            ])
-        }
-        for name in ["manifest.json", "tensors.h5", "summary.md"] {
-            let one = try Data(contentsOf: URL(fileURLWithPath: "\(scratch.path)/t1/\(name)"))
-            let two = try Data(contentsOf: URL(fileURLWithPath: "\(scratch.path)/t2/\(name)"))
-            #expect(one == two, "\(name) differs between 1 and 2 threads")
-        }
-    }
-
     /// Two shards observed separately, merged, and calibrated with `--stats` give the same tensors and
     /// layer records as one direct run.
     @Test func savedStatisticsGiveTheSamePackage() throws {

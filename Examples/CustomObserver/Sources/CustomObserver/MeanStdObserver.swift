@@ -43,6 +43,9 @@ struct MeanStdObserver: Observer {
 
     static let kind = "mean-std"
     static let stateVersion = 1
+    /// `false`: the merged mean and M2 equal a single pass only up to rounding, so a multi-threaded
+    /// calibration streams this observer's batches in read order (and its packages stay byte-identical).
+    static var mergeIsExact: Bool { false }
 
     let options: Options
     private(set) var state: State

@@ -1,0 +1,109 @@
+internal import Foundation
+
+/// Runs independent per-layer jobs (final range searches, weight calibrations) on several threads, with
+/// results placed by index, so the outcome does not depend on the thread count or on scheduling.
+///
+/// Jobs are taken in index order by up to `threads` worker threads; the calling thread waits and reports
+/// each finished job to `done` in index order. After a job fails no further job starts; the jobs already
+/// running finish, and the error of the lowest failing index is thrown: every job below it had started,
+/// so the error is the one a serial loop would have thrown first.
+enum ParallelJobs {
+    /// `job(0) … job(count − 1)` on up to `threads` threads (serially on this thread when `threads ≤ 1`).
+    ///
+    /// - Parameters:
+    ///   - done: called on this thread with each index, in index order, once its job succeeded.
+    ///   - job: one job; called concurrently for different indices.
+    /// - Returns: the results, by index.
+    /// - Throws: the error of the lowest-index failing job.
+    static func run<R: Sendable>(
+        count: Int, threads: Int, done: (Int) -> Void = { _ in },
+        _ job: @escaping @Sendable (Int) throws(CalibrationError) -> R
+    ) throws(CalibrationError) -> [R] {
+        let workers = Swift.min(threads, count)
+        guard workers > 1 else {
+            var results: [R] = []
+            results.reserveCapacity(count)
+            for index in 0..<count {
+                results.append(try job(index))
+                done(index)
+            }
+            return results
+        }
+        let board = JobBoard<R>(count: count)
+        let running = DispatchGroup()
+        for _ in 0..<workers {
+            DispatchQueue.global().async(group: running) {
+                while let index = board.take() {
+                    let result: Result<R, CalibrationError>
+                    do throws(CalibrationError) {
+                        result = .success(try job(index))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    board.finish(index, result)
+                }
+            }
+        }
+        // Joins the workers on every exit: after this no job runs.
+        defer { running.wait() }
+        var results: [R] = []
+        results.reserveCapacity(count)
+        for index in 0..<count {
+            switch board.wait(for: index) {
+            case .success(let value)?:
+                results.append(value)
+                done(index)
+            case .failure(let error)?:
+                throw error
+            case nil:
+                // Skipped jobs follow the failing one (jobs are taken in index order), which is waited
+                // for first and thrown above.
+                preconditionFailure("job \(index) was skipped although no earlier job failed")
+            }
+        }
+        return results
+    }
+}
+
+/// The shared state of one ``ParallelJobs/run(count:threads:done:_:)``: the next index to take, the
+/// results, and whether a job failed.
+///
+/// `@unchecked Sendable`: every stored property is read and written only while holding `condition`'s lock.
+private final class JobBoard<R: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var next = 0
+    private let count: Int
+    private var results: [Result<R, CalibrationError>?]
+    private var failed = false
+
+    init(count: Int) {
+        self.count = count
+        results = Array(repeating: nil, count: count)
+    }
+
+    /// The next job's index, or `nil` when all were taken or one failed.
+    func take() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !failed, next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// Records job `index`'s result.
+    func finish(_ index: Int, _ result: Result<R, CalibrationError>) {
+        condition.lock()
+        results[index] = result
+        if case .failure = result { failed = true }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for job `index`'s result; `nil` if it will never run (a job failed before it was taken).
+    func wait(for index: Int) -> Result<R, CalibrationError>? {
+        condition.lock()
+        defer { condition.unlock() }
+        while results[index] == nil && !(failed && index >= next) { condition.wait() }
+        return results[index]
+    }
+}

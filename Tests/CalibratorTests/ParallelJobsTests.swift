@@ -1,0 +1,110 @@
+import Foundation
+import Observers
+import QuantCore
+import TensorIO
+import Testing
+
+@testable import Calibrator
+
+/// `ParallelJobs` (per-layer work on several threads) and the calibrator's multi-threaded activation
+/// streaming with observers whose merge is not exact.
+@Suite struct ParallelJobsTests {
+    /// A collector of `done` indices, filled on the calling thread only.
+    final class Log: @unchecked Sendable {
+        var indices: [Int] = []
+    }
+
+    @Test(arguments: [1, 2, 4, 16])
+    func resultsAndDoneComeInIndexOrder(threads: Int) throws {
+        let log = Log()
+        let results = try ParallelJobs.run(count: 200, threads: threads, done: { log.indices.append($0) }) { index in
+            // Uneven work, so jobs finish out of order on several threads.
+            var x = UInt64(index)
+            for _ in 0..<((200 - index) * 50) { x = x &* 6_364_136_223_846_793_005 &+ 1 }
+            return (index, x)
+        }
+        #expect(results.map(\.0) == Array(0..<200))
+        #expect(log.indices == Array(0..<200))
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func theLowestFailingIndexIsThrown(threads: Int) {
+        let log = Log()
+        #expect {
+            _ = try ParallelJobs.run(count: 100, threads: threads, done: { log.indices.append($0) }) { (index) throws(CalibrationError) in
+                if index == 60 { throw .noInputs("job 60") }
+                if index == 37 {
+                    Thread.sleep(forTimeInterval: 0.01)  // fails after 60 when run concurrently
+                    throw .noInputs("job 37")
+                }
+                return index
+            }
+        } throws: { error in
+            "\(error)".contains("job 37")
+        }
+        #expect(log.indices == Array(0..<37))
+    }
+
+    @Test func zeroJobs() throws {
+        #expect(try ParallelJobs.run(count: 0, threads: 4) { $0 }.isEmpty)
+    }
+
+    /// Records the first value and row count of every batch in order; its merge is not exact.
+    struct BatchOrderObserver: Observer {
+        struct Options: Codable, Sendable, Equatable {}
+        struct State: Codable, Sendable, Equatable {
+            var batches: [[Float]] = []
+        }
+        static let kind = "batch-order"
+        static let stateVersion = 1
+        static var mergeIsExact: Bool { false }
+        let options: Options
+        private(set) var state = State()
+
+        init(options: Options) { self.options = options }
+        init(options: Options, state: State) {
+            self.options = options
+            self.state = state
+        }
+
+        mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
+            state.batches.append([batch.first ?? .nan, Float(shape[0])])
+        }
+
+        mutating func merge(_ other: BatchOrderObserver) throws {
+            guard state.batches.isEmpty || other.state.batches.isEmpty else {
+                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "the batch order would be lost")
+            }
+            state.batches += other.state.batches
+        }
+
+        func ranges(for target: RangeTarget) throws -> ObservedRanges {
+            ObservedRanges(layout: nil, ranges: SlotRanges(count: 0), counts: NonFiniteCounts())
+        }
+    }
+
+    /// An observer declaring an inexact merge sees every batch in read order, on any thread count.
+    @Test(arguments: [2, 4])
+    func inexactObserversSeeBatchesInReadOrder(threads: Int) throws {
+        var registry = ObserverRegistry.builtIn
+        try registry.register(name: "batch-order", summary: "test", defaults: BatchOrderObserver.Options()) {
+            BatchOrderObserver(options: $0)
+        }
+        var config = CalibrationConfig()
+        config.activations.observer = ObserverSpec("batch-order")
+        func observed(threads: Int) throws -> [[[Float]]] {
+            var calibrator = try Calibrator(config: config, observers: registry)
+            calibrator.threads = threads
+            calibrator.batchSize = .rows(7)
+            let (layers, policies) = try calibrator.activationLayers(datasets: ["/fc1", "/fc2", "/fc3"])
+            let observed = try calibrator.observeActivations(layers: layers, policies: policies, progress: { _ in }) {
+                (dataset, batch) throws(TensorIOError) in try TensorSource(file: Bundled.activations, dataset: dataset, batch: batch)
+            }
+            return try observed.map { try #require($0.observers.primary as? BatchOrderObserver).state.batches }
+        }
+        let serial = try observed(threads: 1)
+        #expect(serial.count == 3)
+        #expect(serial.allSatisfy { $0.count == 43 })  // ⌈300 / 7⌉
+        #expect(try observed(threads: threads) == serial)
+    }
+}
