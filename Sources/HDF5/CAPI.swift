@@ -456,6 +456,14 @@ extension CAPI {
     static func chunkStorageSize(_ dataset: hid_t, offset: UnsafePointer<hsize_t>, _ site: Site) throws(HDF5Error)
         -> Int?
     {
+        try chunkLocation(dataset, offset: offset, site)?.bytes
+    }
+
+    /// The file address (bytes from the start of the file) and stored size of the chunk whose first
+    /// element is at `offset`, or `nil` when the chunk has no storage (`H5Dget_chunk_info_by_coord`).
+    static func chunkLocation(_ dataset: hid_t, offset: UnsafePointer<hsize_t>, _ site: Site) throws(HDF5Error)
+        -> (address: Int, bytes: Int)?
+    {
         prepareThread()
         var filterMask: UInt32 = 0
         var address: haddr_t = 0
@@ -463,7 +471,39 @@ extension CAPI {
         try check(
             H5Dget_chunk_info_by_coord(dataset, offset, &filterMask, &address, &bytes), "H5Dget_chunk_info_by_coord",
             site)
-        return address == ptq_HADDR_UNDEF() ? nil : Int(bytes)
+        guard address != ptq_HADDR_UNDEF(), address <= UInt64(Int.max) else { return nil }
+        return (Int(address), Int(bytes))
+    }
+
+    /// The file address of a contiguous dataset's data (`H5Dget_offset`, absolute from the start of the
+    /// file), or `nil` when it has none (not allocated yet, external storage, other layouts).
+    static func contiguousAddress(_ dataset: hid_t) -> Int? {
+        prepareThread()
+        let address = H5Dget_offset(dataset)
+        guard address != ptq_HADDR_UNDEF(), address <= UInt64(Int.max) else {
+            H5Eclear2(ptq_H5E_DEFAULT())
+            return nil
+        }
+        return Int(address)
+    }
+
+    /// Number of external files a dataset creation list stores raw data in (`H5Pget_external_count`).
+    static func externalFileCount(_ list: borrowing PropertyListHandle, _ site: Site) throws(HDF5Error) -> Int {
+        prepareThread()
+        let count = H5Pget_external_count(list.raw)
+        try check(count, "H5Pget_external_count", site)
+        return Int(count)
+    }
+
+    /// Size of the user block in front of the HDF5 data of the file holding `object` (`H5Pget_userblock`).
+    static func userBlockBytes(_ object: hid_t, _ site: Site) throws(HDF5Error) -> Int {
+        prepareThread()
+        let file = try identifier(H5Iget_file_id(object), "H5Iget_file_id", site)
+        defer { H5Fclose(file) }
+        let list = PropertyListHandle(raw: try identifier(H5Fget_create_plist(file), "H5Fget_create_plist", site))
+        var bytes: hsize_t = 0
+        try check(H5Pget_userblock(list.raw, &bytes), "H5Pget_userblock", site)
+        return Int(bytes)
     }
 
     /// Copies the stored bytes of the chunk whose first element is at `offset` into `buffer`

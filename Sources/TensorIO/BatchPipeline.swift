@@ -6,7 +6,9 @@ import Foundation
 /// more readers would not read faster); it fills a pool of ``depth`` reused batch buffers and queues them;
 /// ``workers`` threads take queued batches in read order, update their own state with `body` and hand
 /// the buffer back. Peak batch memory is therefore `depth × batch buffer bytes`
-/// (``bufferBytes(for:)``), whatever the size of the data.
+/// (``bufferBytes(for:)``), whatever the size of the data. Mapped batches (``TensorSource/ReadPath/mapped``)
+/// take a buffer slot without writing it: the reader only maps, and the workers read the file's pages
+/// themselves, in parallel, with no libhdf5 call.
 ///
 /// Which worker sees which batch depends on scheduling. The states come back in worker order for the
 /// caller to merge: with exact, order-independent merges (min/max, integer histograms, counts) the merged

@@ -12,7 +12,6 @@ final class PipelineChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private var freeBuffers: [Int]
     private var queue: [(batch: PipelineBatch, buffer: Int)] = []
-    private var head = 0
     private var readingDone = false
     private var runningWorkers: Int
     private var firstError: (any Error)?
@@ -68,15 +67,10 @@ final class PipelineChannel: @unchecked Sendable {
     func next() -> (PipelineBatch, Int)? {
         condition.lock()
         defer { condition.unlock() }
-        while head == queue.count && !readingDone && firstError == nil { condition.wait() }
-        guard firstError == nil, head < queue.count else { return nil }
-        let item = queue[head]
-        head += 1
-        if head == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            head = 0
-        }
-        return item
+        while queue.isEmpty && !readingDone && firstError == nil { condition.wait() }
+        guard firstError == nil, !queue.isEmpty else { return nil }
+        // Removed, not just passed: a consumed batch may keep a file mapping alive (at most `depth` queued).
+        return queue.removeFirst()
     }
 
     /// Returns a processed batch's buffer to the free list.

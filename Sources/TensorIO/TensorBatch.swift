@@ -1,7 +1,8 @@
 /// One batch of rows streamed by a ``TensorSource``, converted to Float32.
 ///
-/// The values live in the source's reused buffer: they are valid only inside the closure that received
-/// the batch. Copy them out (`Array(batch.values)`) to keep them.
+/// The values live in the source's reused buffer, or in a read-only mapping of the file
+/// (``TensorSource/ReadPath/mapped``): they are valid only inside the closure that received the batch.
+/// Copy them out (`Array(batch.values)`) to keep them.
 public struct TensorBatch {
     /// The rows' elements, row-major: `rowCount × rowElementCount` values.
     public let values: UnsafeBufferPointer<Float>
@@ -17,12 +18,16 @@ public struct TensorBatch {
     /// How the batch was read from the file.
     public let readPath: TensorSource.ReadPath
 
+    /// Keeps the memory `values` points into alive (a ``MappedWindow`` for ``TensorSource/ReadPath/mapped``
+    /// batches; `nil` for batches in a reader's buffer).
+    let storage: AnyObject?
+
     /// Number of rows in the batch.
     public var rowCount: Int { rows.count }
 
     init(
         values: UnsafeBufferPointer<Float>, rowElementCount: Int, rows: Range<Int>, file: String,
-        rowsInFile: Range<Int>, readPath: TensorSource.ReadPath
+        rowsInFile: Range<Int>, readPath: TensorSource.ReadPath, storage: AnyObject? = nil
     ) {
         self.values = values
         self.rowElementCount = rowElementCount
@@ -30,5 +35,6 @@ public struct TensorBatch {
         self.file = file
         self.rowsInFile = rowsInFile
         self.readPath = readPath
+        self.storage = storage
     }
 }

@@ -11,7 +11,10 @@ import HDF5
 /// buffer (1 MiB) and, when batches are not chunk-aligned, a chunk cache holding one row of chunks
 /// (capped at ``maxChunkCacheBytes``). Chunk-aligned batches of unfiltered native float32 data are
 /// copied straight from the stored chunks (``ReadPath/rawChunks``, about 2.5× faster than a hyperslab
-/// read); a partial chunk at the end may take one more chunk of scratch memory.
+/// read); a partial chunk at the end may take one more chunk of scratch memory. Rows of uncompressed
+/// native float32 data lying in one run of the file are not copied at all: the batch points into a
+/// read-only mapping of just those bytes (``ReadPath/mapped``), unmapped when the batch is released, so
+/// resident memory stays bounded by the batches in flight.
 ///
 /// ```swift
 /// let source = try TensorSource(glob: "acts/shard_*.h5", dataset: "/fc1/input", batch: .bytes(8 << 20))
@@ -30,6 +33,11 @@ public struct TensorSource: Sendable {
 
     /// How a batch was read.
     public enum ReadPath: Sendable, Hashable {
+        /// No copy: the batch's values point into a read-only mapping of the file (``allowsMapping``):
+        /// uncompressed native float32 rows lying in one run of the file (contiguous datasets, or chunked
+        /// ones whose chunks follow each other), 4-byte aligned. No libhdf5 call touches the data, so
+        /// several workers can consume mapped batches in parallel.
+        case mapped
         /// Whole stored chunks copied as-is (`H5Dread_chunk`): chunked, unfiltered, native float32 data.
         case rawChunks
         /// A hyperslab selection through libhdf5's type conversion and chunk cache (`H5Dread`).
@@ -64,6 +72,9 @@ public struct TensorSource: Sendable {
     /// Whether batches may be read as raw chunks when the dataset allows it (see ``ReadPath``); `false`
     /// forces the hyperslab path. Both give identical values.
     public var allowsRawChunks = true
+    /// Whether batches may be handed out as views of a read-only file mapping when the dataset allows it
+    /// (see ``ReadPath/mapped``); `false` makes every batch a copy in the reader's buffer. Identical values.
+    public var allowsMapping = true
 
     /// Elements per row: the product of ``rowShape``.
     public var rowElementCount: Int { rowShape.reduce(1, *) }
@@ -175,9 +186,12 @@ public struct TensorSource: Sendable {
     /// Reads every batch in order into the buffer `nextBuffer` returns (at least ``bufferCapacity``
     /// elements; called once per batch) and hands it to `deliver`.
     ///
-    /// Each shard's batches are read as raw chunks (``ReadPath/rawChunks``) when ``allowsRawChunks`` is
-    /// set, the dataset has a ``RawChunkLayout`` for Float and the batch size is a whole number of chunks
-    /// (so every batch covers whole chunks); otherwise through a hyperslab selection.
+    /// Each batch is mapped (``ReadPath/mapped``) when ``allowsMapping`` is set, the dataset has a
+    /// ``DirectStorage`` for Float and the batch's rows lie in one 4-byte aligned run of the file (the
+    /// buffer is then still taken, unused, so `nextBuffer` keeps bounding the batches in flight); else
+    /// read as raw chunks (``ReadPath/rawChunks``) when ``allowsRawChunks`` is set, the dataset has a
+    /// ``RawChunkLayout`` for Float and the batch size is a whole number of chunks (so every batch covers
+    /// whole chunks); otherwise through a hyperslab selection.
     func stream(
         nextBuffer: () throws -> UnsafeMutableBufferPointer<Float>, deliver: (TensorBatch) throws -> Void
     ) throws {
@@ -202,10 +216,37 @@ public struct TensorSource: Sendable {
                 guard allowsRawChunks, aligned else { return nil }
                 return try opened.rawChunkLayout(as: Float.self)
             }
+            var direct = try hdf5 { () throws(HDF5Error) -> DirectMapping? in
+                guard allowsMapping, let storage = try opened.directStorage(as: Float.self),
+                    let file = MappedFile(path: shard.file)
+                else { return nil }
+                return DirectMapping(storage: storage, file: file)
+            }
             var start = shard.firstRow
             while start < last {
                 let end = min(start + step, last)
                 let buffer = try nextBuffer()
+                if var mapping = direct {
+                    let outcome = try mapping.window(start..<end, of: opened)
+                    direct = mapping
+                    switch outcome {
+                    case .window(let window):
+                        let values = UnsafeBufferPointer(
+                            start: window.data.bindMemory(to: Float.self, capacity: (end - start) * width),
+                            count: (end - start) * width)
+                        try deliver(
+                            TensorBatch(
+                                values: values, rowElementCount: width,
+                                rows: (firstRow + start - shard.firstRow)..<(firstRow + end - shard.firstRow),
+                                file: shard.file, rowsInFile: start..<end, readPath: .mapped, storage: window))
+                        start = end
+                        continue
+                    case .unavailable:
+                        break
+                    case .unusable:
+                        direct = nil
+                    }
+                }
                 let path: ReadPath
                 if let layout, layout.coversWholeChunks(start..<end, rowCount: opened.rowCount) {
                     try hdf5 { () throws(HDF5Error) in try opened.readRawChunks(start..<end, layout: layout, into: buffer) }
