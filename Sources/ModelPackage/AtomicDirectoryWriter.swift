@@ -20,9 +20,10 @@ import Darwin
 ///   (`.<name>.ptq-replaced.<pid>.<random>`) and the new one renamed in; then the old one is removed.
 /// - SIGINT and SIGTERM (observed with a `DispatchSource`) remove the temporary directory and end the
 ///   process with status 130 / 143.
-/// - Leftovers of a killed run (its process no longer exists) are cleaned up when the next writer for
-///   the same destination starts: a partial directory is removed; a replaced package whose destination
-///   is missing is renamed back.
+/// - Leftovers of a killed run (SIGKILL, power loss: its process no longer exists) are cleaned up when the
+///   next writer for the same destination starts: a partial directory is removed; a replaced package
+///   whose destination is missing is renamed back. The owner is the pid in the name; a leftover whose pid
+///   is alive (still writing, or the pid was reused) is left alone.
 ///
 /// Not thread-safe for concurrent ``commit()``/``discard()`` calls on one writer; the signal handler
 /// is synchronized with ``commit()``.
@@ -73,10 +74,14 @@ public final class AtomicDirectoryWriter: Sendable {
         let temporary = "\(parent)/.\(name)\(Self.partialMarker)\(getpid()).\(random)"
         temporaryPath = temporary
         InterruptCleanup.shared.register(temporary)
-        guard mkdir(temporary, 0o755) == 0 else {
-            let reason = PackageError.errnoText()
+        // Under the lock the signal handler holds until it exits: a directory created after the handler
+        // looked for it would outlive the process.
+        let failure: String? = InterruptCleanup.shared.withLock {
+            mkdir(temporary, 0o755) == 0 ? nil : PackageError.errnoText()
+        }
+        if let failure {
             InterruptCleanup.shared.unregister(temporary)
-            throw .cannotWrite(path: temporary, reason: reason)
+            throw .cannotWrite(path: temporary, reason: failure)
         }
     }
 
@@ -224,9 +229,9 @@ public final class AtomicDirectoryWriter: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// Removes partial directories and restores or removes replaced packages of earlier runs on
-    /// `parent/name` whose processes no longer exist.
-    private static func cleanStaleLeftovers(parent: String, name: String) {
+    /// Removes partial directories (or files, see ``AtomicFileWriter``) and restores or removes replaced
+    /// packages of earlier runs on `parent/name` whose processes no longer exist.
+    static func cleanStaleLeftovers(parent: String, name: String) {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
         for entry in entries.sorted() where entry.hasPrefix(".\(name).ptq-") {
             let rest = entry.dropFirst(name.count + 1)
@@ -269,11 +274,11 @@ final class InterruptCleanup: @unchecked Sendable {
         withLock { _ = paths.remove(path) }
     }
 
-    /// Runs `body` holding the lock the signal handler takes.
-    func withLock<T>(_ body: () -> T) -> T {
+    /// Runs `body` holding the lock the signal handler takes (and keeps until the process exits).
+    func withLock<T: ~Copyable, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         lock.lock()
         defer { lock.unlock() }
-        return body()
+        return try body()
     }
 
     /// Ignores SIGINT/SIGTERM's default action and handles them on a dispatch queue instead: remove every

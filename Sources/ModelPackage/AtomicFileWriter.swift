@@ -8,8 +8,12 @@ import Darwin
 
 /// Writes one file so that its path only ever holds the previous file or the complete new one: the file
 /// is written as `.<name>.ptq-partial.<pid>.<random>` beside it, fsync'd, then renamed over the target.
-/// An existing target is only replaced with `force`. SIGINT/SIGTERM remove the partial file (see
-/// ``AtomicDirectoryWriter``).
+/// An existing target is only replaced with `force`. SIGINT/SIGTERM remove the partial file, and partial
+/// files left by killed runs (their pid no longer exists) are removed when the next writer for the same
+/// target starts (see ``AtomicDirectoryWriter``).
+///
+/// Create the temporary file through ``create(_:)``, which runs under the lock the signal handler takes:
+/// a file created after the handler removed the temporary path would otherwise outlive the process.
 public final class AtomicFileWriter: Sendable {
     /// The final path.
     public let destination: String
@@ -31,12 +35,19 @@ public final class AtomicFileWriter: Sendable {
                 throw .outputExists(path: destination + " (not a regular file; refusing to replace it)")
             }
         }
+        AtomicDirectoryWriter.cleanStaleLeftovers(parent: parent, name: name)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         temporaryPath = "\(parent)/.\(name)\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
         InterruptCleanup.shared.register(temporaryPath)
     }
 
     deinit { discard() }
+
+    /// Runs `body`, which creates the file at ``temporaryPath`` (and may write all of it), so that an
+    /// interrupt either removes what it created or ends the process before it runs.
+    public func create<T: ~Copyable, E: Error>(_ body: (_ temporaryPath: String) throws(E) -> T) throws(E) -> T {
+        try InterruptCleanup.shared.withLock { () throws(E) -> T in try body(temporaryPath) }
+    }
 
     /// Fsyncs the temporary file and renames it over the destination, then fsyncs the directory.
     public func commit() throws(PackageError) {

@@ -10,7 +10,7 @@ public enum PackageRestorer {
         let package = try PackageReader(path: path)
         let writer = try AtomicFileWriter(destination: output, force: force)
         do {
-            let file = try File(writer.temporaryPath, mode: .create)
+            let file = try writer.create { (path) throws(HDF5Error) -> File in try File(path, mode: .create) }
             for record in package.manifest.tensors {
                 let values = try package.dequantized(record)
                 let count = record.originalShape.reduce(1, *)

@@ -29,7 +29,7 @@ extension StatisticsFile {
         do {
             let writer = try AtomicFileWriter(destination: path, force: force)
             do {
-                try data.write(to: URL(fileURLWithPath: writer.temporaryPath))
+                try writer.create { path in try data.write(to: URL(fileURLWithPath: path)) }
             } catch {
                 writer.discard()
                 throw PackageError.cannotWrite(path: path, reason: "\(error)")

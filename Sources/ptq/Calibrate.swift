@@ -14,7 +14,7 @@ struct Calibrate: ParsableCommand {
             or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
             Exit codes: 0 success, 64 usage, 65 unusable input, 66 missing input, 70 internal error, \
             73 output exists (without --force) or cannot be created, 74 HDF5 I/O error, 78 configuration \
-            error, 130 interrupted (the partial package is removed).
+            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed).
             """
     )
 

@@ -15,7 +15,7 @@ import PTQKit
 /// | 73 | cannot create (`EX_CANTCREAT`) | an output file cannot be created |
 /// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading or writing (for example a missing filter plugin) |
 /// | 78 | config (`EX_CONFIG`) | the configuration file is malformed or has an unknown key or invalid value |
-/// | 130 | interrupted | SIGINT/SIGTERM; a partial output was removed |
+/// | 130, 143 | interrupted | SIGINT (130) or SIGTERM (143), 128 + the signal as a shell reports it; a partial output was removed |
 ///
 /// When several inputs fail, `ptq` goes on with the others and exits with the code of the first failure.
 enum ExitCodes {

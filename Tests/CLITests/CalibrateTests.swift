@@ -2,10 +2,6 @@ import Foundation
 import PTQKit
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `ptq calibrate`, `ptq verify`, `ptq dequantize` and `ptq inspect` on the bundled digits network
 /// (Calibration/), run as child processes.
 @Suite struct CalibrateTests {
@@ -211,87 +207,4 @@ import Glibc
         #expect(result.stdout.contains("PTQKit package"))
         #expect(result.stdout.contains("/fc1/weight.scale"))
     }
-
-    #if os(Linux)
-    /// SIGKILL at random moments while replacing an existing package (half the trials anywhere in the
-    /// run, half while the package is being written): the output path always holds a complete package,
-    /// the old one or the new one, never a partial one; leftovers of killed runs are cleaned up by the
-    /// next run.
-    @Test func sigkillNeverLeavesAPartialPackage() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let package = "\(scratch.path)/p"
-        try Self.calibrate(["--weights", Self.weights, "--output", package])
-        let old = try Data(contentsOf: URL(fileURLWithPath: "\(package)/manifest.json"))
-        var outcomes: [String: Int] = [:]
-        for trial in 0..<12 {
-            let pid = try PTQProcess.start(
-                [
-                    "calibrate", "--quiet", "--weights", Self.weights, "--activations", Self.activations, "--config",
-                    "Configs/w8a8-per-channel.yaml", "--output", package, "--force",
-                ], stdout: "/dev/null", stderr: "/dev/null")
-            if trial % 2 == 0 {
-                usleep(UInt32.random(in: 0...250_000))  // anywhere in the run
-            } else {
-                // While the package is being written: once its temporary directory exists.
-                Self.waitForPartialDirectory(of: pid, in: scratch.path, name: "p")
-                usleep(UInt32.random(in: 0...100_000))
-            }
-            kill(pid, SIGKILL)
-            let status = PTQProcess.waitForExit(pid)
-            let manifest = try Data(contentsOf: URL(fileURLWithPath: "\(package)/manifest.json"))
-            if manifest == old {
-                outcomes["old", default: 0] += 1
-            } else {
-                outcomes["new", default: 0] += 1
-                try Self.verifies(package)
-            }
-            #expect(try PackageVerifier.verify(path: package).passed, "trial \(trial), status \(status)")
-            let entries = try scratch.entries()
-            #expect(entries.filter { !$0.hasPrefix(".p.ptq-") } == ["p"], "trial \(trial)")
-            if entries.contains(where: { $0.hasPrefix(".p.ptq-partial.\(pid).") }) {
-                outcomes["killed while writing", default: 0] += 1
-            }
-        }
-        // How many kills land mid-write depends on the machine's speed (on an idle machine the write can
-        // finish first), so it is reported, not required; the safety property above is what is checked.
-        print("sigkill outcomes: \(outcomes)")
-        // A following run removes what the killed runs left behind.
-        try Self.calibrate(["--weights", Self.weights, "--output", package, "--force"])
-        #expect(try scratch.entries() == ["p"], "\(outcomes)")
-    }
-
-    /// Polls `directory` until the temporary package directory of process `pid` for `name` appears (or
-    /// 20 s pass).
-    static func waitForPartialDirectory(of pid: pid_t, in directory: String, name: String) {
-        let prefix = ".\(name).ptq-partial.\(pid)."
-        for _ in 0..<40_000 {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-            if entries.contains(where: { $0.hasPrefix(prefix) }) { return }
-            usleep(500)
-        }
-    }
-
-    /// SIGINT while a package is being written removes the temporary directory (exit 130) and keeps the
-    /// output either old or new.
-    @Test func sigintRemovesTheTemporaryDirectory() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let package = "\(scratch.path)/p"
-        try Self.calibrate(["--weights", Self.weights, "--output", package])
-        for _ in 0..<5 {
-            let pid = try PTQProcess.start(
-                ["calibrate", "--quiet", "--weights", Self.weights, "--activations", Self.activations, "--output", package, "--force"],
-                stdout: "/dev/null", stderr: "/dev/null")
-            Self.waitForPartialDirectory(of: pid, in: scratch.path, name: "p")
-            usleep(UInt32.random(in: 0...60_000))
-            kill(pid, SIGINT)
-            let status = PTQProcess.waitForExit(pid)
-            #expect([0, 130].contains(status))
-            #expect(try PackageVerifier.verify(path: package).passed)
-            let entries = try scratch.entries()
-            #expect(entries == ["p"], "status \(status): \(entries)")
-        }
-    }
-    #endif
 }
