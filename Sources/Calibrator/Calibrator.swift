@@ -77,7 +77,7 @@ public struct Calibrator: Sendable {
     public func calibrate(
         weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
-        let activationFiles = try Self.expand(activations)
+        let activationFiles = try Self.activationFiles(activations)
         let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
         return try calibrate(
             weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets, progress: progress
@@ -145,9 +145,12 @@ public struct Calibrator: Sendable {
             layers: layers, warnings: warnings)
     }
 
-    /// The files named by `arguments` (glob patterns expanded), sorted by path in byte order as
-    /// ``ShardPlan`` sorts them, so a calibration does not depend on the order of its arguments.
-    static func expand(_ arguments: [String]) throws(CalibrationError) -> [String] {
+    /// The activation files a calibration of `arguments` reads (glob patterns expanded), sorted by path
+    /// in byte order as ``ShardPlan`` sorts them, so a calibration does not depend on the order of its
+    /// arguments.
+    ///
+    /// - Throws: ``CalibrationError/input(_:)`` when a pattern matches nothing.
+    public static func activationFiles(_ arguments: [String]) throws(CalibrationError) -> [String] {
         var files: [String] = []
         for argument in arguments {
             if ShardGlob.isPattern(argument) {

@@ -63,6 +63,11 @@ struct Calibrate: ParsableCommand {
                 try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
             } ?? saved?.body.config ?? CalibrationConfig()
             let calibrator = pipeline.configure(try Calibrator(config: settings, observers: registry))
+            // The input files are fingerprinted while the calibration runs (on its own thread unless --threads 1).
+            let activationFiles = saved == nil ? try Calibrator.activationFiles(activations) : []
+            let fingerprints = InputFingerprints(
+                (weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) },
+                concurrently: calibrator.threads > 1)
             var phase: CalibrationProgress.Phase?
             let progress = { (progress: CalibrationProgress) in
                 if progress.phase != phase {
@@ -88,14 +93,11 @@ struct Calibrate: ParsableCommand {
             reporter.end()
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
             let plan = try PackagePlan(result)
-            var inputs: [InputFile] = []
-            if let weights { inputs.append(try InputFile(role: .weights, hashing: weights)) }
+            var inputs = try fingerprints.wait()
             if let saved {
                 // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
                 // observing config file unless another is given: the manifest equals a direct run's.
                 inputs += saved.body.inputs.map { InputFile(role: .activations, path: $0.path, size: $0.size, sha256: $0.sha256) }
-            } else {
-                inputs += try result.inputs.activations.map { (path) throws(PackageError) in try InputFile(role: .activations, hashing: path) }
             }
             if let config {
                 inputs.append(try InputFile(role: .config, hashing: config))
