@@ -68,7 +68,8 @@ public struct BatchPipeline: Sendable {
     /// - Parameters:
     ///   - makeState: creates worker `i`'s initial state (called on the calling thread, before any read).
     ///   - onRead: called on the calling thread after each batch is read and queued, in read order (for
-    ///     progress); the batch's values may already be in use by a worker and must not be written.
+    ///     progress); only the batch's description (rows, file, element count) is valid: a worker may
+    ///     already have consumed and released its values.
     ///   - body: updates a worker's state with one batch; called on worker threads, concurrently for
     ///     different workers, never concurrently for the same state. The batch's values are valid only
     ///     during the call.
