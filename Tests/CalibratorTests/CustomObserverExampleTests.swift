@@ -17,6 +17,9 @@ import Testing
         let root = Bundled.root
         let output = root.appendingPathComponent(".build-example/run-output.txt")
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // SwiftPM keeps the build plan of a path dependency (PTQKit) in debug.yaml and does not notice
+        // source files added to it since: drop the plan so a reused .build-example sees new files.
+        try? FileManager.default.removeItem(at: root.appendingPathComponent(".build-example/debug.yaml"))
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
