@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Observers
 internal import Yams
 
 extension CalibrationConfig {
@@ -34,7 +35,23 @@ extension CalibrationConfig {
         _ text: String, format: ConfigFormat? = nil, file: String? = nil, observerNames: [String]? = nil
     ) throws(ConfigError) -> CalibrationConfig {
         let document = ConfigDocument(text: text, format: format ?? ConfigFormat.detect(path: nil, text: text), file: file)
-        return try document.decode { config throws(ConfigError) in try config.validate(observerNames: observerNames) }
+        return try document.decode { config throws(ConfigError) in
+            try config.validate(observerNames: observerNames)
+            if observerNames != nil { try config.validateBuiltInObserverOptions() }
+        }
+    }
+
+    /// Checks the options of every built-in observer the configuration names (`percentile: 0`, ...), so
+    /// that the error carries the file and line; user observers are checked by ``Calibrator``.
+    func validateBuiltInObserverOptions() throws(ConfigError) {
+        let registry = ObserverRegistry.builtIn
+        for (spec, path) in observerSpecs where registry.entry(spec.name) != nil {
+            do {
+                _ = try registry.makeObserver(spec, granularity: .perTensor, nonFinite: nanPolicy.observerPolicy)
+            } catch {
+                throw ConfigError(.invalidObserverOptions(observer: spec.name, reason: "\(error)"), at: path + [.key("options")])
+            }
+        }
     }
 }
 

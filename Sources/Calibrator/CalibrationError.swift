@@ -35,3 +35,38 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension CalibrationError {
+    /// The same error with the dataset of an observer or quantization failure (and the datasets of a
+    /// naming conflict) prefixed by the file they come from, as `file:/dataset`; with several files
+    /// (activation shards) the dataset is followed by `in a.h5, b.h5`. Other errors name their file
+    /// already and are returned unchanged.
+    func located(weights: String?, activations: [String]) -> CalibrationError {
+        func place(_ dataset: String, _ files: [String]) -> String {
+            switch files.count {
+            case 0: dataset
+            case 1: "\(files[0]):\(dataset)"
+            default: "\(dataset) in \(files.joined(separator: ", "))"
+            }
+        }
+        switch self {
+        case let .observer(layer, dataset, reason):
+            return .observer(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? activations), reason: reason)
+        case let .quantization(layer, dataset, error):
+            return .quantization(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? activations), error)
+        case let .naming(.duplicateRole(layer, role, datasets)):
+            let files = role == .activation ? activations : weights.map { [$0] } ?? []
+            return .naming(.duplicateRole(layer: layer, role: role, datasets: datasets.map { place($0, files) }))
+        case let .naming(.invalidLayerName(layer, dataset, origin)):
+            let files = origin == .activations ? activations : weights.map { [$0] } ?? []
+            return .naming(.invalidLayerName(layer: layer, dataset: place(dataset, files), origin: origin))
+        case let .naming(.unmatchedLayers(weightsOnly, activationsOnly)):
+            return .naming(
+                .unmatchedLayers(
+                    weightsOnly: weightsOnly.map { place($0, weights.map { [$0] } ?? []) },
+                    activationsOnly: activationsOnly.map { place($0, activations) }))
+        default:
+            return self
+        }
+    }
+}

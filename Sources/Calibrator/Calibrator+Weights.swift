@@ -24,6 +24,9 @@ extension Calibrator {
         layer: String, file: String, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> WeightCalibration {
         let (values, shape, elementType) = try Self.read(dataset, in: file)
+        guard !values.isEmpty else {
+            throw .observer(layer: layer, dataset: dataset, reason: "the weight is empty (shape \(shape)): nothing to calibrate")
+        }
         let granularity = s.granularity(rank: shape.count)
         struct Candidate {
             var symmetry: Symmetry
@@ -102,12 +105,18 @@ extension Calibrator {
         case .perTensor:
             scales = [input.scale * weight.scales[0]]
         case .perChannel(let axis):
-            guard weight.shape[axis] == values.count else {
-                return float("the weight has \(weight.shape[axis]) channels along axis \(axis), the bias \(values.count) values")
+            let channels = weight.shape.indices.contains(axis) ? weight.shape[axis] : 0
+            guard channels == values.count else {
+                return float("the weight has \(channels) channels along axis \(axis), the bias \(values.count) values")
             }
             scales = weight.scales.map { input.scale * $0 }
         case .perGroup:
             return float("per-group weights have several scales per output channel")
+        }
+        // s_in · s_w overflows (or underflows to 0) for ranges near Float.greatestFiniteMagnitude (or
+        // subnormal): no int32 code can represent the bias then.
+        guard scales.allSatisfy({ $0.isFinite && $0 >= AffineScheme.minimumScale }) else {
+            return float("the bias scale s_in · s_w is not a finite normal Float (the ranges are too wide or too narrow)")
         }
         let rule = weight.rounding
         var restored = [Float](repeating: 0, count: values.count)

@@ -108,12 +108,22 @@ public struct Calibrator: Sendable {
         do {
             map = try naming.map(weights: weightDatasets, activations: activationDatasets)
         } catch {
-            throw .naming(error)
+            throw CalibrationError.naming(error).located(weights: weights, activations: activationFiles)
+        }
+        guard !map.layers.isEmpty else {
+            // An empty package helps no one: say which files had nothing (usually a naming problem).
+            let files = (weights.map { [$0] } ?? []) + activationFiles
+            throw .noInputs("no dataset of \(files.joined(separator: ", ")) maps to a layer (see the naming section)")
         }
         var warnings = map.warnings.map(\.description)
         let policies = map.layers.map { config.policy(for: $0.layer) }
 
-        let activationRecords = try activations(map.layers, policies)
+        let activationRecords: [String: ActivationCalibration]
+        do {
+            activationRecords = try activations(map.layers, policies)
+        } catch {
+            throw error.located(weights: nil, activations: activationFiles)
+        }
         let entries = map.layers
         // Weights are read on the worker threads: only with a thread-safe libhdf5.
         let layerThreads = HDF5Library.isThreadSafe ? threads : 1
@@ -129,12 +139,16 @@ public struct Calibrator: Sendable {
             var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
             guard !policy.excluded else { return record }
             record.activation = activationRecords[entry.layer]
-            if let weights, let dataset = entry.weight {
-                record.weight = try calibrateWeight(layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
-            }
-            if let weights, let dataset = entry.bias {
-                record.bias = try calibrateBias(
-                    layer: entry.layer, file: weights, dataset: dataset, weight: record.weight, input: record.activation)
+            do throws(CalibrationError) {
+                if let weights, let dataset = entry.weight {
+                    record.weight = try calibrateWeight(layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+                }
+                if let weights, let dataset = entry.bias {
+                    record.bias = try calibrateBias(
+                        layer: entry.layer, file: weights, dataset: dataset, weight: record.weight, input: record.activation)
+                }
+            } catch {
+                throw error.located(weights: weights, activations: [])
             }
             return record
         }

@@ -61,6 +61,8 @@ public enum LayerNamingWarning: Sendable, Hashable, Codable, CustomStringConvert
     case unmappedDataset(String, origin: LayerNaming.Origin)
     /// A layer has a bias but no weight; the bias is left in float.
     case biasWithoutWeight(layer: String, dataset: String)
+    /// Weights and activations were given, and a layer has only one of them (`dataset`, from `origin`).
+    case unmatchedLayer(layer: String, dataset: String, origin: LayerNaming.Origin)
 
     /// One line naming the dataset.
     public var description: String {
@@ -69,6 +71,10 @@ public enum LayerNamingWarning: Sendable, Hashable, Codable, CustomStringConvert
             "\(origin.rawValue) dataset \(path) maps to no layer; it is ignored (add a naming rule or map entry)"
         case let .biasWithoutWeight(layer, path):
             "layer \(layer): bias \(path) has no weight; it stays in float"
+        case let .unmatchedLayer(layer, path, origin):
+            "layer \(layer): \(origin == .weights ? "weight" : "activation") dataset \(path) has no "
+                + "\(origin == .weights ? "activation dataset" : "weight") of the same layer name "
+                + "(naming.unmatched: warn; map the names with naming.rules or naming.map)"
         }
     }
 }
@@ -77,6 +83,12 @@ public enum LayerNamingWarning: Sendable, Hashable, Codable, CustomStringConvert
 public enum LayerNamingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Two or more datasets map to the same role of the same layer.
     case duplicateRole(layer: String, role: DatasetRole, datasets: [String])
+    /// Layers found in only one of the weights and the activations, with `naming.unmatched: error`
+    /// (each entry: `dataset (layer name)`).
+    case unmatchedLayers(weightsOnly: [String], activationsOnly: [String])
+    /// A layer name that is empty or contains a control character (NUL, newline, ...), from `dataset`
+    /// of the weights or the activation files.
+    case invalidLayerName(layer: String, dataset: String, origin: LayerNaming.Origin)
 
     /// One line naming the layer, the role and the datasets.
     public var description: String {
@@ -84,6 +96,12 @@ public enum LayerNamingError: Error, Sendable, Hashable, CustomStringConvertible
         case let .duplicateRole(layer, role, datasets):
             "layer \(layer): datasets \(datasets.joined(separator: ", ")) all map to its \(role.rawValue); "
                 + "disambiguate with naming.map or naming.rules"
+        case let .unmatchedLayers(weightsOnly, activationsOnly):
+            "layer names of the weights and the activations do not match (naming.unmatched: error): "
+                + "weights only: \(weightsOnly.isEmpty ? "none" : weightsOnly.joined(separator: ", ")); "
+                + "activations only: \(activationsOnly.isEmpty ? "none" : activationsOnly.joined(separator: ", "))"
+        case let .invalidLayerName(layer, dataset, _):
+            "dataset \(dataset): layer name \(layer.debugDescription) is empty or contains a control character"
         }
     }
 }

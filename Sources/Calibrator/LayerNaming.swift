@@ -66,7 +66,10 @@ public struct LayerNaming: Sendable {
     /// - Returns: the layers in natural name order (`fc2` before `fc10`), with warnings for datasets
     ///   that map to no layer and for biases without a weight.
     /// - Throws: ``LayerNamingError/duplicateRole(layer:role:datasets:)`` when two datasets claim the
-    ///   same role of the same layer.
+    ///   same role of the same layer, ``LayerNamingError/invalidLayerName(layer:dataset:)`` for an empty
+    ///   name or one with a control character, ``LayerNamingError/unmatchedLayers(weightsOnly:activationsOnly:)``
+    ///   when weights and activations are both given, some layer has only one of them, and
+    ///   `naming.unmatched` is `error` (otherwise a warning per layer).
     public func map(weights: [String], activations: [String]) throws(LayerNamingError) -> LayerMap {
         var layers: [String: LayerDatasets] = [:]
         var claims: [LayerKey: [String]] = [:]
@@ -76,6 +79,9 @@ public struct LayerNaming: Sendable {
                 guard let assigned = assignment(of: path, from: origin) else {
                     warnings.append(.unmappedDataset(path, origin: origin))
                     continue
+                }
+                guard !assigned.layer.isEmpty, !assigned.layer.unicodeScalars.contains(where: Self.isControl) else {
+                    throw .invalidLayerName(layer: assigned.layer, dataset: path, origin: origin)
                 }
                 claims[LayerKey(layer: assigned.layer, role: assigned.role), default: []].append(path)
                 var entry = layers[assigned.layer] ?? LayerDatasets(layer: assigned.layer)
@@ -91,7 +97,32 @@ public struct LayerNaming: Sendable {
         for layer in ordered where layer.weight == nil {
             if let bias = layer.bias { warnings.append(.biasWithoutWeight(layer: layer.layer, dataset: bias)) }
         }
+        if !weights.isEmpty, !activations.isEmpty {
+            // Layers with a weight (or bias) and no activation, or the reverse: names that differ between
+            // the files. A warning each, or one error listing them all (naming.unmatched).
+            var weightsOnly: [String] = [], activationsOnly: [String] = []
+            var unmatched: [LayerNamingWarning] = []
+            for layer in ordered {
+                if layer.activation == nil, let dataset = layer.weight {  // a lone bias is warned about above
+                    weightsOnly.append("\(dataset) (layer \(layer.layer))")
+                    unmatched.append(.unmatchedLayer(layer: layer.layer, dataset: dataset, origin: .weights))
+                } else if let dataset = layer.activation, layer.weight == nil, layer.bias == nil {
+                    activationsOnly.append("\(dataset) (layer \(layer.layer))")
+                    unmatched.append(.unmatchedLayer(layer: layer.layer, dataset: dataset, origin: .activations))
+                }
+            }
+            if config.unmatched == .error, !unmatched.isEmpty {
+                throw .unmatchedLayers(weightsOnly: weightsOnly, activationsOnly: activationsOnly)
+            }
+            warnings += unmatched
+        }
         return LayerMap(layers: ordered, warnings: warnings)
+    }
+
+    /// Whether a scalar is a control character (C0, DEL, C1): never allowed in a layer name, which is
+    /// written into the manifest, the summary table and messages.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// `layer`/`role` for a built-in weights-file convention.

@@ -33,6 +33,7 @@ public struct NamingRule: Codable, Sendable, Hashable {
         pattern = try c.decode(String.self, forKey: .pattern)
         layer = try c.decodeIfPresent(String.self, forKey: .layer) ?? "$1"
         role = try c.decode(DatasetRole.self, forKey: .role)
+        try DatasetAssignment.checkLayerName(layer, codingPath: decoder.codingPath + [CodingKeys.layer])
         do {
             _ = try Regex(pattern)
         } catch {
@@ -65,5 +66,16 @@ public struct DatasetAssignment: Codable, Sendable, Hashable {
         let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         layer = try c.decode(String.self, forKey: .layer)
         role = try c.decode(DatasetRole.self, forKey: .role)
+        try Self.checkLayerName(layer, codingPath: decoder.codingPath + [CodingKeys.layer])
+    }
+
+    /// Rejects an empty layer name or one with a control character (NUL, newline, ...). Any other name
+    /// is allowed, `../x` and `/x` included: a layer name is only a manifest key and a summary row,
+    /// never a file-system path (tensors keep their HDF5 dataset paths inside `tensors.h5`).
+    static func checkLayerName(_ layer: String, codingPath: [any CodingKey]) throws(ConfigError) {
+        guard layer.isEmpty || layer.unicodeScalars.contains(where: LayerNaming.isControl) else { return }
+        throw ConfigError(
+            .invalidValue(layer.debugDescription, allowed: "a non-empty name without control characters"),
+            codingPath: codingPath)
     }
 }

@@ -7,9 +7,10 @@ extension QuantizationSettings {
     }
 
     /// The granularity for a tensor of rank `rank`, with a negative axis counted from the end (an axis
-    /// still outside the rank is rejected later by the parameter layout).
+    /// outside the rank, `axis < −rank` included, is kept as given and rejected by the parameter layout:
+    /// it is never wrapped around twice).
     public func granularity(rank: Int) -> Granularity {
-        let resolved = axis < 0 ? axis + rank : axis
+        let resolved = axis < 0 && axis + rank >= 0 ? axis + rank : axis
         switch self.granularity {
         case .perTensor: return .perTensor
         case .perChannel: return .perChannel(axis: resolved)

@@ -57,10 +57,19 @@ private let silencedKey: pthread_key_t = {
     return key
 }()
 
+/// Done once, before the first libhdf5 call of the process: `H5dont_atexit()`, so that libhdf5 does not
+/// close the identifiers still open at `exit`. Every handle closes its identifier in `deinit`; the only
+/// ones left at exit are files whose `H5Fclose` failed (a write error such as a full disk), and
+/// libhdf5 1.10 dereferences a null pointer when its exit handler closes such a file again.
+private let libraryPrepared: Void = {
+    _ = H5dont_atexit()
+}()
+
 extension CAPI {
     /// Switches off HDF5's error printing on the calling thread (once per thread).
     @inline(__always)
     static func prepareThread() {
+        _ = libraryPrepared
         if pthread_getspecific(silencedKey) == nil {
             H5Eset_auto2(ptq_H5E_DEFAULT(), nil, nil)
             pthread_setspecific(silencedKey, UnsafeRawPointer(bitPattern: 1))
@@ -120,7 +129,9 @@ extension CAPI {
         let minors = Set(frames.map(\.minor))
         let texts = frames.map { frame in
             let minor = message(frame.minor)
-            return "\(frame.function): \(frame.description)" + (minor.isEmpty ? "" : " (\(minor))")
+            // One line per frame: the sec2 driver's messages embed a newline (after `time = ...`).
+            let description = frame.description.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return "\(frame.function): \(description)" + (minor.isEmpty ? "" : " (\(minor))")
         }
         let classified: HDF5Error.Kind
         if let kind {
@@ -207,6 +218,11 @@ extension CAPI {
     /// Whether the file at `path` carries the HDF5 signature (`H5Fis_hdf5`).
     static func isHDF5(_ path: String, _ site: Site) throws(HDF5Error) -> Bool {
         prepareThread()
+        // libhdf5 reports a directory as a read failure with errno text spread over two lines.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw HDF5Error(kind: .notHDF5, file: site.file, operation: "open", cause: "is a directory, not an HDF5 file")
+        }
         let result = H5Fis_hdf5(path)
         if result < 0 { throw failure("H5Fis_hdf5", site, kind: .notHDF5) }
         return result > 0

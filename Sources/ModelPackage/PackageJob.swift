@@ -16,13 +16,37 @@ public enum PackageJob {
     ///   - toolVersion: the PTQKit version to record.
     /// - Returns: the manifest written.
     /// - Throws: ``PackageError``; nothing is left at `destination` on failure and an existing package
-    ///   is kept.
+    ///   is kept. A failure to write inside the package (disk full, file too large) is
+    ///   ``PackageError/cannotWrite(path:reason:)`` naming `destination` and the file inside it.
     @discardableResult
     public static func write(
         plan: PackagePlan, weights: String?, inputs: [InputFile], config: ConfigValue,
         toolVersion: String, destination: String, force: Bool, progress: Progress = { _, _, _ in }
     ) throws(PackageError) -> Manifest {
-        var builder = try PackageBuilder(destination: destination, force: force)
+        let builder = try PackageBuilder(destination: destination, force: force)
+        let temporary = builder.directory.path("")
+        do {
+            return try write(plan: plan, weights: weights, inputs: inputs, config: config, toolVersion: toolVersion, into: builder, progress: progress)
+        } catch {
+            // Name the output, not its temporary directory (which is gone by now).
+            func inside(_ path: String) -> String? { path.hasPrefix(temporary) ? String(path.dropFirst(temporary.count)) : nil }
+            switch error {
+            case .hdf5(let e):
+                guard let name = inside(e.file) else { throw error }
+                throw .cannotWrite(path: destination, reason: "\(name): \(e.operation) failed: \(e.cause)")
+            case .cannotWrite(let path, let reason):
+                guard let name = inside(path) else { throw error }
+                throw .cannotWrite(path: destination, reason: "\(name): \(reason)")
+            default: throw error
+            }
+        }
+    }
+
+    /// Fills and commits `builder`.
+    private static func write(
+        plan: PackagePlan, weights: String?, inputs: [InputFile], config: ConfigValue,
+        toolVersion: String, into builder: consuming PackageBuilder, progress: Progress
+    ) throws(PackageError) -> Manifest {
         var layers = Dictionary(uniqueKeysWithValues: plan.layers.map { ($0, LayerRecord(name: $0)) })
         if !plan.tensors.isEmpty {
             guard let weights else {

@@ -89,7 +89,8 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     /// amax = max(−lo, hi)):
     /// - ptqkit (Double, scale rounded to Float once): symmetric `s = amax / min(z − qmin, qmax − z)`,
     ///   `z` = ``symmetricZeroPoint``; asymmetric `s = (hi − lo)/(qmax − qmin)`,
-    ///   `z = clamp(qmin − round(lo / s), qmin, qmax)`. `s < 2^−126` or `hi == lo` → policy.
+    ///   `z = clamp(qmin − round(lo / s), qmin, qmax)`. `s < 2^−126` or `hi == lo` → policy; then `s` is
+    ///   lowered so that no code a finite input reaches dequantizes to ±Inf (``cappedToFiniteCodes(_:)``).
     /// - pytorch (Float32): symmetric `s = max(amax / ((qmax − qmin)/2), eps)`; asymmetric
     ///   `s = max((hi − lo)/(qmax − qmin), eps)`, `z = clamp(qmin − round(lo/s), qmin, qmax)`;
     ///   eps = 2^−23 (Float32 machine epsilon).
@@ -119,7 +120,32 @@ public struct AffineScheme: Sendable, Hashable, Codable {
             }
         }
         if powerOfTwoScale { result = roundedToPowerOfTwo(result, min: min) }
-        return result
+        // The compatibility profiles reproduce their reference bit for bit, overflow included.
+        return profile == .ptqkit ? cappedToFiniteCodes(result) : result
+    }
+
+    /// Lowers a scale, if needed, so that every code a finite input can reach dequantizes to a finite
+    /// Float. For finite x, `q − z = clamp(round(x/s), qmin − z, qmax − z)` and |x/s| ≤ FLT_MAX/s, so
+    /// the reachable steps are at most `n = max(min(qmax − z, r), min(z − qmin, r))` with
+    /// `r = round(FLT_MAX / s)`; `s·n` must not overflow. Only ranges within a few ulps of
+    /// ±Float.greatestFiniteMagnitude are affected (their extreme values then clip by at most a step);
+    /// a power-of-two scale stays a power of two. Applied by the ``CompatibilityProfile/ptqkit`` profile.
+    func cappedToFiniteCodes(_ p: ScaleAndZeroPoint) -> ScaleAndZeroPoint {
+        guard p.scale.isFinite, p.scale > 0 else { return p }
+        let up = Double(format.qmax) - Double(p.zeroPoint), down = Double(p.zeroPoint) - Double(format.qmin)
+        var scale = p.scale
+        for _ in 0..<64 {
+            let reach = (Double(Float.greatestFiniteMagnitude) / Double(scale)).rounded()
+            let steps = Swift.max(Swift.min(up, reach), Swift.min(down, reach), 1)
+            if (scale * Float(steps)).isFinite { break }
+            var bound = Float(Double(Float.greatestFiniteMagnitude) / steps)
+            while !(bound * Float(steps)).isFinite { bound = bound.nextDown }
+            if powerOfTwoScale { bound = Float(sign: .plus, exponent: bound.exponent, significand: 1) }
+            scale = Swift.min(scale.nextDown, bound)
+        }
+        var capped = p
+        capped.scale = scale
+        return capped
     }
 
     /// The policy's parameters for a degenerate range (used by every profile for empty and

@@ -65,6 +65,34 @@ import Testing
         #expect(error.description.contains("naming.map"))
     }
 
+    /// naming.unmatched: a warning per layer found in only one kind of input (default), or one error.
+    @Test func unmatchedLayersWarnOrFail() throws {
+        let weights = ["/fc1/weight", "/fc2/weight"], activations = ["/fc1", "/head"]
+        let map = try LayerNaming().map(weights: weights, activations: activations)
+        #expect(map.warnings == [
+            .unmatchedLayer(layer: "fc2", dataset: "/fc2/weight", origin: .weights),
+            .unmatchedLayer(layer: "head", dataset: "/head", origin: .activations),
+        ])
+        #expect(try LayerNaming().map(weights: weights, activations: []).warnings.isEmpty)
+        let error = try #require(throws: LayerNamingError.self) {
+            try LayerNaming(NamingConfig(unmatched: .error)).map(weights: weights, activations: activations)
+        }
+        #expect(error == .unmatchedLayers(weightsOnly: ["/fc2/weight (layer fc2)"], activationsOnly: ["/head (layer head)"]))
+    }
+
+    /// Layer names with control characters are refused; path-like names are kept as plain names.
+    @Test func controlCharactersInLayerNamesAreErrors() throws {
+        let naming = try LayerNaming(NamingConfig(map: ["/w": DatasetAssignment(layer: "a\u{0}b", role: .weight)]))
+        #expect(throws: LayerNamingError.invalidLayerName(layer: "a\u{0}b", dataset: "/w", origin: .weights)) {
+            try naming.map(weights: ["/w"], activations: [])
+        }
+        let map = try LayerNaming().map(weights: ["/../x/weight"], activations: ["/../x"])
+        #expect(map.layers.map(\.layer) == ["../x"])
+        let config = #"{"version": 1, "naming": {"map": {"/w": {"layer": "", "role": "weight"}}}}"#
+        let configError = try #require(throws: ConfigError.self) { try CalibrationConfig.parse(config) }
+        #expect(configError.keyPath == "naming.map./w.layer")
+    }
+
     @Test func invalidRuleIsAConfigError() throws {
         let error = try #require(throws: ConfigError.self) {
             try LayerNaming(NamingConfig(rules: [NamingRule(pattern: "([a-", role: .weight)]))

@@ -188,12 +188,30 @@ def ptqkit_params(lo, hi, b, signed, narrow, symmetric):
         s = f32(max(-l, h) / min(zsym - qmin, qmax - zsym))
         if s < tiny:
             return f32(1.0), zsym
-        return s, zsym
+        return ptqkit_finite_codes(s, zsym, qmin, qmax), zsym
     s = f32((h - l) / (qmax - qmin))
     if s < tiny:
         return f32(1.0), zsym
-    z = qmin - np.round(l / float(s))
-    return s, int(np.clip(z, qmin, qmax))
+    z = int(np.clip(qmin - np.round(l / float(s)), qmin, qmax))
+    return ptqkit_finite_codes(s, z, qmin, qmax), z
+
+
+def ptqkit_finite_codes(s, z, qmin, qmax):
+    """ptqkit caps the scale so that every code a finite input reaches dequantizes to a finite float32:
+    steps n = max(min(qmax - z, r), min(z - qmin, r)), r = round-half-away(FLT_MAX / s); s * n finite."""
+    fmax = float(np.finfo(np.float32).max)
+    with np.errstate(over="ignore"):
+        for _ in range(64):
+            q = fmax / float(s)
+            r = float(np.floor(q + 0.5))
+            n = max(min(qmax - z, r), min(z - qmin, r), 1.0)
+            if np.isfinite(np.float32(s) * np.float32(n)):
+                break
+            bound = np.float32(fmax / n)
+            while not np.isfinite(bound * np.float32(n)):
+                bound = np.nextafter(bound, np.float32(0))
+            s = min(np.nextafter(np.float32(s), np.float32(0)), bound)
+    return f32(s)
 
 
 PROFILES = {"ptqkit": ptqkit_params, "onnxruntime": ort_params, "tensorrt": trt_params, "aimet": aimet_params}

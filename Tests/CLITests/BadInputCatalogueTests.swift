@@ -1,0 +1,329 @@
+import Foundation
+import PTQKit
+import Testing
+
+/// The bad-input catalogue (issue 7): every case runs `ptq calibrate` or `ptq inspect` as a child process
+/// and checks the documented exit code, the error category and a message naming the file and the dataset
+/// or configuration key, that nothing crashed (no signal), and that no output appeared — or, for inputs
+/// that are accepted, that the package holds only finite parameters and finite dequantized values.
+///
+/// File fixtures come from `Tests/Fixtures/make_badinput_fixtures.py` (`Tests/Fixtures/badinput/`);
+/// truncations, empty files, directories, text files and configurations are made here in a scratch
+/// directory. What the accepted degenerate inputs yield (default config, minmax; W8A8 alike):
+///
+/// | input | weight (int8 per channel, symmetric) | activation (int8 per tensor, asymmetric) |
+/// |---|---|---|
+/// | NaN only | range [0, 0] → scale 1, codes 0, "degenerate" warning | scale 1, zero point 0, NaN counted |
+/// | ±Inf among finite values | Inf counted and skipped; scale from the finite values | same |
+/// | all zero | scale 1, codes 0, warning | scale 1, zero point 0, warning |
+/// | constant c | scale c/127, codes 127 | range [0, c] (zero always representable) |
+/// | single element | as constant, one channel | as constant |
+/// | near ±Float.greatestFiniteMagnitude | scale ≤ FLT_MAX/128 so every code dequantizes finite | same |
+/// | subnormal only | below the minimum scale 2^-126 → scale 1, codes 0, warning | same |
+/// | zero-length activation | scale 1, zero point 0, element count 0, warning | — |
+@Suite struct BadInputCatalogueTests {
+    static let fixtures = "Tests/Fixtures/badinput"
+    static let weights = "\(fixtures)/valid_weights.h5"
+    static let activations = "\(fixtures)/valid_activations.h5"
+
+    /// A file a case creates in its scratch directory before running.
+    enum Made: Sendable {
+        /// The first `bytes` bytes of a fixture (relative to the repository).
+        case truncated(String, bytes: Int)
+        /// A file with this text (empty for an empty file).
+        case text(String)
+        /// An empty directory.
+        case directory
+    }
+
+    /// What a case must end with.
+    enum Outcome: Sendable {
+        /// Exit `status`; stderr names each of `mentions` and the `category` words; no output.
+        case failure(status: Int32, category: String, mentions: [String])
+        /// Exit 0; a verifiable package with finite parameters whose `--json` warnings contain `warning`.
+        case accepted(warning: String?)
+    }
+
+    /// One case: the subcommand's arguments, where `@` stands for the case's scratch directory.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var arguments: [String]
+        var made: [String: Made] = [:]
+        var outcome: Outcome
+        /// Runs the command under `/bin/sh` with this prefix (for `ulimit`).
+        var shellPrefix: String?
+        var testDescription: String { name }
+    }
+
+    // MARK: - The catalogue
+
+    static func calibrate(_ name: String, _ arguments: [String], made: [String: Made] = [:], _ outcome: Outcome) -> Case {
+        Case(name: "calibrate: \(name)", arguments: ["calibrate", "--quiet", "--json", "--output", "@/out/p"] + arguments,
+             made: made, outcome: outcome)
+    }
+
+    static func inspect(_ name: String, _ file: String, made: [String: Made] = [:], _ outcome: Outcome) -> Case {
+        Case(name: "inspect: \(name)", arguments: ["inspect", "--stats", file], made: made, outcome: outcome)
+    }
+
+    static func failure(_ status: Int32, _ category: String, _ mentions: String...) -> Outcome {
+        .failure(status: status, category: category, mentions: mentions)
+    }
+
+    /// Unusable files, each as weights, as activations, and through `ptq inspect`.
+    static let fileCases: [Case] = {
+        let valid = try? FileManager.default.attributesOfItem(atPath: PTQProcess.repository.appendingPathComponent(weights).path)
+        let size = (valid?[.size] as? Int) ?? 4752
+        var files: [(String, String, [String: Made], Outcome)] = [
+            ("missing file", "@/missing.h5", [:], failure(66, "no such file", "@/missing.h5")),
+            ("directory instead of a file", "@/dir.h5", ["dir.h5": .directory], failure(65, "is a directory", "@/dir.h5")),
+            ("text file", "@/notes.h5", ["notes.h5": .text("weights: none\n")], failure(65, "not an HDF5 file", "@/notes.h5")),
+            ("empty file", "@/empty.h5", ["empty.h5": .text("")], failure(65, "not an HDF5 file", "@/empty.h5")),
+        ]
+        // Cut inside the signature, the superblock, the object headers, the data, and the last byte: all
+        // fail when the file is opened (libhdf5 compares the superblock's end-of-file address with the size).
+        for cut in [4, 8, 100, 512, 2000, size / 2, size - 1] {
+            files.append(("truncated at \(cut) of \(size) bytes", "@/cut\(cut).h5", ["cut\(cut).h5": .truncated(weights, bytes: cut)],
+                          failure(65, cut < 8 ? "not an HDF5 file" : "H5Fopen failed", "@/cut\(cut).h5")))
+        }
+        var cases = files.flatMap { name, file, made, outcome in
+            [
+                calibrate("\(name) as weights", ["--weights", file], made: made, outcome),
+                calibrate("\(name) as activations", ["--activations", file], made: made, outcome),
+                inspect(name, file, made: made, outcome),
+            ]
+        }
+        // Written by HDF5 2.0 with libver='latest' and a filter: the layout message is too new for 1.10.
+        for role in ["weights", "activations"] {
+            let file = "\(fixtures)/newer_format_\(role).h5"
+            let outcome = failure(65, "newer HDF5 format", role == "weights" ? "\(file):/fc/weight" : "\(file):/fc")
+            cases.append(calibrate("newer HDF5 format as \(role)", ["--\(role)", file], outcome))
+            cases.append(inspect("newer HDF5 format (\(role))", file, outcome))
+        }
+        // Valid HDF5 whose datasets map to no layer: nothing to calibrate.
+        cases.append(calibrate("activations file given as weights (no dataset maps to a layer)", ["--weights", activations],
+                               failure(66, "nothing to calibrate", activations)))
+        return cases
+    }()
+
+    /// Element types, shapes and values, as weights (with the valid activations) and as activations
+    /// (with the valid weights).
+    static let datasetCases: [Case] = {
+        var cases: [Case] = []
+        func both(_ kind: String, weight: Outcome, activation: Outcome) {
+            cases.append(calibrate("\(kind) weights", ["--weights", "\(fixtures)/weights_\(kind).h5", "--activations", activations], weight))
+            cases.append(calibrate("\(kind) activations", ["--weights", weights, "--activations", "\(fixtures)/activations_\(kind).h5"], activation))
+        }
+        for kind in ["string", "compound", "enum", "bool"] {
+            both(kind, weight: failure(65, "element type is \(kind)", "weights_\(kind).h5:/fc/weight"),
+                 activation: failure(65, "\(kind) elements", "activations_\(kind).h5:/fc"))
+        }
+        for kind in ["int8", "int32", "uint8", "float64", "float16", "bigendian_float32", "bigendian_float64", "bigendian_int16"] {
+            both(kind, weight: .accepted(warning: nil), activation: .accepted(warning: nil))
+        }
+        both("zero_length", weight: failure(65, "empty", "weights_zero_length.h5:/fc/weight"),
+             activation: .accepted(warning: "activation range is degenerate"))
+        both("scalar", weight: failure(65, "out of range for a tensor of rank 0", "weights_scalar.h5:/fc/weight"),
+             activation: .accepted(warning: nil))
+        let degenerate: [String: String?] = [
+            "nan_only": "degenerate", "inf_laden": nil, "all_zero": "degenerate", "constant": nil, "single_element": nil,
+            "near_max": nil, "extremes": nil, "subnormal": "degenerate",
+        ]
+        for (kind, warning) in degenerate.sorted(by: { $0.key < $1.key }) {
+            for config in ["Configs/int8.yaml", "Configs/w8a8-per-channel.yaml", "Configs/w4-per-group.yaml"] {
+                cases.append(
+                    calibrate(
+                        "\(kind) weights and activations, \(config)",
+                        ["--weights", "\(fixtures)/weights_\(kind).h5", "--activations", "\(fixtures)/activations_\(kind).h5",
+                         "--config", config], .accepted(warning: warning)))
+            }
+        }
+        cases.append(
+            calibrate("NaN-only activations with nan-policy: error",
+                      ["--activations", "\(fixtures)/activations_nan_only.h5", "--config", "@/c.yaml"],
+                      made: ["c.yaml": .text("version: 1\nnan-policy: error\n")],
+                      failure(65, "non-finite values", "activations_nan_only.h5:/fc")))
+        cases.append(
+            calibrate("Inf-laden weights with nan-policy: error",
+                      ["--weights", "\(fixtures)/weights_inf_laden.h5", "--config", "@/c.yaml"],
+                      made: ["c.yaml": .text("version: 1\nnan-policy: error\n")],
+                      failure(65, "non-finite values", "weights_inf_laden.h5:/fc/weight")))
+        return cases
+    }()
+
+    /// Layer names: mismatches, duplicates, names that look like paths.
+    static let namingCases: [Case] = [
+        calibrate("layer names differ, naming.unmatched default (warn)",
+                  ["--weights", weights, "--activations", "\(fixtures)/activations_other_layer.h5"],
+                  .accepted(warning: "activation dataset /other has no weight")),
+        calibrate("layer names differ, naming.unmatched: error",
+                  ["--weights", weights, "--activations", "\(fixtures)/activations_other_layer.h5", "--config", "@/c.yaml"],
+                  made: ["c.yaml": .text("version: 1\nnaming:\n  unmatched: error\n")],
+                  failure(78, "do not match", "valid_weights.h5:/fc/weight", "activations_other_layer.h5:/other")),
+        calibrate("two datasets map to the same layer", ["--weights", "\(fixtures)/weights_duplicate_layer.h5"],
+                  failure(78, "all map to its weight", "weights_duplicate_layer.h5:/fc/weight", "weights_duplicate_layer.h5:/fc.weight")),
+        calibrate("layer name ../x from the files",
+                  ["--weights", "\(fixtures)/weights_escaping_names.h5", "--activations", "\(fixtures)/activations_escaping_names.h5"],
+                  .accepted(warning: nil)),
+        calibrate("absolute layer name /x from naming.map", ["--weights", weights, "--config", "@/c.yaml"],
+                  made: ["c.yaml": .text("version: 1\nnaming:\n  map:\n    /fc/weight: {layer: /x, role: weight}\n    /fc/bias: {layer: /x, role: bias}\n")],
+                  .accepted(warning: nil)),
+        calibrate("layer name with NUL from naming.map", ["--weights", weights, "--config", "@/c.json"],
+                  made: ["c.json": .text(#"{"version": 1, "naming": {"map": {"/fc/weight": {"layer": "a\u0000b", "role": "weight"}}}}"#)],
+                  failure(78, "control characters", "@/c.json", "naming.map./fc/weight.layer")),
+        calibrate("layer name with a newline from naming.rules", ["--weights", weights, "--config", "@/c.yaml"],
+                  made: ["c.yaml": .text("version: 1\nnaming:\n  rules:\n    - {pattern: '(.*)/weight', layer: \"$1\\n\", role: weight}\n")],
+                  failure(78, "control characters", "@/c.yaml:4", "naming.rules[0].layer")),
+    ]
+
+    /// Configuration errors, each naming the file and the key path.
+    static let configCases: [Case] = {
+        // (name, file, text, category, key path with the file's line where the parser knows it)
+        var texts: [(String, String, String, String, String)] = [
+            ("unknown key", "c.yaml", "version: 1\nweights:\n  bitz: 8\n", "unknown key", "c.yaml:3:9: weights.bitz"),
+            ("unknown nested key", "c.yaml", "version: 1\noverrides:\n  - match: fc\n    weights: {sheme: symmetric}\n", "unknown key",
+             "c.yaml:4:22: overrides[0].weights.sheme"),
+            ("unknown observer", "c.yaml", "version: 1\nactivations:\n  observer: kl\n", "unknown observer",
+             "c.yaml:3:13: activations.observer.name"),
+            ("wrong type (YAML)", "c.yaml", "version: 1\nweights:\n  bits: eight\n", "wrong type", "c.yaml:3:9: weights.bits"),
+            ("wrong type (JSON)", "c.json", #"{"version": 1, "weights": {"bits": "8"}}"#, "wrong type", "c.json: weights.bits"),
+            ("wrong type of a section", "c.yaml", "version: 1\nweights: 8\n", "wrong type", "c.yaml:2:10: weights"),
+            ("malformed YAML", "c.yaml", "version: 1\nweights: [1, 2\n", "malformed", "c.yaml:3:1: (document)"),
+            ("malformed JSON", "c.json", #"{"version": 1, "weights": {"bits": 8}"#, "malformed", "c.json: (document)"),
+            ("invalid naming.unmatched", "c.yaml", "version: 1\nnaming:\n  unmatched: sometimes\n", "invalid value",
+             "c.yaml:3:14: naming.unmatched"),
+        ]
+        for bits in [0, 1, 17, 33] {
+            texts.append(("bits \(bits)", "c.yaml", "version: 1\nweights:\n  bits: \(bits)\n", "invalid value", "c.yaml:3:9: weights.bits"))
+        }
+        for percentile in ["0", "-1", "100.5", "101"] {
+            texts.append(("percentile \(percentile)", "c.yaml",
+                          "version: 1\nactivations:\n  observer: {name: percentile, options: {percentile: \(percentile)}}\n",
+                          "invalid options", "c.yaml:3:41: activations.observer.options"))
+        }
+        for size in [0, -4] {
+            texts.append(("group size \(size)", "c.yaml", "version: 1\nweights:\n  granularity: per-group\n  group-size: \(size)\n",
+                          "invalid value", "c.yaml:4:15: weights.group-size"))
+        }
+        var cases = texts.map { name, file, text, category, key in
+            calibrate("config: \(name)", ["--weights", weights, "--activations", activations, "--config", "@/\(file)"],
+                      made: [file: .text(text)], failure(78, category, "@/\(key)"))
+        }
+        cases += [
+            calibrate("config: missing file", ["--weights", weights, "--config", "@/none.yaml"], failure(78, "cannot read", "@/none.yaml")),
+            calibrate("per-channel axis 2 of a rank-2 weight", ["--weights", weights, "--config", "@/c.yaml"],
+                      made: ["c.yaml": .text("version: 1\nweights:\n  axis: 2\n")],
+                      failure(65, "axis 2 out of range", "valid_weights.h5:/fc/weight")),
+            calibrate("per-channel axis -3 of a rank-2 weight (with a bias to scale)",
+                      ["--weights", weights, "--activations", activations, "--config", "@/c.yaml"],
+                      made: ["c.yaml": .text("version: 1\nweights:\n  axis: -3\n")],
+                      failure(65, "axis -3 out of range", "valid_weights.h5:/fc/weight")),
+            // Accepted: the last group is shorter (ceil(8 / 3) = 3 groups per row), as the package format says.
+            calibrate("group size 3 does not divide 8 channels", ["--weights", weights, "--config", "@/c.yaml"],
+                      made: ["c.yaml": .text("version: 1\nweights:\n  granularity: per-group\n  axis: 1\n  group-size: 3\n")],
+                      .accepted(warning: nil)),
+        ]
+        return cases
+    }()
+
+    /// Output paths that cannot be used.
+    static let outputCases: [Case] = [
+        Case(name: "output parent missing", arguments: ["calibrate", "--quiet", "--weights", weights, "--output", "@/out/missing/p"],
+             outcome: failure(73, "No such file or directory", "@/out/missing/p")),
+        Case(name: "output parent is a file", arguments: ["calibrate", "--quiet", "--weights", weights, "--output", "@/out/file/p"],
+             made: ["out/file": .text("x")], outcome: failure(73, "is not a directory", "@/out/file/p")),
+        Case(name: "output exists without --force", arguments: ["calibrate", "--quiet", "--weights", weights, "--output", "@/out/p"],
+             made: ["out/p": .directory], outcome: failure(73, "--force", "@/out/p")),
+        Case(name: "disk full: file size limit while writing tensors.h5",
+             arguments: ["calibrate", "--quiet", "--weights", "Calibration/weights.h5", "--output", "@/out/p"],
+             outcome: failure(73, "File too large", "@/out/p", "tensors.h5"), shellPrefix: "trap '' XFSZ; ulimit -f 16;"),
+    ]
+
+    static let allCases = fileCases + datasetCases + namingCases + configCases + outputCases
+
+    // MARK: - Running a case
+
+    @Test(arguments: allCases)
+    func catalogue(_ c: Case) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-bad-\(UUID().uuidString)").path
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: "\(scratch)/out", withIntermediateDirectories: true)
+        defer { try? manager.removeItem(atPath: scratch) }
+        for (name, made) in c.made {
+            let path = "\(scratch)/\(name)"
+            switch made {
+            case .truncated(let source, let bytes):
+                let data = try Data(contentsOf: PTQProcess.repository.appendingPathComponent(source))
+                try data.prefix(bytes).write(to: URL(fileURLWithPath: path))
+            case .text(let text):
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            case .directory:
+                try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+                if name.hasPrefix("out/") { try Data("old".utf8).write(to: URL(fileURLWithPath: "\(path)/keep")) }
+            }
+        }
+        let before = try manager.contentsOfDirectory(atPath: "\(scratch)/out").sorted()
+        let arguments = c.arguments.map { $0.replacingOccurrences(of: "@", with: scratch) }
+        let result: PTQProcess.Result
+        if let prefix = c.shellPrefix {
+            let ptq = try #require(PTQProcess.executable).path
+            let quoted = ([ptq] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            result = try PTQProcess.run(program: "/bin/sh", ["-c", "\(prefix) exec \(quoted)"])
+        } else {
+            result = try PTQProcess.run(arguments)
+        }
+        let stderr = result.stderr.replacingOccurrences(of: scratch, with: "@")
+        #expect(result.status < 128, "killed by signal \(result.status - 128): \(stderr)")
+        #expect(!stderr.contains("Fatal error") && !stderr.contains("crashed"), "\(stderr)")
+        let after = try manager.contentsOfDirectory(atPath: "\(scratch)/out").sorted()
+        switch c.outcome {
+        case let .failure(status, category, mentions):
+            #expect(result.status == status, "\(stderr)")
+            #expect(stderr.contains(category), "category '\(category)': \(stderr)")
+            for mention in mentions { #expect(stderr.contains(mention), "'\(mention)' not named: \(stderr)") }
+            // One error line per failure, no libhdf5 stack spread over lines.
+            #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
+            #expect(after == before, "output directory changed: \(before) → \(after)")
+            if before.contains("p") {
+                #expect(try String(contentsOfFile: "\(scratch)/out/p/keep", encoding: .utf8) == "old")
+            }
+        case .accepted(let warning):
+            #expect(result.status == 0, "\(stderr)")
+            try #require(result.status == 0)
+            #expect(after == ["p"], "\(after)")
+            #expect(try manager.contentsOfDirectory(atPath: "\(scratch)/out/p").sorted() == ["manifest.json", "summary.md", "tensors.h5"])
+            let json = try PTQProcess.json(result.stdout)
+            let warnings = (json["warnings"] as? [String]) ?? []
+            if let warning { #expect(warnings.contains { $0.contains(warning) }, "\(warnings)") }
+            try Self.requireFiniteParameters("\(scratch)/out/p")
+            let verify = try PTQProcess.run(["verify", "\(scratch)/out/p"])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        }
+    }
+
+    /// Every scale of the package is finite and > 0, every zero point within the codes, and every tensor
+    /// dequantizes to finite values (s·(q − z) never overflows).
+    static func requireFiniteParameters(_ package: String) throws {
+        let reader = try PackageReader(path: package)
+        for record in reader.manifest.tensors {
+            if record.encoding == .affine, let q = record.quantization, q.bits <= 16 {  // int32 biases: checked dequantized
+                let p = try reader.parameters(of: record)
+                #expect(p.scales.allSatisfy { $0.isFinite && $0 > 0 }, "\(record.dataset): \(p.scales)")
+                #expect(p.zeroPoints.allSatisfy { (p.format.qmin...p.format.qmax).contains($0) }, "\(record.dataset)")
+            }
+            let values = try reader.dequantized(record)
+            #expect(values.allSatisfy { $0.isFinite }, "\(record.dataset) dequantizes to non-finite values")
+        }
+        for layer in reader.manifest.layers {
+            guard let a = layer.activation else { continue }
+            #expect(a.scale.isFinite && a.scale > 0, "\(layer.name): scale \(a.scale)")
+            #expect((a.qmin...a.qmax).contains(a.zeroPoint), "\(layer.name): zero point \(a.zeroPoint)")
+            #expect(a.rangeMin.isFinite && a.rangeMax.isFinite, "\(layer.name)")
+            // Fake quantization s·(clamp(round(x/s) + z) − z) of any finite x, the extremes included, is finite.
+            for x in [a.rangeMin, a.rangeMax, -Float.greatestFiniteMagnitude, Float.greatestFiniteMagnitude] {
+                let q = min(max((x / a.scale).rounded() + Float(a.zeroPoint), Float(a.qmin)), Float(a.qmax))
+                #expect((a.scale * (q - Float(a.zeroPoint))).isFinite, "\(layer.name): x = \(x), scale \(a.scale)")
+            }
+        }
+    }
+}
