@@ -38,7 +38,7 @@ public struct PackageBuilder: ~Copyable {
     /// Writes `data` to a new file at `path`.
     static func write(_ data: Data, to path: String) throws(PackageError) {
         do { try data.write(to: URL(fileURLWithPath: path)) } catch {
-            throw .cannotWrite(path: path, reason: error.localizedDescription)
+            throw .cannotWrite(path: path, reason: PackageError.reason(of: error))
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 public import HDF5
 public import QuantCore
 
@@ -56,5 +57,18 @@ public enum PackageError: Error, Sendable, CustomStringConvertible {
     /// `strerror(errno)` of the calling thread.
     static func errnoText(_ code: Int32 = errno) -> String {
         String(cString: strerror(code))
+    }
+
+    /// The cause of a Foundation write error in a few words: the underlying POSIX error's text
+    /// ("File too large", "No space left on device") rather than the whole NSError dump.
+    static func reason(of error: any Error) -> String {
+        if let cocoa = error as? CocoaError {
+            if let posix = cocoa.underlying as? POSIXError { return errnoText(posix.code.rawValue) }
+            if let underlying = cocoa.underlying.map({ $0 as NSError }), underlying.domain == NSPOSIXErrorDomain {
+                return errnoText(Int32(underlying.code))
+            }
+            if cocoa.code == .fileWriteOutOfSpace { return errnoText(ENOSPC) }
+        }
+        return error.localizedDescription
     }
 }

@@ -22,6 +22,9 @@ public enum PackageRestorer {
             try file.flush()
         } catch let error as PackageError {
             throw error
+        } catch let error as HDF5Error where error.file == writer.temporaryPath {
+            // Writing the output failed (disk full, file size limit): name the output, not its temporary file.
+            throw .cannotWrite(path: output, reason: "\(error.operation) failed: \(error.cause)")
         } catch let error as HDF5Error {
             throw .hdf5(error)
         } catch {

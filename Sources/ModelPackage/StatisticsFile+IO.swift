@@ -32,7 +32,7 @@ extension StatisticsFile {
                 try writer.create { path in try data.write(to: URL(fileURLWithPath: path)) }
             } catch {
                 writer.discard()
-                throw PackageError.cannotWrite(path: path, reason: "\(error)")
+                throw PackageError.cannotWrite(path: path, reason: PackageError.reason(of: error))
             }
             try writer.commit()
         } catch let error as PackageError {

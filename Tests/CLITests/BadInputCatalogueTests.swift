@@ -34,6 +34,8 @@ import Testing
         case text(String)
         /// An empty directory.
         case directory
+        /// A package calibrated from these weights (by `ptq calibrate`).
+        case package(weights: String)
     }
 
     /// What a case must end with.
@@ -237,6 +239,11 @@ import Testing
         Case(name: "disk full: file size limit while writing tensors.h5",
              arguments: ["calibrate", "--quiet", "--weights", "Calibration/weights.h5", "--output", "@/out/p"],
              outcome: failure(73, "File too large", "@/out/p", "tensors.h5"), shellPrefix: "trap '' XFSZ; ulimit -f 16;"),
+        Case(name: "disk full: ptq dequantize", arguments: ["dequantize", "@/pkg", "-o", "@/out/r.h5"],
+             made: ["pkg": .package(weights: "Calibration/weights.h5")],
+             outcome: failure(73, "File too large", "@/out/r.h5"), shellPrefix: "trap '' XFSZ; ulimit -f 8;"),
+        Case(name: "disk full: ptq observe", arguments: ["observe", "--quiet", "--activations", "Calibration/activations.h5", "-o", "@/out/s.ptqstats"],
+             outcome: failure(73, "File too large", "@/out/s.ptqstats"), shellPrefix: "trap '' XFSZ; ulimit -f 1;"),
     ]
 
     static let allCases = fileCases + datasetCases + namingCases + configCases + outputCases
@@ -260,6 +267,9 @@ import Testing
             case .directory:
                 try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
                 if name.hasPrefix("out/") { try Data("old".utf8).write(to: URL(fileURLWithPath: "\(path)/keep")) }
+            case .package(let weights):
+                let made = try PTQProcess.run(["calibrate", "--quiet", "--weights", weights, "--output", path])
+                try #require(made.status == 0, "\(made.stderr)")
             }
         }
         let before = try manager.contentsOfDirectory(atPath: "\(scratch)/out").sorted()
