@@ -127,21 +127,25 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     /// Lowers a scale, if needed, so that every code a finite input can reach dequantizes to a finite
     /// Float. For finite x, `q − z = clamp(round(x/s), qmin − z, qmax − z)` and |x/s| ≤ FLT_MAX/s, so
     /// the reachable steps are at most `n = max(min(qmax − z, r), min(z − qmin, r))` with
-    /// `r = round(FLT_MAX / s)`; `s·n` must not overflow. Only ranges within a few ulps of
+    /// `r = round(FLT_MAX / s · (1 + 10⁻⁶))` (the margin covers the kernels' Float division); `s·n` must
+    /// not overflow. Only ranges within a few ulps of
     /// ±Float.greatestFiniteMagnitude are affected (their extreme values then clip by at most a step);
     /// a power-of-two scale stays a power of two. Applied by the ``CompatibilityProfile/ptqkit`` profile.
     func cappedToFiniteCodes(_ p: ScaleAndZeroPoint) -> ScaleAndZeroPoint {
         guard p.scale.isFinite, p.scale > 0 else { return p }
         let up = Double(format.qmax) - Double(p.zeroPoint), down = Double(p.zeroPoint) - Double(format.qmin)
-        var scale = p.scale
+        // 2^⌊log2 s⌋: also for a scale that rounding up to a power of two left as it was (2^128 overflows).
+        func powerOfTwoBelow(_ s: Float) -> Float { Float(sign: .plus, exponent: s.exponent, significand: 1) }
+        var scale = powerOfTwoScale ? powerOfTwoBelow(p.scale) : p.scale
         for _ in 0..<64 {
-            let reach = (Double(Float.greatestFiniteMagnitude) / Double(scale)).rounded()
+            // round(FLT_MAX/s) with a margin of 1e-6 for the Float division or reciprocal of the kernels
+            let reach = (Double(Float.greatestFiniteMagnitude) / Double(scale) * (1 + 1e-6)).rounded()
             let steps = Swift.max(Swift.min(up, reach), Swift.min(down, reach), 1)
             if (scale * Float(steps)).isFinite { break }
             var bound = Float(Double(Float.greatestFiniteMagnitude) / steps)
             while !(bound * Float(steps)).isFinite { bound = bound.nextDown }
-            if powerOfTwoScale { bound = Float(sign: .plus, exponent: bound.exponent, significand: 1) }
             scale = Swift.min(scale.nextDown, bound)
+            if powerOfTwoScale { scale = powerOfTwoBelow(scale) }
         }
         var capped = p
         capped.scale = scale

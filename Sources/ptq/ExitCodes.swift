@@ -13,7 +13,7 @@ import PTQKit
 /// | 66 | no input (`EX_NOINPUT`) | a file, a dataset/group inside a file, or any match of a glob is missing; no dataset of the inputs maps to a layer |
 /// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it) |
 /// | 73 | cannot create (`EX_CANTCREAT`) | an output cannot be created or written: it exists (without `--force`), its parent is missing or not a directory, or writing failed (disk full, file size limit); nothing is left at the output path |
-/// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading an input (for example a missing filter plugin) or writing a file that is not a package (`ptq dequantize`) |
+/// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading an input (for example a missing filter plugin) |
 /// | 78 | config (`EX_CONFIG`) | the configuration file is malformed or has an unknown key or invalid value (the message names the file, line and key path); or the datasets do not map to layers as the `naming` section requires (two datasets for one role, a layer name with a control character, unmatched layers with `naming.unmatched: error`) |
 /// | 130, 143 | interrupted | SIGINT (130) or SIGTERM (143), 128 + the signal as a shell reports it; a partial output was removed |
 ///

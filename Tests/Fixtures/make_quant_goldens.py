@@ -198,11 +198,11 @@ def ptqkit_params(lo, hi, b, signed, narrow, symmetric):
 
 def ptqkit_finite_codes(s, z, qmin, qmax):
     """ptqkit caps the scale so that every code a finite input reaches dequantizes to a finite float32:
-    steps n = max(min(qmax - z, r), min(z - qmin, r)), r = round-half-away(FLT_MAX / s); s * n finite."""
+    steps n = max(min(qmax - z, r), min(z - qmin, r)), r = round-half-away(FLT_MAX / s * (1 + 1e-6)); s * n finite."""
     fmax = float(np.finfo(np.float32).max)
     with np.errstate(over="ignore"):
         for _ in range(64):
-            q = fmax / float(s)
+            q = fmax / float(s) * (1 + 1e-6)
             r = float(np.floor(q + 0.5))
             n = max(min(qmax - z, r), min(z - qmin, r), 1.0)
             if np.isfinite(np.float32(s) * np.float32(n)):

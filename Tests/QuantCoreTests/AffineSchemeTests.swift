@@ -91,3 +91,37 @@ let allFormats: [IntegerFormat] = (2...16).flatMap { bits in
         }
     }
 }
+
+/// ptqkit scales for ranges at the ends of the Float range: fake quantization of every finite input,
+/// ±Float.greatestFiniteMagnitude included, stays finite (no code dequantizes to ±Inf), for every
+/// format, both symmetries and power-of-two scales; ordinary ranges are left as they were.
+@Suite struct AffineSchemeFiniteCodesTests {
+    static let extremes: [(Float, Float)] = [
+        (-.greatestFiniteMagnitude, .greatestFiniteMagnitude), (0, .greatestFiniteMagnitude),
+        (-.greatestFiniteMagnitude, 0), (-1e30, 3e38), (-3e38, 1), (.greatestFiniteMagnitude.nextDown, .greatestFiniteMagnitude),
+    ]
+
+    @Test(arguments: Symmetry.allCases, [false, true])
+    func everyReachableCodeDequantizesFinite(symmetry: Symmetry, powerOfTwo: Bool) throws {
+        let inputs: [Float] = [-.greatestFiniteMagnitude, -3e38, -1, 0, 1, 3e38, .greatestFiniteMagnitude]
+        for format in allFormats {
+            let scheme = try AffineScheme(format: format, symmetry: symmetry, powerOfTwoScale: powerOfTwo)
+            for (lo, hi) in Self.extremes {
+                let p = try scheme.parameters(mins: [lo], maxs: [hi], shape: [inputs.count])
+                #expect(p.scales[0].isFinite && p.scales[0] > 0)
+                var output = [Float](repeating: 0, count: inputs.count)
+                try inputs.withUnsafeBufferPointer { (x) throws(QuantizationError) in
+                    try output.withUnsafeMutableBufferPointer { (y) throws(QuantizationError) in try p.fakeQuantize(x, into: y) }
+                }
+                #expect(output.allSatisfy { $0.isFinite }, "\(format) \(symmetry) [\(lo), \(hi)] scale \(p.scales[0]): \(output)")
+                if powerOfTwo { #expect(p.scales[0].significand == 1, "\(p.scales[0])") }
+            }
+        }
+    }
+
+    @Test func ordinaryRangesAreUnchanged() throws {
+        let scheme = try AffineScheme(format: .int8, symmetry: .symmetric)
+        #expect(scheme.parameters(min: -1, max: 2).scale == Float(2.0 / 127.0))
+        #expect(scheme.parameters(min: -1e38, max: 1e38).scale == Float(1e38 / 127.0))
+    }
+}
