@@ -84,7 +84,8 @@ public struct AffineScheme: Sendable, Hashable, Codable {
 
     /// Parameters for one range `[min, max]` (per-tensor, or one channel/group).
     ///
-    /// Never NaN or infinite, never ≤ 0; a degenerate range is reported in
+    /// Never NaN or infinite, never ≤ 0 (where a profile's Float32 formula overflows, the ptqkit formula
+    /// is used for that range); a degenerate range is reported in
     /// ``ScaleAndZeroPoint/degenerate``. Formulas per profile (lo = min(min,0), hi = max(max,0),
     /// amax = max(−lo, hi)):
     /// - ptqkit (Double, scale rounded to Float once): symmetric `s = amax / min(z − qmin, qmax − z)`,
@@ -119,9 +120,14 @@ public struct AffineScheme: Sendable, Hashable, Codable {
             case .aimet: result = aimetParameters(min: min, max: max)
             }
         }
+        if !result.scale.isFinite {
+            // A Float32 reference overflowed ((hi − lo) of a range at ±FLT_MAX): its scale would be +Inf.
+            // Use the ptqkit formula (in Double) for this range instead.
+            result = ptqkitParameters(min: min, max: max)
+        }
         if powerOfTwoScale { result = roundedToPowerOfTwo(result, min: min) }
-        // The compatibility profiles reproduce their reference bit for bit, overflow included.
-        return profile == .ptqkit ? cappedToFiniteCodes(result) : result
+        // The compatibility profiles reproduce their reference bit for bit where it stays finite.
+        return profile == .ptqkit || !result.scale.isFinite ? cappedToFiniteCodes(result) : result
     }
 
     /// Lowers a scale, if needed, so that every code a finite input can reach dequantizes to a finite
