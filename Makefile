@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench clean check-sanitizers
 
 # libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
 deps:
@@ -40,5 +40,19 @@ bench: deps
 test: deps
 	$(SWIFT) test
 
+# The test suite under AddressSanitizer (+ LeakSanitizer) and then ThreadSanitizer, each built in its own
+# scratch directory. The `ptq` the CLI tests spawn is the instrumented one, and the options below reach
+# it through the environment. Suppressions (each one explained) are in Tests/Sanitizers/.
+SANITIZER_SUPPRESSIONS := $(CURDIR)/Tests/Sanitizers
+check-sanitizers: deps
+	@start=$$(date +%s); \
+	LSAN_OPTIONS=suppressions=$(SANITIZER_SUPPRESSIONS)/lsan.supp \
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan; status=$$?; \
+	echo "check-sanitizers: address: exit $$status after $$(( $$(date +%s) - start )) s"; exit $$status
+	@start=$$(date +%s); \
+	TSAN_OPTIONS=suppressions=$(SANITIZER_SUPPRESSIONS)/tsan.supp \
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan; status=$$?; \
+	echo "check-sanitizers: thread: exit $$status after $$(( $$(date +%s) - start )) s"; exit $$status
+
 clean:
-	rm -rf .build .build-example
+	rm -rf .build .build-example .build-asan .build-tsan
