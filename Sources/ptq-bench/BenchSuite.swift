@@ -142,7 +142,9 @@ enum BenchSuite {
                 + pad(fixed(row.seconds, 3), 8) + " | " + pad(fixed(gigabytes / row.seconds, 2), 5) + " | "
                 + pad(ratio, 10) + " | " + pad(fixed(row.cpuPerRun, 3), 9) + " | " + pad("\(row.peakRSS >> 20)", 12) + " |")
         }
-        print("\nseconds: median wall time of one pass over the file; × raw read: raw-read seconds / row seconds;")
+        print("\nraw read: every float summed (SIMD) straight from a read-only mapping of the file (the zero-copy path,")
+        print("no libhdf5 call per batch); raw-chunk / hyperslab copy: libhdf5 copies each batch into a buffer (one value read).")
+        print("seconds: median wall time of one pass over the file; × raw read: raw-read seconds / row seconds;")
         print("CPU s/run: user + system CPU of the row's process per run (contention-independent cost).")
     }
 }
