@@ -9,6 +9,7 @@ Outputs (committed; every value comes from numpy/h5py, never typed in by hand):
   Tests/Fixtures/hdf5/fixtures.h5          layouts, dtypes, links, attributes, unsupported types
   Tests/Fixtures/hdf5/shards/shard_00N.h5  three shards of /x (float32 [n_i, 5]) for glob/file-list streams
   Tests/Fixtures/hdf5/newer_format.h5      written with libver='latest' on purpose: its dataset must fail clearly
+  Tests/Fixtures/hdf5/userblock.h5         a 512-byte user block before the HDF5 data (+ userblock.json: its values)
   Tests/Fixtures/hdf5/expected.json        per dataset: dtype, byte order, shape, chunks, filters, values,
                                            numpy statistics; the link tree; the attributes
 """
@@ -214,6 +215,20 @@ def write_newer_format_fixture():
         f.create_dataset("compressed", data=np.arange(4, dtype=np.float32), chunks=(2,), compression="gzip")
 
 
+def write_userblock_fixture():
+    """A file with a 512-byte user block in front of the HDF5 data (addresses inside the file are then
+    relative to the block's end): the zero-copy mapped read path must refuse it and the copying paths read
+    it. The values are in userblock.json."""
+    values = (np.random.default_rng(512).standard_normal((9, 4)) * 3).astype(np.float32)
+    with h5py.File(os.path.join(ROOT, "userblock.h5"), "w", userblock_size=512) as f:
+        f.create_dataset("contiguous", data=values)
+        f.create_dataset("chunked", data=values, chunks=(3, 4))
+    with open(os.path.join(ROOT, "userblock.json"), "w") as out:
+        json.dump({"shape": list(values.shape), "float32_bits": values.view(np.uint32).ravel().tolist()}, out)
+        out.write("\n")
+
+
 if __name__ == "__main__":
     write_fixtures()
     write_newer_format_fixture()
+    write_userblock_fixture()

@@ -98,6 +98,25 @@ import Testing
         }
     }
 
+    /// `userblock.json`: the values h5py wrote into both datasets of `userblock.h5`.
+    struct UserBlockValues: Decodable {
+        var shape: [Int]
+        var float32_bits: [UInt32]
+    }
+
+    @Test(arguments: ["contiguous", "chunked"], [1, 3, 4, 9])
+    func filesWithAUserBlockAreReadWithoutMapping(dataset: String, batchRows: Int) throws {
+        let file = Fixtures.directory.appendingPathComponent("userblock.h5").path
+        let json = try Data(contentsOf: Fixtures.directory.appendingPathComponent("userblock.json"))
+        let expected = try JSONDecoder().decode(UserBlockValues.self, from: json)
+        #expect(try File(file).openDataset(dataset).directStorage(as: Float.self) == nil)
+        let source = try TensorSource(file: file, dataset: dataset, batch: .rows(batchRows))
+        for result in try Self.variants(source).map(TensorSourceReadPathTests.collect) {
+            #expect(result.bits == expected.float32_bits)
+            #expect(!result.paths.contains(.mapped))
+        }
+    }
+
     @Test func windowsBeyondTheEndOfTheFileAreRefused() throws {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: Fixtures.file)[.size] as? Int)
         let file = try #require(MappedFile(path: Fixtures.file))
