@@ -12,14 +12,29 @@ import Testing
         var files: [String: [String: Stats]]
     }
 
+    /// SwiftPM keeps the build plan of a path dependency (PTQKit) in `debug.yaml` and does not notice
+    /// source files added to or removed from it (the reused plan fails with "cannot find ... in scope");
+    /// re-planning alone over the old `build.db` linked mismatched objects (a crash copying a
+    /// `LayerCalibration`). So when PTQKit's list of source files changed since the last run, both are
+    /// dropped and the example is rebuilt from scratch (the package checkouts are kept).
+    static func forgetStalePlan(scratch: URL, sources: URL) throws {
+        let listing = scratch.appendingPathComponent("ptqkit-sources.txt")
+        let files = (FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".swift") || $0.hasSuffix(".h") || $0.hasSuffix(".modulemap") }.sorted()
+        let current = Data(files.joined(separator: "\n").utf8)
+        guard (try? Data(contentsOf: listing)) != current else { return }
+        for name in ["debug.yaml", "build.db"] {
+            try? FileManager.default.removeItem(at: scratch.appendingPathComponent(name))
+        }
+        try current.write(to: listing)
+    }
+
     @Test(.timeLimit(.minutes(10)))
     func exampleCalibratesWithItsOwnObserver() throws {
         let root = Bundled.root
         let output = root.appendingPathComponent(".build-example/run-output.txt")
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // SwiftPM keeps the build plan of a path dependency (PTQKit) in debug.yaml and does not notice
-        // source files added to it since: drop the plan so a reused .build-example sees new files.
-        try? FileManager.default.removeItem(at: root.appendingPathComponent(".build-example/debug.yaml"))
+        try Self.forgetStalePlan(scratch: root.appendingPathComponent(".build-example"), sources: root.appendingPathComponent("Sources"))
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
