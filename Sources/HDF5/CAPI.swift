@@ -589,8 +589,29 @@ extension CAPI {
         var maxDims = [hsize_t](repeating: 0, count: Int(rank))
         try check(H5Sget_simple_extent_dims(space.raw, &dims, &maxDims), "H5Sget_simple_extent_dims", site)
         let unlimited = ptq_H5S_UNLIMITED()
-        return (dims.map { Int($0) }, maxDims.map { $0 == unlimited ? nil : Int($0) })
+        // A damaged header can claim any extent: refuse one whose element count does not fit in 2^56, so
+        // that element counts times element sizes never overflow `Int` anywhere above this layer.
+        var elements = 1
+        for dim in dims {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: Int(clamping: dim))
+            guard dim <= UInt64(Int.max), !overflow, product <= maxElementCount else {
+                throw HDF5Error(
+                    kind: .corruptFile, file: site.file, object: site.object, operation: "H5Sget_simple_extent_dims",
+                    cause: "the dataspace \(dims) has more than 2^56 elements (damaged header?)")
+            }
+            elements = product
+        }
+        return (dims.map { Int($0) }, maxDims.map { $0 == unlimited ? nil : Int(exactly: $0) })
     }
+
+    /// The most elements a dataspace may have (2^56): more means a damaged header.
+    static let maxElementCount = 1 << 56
+
+    /// Bytes of physical memory (`sysconf`), the bound of any single read buffer.
+    static let physicalMemory: UInt64 = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? UInt64(pages) * UInt64(size) : UInt64(Int.max)
+    }()
 
     /// Selects the block starting at `start` with extent `count` (one entry per dimension).
     static func selectBlock(_ space: borrowing DataspaceHandle, start: [Int], count: [Int], _ site: Site)
@@ -793,7 +814,7 @@ extension CAPI {
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         let count = H5Pget_chunk(list.raw, Int32(dims.count), &dims)
         try check(count, "H5Pget_chunk", site)
-        return dims.prefix(Int(count)).map { Int($0) }
+        return dims.prefix(Int(count)).map { Int(clamping: $0) }
     }
 
     /// The filter pipeline of a dataset creation list, in application order.

@@ -95,6 +95,7 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
         let rows = rows ?? 0..<rowCount
         try checkTransfer(rows, capacity: Int.max, operation: "read")
         let count = rows.count * rowElementCount
+        try checkAllocation(elements: count, of: T.self, operation: "read")
         return try typedThrows {
             try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 try readRows(rows, into: buffer)
@@ -146,6 +147,17 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
 
     func invalid(_ operation: String, _ reason: String) -> HDF5Error {
         HDF5Error(kind: .invalidArgument(reason), file: filePath, object: objectPath, operation: operation)
+    }
+
+    /// Refuses a buffer of `elements` values of `T` larger than this machine's physical memory: a damaged
+    /// dataspace can claim terabytes, and a failed allocation aborts the process instead of throwing.
+    public func checkAllocation<T>(elements: Int, of type: T.Type, operation: String) throws(HDF5Error) {
+        let (bytes, overflow) = elements.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        let limit = CAPI.physicalMemory
+        if !overflow, bytes >= 0, UInt64(bytes) <= limit { return }
+        throw HDF5Error(
+            kind: .corruptFile, file: filePath, object: objectPath, operation: operation,
+            cause: "reading \(elements) elements needs more memory than this machine has (\(limit) bytes); shape \(shape) (damaged header?)")
     }
 
     /// Checks that the dataset is numeric, `rows` is in range and `capacity` elements suffice.

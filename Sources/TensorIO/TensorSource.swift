@@ -124,11 +124,16 @@ public struct TensorSource: Sendable {
                         operation: "stream", cause: "cannot stream a dataset of \(name) elements as Float32")
                 }
                 let info = try opened.info()
+                try opened.checkAllocation(elements: opened.rowElementCount, of: Float.self, operation: "stream")
                 let chunkRows = info.chunkShape?.first
                 let shard = Shard(
                     file: path, rows: range?.count ?? opened.rowCount, firstRow: range?.lowerBound ?? 0,
                     chunkRows: chunkRows,
-                    chunkRowBytes: chunkRows.map { $0 * opened.rowElementCount * info.elementBytes })
+                    // nil when the product overflows (a damaged chunk shape): no chunk cache is sized from it.
+                    chunkRowBytes: chunkRows.flatMap { rows in
+                        let (bytes, overflow) = rows.multipliedReportingOverflow(by: opened.rowElementCount * info.elementBytes)
+                        return overflow ? nil : bytes
+                    })
                 return (shard, Array(opened.shape))
             }
             let shape = Array(fileShape.dropFirst())
