@@ -14,7 +14,11 @@ struct Calibrate: ParsableCommand {
             or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
             Exit codes: 0 success, 64 usage, 65 unusable input, 66 missing input, 70 internal error, \
             73 output exists (without --force) or cannot be created, 74 HDF5 I/O error, 78 configuration \
-            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed).
+            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed). Each HDF5 input is first read by a \
+            child process: a file on which libhdf5 crashes is reported ("libhdf5 crashed (signal N) reading \
+            FILE", exit 65) and stops the run; with --keep-going an activation file that crashes libhdf5 or \
+            cannot be read is skipped, the package is written from the others, and the exit code is the \
+            first failure's.
             """
     )
 
@@ -42,6 +46,9 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Print a machine-readable result on stdout instead of the table.")
     var json = false
 
+    @Flag(help: "Skip activation files that crash libhdf5 or cannot be read, write the package from the others, and exit with the first failure's code.")
+    var keepGoing = false
+
     @OptionGroup(title: "Pipeline")
     var pipeline: PipelineOptions
 
@@ -54,6 +61,7 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         let reporter = ProgressReporter(quiet: quiet)
+        var skipped: (any Error)?
         do {
             // Refuse an existing output before spending time on the calibration.
             if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
@@ -78,6 +86,8 @@ struct Calibrate: ParsableCommand {
                 }
                 reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
             }
+            let (files, failure) = try probedInputs(reporter)
+            skipped = failure
             let result: CalibrationResult
             if let saved {
                 if !saved.body.missingShards.isEmpty {
@@ -88,7 +98,7 @@ struct Calibrate: ParsableCommand {
                     weights: weights, activationFiles: saved.body.plan.files.map(\.path), statistics: saved.body.statistics,
                     progress: progress)
             } else {
-                result = try calibrator.calibrate(weights: weights, activations: activations, progress: progress)
+                result = try calibrator.calibrate(weights: weights, activations: files, progress: progress)
             }
             reporter.end()
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
@@ -122,6 +132,31 @@ struct Calibrate: ParsableCommand {
             FileHandle.standardError.write(Data("ptq calibrate: \(error)\n".utf8))
             throw ExitCodes.code(for: error)
         }
+        if let skipped { throw ExitCodes.code(for: skipped) }
+    }
+
+    /// Probes the weights and every activation file in a child process (``FileProbe``) before they are
+    /// opened here: the activation files to calibrate from, and the first file skipped with --keep-going.
+    ///
+    /// - Throws: ``FileProbe/Failure`` for a file that crashes libhdf5 (any activation file that fails
+    ///   with --keep-going is skipped instead, unless none is left).
+    private func probedInputs(_ reporter: ProgressReporter) throws -> (files: [String], skipped: (any Error)?) {
+        if let weights, let crash = FileProbe.check(weights, refuseErrors: false) { throw crash }
+        guard FileProbe.isEnabled else { return (activations, nil) }
+        var files: [String] = []
+        var skipped: (any Error)?
+        for path in try Calibrator.activationFiles(activations) {
+            guard let failure = FileProbe.check(path, refuseErrors: keepGoing) else {
+                files.append(path)
+                continue
+            }
+            guard keepGoing else { throw failure }
+            reporter.end()
+            FileHandle.standardError.write(Data("ptq calibrate: \(failure) (skipped with --keep-going)\n".utf8))
+            skipped = skipped ?? failure
+        }
+        if let skipped, files.isEmpty { throw skipped }
+        return (files, skipped)
     }
 
     /// The `--json` result: output path, per-layer figures, warnings.

@@ -17,7 +17,12 @@ import PTQKit
 /// | 78 | config (`EX_CONFIG`) | the configuration file is malformed or has an unknown key or invalid value (the message names the file, line and key path); or the datasets do not map to layers as the `naming` section requires (two datasets for one role, a layer name with a control character, unmatched layers with `naming.unmatched: error`) |
 /// | 130, 143 | interrupted | SIGINT (130) or SIGTERM (143), 128 + the signal as a shell reports it; a partial output was removed |
 ///
-/// When several inputs fail, `ptq` goes on with the others and exits with the code of the first failure.
+/// `ptq inspect` goes on with the other files when one fails and exits with the code of the first failure.
+/// A file on which libhdf5 itself crashes (or hangs) is found by a probe in a child process before it is
+/// opened (see `FileProbe`) and reported as a data error (65): "libhdf5 crashed (signal N) reading FILE".
+/// `ptq inspect` and `ptq calibrate` then stop; with `--keep-going` they skip that file (`ptq calibrate`
+/// skips any activation file the probe cannot read), finish with the others (the package is written
+/// from the remaining activation files), and exit with the first failure's code.
 enum ExitCodes {
     /// 0: success.
     static let success = ExitCode.success
@@ -52,6 +57,7 @@ enum ExitCodes {
         case let error as CalibrationError: code(for: error)
         case let error as StatisticsFileError: code(for: error)
         case is ValidationError: usage
+        case let error as FileProbe.Failure: ExitCode(error.exitCode)
         default: software
         }
     }

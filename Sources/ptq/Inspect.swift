@@ -11,7 +11,9 @@ struct Inspect: ParsableCommand {
         discussion: """
             Exit codes: 0 success, 64 usage, 65 unusable input (not HDF5, damaged, unsupported), \
             66 missing file or object, 70 internal error, 74 libhdf5 read failure. \
-            Inputs that fail are reported on stderr; the others are still inspected.
+            Inputs that fail are reported on stderr; the others are still inspected. Each file is first \
+            read by a child process: a file on which libhdf5 crashes is reported ("libhdf5 crashed (signal N) \
+            reading FILE", exit 65) and stops the run, or with --keep-going is skipped.
             """
     )
 
@@ -24,6 +26,9 @@ struct Inspect: ParsableCommand {
     @Option(help: "Bytes of Float32 per streamed batch (rounded down to whole chunks when possible).")
     var batchBytes = 8 << 20
 
+    @Flag(help: "Skip a file on which libhdf5 crashes and go on with the others (exit 65 at the end).")
+    var keepGoing = false
+
     @Argument(help: "HDF5 files (a quoted glob pattern such as 'shards/*.h5' is expanded).")
     var files: [String] = []
 
@@ -35,13 +40,20 @@ struct Inspect: ParsableCommand {
     func run() throws {
         var firstFailure: ExitCode?
         var reports: [InspectReport] = []
-        for argument in files {
+        files: for argument in files {
             let matches = Self.packageTensors(argument, printSummary: !json) ?? Self.expand(argument)
-            let found =
-                matches.isEmpty
-                ? [InspectReport(file: argument, failure: TensorIOError.noFilesMatch(pattern: argument))]
-                : matches.map { InspectReport(file: $0, statistics: stats, batchBytes: batchBytes) }
-            for report in found {
+            if matches.isEmpty {
+                let report = InspectReport(file: argument, failure: TensorIOError.noFilesMatch(pattern: argument))
+                report.failures.forEach { Self.fail($0, &firstFailure) }
+                reports.append(report)
+            }
+            for path in matches {
+                // libhdf5 reads the file in a child first: a crash there is reported, never ours.
+                if let crash = FileProbe.check(path, refuseErrors: false, batchBytes: batchBytes) {
+                    Self.fail(crash, &firstFailure)
+                    if keepGoing { continue } else { break files }
+                }
+                let report = InspectReport(file: path, statistics: stats, batchBytes: batchBytes)
                 report.failures.forEach { Self.fail($0, &firstFailure) }
                 reports.append(report)
             }

@@ -8,6 +8,6 @@ struct PTQ: ParsableCommand {
         commandName: "ptq",
         abstract: "Post-training quantization calibration for tensors stored in HDF5.",
         version: ptqkitVersion,
-        subcommands: [Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Observe.self, Merge.self]
+        subcommands: [Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Observe.self, Merge.self, Probe.self]
     )
 }

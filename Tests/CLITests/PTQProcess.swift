@@ -70,15 +70,18 @@ enum PTQProcess {
     }
 
     /// Starts `ptq arguments...` in the repository root with stdout and stderr going to files, without
-    /// waiting (for tests that signal the child); see ``waitForExit(_:)``.
-    static func start(_ arguments: [String], stdout: String, stderr: String) throws -> pid_t {
-        let executable = try #require(executable, "ptq was not built next to the test bundle; run `swift build` first")
-        return try start(executable.path, arguments, stdout: stdout, stderr: stderr)
-    }
-
-    private static func start(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws
+    /// waiting (for tests that signal the child); see ``waitForExit(_:)``. `environment` adds to or
+    /// replaces variables of this process's environment.
+    static func start(_ arguments: [String], stdout: String, stderr: String, environment: [String: String] = [:]) throws
         -> pid_t
     {
+        let executable = try #require(executable, "ptq was not built next to the test bundle; run `swift build` first")
+        return try start(executable.path, arguments, stdout: stdout, stderr: stderr, environment: environment)
+    }
+
+    private static func start(
+        _ executable: String, _ arguments: [String], stdout: String, stderr: String, environment extra: [String: String] = [:]
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -92,7 +95,7 @@ enum PTQProcess {
         let changeDirectory = try #require(dlsym(nil, "posix_spawn_file_actions_addchdir_np"))
         _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
         _ = unsafeBitCast(changeDirectory, to: ChangeDirectory.self)(&actions, repository.path)
-        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// A file on which libhdf5 itself crashes must not take down a batch: `ptq` probes each HDF5 input in a
+/// child process first, reports "libhdf5 crashed (signal N) reading FILE" (exit 65) and stops, or with
+/// `--keep-going` skips the file and finishes the others. The crashers are in Tests/Fixtures/hdf5-crashers/
+/// (docs/libhdf5-crashers.md).
+@Suite struct CrashIsolationTests {
+    static let crashers: [String] = {
+        let directory = PTQProcess.repository.appendingPathComponent("Tests/Fixtures/hdf5-crashers")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".h5") }.sorted().map { "Tests/Fixtures/hdf5-crashers/\($0)" }
+    }()
+    static let shards = (0..<3).map { "Tests/Fixtures/hdf5/shards/shard_00\($0).h5" }
+
+    @Test func crashersAreCommitted() {
+        #expect(!Self.crashers.isEmpty)
+    }
+
+    /// Without the probe the file really kills the process (so the other tests prove the isolation).
+    @Test(arguments: crashers) func withoutTheProbeLibhdf5Crashes(crasher: String) throws {
+        #if os(Linux)
+        let (ending, _) = try PTQProcess.run(
+            ["inspect", "--stats", crasher], environment: ["PTQ_PROBE": "off", "SWIFT_BACKTRACE": "enable=no"], timeout: 60)
+        guard case .signal = ending else {
+            Issue.record("\(crasher) no longer crashes libhdf5 (\(ending)): update docs/libhdf5-crashers.md")
+            return
+        }
+        #endif
+    }
+
+    @Test(arguments: crashers) func inspectStopsAtTheCrasher(crasher: String) throws {
+        let result = try PTQProcess.run(["inspect", "--stats", "--json", Self.shards[0], crasher, Self.shards[1]])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("libhdf5 crashed (signal"), "\(result.stderr)")
+        #expect(result.stderr.contains("reading \(crasher)"))
+        let entries = try PTQProcess.entries(PTQProcess.json(result.stdout))
+        #expect(Set(entries.keys) == [Self.shards[0]])
+    }
+
+    @Test(arguments: crashers) func inspectKeepsGoingPastTheCrasher(crasher: String) throws {
+        let result = try PTQProcess.run(["inspect", "--stats", "--json", "--keep-going", Self.shards[0], crasher, Self.shards[1]])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("libhdf5 crashed (signal"), "\(result.stderr)")
+        let entries = try PTQProcess.entries(PTQProcess.json(result.stdout))
+        #expect(Set(entries.keys) == [Self.shards[0], Self.shards[1]])
+        #expect(entries[Self.shards[1]]?["/x"]?["stats"] is [String: Any])
+    }
+
+    @Test(arguments: crashers) func calibrateStopsWithoutOutput(crasher: String) throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try PTQProcess.run(["calibrate", "--quiet", "--activations", Self.shards[0], crasher, "--output", output])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("libhdf5 crashed (signal"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let weights = try PTQProcess.run(["calibrate", "--quiet", "--weights", crasher, "--output", output])
+        #expect(weights.status == 65)
+        #expect(weights.stderr.contains("libhdf5 crashed (signal"), "\(weights.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    /// With --keep-going the package is written from the other shards (the same as a run without the
+    /// crasher) and the exit code is still the crash's.
+    @Test(arguments: crashers) func calibrateKeepsGoingFromTheOtherShards(crasher: String) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let kept = scratch.appendingPathComponent("kept").path
+        let clean = scratch.appendingPathComponent("clean").path
+        let result = try PTQProcess.run(
+            ["calibrate", "--quiet", "--keep-going", "--activations", Self.shards[0], crasher, Self.shards[2], "--output", kept])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("(skipped with --keep-going)"), "\(result.stderr)")
+        let reference = try PTQProcess.run(["calibrate", "--quiet", "--activations", Self.shards[0], Self.shards[2], "--output", clean])
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let keptManifest = try Data(contentsOf: URL(fileURLWithPath: "\(kept)/manifest.json"))
+        let cleanManifest = try Data(contentsOf: URL(fileURLWithPath: "\(clean)/manifest.json"))
+        #expect(keptManifest == cleanManifest)
+        #expect(!String(decoding: keptManifest, as: UTF8.self).contains(crasher))
+    }
+
+    /// --keep-going with nothing left fails with the crash's code and writes nothing.
+    @Test func calibrateWithOnlyCrashersWritesNothing() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try PTQProcess.run(["calibrate", "--quiet", "--keep-going", "--activations"] + Self.crashers + ["--output", output])
+        #expect(result.status == 65)
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    /// A file that takes minutes to stream (a damaged extent over unwritten chunks) is cut off by the
+    /// probe's time limit and skipped with --keep-going.
+    @Test func probeTimeLimitStopsASlowFile() throws {
+        #if os(Linux)
+        let slow = "Tests/Fixtures/hdf5-crashers/slow/huge-extent-unallocated-chunks.h5"
+        let (ending, stderr) = try PTQProcess.run(
+            ["inspect", "--stats", "--keep-going", slow, Self.shards[1]], environment: ["PTQ_PROBE_TIMEOUT": "1"], timeout: 60)
+        #expect(ending == .exit(65))
+        #expect(stderr.contains("libhdf5 did not finish reading \(slow) within 1 s"), "\(stderr)")
+        #endif
+    }
+}
