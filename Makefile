@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: deps build test demo bench clean check-sanitizers
+.PHONY: deps build test demo bench fuzz clean check-sanitizers
 
 # libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
 deps:
@@ -53,6 +53,12 @@ check-sanitizers: deps
 	TSAN_OPTIONS=suppressions=$(SANITIZER_SUPPRESSIONS)/tsan.supp \
 	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan; status=$$?; \
 	echo "check-sanitizers: thread: exit $$status after $$(( $$(date +%s) - start )) s"; exit $$status
+
+# libFuzzer targets (Fuzz/, a separate package: the config parser; the manifest and statistics-file
+# readers), each run FUZZ_SECONDS from its seed corpus; crashers land in Fuzz/Crashers/TARGET/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build .build-example .build-asan .build-tsan

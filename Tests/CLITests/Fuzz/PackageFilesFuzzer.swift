@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzPackageFiles/PackageFilesFuzzer.swift
