@@ -71,8 +71,11 @@ struct Calibrate: ParsableCommand {
                 try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
             } ?? saved?.body.config ?? CalibrationConfig()
             let calibrator = pipeline.configure(try Calibrator(config: settings, observers: registry))
+            // Each HDF5 input is read by a child process first (crash isolation); --keep-going drops failures.
+            let (probed, failure) = try probedInputs()
+            skipped = failure
             // The input files are fingerprinted while the calibration runs (on its own thread unless --threads 1).
-            let activationFiles = saved == nil ? try Calibrator.activationFiles(activations) : []
+            let activationFiles = saved == nil ? probed : []
             let fingerprints = InputFingerprints(
                 (weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) },
                 concurrently: calibrator.threads > 1)
@@ -86,8 +89,6 @@ struct Calibrate: ParsableCommand {
                 }
                 reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
             }
-            let (files, failure) = try probedInputs(reporter)
-            skipped = failure
             let result: CalibrationResult
             if let saved {
                 if !saved.body.missingShards.isEmpty {
@@ -98,7 +99,7 @@ struct Calibrate: ParsableCommand {
                     weights: weights, activationFiles: saved.body.plan.files.map(\.path), statistics: saved.body.statistics,
                     progress: progress)
             } else {
-                result = try calibrator.calibrate(weights: weights, activations: files, progress: progress)
+                result = try calibrator.calibrate(weights: weights, activations: activationFiles, progress: progress)
             }
             reporter.end()
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
@@ -136,13 +137,14 @@ struct Calibrate: ParsableCommand {
     }
 
     /// Probes the weights and every activation file in a child process (``FileProbe``) before they are
-    /// opened here: the activation files to calibrate from, and the first file skipped with --keep-going.
+    /// opened here: the activation files to calibrate from (globs expanded, sorted), and the first file
+    /// skipped with --keep-going.
     ///
     /// - Throws: ``FileProbe/Failure`` for a file that crashes libhdf5 (any activation file that fails
     ///   with --keep-going is skipped instead, unless none is left).
-    private func probedInputs(_ reporter: ProgressReporter) throws -> (files: [String], skipped: (any Error)?) {
+    private func probedInputs() throws -> (files: [String], skipped: (any Error)?) {
         if let weights, let crash = FileProbe.check(weights, refuseErrors: false) { throw crash }
-        guard FileProbe.isEnabled else { return (activations, nil) }
+        guard FileProbe.isEnabled else { return (try Calibrator.activationFiles(activations), nil) }
         var files: [String] = []
         var skipped: (any Error)?
         for path in try Calibrator.activationFiles(activations) {
@@ -151,7 +153,6 @@ struct Calibrate: ParsableCommand {
                 continue
             }
             guard keepGoing else { throw failure }
-            reporter.end()
             FileHandle.standardError.write(Data("ptq calibrate: \(failure) (skipped with --keep-going)\n".utf8))
             skipped = skipped ?? failure
         }

@@ -37,8 +37,8 @@ import Glibc
     /// Exit codes a damaged input may produce (see Sources/ptq/ExitCodes.swift).
     static let documented: Set<Int32> = [0, 65, 66, 74]
     static let seed: UInt64 = 20_261_129
-    static let inspectBatch = 25
-    static let workers = 2
+    static let inspectBatch = 50
+    static let workers = 3
 
     /// One child process run and how it ended.
     struct Run: Sendable {
