@@ -142,6 +142,18 @@ import Testing
                          "--config", config], .accepted(warning: warning)))
             }
         }
+        // The other observers (histogram bins, percentiles, KL thresholds, moving averages) on the same values.
+        for (kind, warning) in degenerate.sorted(by: { $0.key < $1.key }) {
+            for observer in ["histogram", "percentile", "entropy", "moving-average-minmax"] {
+                cases.append(
+                    calibrate(
+                        "\(kind) weights and activations, observer \(observer)",
+                        ["--weights", "\(fixtures)/weights_\(kind).h5", "--activations", "\(fixtures)/activations_\(kind).h5",
+                         "--config", "@/c.yaml"],
+                        made: ["c.yaml": .text("version: 1\nweights:\n  observer: \(observer)\nactivations:\n  observer: \(observer)\n")],
+                        .accepted(warning: warning)))
+            }
+        }
         // PyTorch numerics (Float32 formula) overflow on (hi − lo) at ±FLT_MAX: the ptqkit formula is used
         // for that range, so the scale stays finite (before, the manifest could not be encoded: exit 65).
         // The profile otherwise reproduces PyTorch, whose extreme codes can dequantize to ±Inf.
