@@ -86,14 +86,24 @@ import Glibc
             }
             try? FileManager.default.removeItem(atPath: output)
             guard case .exit(let code) = first.ending, Self.documented.contains(code) else {
-                // Attribute the crash or hang: each file again, alone, with the probe on.
+                // Attribute the crash or hang with the probe on: an inspect batch again with --keep-going
+                // (each file probed in its own child); if that is not clean either, or for calibrate, each
+                // file alone.
+                let probed = ["PTQ_PROBE_TIMEOUT": "5"]
+                if job.command == "inspect", job.files.count > 1 {
+                    var again = Run(command: "inspect", files: job.files, ending: .timeout, stderr: "", probed: true)
+                    (again.ending, again.stderr) =
+                        (try? PTQProcess.run(["inspect", "--stats", "--keep-going"] + job.files, environment: probed, timeout: 120))
+                        ?? (.timeout, "")
+                    results.append(again)
+                    if case .exit(let code) = again.ending, Self.documented.contains(code) { return results }
+                }
                 for file in job.files {
                     let single = job.command == "inspect"
                         ? ["inspect", "--stats", file]
                         : ["calibrate", "--quiet", "--output", output] + (calibrateArguments[file] ?? [])
                     var again = Run(command: job.command, files: [file], ending: .timeout, stderr: "", probed: true)
-                    (again.ending, again.stderr) =
-                        (try? PTQProcess.run(single, environment: ["PTQ_PROBE_TIMEOUT": "5"], timeout: 40)) ?? (.timeout, "")
+                    (again.ending, again.stderr) = (try? PTQProcess.run(single, environment: probed, timeout: 40)) ?? (.timeout, "")
                     try? FileManager.default.removeItem(atPath: output)
                     results.append(again)
                 }
@@ -108,12 +118,16 @@ import Glibc
         var outcomes: [String: Int] = [:]
         var isolated: [String] = []
         for run in runs {
-            outcomes["\(run.command)\(run.probed ? " (probed)" : "") \(run.ending)", default: 0] += 1
+            let what = run.files.count > 1 ? "\(run.command) of \(run.files.count) files" : run.command
+            outcomes["\(what)\(run.probed ? " (probed)" : "") \(run.ending)", default: 0] += 1
             let clean = if case .exit(let code) = run.ending { Self.documented.contains(code) } else { false }
             if run.probed {
-                if !clean { problems.append("\(run.command) \(run.files[0]): \(run.ending) even with the probe: \(run.stderr.suffix(400))") }
-                if run.stderr.contains("libhdf5 crashed") || run.stderr.contains("did not finish reading") {
-                    isolated.append(URL(fileURLWithPath: run.files[0]).lastPathComponent)
+                let name = run.files.count == 1 ? run.files[0] : "batch of \(run.files.count)"
+                // A batch that is not clean is followed by per-file runs, which carry the verdict.
+                if !clean, run.files.count == 1 { problems.append("\(run.command) \(name): \(run.ending) even with the probe: \(run.stderr.suffix(400))") }
+                let reported = run.stderr.split(separator: "\n").filter { $0.contains("libhdf5 crashed") || $0.contains("did not finish reading") }
+                for file in run.files where reported.contains(where: { $0.contains(file) }) {
+                    isolated.append(URL(fileURLWithPath: file).lastPathComponent)
                 }
             } else if clean, run.stderr.contains("non-finite") {
                 problems.append("calibrate \(run.files[0]): \(run.stderr.suffix(400))")
@@ -126,7 +140,7 @@ import Glibc
             """
             MutationTests: \(mutants.count) mutated files, \(runs.count) ptq runs (\(runs.filter(\.probed).count) probed re-runs)
             \(summary)
-            libhdf5 crashes or hangs isolated by the probe: \(isolated.count) \(isolated.sorted())
+            files isolated by the probe (libhdf5 crash or time limit): \(Set(isolated).sorted())
             """)
         // PTQ_MUTATION_KEEP=DIR keeps the files the probe had to isolate (for docs/libhdf5-crashers.md).
         if let keep = ProcessInfo.processInfo.environment["PTQ_MUTATION_KEEP"] {
