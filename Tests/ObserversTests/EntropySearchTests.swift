@@ -34,7 +34,9 @@ import Testing
     func screenedSearchEqualsDirectSearchOnGoldens(_ name: String, levels: Int) throws {
         let f = try #require(Goldens.shared?.fixtures[name])
         var h = ExactHistogram()
-        h.add(f.data.withUnsafeBufferPointer { $0 })
+        // The buffer is valid only inside the closure (f.data is a temporary array: escaping its pointer
+        // was a heap-use-after-free that AddressSanitizer caught).
+        f.data.withUnsafeBufferPointer { h.add($0) }
         let (abs, w) = h.folded()
         #expect(EntropySearch.tensorRT(absHistogram: abs, binWidth: w, levels: levels)
             == EntropySearch.tensorRTExhaustive(absHistogram: abs, binWidth: w, levels: levels))
