@@ -124,6 +124,9 @@ enum FileProbe {
             }
             usleep(1000)
         }
+        // Lets Foundation finish its bookkeeping of the child: without it the Process object stays in a
+        // reference cycle and leaks (LeakSanitizer reported it at every `ptq inspect`).
+        process.waitUntilExit()
         if killed { return .timedOut(seconds: seconds) }
         if process.terminationReason == .uncaughtSignal { return .crashed(signal: process.terminationStatus) }
         if process.terminationStatus == 0 { return .readable }
