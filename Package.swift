@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -41,7 +42,9 @@ let package = Package(
         ),
         .target(
             name: "ModelPackage",
-            dependencies: ["QuantCore", "HDF5", "TensorIO", "Observers", "Calibrator"],
+            dependencies: [
+                "QuantCore", "HDF5", "TensorIO", "Observers", "Calibrator", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -21,6 +21,7 @@ let suites: [Suite] = [
     Suite(name: "suite", summary: "issue-6 table on a cached K GiB file: [--runs N] [--threads N] [--only a,b] [--scale K] [--file F]") {
         try BenchSuite.run($0[...])
     },
+    Suite(name: "hash", summary: "input fingerprint (SHA-256) MB/s on files: [--runs N] FILE...") { try HashBench.run(arguments: $0) },
     Suite(name: "measure", summary: "one row of `suite` (run by it as a child process)") { try BenchSuite.measure($0[...]) },
 ]
 

@@ -3,8 +3,27 @@ import Testing
 
 @testable import ModelPackage
 
-/// FIPS 180-4 example vectors and `sha256sum` on files.
+/// FIPS 180-4 example vectors, Python `hashlib` digests and `sha256sum` on files.
 struct SHA256Tests {
+    /// One committed `hashlib` digest (Tests/Fixtures/make_sha256_vectors.py).
+    struct Reference: Decodable, Sendable {
+        let length: Int
+        let sha256: String
+    }
+
+    /// Tests/Fixtures/sha256/hashlib_vectors.json.
+    static let references: [Reference] = {
+        struct File: Decodable { let vectors: [Reference] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/sha256/hashlib_vectors.json")
+        return (try? JSONDecoder().decode(File.self, from: Data(contentsOf: url)))?.vectors ?? []
+    }()
+
+    /// The fixture's message of `length` bytes: byte i is (i·167 + L·13 + ⌊i/256⌋) mod 256.
+    static func message(length: Int) -> [UInt8] {
+        (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ length &* 13 &+ ($0 >> 8)) }
+    }
+
     /// (message, digest) pairs from FIPS 180-4 / NIST CAVP short messages.
     static let vectors: [(String, String)] = [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
@@ -39,6 +58,44 @@ struct SHA256Tests {
             step = step * 3 % 997 + 1
         }
         #expect(hasher.finalize().hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func referenceFixtureIsPresent() {
+        #expect(Self.references.count > 300)
+    }
+
+    /// Each fixture message hashed whole and again fed in uneven pieces (1…997 bytes) must give
+    /// `hashlib`'s digest.
+    @Test(arguments: references)
+    func agreesWithHashlib(reference: Reference) {
+        let bytes = Self.message(length: reference.length)
+        var whole = SHA256()
+        whole.update(bytes)
+        #expect(whole.finalize().hex == reference.sha256, "length \(reference.length)")
+        var pieces = SHA256()
+        var offset = 0
+        var step = reference.length % 61 + 1
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + step)
+            bytes[offset..<end].withUnsafeBytes { pieces.update($0) }
+            offset = end
+            step = step * 7 % 997 + 1
+        }
+        #expect(pieces.finalize().hex == reference.sha256, "length \(reference.length) in pieces")
+    }
+
+    /// A copy of a hasher continues independently of the original (value semantics): both finish the
+    /// same message after the original was fed further.
+    @Test func copyForksTheRunningDigest() throws {
+        let expected = try #require(Self.references.first { $0.length == 200 }).sha256
+        let bytes = Self.message(length: 200)
+        var original = SHA256()
+        original.update(Array(bytes[0..<100]))
+        var copy = original
+        original.update(Array(bytes[100...]))
+        copy.update(Array(bytes[100...]))
+        #expect(original.finalize().hex == expected)
+        #expect(copy.finalize().hex == expected)
     }
 
     /// Every length 0…200 (all padding cases) against `sha256sum` when it is installed.
