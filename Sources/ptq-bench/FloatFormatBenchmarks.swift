@@ -7,14 +7,10 @@ enum FloatFormatBenchmarks {
     /// Runs every float-format benchmark (best of 5 passes each).
     static func run() throws {
         let count = 64 << 20
-        var state: UInt64 = 7
+        var random = SplitMix64(state: 7)
         // SplitMix64 values in about ±512, so every E4M3FN binade and saturation are exercised.
         let values = (0..<count).map { _ -> Float in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Float(Int64(bitPattern: z ^ (z >> 31)) >> 40) / Float(1 << 14)
+            Float(Int64(bitPattern: random.next()) >> 40) / Float(1 << 14)
         }
         let codec = FloatFormatCodec(format: .fp8E4M3FN, options: .saturating)
         var codes = [UInt8](repeating: 0, count: count)

@@ -19,13 +19,9 @@ enum ObserverBench {
               + "batches of \(batchRows) rows (4 MiB), one core, median of \(runs) after 1 warm-up")
         print("observer                                  ms     GB/s")
         // Bell-shaped data (sum of two uniforms, about ±8) with a few outliers.
-        var state: UInt64 = 7
+        var random = SplitMix64(state: 7)
         let x = (0..<count).map { i -> Float in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
+            let z = random.next()
             let a = Float(Int32(truncatingIfNeeded: z) >> 8), b = Float(Int32(truncatingIfNeeded: z >> 32) >> 8)
             return (a + b) / Float(1 << 21) * (i % 1_000_003 == 0 ? 16 : 1)
         }

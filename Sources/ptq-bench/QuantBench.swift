@@ -11,13 +11,9 @@ enum QuantBench {
     static func run(arguments: [String]) throws {
         print("quant: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape \(shape), one core, median of 7 after 1 warm-up")
         print("operation                                       ms   in GB/s  f32 GB/s")
-        var state: UInt64 = 42
+        var random = SplitMix64(state: 42)
         let x = (0..<count).map { _ -> Float in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Float(Int64(bitPattern: z ^ (z >> 31)) >> 40) / Float(1 << 21)  // about ±4
+            Float(Int64(bitPattern: random.next()) >> 40) / Float(1 << 21)  // about ±4
         }
         var copy = [Float](repeating: 0, count: count)
         report("memcpy (baseline)", inBytes: count * 4) {

@@ -14,13 +14,9 @@ enum TensorIOBenchmarks {
     /// Best of 5 passes of `TensorStatistics.accumulate` over 256 MiB of Float32 (SplitMix64 values).
     static func kernel() {
         let count = 64 << 20
-        var state: UInt64 = 1
+        var random = SplitMix64(state: 1)
         let values = (0..<count).map { _ -> Float in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Float(Int64(bitPattern: z ^ (z >> 31)) >> 40) / Float(1 << 20)
+            Float(Int64(bitPattern: random.next()) >> 40) / Float(1 << 20)
         }
         var best = Duration.seconds(1_000)
         var stats = TensorStatistics()
