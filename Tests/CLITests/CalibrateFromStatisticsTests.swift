@@ -2,15 +2,6 @@ import Foundation
 import PTQKit
 import Testing
 
-/// Every file of a package directory, by name.
-private func packageFiles(_ path: String) throws -> [String: Data] {
-    var files: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: path) {
-        files[name] = try Data(contentsOf: URL(fileURLWithPath: path).appendingPathComponent(name))
-    }
-    return files
-}
-
 /// SplitMix64, for reproducible shuffled orders.
 struct SeededShuffle: RandomNumberGenerator {
     var state: UInt64

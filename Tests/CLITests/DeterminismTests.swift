@@ -56,15 +56,9 @@ import Testing
         return output
     }
 
-    /// Every file of a package, by name.
-    static func files(_ package: String) throws -> [String: Data] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: package).sorted()
-        return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(package)/\($0)"))) })
-    }
-
     /// Expects `package` to hold exactly `reference`'s files with the same bytes.
     static func expectIdentical(_ package: String, to reference: [String: Data], _ what: String) throws {
-        let mine = try files(package)
+        let mine = try packageFiles(package)
         #expect(mine.keys.sorted() == reference.keys.sorted(), "\(what): other files")
         for (name, bytes) in reference.sorted(by: { $0.key < $1.key }) {
             #expect(mine[name] == bytes, "\(what): \(name) differs")
@@ -97,7 +91,7 @@ import Testing
         let (scratch, config) = try Self.scratch(for: c)
         defer { scratch.remove() }
         let acts = ["--activations", Self.activations]
-        let reference = try Self.files(Self.calibrate(acts + ["--threads", "1"], config: config, scratch: scratch, name: "t1"))
+        let reference = try packageFiles(Self.calibrate(acts + ["--threads", "1"], config: config, scratch: scratch, name: "t1"))
         #expect(reference.keys.sorted() == ["manifest.json", "summary.md", "tensors.h5"])
         for threads in [2, 8] {
             let package = try Self.calibrate(acts + ["--threads", "\(threads)"], config: config, scratch: scratch, name: "t\(threads)")
@@ -131,13 +125,13 @@ import Testing
             if let first {
                 try Self.expectIdentical(package, to: first, "\(c.name), shard order \(order)")
             } else {
-                first = try Self.files(package)
+                first = try packageFiles(package)
             }
         }
         guard c.batchInvariant, let sharded = first else { return }
         // The same rows in one file give the same tensors and layer records (the inputs differ).
         let single = try Self.calibrate(["--activations", Self.activations], config: config, scratch: scratch, name: "single")
-        #expect(try Self.files(single)["tensors.h5"] == sharded["tensors.h5"], "\(c.name): tensors.h5 differs from one file")
+        #expect(try packageFiles(single)["tensors.h5"] == sharded["tensors.h5"], "\(c.name): tensors.h5 differs from one file")
         #expect(
             try CalibrateTests.manifest(single).layers == CalibrateTests.manifest("\(scratch.path)/order0").layers,
             "\(c.name): layer records differ from one file")

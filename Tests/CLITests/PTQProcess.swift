@@ -169,3 +169,10 @@ enum PTQProcess {
         return result
     }
 }
+
+/// Every file of a package directory (`manifest.json`, `tensors.h5`, `summary.md`), by name, with its bytes:
+/// what "byte-identical packages" compares.
+func packageFiles(_ package: String) throws -> [String: Data] {
+    let names = try FileManager.default.contentsOfDirectory(atPath: package)
+    return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: package).appendingPathComponent($0))) })
+}
