@@ -13,11 +13,15 @@ import Darwin
 /// - The new directory is built in a temporary directory beside the destination (same file system, so
 ///   the final `rename` is atomic), named `.<name>.ptq-partial.<pid>.<random>`.
 /// - ``commit()`` fsyncs every file and directory in it, then renames it into place and fsyncs the parent.
-/// - An existing destination is never touched without `force`. With `force` it must be an empty
-///   directory or a package (holding `manifest.json`), so a mistyped `--output $HOME --force` cannot wipe
-///   a home directory; it survives until the new directory is complete: on Linux the two are swapped
-///   atomically (`renameat2(RENAME_EXCHANGE)`), elsewhere the old one is renamed aside
+/// - An existing destination is never touched without `force`, and with `force` only when the writer's
+///   ``ReplacementRule`` says it is provably an output of the same kind that PTQKit wrote and holds no
+///   input of the run (so `--output $HOME --force` or `--output dir-with-my-inputs --force` is refused,
+///   exit 73). It survives until the new directory is complete: on Linux the two are swapped
+///   atomically (`renameat2(RENAME_EXCHANGE)`) and the swapped-out directory checked once more (swapped
+///   back if it is no longer replaceable); elsewhere the old one is renamed aside
 ///   (`.<name>.ptq-replaced.<pid>.<random>`) and the new one renamed in; then the old one is removed.
+/// - Without `force` the final rename never replaces anything (`renameat2(RENAME_NOREPLACE)`): a
+///   destination that appeared while the directory was being built is kept, and the run fails with 73.
 /// - SIGINT and SIGTERM (observed with a `DispatchSource`) remove the temporary directory and end the
 ///   process with status 130 / 143.
 /// - Leftovers of a killed run (SIGKILL, power loss: its process no longer exists) are cleaned up when the
@@ -32,8 +36,10 @@ public final class AtomicDirectoryWriter: Sendable {
     public let destination: String
     /// The temporary directory being built; write the package's files here.
     public let temporaryPath: String
-    /// Whether an existing destination may be replaced.
-    public let force: Bool
+    /// Whether and what an existing destination may be replaced with.
+    public let rule: ReplacementRule
+    /// Whether an existing destination may be replaced at all.
+    public var force: Bool { rule.force }
 
     /// Marker in the names of temporary directories: `.<name>.ptq-partial.<pid>.<random>`.
     public static let partialMarker = ".ptq-partial."
@@ -43,14 +49,14 @@ public final class AtomicDirectoryWriter: Sendable {
     /// Prepares to build `destination`: checks the destination and its parent, cleans up stale
     /// leftovers of killed runs, and creates the temporary directory.
     ///
-    /// - Throws: ``PackageError/outputExists(path:)`` when the destination exists and `force` is false
-    ///   (or it is not replaceable), ``PackageError/outputParentUnusable(path:reason:)`` when the parent
-    ///   is missing or not writable, ``PackageError/cannotWrite(path:reason:)`` when the temporary
-    ///   directory cannot be created.
-    public init(destination: String, force: Bool) throws(PackageError) {
+    /// - Throws: ``PackageError/outputExists(path:)`` when the destination exists and `force` is false,
+    ///   ``PackageError/refusedToReplace(path:reason:)`` when the rule does not allow replacing it,
+    ///   ``PackageError/outputParentUnusable(path:reason:)`` when the parent is missing or not writable,
+    ///   ``PackageError/cannotWrite(path:reason:)`` when the temporary directory cannot be created.
+    public init(destination: String, rule: ReplacementRule) throws(PackageError) {
         let trimmed = destination.count > 1 && destination.hasSuffix("/") ? String(destination.dropLast()) : destination
         self.destination = trimmed
-        self.force = force
+        self.rule = rule
         let (parent, name) = Self.split(trimmed)
         guard !name.isEmpty, name != ".", name != ".." else {
             throw .outputParentUnusable(path: destination, reason: "the output must name a new directory")
@@ -66,10 +72,7 @@ public final class AtomicDirectoryWriter: Sendable {
             throw .outputParentUnusable(path: destination, reason: "\(parent): \(PackageError.errnoText())")
         }
         Self.cleanStaleLeftovers(parent: parent, name: name)
-        if lstat(trimmed, &info) == 0 {
-            guard force else { throw .outputExists(path: trimmed) }
-            try Self.checkReplaceable(trimmed, info)
-        }
+        try rule.check(trimmed, isDirectory: true)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let temporary = "\(parent)/.\(name)\(Self.partialMarker)\(getpid()).\(random)"
         temporaryPath = temporary
@@ -108,17 +111,24 @@ public final class AtomicDirectoryWriter: Sendable {
             }
             var info = stat()
             if lstat(destination, &info) != 0 {
-                // Nothing to replace: rename(2) never overwrites a non-empty directory, and an empty one
-                // cannot appear here without force being checked below.
-                guard rename(temporaryPath, destination) == 0 else {
-                    return .failure(.cannotWrite(path: destination, reason: PackageError.errnoText()))
+                // Nothing to replace; never replace what appears meanwhile (an empty directory included).
+                switch Self.renameNoReplace(temporaryPath, destination) {
+                case 0: return .success(())
+                case EEXIST, ENOTEMPTY: return .failure(force ? .cannotWrite(
+                    path: destination, reason: "it appeared while the package was being written") :
+                    .outputExists(path: destination))
+                case let code: return .failure(.cannotWrite(path: destination, reason: PackageError.errnoText(code)))
                 }
-                return .success(())
             }
-            guard force else { return .failure(.outputExists(path: destination)) }
-            do throws(PackageError) { try Self.checkReplaceable(destination, info) } catch { return .failure(error) }
+            do throws(PackageError) { try rule.check(destination, isDirectory: true) } catch { return .failure(error) }
             if Self.exchange(temporaryPath, destination) {
                 // The old package now sits at the temporary path, which is still registered for removal.
+                // Check what was swapped out: it may have changed since the check above.
+                if let reason = rule.whyNotOwned(temporaryPath) {
+                    _ = Self.exchange(temporaryPath, destination)
+                    return .failure(.refusedToReplace(path: destination, reason: "it changed while the package "
+                        + "was being written and is not a \(rule.outputKind) (\(reason))"))
+                }
                 return .success(())
             }
             let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -156,29 +166,39 @@ public final class AtomicDirectoryWriter: Sendable {
         return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
     }
 
-    /// Throws unless `path` is a directory that is empty or holds `manifest.json`.
-    private static func checkReplaceable(_ path: String, _ info: stat) throws(PackageError) {
-        guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw .outputExists(path: path + " (not a directory; refusing to replace it)")
-        }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        guard entries.isEmpty || entries.contains("manifest.json") else {
-            throw .outputExists(path: path + " (not a PTQKit package; refusing to replace it)")
-        }
-    }
-
     /// Atomically swaps two paths with `renameat2(RENAME_EXCHANGE)` where the C library and file system
     /// support it (Linux); `false` otherwise.
-    private static func exchange(_ a: String, _ b: String) -> Bool {
+    static func exchange(_ a: String, _ b: String) -> Bool {
+        renameAt2(a, b, flags: 2) == 0  // RENAME_EXCHANGE
+    }
+
+    /// Renames `source` to `destination` unless `destination` exists: `renameat2(RENAME_NOREPLACE)`,
+    /// or where that is not supported, `link` + `unlink` for a file and `rename` for a directory (which
+    /// never replaces a non-empty directory). Returns 0 or the `errno` (`EEXIST` when it exists).
+    static func renameNoReplace(_ source: String, _ destination: String) -> Int32 {
+        let result = renameAt2(source, destination, flags: 1)  // RENAME_NOREPLACE
+        if result == 0 || (result != EINVAL && result != ENOSYS && result != ENOTSUP) { return result }
+        var info = stat()
+        if lstat(source, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+            guard link(source, destination) == 0 else { return errno }
+            _ = unlink(source)
+            return 0
+        }
+        if lstat(destination, &info) == 0 { return EEXIST }
+        return rename(source, destination) == 0 ? 0 : errno
+    }
+
+    /// `renameat2(AT_FDCWD, a, AT_FDCWD, b, flags)`: 0, or the `errno` (`ENOSYS` where the C library has
+    /// no `renameat2`).
+    private static func renameAt2(_ a: String, _ b: String, flags: UInt32) -> Int32 {
         #if os(Linux)
         typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return false }
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return ENOSYS }
         let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
         let atCurrentDirectory: Int32 = -100  // AT_FDCWD
-        let renameExchange: UInt32 = 2  // RENAME_EXCHANGE
-        return renameat2(atCurrentDirectory, a, atCurrentDirectory, b, renameExchange) == 0
+        return renameat2(atCurrentDirectory, a, atCurrentDirectory, b, flags) == 0 ? 0 : errno
         #else
-        return false
+        return ENOSYS
         #endif
     }
 

@@ -16,10 +16,25 @@ public struct PackageBuilder: ~Copyable {
     /// The writer of `tensors.h5` inside it.
     public var tensors: TensorsFileWriter
 
-    /// Prepares `destination` (see ``AtomicDirectoryWriter/init(destination:force:)``) and creates
-    /// `tensors.h5` in the temporary directory.
-    public init(destination: String, force: Bool) throws(PackageError) {
-        let directory = try AtomicDirectoryWriter(destination: destination, force: force)
+    /// The files a package directory holds; with `--force` a directory holding anything else is not
+    /// replaced.
+    public static let packageFiles: Set<String> = [Manifest.fileName, "tensors.h5", "summary.md"]
+
+    /// What may be replaced at a package's destination: with `force`, an empty directory or a PTQKit
+    /// package (only ``packageFiles``, a manifest of ``Manifest/formatName``) holding none of `inputs`.
+    public static func replacementRule(force: Bool, inputs: [String]) -> ReplacementRule {
+        ReplacementRule(force: force, outputKind: "PTQKit model package", inputs: inputs) { path in
+            ReplacementRule.whyNotPackage(path, allowedFiles: packageFiles)
+        }
+    }
+
+    /// Prepares `destination` (see ``AtomicDirectoryWriter/init(destination:rule:)``, with
+    /// ``replacementRule(force:inputs:)``) and creates `tensors.h5` in the temporary directory.
+    ///
+    /// - Parameter inputs: the files the run reads: never replaced, and a directory holding one is not either.
+    public init(destination: String, force: Bool, inputs: [String]) throws(PackageError) {
+        let rule = Self.replacementRule(force: force, inputs: inputs)
+        let directory = try AtomicDirectoryWriter(destination: destination, rule: rule)
         let writer = try TensorsFileWriter(path: directory.path("tensors.h5"))
         self.directory = directory
         tensors = writer

@@ -14,6 +14,8 @@ public enum PackageJob {
     ///   - inputs: the input files, fingerprinted (see ``InputFile/init(role:hashing:)``), in command-line order.
     ///   - config: the effective configuration to record.
     ///   - toolVersion: the PTQKit version to record.
+    ///   - readPaths: further files the run read (statistics, config): with `force`, neither they nor the
+    ///     weights and `inputs` are replaced, nor is a directory that holds one of them.
     /// - Returns: the manifest written.
     /// - Throws: ``PackageError``; nothing is left at `destination` on failure and an existing package
     ///   is kept. A failure to write inside the package (disk full, file too large) is
@@ -21,9 +23,11 @@ public enum PackageJob {
     @discardableResult
     public static func write(
         plan: PackagePlan, weights: String?, inputs: [InputFile], config: ConfigValue,
-        toolVersion: String, destination: String, force: Bool, progress: Progress = { _, _, _ in }
+        toolVersion: String, destination: String, force: Bool, readPaths: [String] = [],
+        progress: Progress = { _, _, _ in }
     ) throws(PackageError) -> Manifest {
-        let builder = try PackageBuilder(destination: destination, force: force)
+        let read = (weights.map { [$0] } ?? []) + inputs.map(\.path) + readPaths
+        let builder = try PackageBuilder(destination: destination, force: force, inputs: read)
         let temporary = builder.directory.path("")
         do {
             return try write(plan: plan, weights: weights, inputs: inputs, config: config, toolVersion: toolVersion, into: builder, progress: progress)

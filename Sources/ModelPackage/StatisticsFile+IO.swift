@@ -21,13 +21,27 @@ extension StatisticsFile {
         return data
     }
 
-    /// Writes the file atomically at `path` (never a partial file there; an existing file only with `force`).
+    /// What may be replaced at a statistics file's path: with `force`, a PTQKit statistics file (its
+    /// header names ``format``) that is none of `inputs`.
+    public static func replacementRule(force: Bool, inputs: [String]) -> ReplacementRule {
+        ReplacementRule(force: force, outputKind: "PTQKit statistics file", inputs: inputs) { path in
+            let prefix = Array("{\"format\":\"\(format)\"".utf8)
+            guard let handle = FileHandle(forReadingAtPath: path) else { return "it cannot be read" }
+            defer { try? handle.close() }
+            let head = (try? handle.read(upToCount: prefix.count)) ?? Data()
+            return Array(head) == prefix ? nil : "it does not start with a \(format) header"
+        }
+    }
+
+    /// Writes the file atomically at `path` (never a partial file there; an existing file only with
+    /// `force`, and only a statistics file that is none of `inputs`: see ``replacementRule(force:inputs:)``).
     ///
     /// - Throws: ``StatisticsFileError/package(_:)`` wrapping the output error.
-    public func write(to path: String, force: Bool) throws(StatisticsFileError) {
+    public func write(to path: String, force: Bool, inputs: [String] = []) throws(StatisticsFileError) {
         let data = try encoded()
         do {
-            let writer = try AtomicFileWriter(destination: path, force: force)
+            let rule = Self.replacementRule(force: force, inputs: inputs)
+            let writer = try AtomicFileWriter(destination: path, rule: rule)
             do {
                 try writer.create { path in try data.write(to: URL(fileURLWithPath: path)) }
             } catch {

@@ -13,7 +13,7 @@ struct Calibrate: ParsableCommand {
             tensors.h5, summary.md) atomically: it appears only when complete. Give weights, activations, \
             or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
             Exit codes: 0 success, 64 usage, 65 unusable input, 66 missing input, 70 internal error, \
-            73 output exists (without --force) or cannot be created, 74 HDF5 I/O error, 78 configuration \
+            73 output exists (without --force, or not replaceable with it) or cannot be created, 74 HDF5 I/O error, 78 configuration \
             error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed). Each HDF5 input is first read by a \
             child process: a file on which libhdf5 crashes is reported ("libhdf5 crashed (signal N) reading \
             FILE", exit 65) and stops the run; with --keep-going an activation file that crashes libhdf5 or \
@@ -63,8 +63,9 @@ struct Calibrate: ParsableCommand {
         let reporter = ProgressReporter(quiet: quiet)
         var skipped: (any Error)?
         do {
-            // Refuse an existing output before spending time on the calibration.
-            if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
+            // Refuse an existing output before spending time on the calibration (checked again when writing).
+            let readPaths = [weights, stats, config].compactMap { $0 } + activations
+            try PackageBuilder.replacementRule(force: force, inputs: readPaths).check(output, isDirectory: true)
             let registry = ObserverRegistry.builtIn
             let saved = try stats.map { (path) throws(StatisticsFileError) in try Self.statistics(path, registry: registry) }
             let settings = try config.map { (path) throws(ConfigError) in
@@ -118,7 +119,7 @@ struct Calibrate: ParsableCommand {
             reporter.begin("writing package", unit: .items("tensors"))
             let manifest = try PackageJob.write(
                 plan: plan, weights: weights, inputs: inputs, config: try ConfigValue(encoding: settings),
-                toolVersion: ptqkitVersion, destination: output, force: force
+                toolVersion: ptqkitVersion, destination: output, force: force, readPaths: readPaths + probed
             ) { done, total, dataset in
                 reporter.update(done: done, total: total, detail: dataset)
             }

@@ -65,7 +65,7 @@ enum ExitCodes {
     /// The exit code for a model-package failure.
     static func code(for error: PackageError) -> ExitCode {
         switch error {
-        case .outputExists, .outputParentUnusable, .cannotWrite: cannotCreate
+        case .outputExists, .refusedToReplace, .outputParentUnusable, .cannotWrite: cannotCreate
         case .cannotRead: noInput
         case .notAPackage, .invalidManifest, .unsupportedFormatVersion, .invalidTensor, .inconsistentTensor, .quantization:
             data

@@ -33,11 +33,12 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         do {
-            if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
+            // Never replace one of the files being merged, nor anything but a statistics file.
+            try StatisticsFile.replacementRule(force: force, inputs: inputs).check(output, isDirectory: false)
             var files: [(path: String, file: StatisticsFile)] = []
             for path in inputs { files.append((path, try StatisticsFile.read(path))) }
             let merged = try StatisticsFile.merge(files, allowPartial: allowPartial)
-            try merged.write(to: output, force: force)
+            try merged.write(to: output, force: force, inputs: inputs)
             let b = merged.body
             var line = "ptq merge: \(output): \(b.shards.count) of \(b.plan.shardCount) shards from \(inputs.count) files"
             if !b.missingShards.isEmpty {

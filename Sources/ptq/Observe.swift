@@ -13,7 +13,7 @@ struct Observe: ParsableCommand {
             `ptq calibrate --stats` turns them into a package. K is zero-based: --shard 0/4 … 3/4 (a Slurm \
             array or a Kubernetes Indexed Job passes $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX). \
             The output is written atomically. Exit codes: 0 success, 64 usage, 65 unusable input, \
-            66 missing input, 73 output exists (without --force) or cannot be created, 78 configuration error.
+            66 missing input, 73 output exists (without --force, or not replaceable with it) or cannot be created, 78 configuration error.
             """
     )
 
@@ -46,7 +46,9 @@ struct Observe: ParsableCommand {
     func run() throws {
         let reporter = ProgressReporter(quiet: quiet)
         do {
-            if FileManager.default.fileExists(atPath: output), !force { throw PackageError.outputExists(path: output) }
+            // Never replace an input or anything but a statistics file; checked again when writing.
+            let readPaths = activations + (try Calibrator.activationFiles(activations)) + (config.map { [$0] } ?? [])
+            try StatisticsFile.replacementRule(force: force, inputs: readPaths).check(output, isDirectory: false)
             let spec = try ShardSpec(parsing: shard)
             let registry = ObserverRegistry.builtIn
             let settings = try config.map { (path) throws(ConfigError) in
@@ -60,7 +62,7 @@ struct Observe: ParsableCommand {
                 reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
             }
             reporter.end()
-            try file.write(to: output, force: force)
+            try file.write(to: output, force: force, inputs: readPaths)
             let inexact = file.body.statistics.layers.filter { $0.primary.kind == MovingAverageMinMaxObserver.kind }
             if spec.count > 1, let first = inexact.first {
                 reporter.message(

@@ -105,7 +105,7 @@ struct PackageFixture {
     func build(_ name: String = "pkg", tensors: [Tensor]? = nil, force: Bool = false) throws -> String {
         let destination = "\(directory)/\(name)"
         let tensors = try tensors ?? Self.tensors()
-        var builder = try PackageBuilder(destination: destination, force: force)
+        var builder = try PackageBuilder(destination: destination, force: force, inputs: [])
         var layers: [String: LayerRecord] = [:]
         for tensor in tensors {
             let record: TensorRecord
