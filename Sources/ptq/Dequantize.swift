@@ -8,8 +8,8 @@ struct Dequantize: ParsableCommand {
         abstract: "Write a package's tensors, dequantized to float32, under their original dataset names.",
         discussion: """
             The output is written beside its final path and renamed into place when complete. \
-            Exit codes: 0 success, 64 usage, 65 damaged package, 66 missing package, 73 output exists (without --force, or not replaceable with it) \
-            (without --force) or cannot be created, 70 internal error, 130/143 interrupted by SIGINT/SIGTERM (the partial file is removed).
+            Exit codes: 0 success, 64 usage, 65 damaged package, 66 missing package, 73 output exists \
+            (without --force, or not replaceable with it) or cannot be created, 70 internal error, 130/143 interrupted by SIGINT/SIGTERM (the partial file is removed).
             """
     )
 
