@@ -1,7 +1,8 @@
 // CAPI: the only place that calls libhdf5, a folder of thin wrappers split by API family: this file (the
-// namespace, per-thread setup, library queries), Errors (H5E), Files (H5F), Links (H5G/H5L/H5O), Datasets
-// (H5D), Dataspaces (H5S), Datatypes (H5T), PropertyLists (H5P), Attributes (H5A), and Handles (the
-// `~Copyable` owners of identifiers). No file outside this folder imports CHDF5.
+// namespace, per-thread setup, library queries and the few POSIX calls the wrapper needs), Errors (H5E),
+// Files (H5F), Links (H5G/H5L/H5O), Datasets (H5D), Dataspaces (H5S), Datatypes (H5T), PropertyLists
+// (H5P), Attributes (H5A), and Handles (the `~Copyable` owners of identifiers). No file outside this
+// folder imports CHDF5.
 //
 // Every call goes through `check`/`identifier` (Errors.swift), which turn a negative return into an
 // `HDF5Error` built from HDF5's error stack (walked with `H5Ewalk2`, then cleared). HDF5's own printing of
@@ -49,7 +50,7 @@ extension CAPI {
     }
 }
 
-// MARK: - Library
+// MARK: - Library and system
 
 extension CAPI {
     /// libhdf5's version as `major.minor.release`.
@@ -68,6 +69,23 @@ extension CAPI {
         var flag: hbool_t = false
         H5is_library_threadsafe(&flag)
         return flag
+    }
+
+    /// Whether a file system object exists at `path` (`access(F_OK)`).
+    static func fileExists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Whether `path` names a directory (`stat`).
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Sets `FD_CLOEXEC` on an open descriptor (`fcntl`); a failure leaves it as it was.
+    static func setCloseOnExec(_ descriptor: Int32) {
+        let flags = fcntl(descriptor, F_GETFD)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     /// Bytes of physical memory (`sysconf`), the bound of any single read buffer.

@@ -1,26 +1,12 @@
 // CAPI files (H5F): open, create, flush, and the file-level properties PTQKit reads.
 internal import CHDF5
 
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
-
 extension CAPI {
-    /// Whether a file system object exists at `path`.
-    static func fileExists(_ path: String) -> Bool {
-        access(path, F_OK) == 0
-    }
-
     /// Whether the file at `path` carries the HDF5 signature (`H5Fis_hdf5`).
     static func isHDF5(_ path: String, _ site: Site) throws(HDF5Error) -> Bool {
         prepareThread()
         // libhdf5 reports a directory as a read failure with errno text spread over two lines.
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+        if isDirectory(path) {
             throw HDF5Error(
                 kind: .notHDF5, file: site.file, operation: "open", cause: "is a directory, not an HDF5 file")
         }
@@ -57,9 +43,7 @@ extension CAPI {
             H5Eclear2(ptq_H5E_DEFAULT())
             return
         }
-        let descriptor = handle.assumingMemoryBound(to: Int32.self).pointee
-        let flags = fcntl(descriptor, F_GETFD)
-        if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        setCloseOnExec(handle.assumingMemoryBound(to: Int32.self).pointee)
     }
 
     /// Creates a file; with `truncate` an existing file is emptied, otherwise creation fails if it exists.
