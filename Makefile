@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: deps build test demo bench fuzz clean check-sanitizers
+.PHONY: deps build test demo bench fuzz clean check-sanitizers format lint
 
 # libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
 deps:
@@ -62,6 +62,17 @@ check-sanitizers: deps
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh $(FUZZ_TARGETS)
+
+# Formatting and lint with the swift-format that ships with the toolchain (`swift format`), configured by
+# .swift-format (4-space indentation, 120 columns, NeverForceUnwrap, NeverUseForceTry,
+# ValidateDocumentationComments). `make format` rewrites the files in place; `make lint` changes nothing
+# and fails on any finding (--strict), one line per finding: file:line:column: warning: [Rule] message.
+FORMAT_PATHS := Package.swift Sources Tests Examples Fuzz
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
 clean:
 	rm -rf .build .build-example .build-asan .build-tsan

@@ -62,12 +62,18 @@ let package = Package(
             dependencies: ["PTQKit"],
             swiftSettings: strict
         ),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
-        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5"], swiftSettings: strict),
-        .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore"], swiftSettings: strict),
-        .testTarget(name: "ObserversTests", dependencies: ["Observers", "QuantCore"], swiftSettings: strict),
-        .testTarget(name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit"], swiftSettings: strict),
-        .testTarget(name: "ModelPackageTests", dependencies: ["ModelPackage", "PTQKit"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["PTQKit"], swiftSettings: strict),
+        // What every test target shares: the seeded generator, the repository's paths, the fixture and
+        // golden readers. Foundation only, so the lowest test targets link nothing more.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ObserversTests", dependencies: ["Observers", "QuantCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ModelPackageTests", dependencies: ["ModelPackage", "PTQKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["PTQKit", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,3 @@
-internal import CHDF5
-
 extension Dataset {
     /// The direct storage description of this dataset read as `T`, or `nil` when its bytes cannot be used
     /// as-is (compact or virtual layout, external files, any filter, chunks narrower than a row, unallocated
@@ -19,7 +17,8 @@ extension Dataset {
             guard try CAPI.externalFileCount(creation, site) == 0, let address = CAPI.contiguousAddress(handle.raw),
                 CAPI.storageSize(handle.raw) == rowCount * rowBytes
             else { return nil }
-            return DirectStorage(layout: .contiguous(address: address), rowCount: rowCount, rowBytes: rowBytes,
+            return DirectStorage(
+                layout: .contiguous(address: address), rowCount: rowCount, rowBytes: rowBytes,
                 elementBytes: elementBytes)
         case .chunked:
             guard try CAPI.filters(creation, site).isEmpty else { return nil }
@@ -27,7 +26,8 @@ extension Dataset {
             guard chunk.count == shape.count, let chunkRows = chunk.first, chunkRows > 0,
                 Array(chunk.dropFirst()) == Array(shape.dropFirst())
             else { return nil }
-            return DirectStorage(layout: .chunked(chunkRows: chunkRows), rowCount: rowCount, rowBytes: rowBytes,
+            return DirectStorage(
+                layout: .chunked(chunkRows: chunkRows), rowCount: rowCount, rowBytes: rowBytes,
                 elementBytes: elementBytes)
         case .compact, .virtual, .unknown:
             return nil
@@ -54,12 +54,12 @@ extension Dataset {
         case .chunked(let chunkRows):
             let site = site()
             let chunkBytes = chunkRows * rowBytes
-            var offset = [hsize_t](repeating: 0, count: shape.count)
+            var offset = [UInt64](repeating: 0, count: shape.count)
             let firstChunk = rows.lowerBound / chunkRows
             let lastChunk = (rows.upperBound - 1) / chunkRows
             var firstAddress = 0
             for k in firstChunk...lastChunk {
-                offset[0] = hsize_t(k * chunkRows)
+                offset[0] = UInt64(k * chunkRows)
                 guard let chunk = try CAPI.chunkLocation(handle.raw, offset: offset, site), chunk.bytes == chunkBytes
                 else { return nil }
                 if k == firstChunk {

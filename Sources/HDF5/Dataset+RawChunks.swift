@@ -1,5 +1,3 @@
-internal import CHDF5
-
 extension Dataset {
     /// The layout that lets ``readRawChunks(_:layout:into:)`` copy rows as stored bytes of type `T`, or
     /// `nil` when the dataset does not qualify (contiguous or compact storage, any filter, chunks narrower
@@ -16,7 +14,8 @@ extension Dataset {
         else { return nil }
         let memoryType = try CAPI.makeType(T.hdf5Type, memory: true, site)
         guard try CAPI.storesAsIs(handle.raw, memoryType: memoryType, site) else { return nil }
-        return RawChunkLayout(chunkRows: chunkRows, rowElementCount: rowElementCount, elementBytes: MemoryLayout<T>.stride)
+        return RawChunkLayout(
+            chunkRows: chunkRows, rowElementCount: rowElementCount, elementBytes: MemoryLayout<T>.stride)
     }
 
     /// Reads rows `rows` into the start of `buffer` by copying whole stored chunks (`H5Dread_chunk`):
@@ -49,10 +48,10 @@ extension Dataset {
         var scratch: UnsafeMutableBufferPointer<T>?
         defer { scratch?.deallocate() }
         // Chunk offset in elements: (first row of the chunk, 0, 0, ...).
-        var offset = [hsize_t](repeating: 0, count: shape.count)
+        var offset = [UInt64](repeating: 0, count: shape.count)
         var chunkStart = rows.lowerBound
         while chunkStart < rows.upperBound {
-            offset[0] = hsize_t(chunkStart)
+            offset[0] = UInt64(chunkStart)
             let stored = try CAPI.chunkStorageSize(handle.raw, offset: offset, site)
             let validRows = Swift.min(layout.chunkRows, rowCount - chunkStart)
             let destination = (chunkStart - rows.lowerBound) * width
@@ -63,7 +62,8 @@ extension Dataset {
                 continue
             }
             guard stored == layout.chunkBytes else {
-                throw HDF5Error(kind: .library, file: filePath, object: objectPath, operation: "H5Dread_chunk",
+                throw HDF5Error(
+                    kind: .library, file: filePath, object: objectPath, operation: "H5Dread_chunk",
                     cause: "the chunk at row \(chunkStart) is stored in \(stored) bytes, expected \(layout.chunkBytes)")
             }
             if buffer.count - destination >= chunkElements {

@@ -1,19 +1,7 @@
 import Foundation
 import PTQKit
+import TestSupport
 import Testing
-
-/// SplitMix64, for reproducible shuffled orders.
-struct SeededShuffle: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("ptq calibrate --stats")
 struct CalibrateFromStatisticsTests {
@@ -24,7 +12,7 @@ struct CalibrateFromStatisticsTests {
     func packageFromMergedShardsIsByteIdenticalToOneCalibration(shards: Int) throws {
         let directory = try scratchDirectory("calibrate-stats")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var rng = SeededShuffle(state: UInt64(shards) &* 0x9E37_79B9_7F4A_7C15)
+        var rng = SplitMix64(seed: UInt64(shards) &* 0x9E37_79B9_7F4A_7C15)
         let files = try writeSplitActivations(3, into: directory).shuffled(using: &rng)
         let reference = directory.appendingPathComponent("reference.ptq").path
         let single = try PTQProcess.run(

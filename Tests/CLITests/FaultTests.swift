@@ -1,5 +1,6 @@
 import Foundation
 import PTQKit
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ import Glibc
     /// `count` moments in `0..<seconds`, one uniformly at random in each of `count` equal slices of it, in
     /// random order: uniform over the run, and spread across all of it even with few trials.
     static func killPoints(_ count: Int, over seconds: Double, seed: UInt64) -> [Double] {
-        var random = SeededShuffle(state: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).shuffled(using: &random).map { slice in
             seconds * (Double(slice) + Double.random(in: 0..<1, using: &random)) / Double(count)
         }
@@ -52,7 +53,7 @@ import Glibc
             for directory in ["in", "out"] {
                 try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
             }
-            var random = SeededShuffle(state: 7)
+            var random = SplitMix64(seed: 7)
             let layers = 0..<Self.layers
             try Self.write(
                 weights,
@@ -62,7 +63,7 @@ import Glibc
         }
 
         /// Writes float32 datasets of uniform values in [-1, 1).
-        private static func write(_ path: String, _ datasets: [(String, [Int])], chunked: Bool, random: inout SeededShuffle) throws {
+        private static func write(_ path: String, _ datasets: [(String, [Int])], chunked: Bool, random: inout SplitMix64) throws {
             let file = try File(path, mode: .create)
             for (name, shape) in datasets {
                 let values = (0..<shape.reduce(1, *)).map { _ in Float(Int32(truncatingIfNeeded: random.next() >> 32)) / 0x1p31 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Seeded damage to a valid HDF5 file's bytes, for the mutation test: every mutant is a pure function of
 /// the seed, so a failing case can be regenerated from the counts the test prints.
@@ -21,10 +22,10 @@ struct HDF5Mutator {
         case zeroedBlock
     }
 
-    /// SplitMix64 (``SeededShuffle``): the same sequence on every platform.
-    var generator: SeededShuffle
+    /// SplitMix64: the same sequence on every platform.
+    var generator: SplitMix64
 
-    init(seed: UInt64) { generator = SeededShuffle(state: seed) }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// A damaged copy of `original` (never empty) and the kind of damage.
     mutating func mutate(_ original: [UInt8]) -> (bytes: [UInt8], kind: Kind) {

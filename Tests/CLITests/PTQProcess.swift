@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -20,9 +21,8 @@ enum PTQProcess {
         var stderr: String
     }
 
-    /// The repository root, from this file's path (`Tests/CLITests/PTQProcess.swift`).
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root.
+    static let repository = TestPaths.repository
 
     /// The `ptq` executable, or `nil` if it has not been built.
     static let executable: URL? = {

@@ -1,6 +1,7 @@
 import Foundation
 import Observers
 import QuantCore
+import TestSupport
 import Testing
 
 @testable import Calibrator
@@ -8,7 +9,7 @@ import Testing
 @Suite struct CalibratorTests {
     /// Activations of two layers: `relu` = max(0, N(0.5, 1)), `gauss` = N(0, 1); weights for `gauss`.
     static func writeSyntheticLayers(in scratch: ScratchDirectory) throws -> (weights: String, activations: String) {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         let rows = 512, width = 16
         let relu = (0..<(rows * width)).map { _ in Float(max(0, 0.5 + rng.normal())) }
         let gauss = (0..<(rows * width)).map { _ in Float(rng.normal()) }
@@ -60,7 +61,7 @@ import Testing
 
     @Test func expectedErrorOnTheHistogramMatchesTheMeasuredError() throws {
         // The histogram estimate of the quantization MSE is close to the MSE of fake-quantizing the data.
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let data = (0..<20_000).map { _ in Float(rng.normal()) }
         var histogram = ExactHistogram()
         data.withUnsafeBufferPointer { histogram.add($0) }

@@ -2,6 +2,7 @@ import Foundation
 import HDF5
 import Observers
 import TensorIO
+import TestSupport
 import Testing
 
 @testable import Calibrator
@@ -35,11 +36,9 @@ func splitBundledActivations(into parts: Int, in scratch: ScratchDirectory, seed
         }
         paths.append(path)
     }
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     return paths.shuffled(using: &rng)
 }
-
-extension SplitMix64: RandomNumberGenerator {}
 
 /// Observes every shard of a plan over `files`, merges the states in a shuffled order (through their
 /// JSON encoding, as files would), and calibrates from them.
@@ -55,7 +54,7 @@ func calibrateSharded(
         let data = try JSONEncoder().encode(state)
         states.append(try JSONDecoder().decode(ActivationStatistics.self, from: data))
     }
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     states.shuffle(using: &rng)
     var merged = states[0]
     for state in states.dropFirst() { try merged.merge(state) }
@@ -80,7 +79,7 @@ struct ShardedCalibrationTests {
     func syntheticHeavyTailedDataWithNonFiniteValues(shards: Int) throws {
         let scratch = try ScratchDirectory("sharded-synthetic")
         defer { scratch.remove() }
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         var files: [String] = []
         for f in 0..<4 {
             let rows = [37, 64, 5, 90][f]

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import TestSupport
 import Testing
 
 /// Swift types of every supported element type, with sample values covering their range.

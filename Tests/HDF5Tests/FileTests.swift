@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import TestSupport
 import Testing
 
 @Suite struct FileTests {
@@ -78,8 +79,9 @@ import Testing
         var checked = 0
         for name in try manager.contentsOfDirectory(atPath: "/proc/self/fd") {
             guard let target = try? manager.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
-                target == path || URL(fileURLWithPath: target).standardized.path
-                    == URL(fileURLWithPath: Fixtures.file).standardized.path
+                target == path
+                    || URL(fileURLWithPath: target).standardized.path
+                        == URL(fileURLWithPath: Fixtures.file).standardized.path
             else { continue }
             let info = try String(contentsOfFile: "/proc/self/fdinfo/\(name)", encoding: .utf8)
             let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") }

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import TestSupport
 import Testing
 
 @Suite struct HDF5ContainerTests {
@@ -23,9 +24,11 @@ import Testing
     @Test func walkOfAGroupGivesAbsolutePaths() throws {
         let file = try File(Fixtures.file)
         let group = try file.openGroup("model_weights/dense")
-        #expect(try group.walk().map(\.path) == [
-            "/model_weights/dense/dense", "/model_weights/dense/dense/bias:0", "/model_weights/dense/dense/kernel:0",
-        ])
+        #expect(
+            try group.walk().map(\.path) == [
+                "/model_weights/dense/dense", "/model_weights/dense/dense/bias:0",
+                "/model_weights/dense/dense/kernel:0",
+            ])
         let dataset = try group.openDataset("dense/kernel:0")
         #expect(dataset.objectPath == "/model_weights/dense/dense/kernel:0")
     }
@@ -66,13 +69,14 @@ import Testing
             try file.createSoftLink("alias", to: "/layer.1/dense/kernel:0")
         }
         let file = try File(path)
-        #expect(try file.walk() == [
-            ObjectEntry(path: "/alias", kind: .softLink(target: "/layer.1/dense/kernel:0")),
-            ObjectEntry(path: "/empty", kind: .group),
-            ObjectEntry(path: "/empty/inner", kind: .group),
-            ObjectEntry(path: "/layer.1", kind: .group),
-            ObjectEntry(path: "/layer.1/dense", kind: .group),
-            ObjectEntry(path: "/layer.1/dense/kernel:0", kind: .dataset),
-        ])
+        #expect(
+            try file.walk() == [
+                ObjectEntry(path: "/alias", kind: .softLink(target: "/layer.1/dense/kernel:0")),
+                ObjectEntry(path: "/empty", kind: .group),
+                ObjectEntry(path: "/empty/inner", kind: .group),
+                ObjectEntry(path: "/layer.1", kind: .group),
+                ObjectEntry(path: "/layer.1/dense", kind: .group),
+                ObjectEntry(path: "/layer.1/dense/kernel:0", kind: .dataset),
+            ])
     }
 }

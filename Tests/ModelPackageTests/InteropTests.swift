@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ModelPackage
@@ -10,8 +11,7 @@ import Testing
 /// Without one the test records a visible skip message, unless `PTQ_REQUIRE_INTEROP=1` (set by
 /// `.ci/run`, which installs python3-h5py), in which case it fails.
 struct InteropTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = TestPaths.repository
 
     /// The first Python that imports h5py and numpy.
     static let python: String? = {

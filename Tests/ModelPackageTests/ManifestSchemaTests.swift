@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ModelPackage
@@ -6,8 +7,7 @@ import Testing
 struct ManifestSchemaTests {
     /// The committed `docs/manifest.schema.json` is the embedded schema, byte for byte.
     @Test func committedSchemaIsTheEmbeddedOne() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/manifest.schema.json")
+        let url = TestPaths.inRepository("docs/manifest.schema.json")
         #expect(try String(contentsOf: url, encoding: .utf8) == ManifestSchema.text)
     }
 

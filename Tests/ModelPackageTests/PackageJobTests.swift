@@ -1,14 +1,14 @@
 import Foundation
 import HDF5
 import QuantCore
+import TestSupport
 import Testing
 
 @testable import ModelPackage
 
 /// ``PackageJob`` on the bundled digits network's weights (Calibration/weights.h5).
 struct PackageJobTests {
-    static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Calibration/weights.h5").path
+    static let weights = TestPaths.inRepository("Calibration/weights.h5").path
 
     /// W8 per-channel symmetric weights, float32 biases, as a plan.
     static func plan() throws -> PackagePlan {

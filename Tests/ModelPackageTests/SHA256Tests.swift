@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ModelPackage
@@ -14,9 +15,7 @@ struct SHA256Tests {
     /// Tests/Fixtures/sha256/hashlib_vectors.json.
     static let references: [Reference] = {
         struct File: Decodable { let vectors: [Reference] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/sha256/hashlib_vectors.json")
-        return (try? JSONDecoder().decode(File.self, from: Data(contentsOf: url)))?.vectors ?? []
+        return (try? TestPaths.decodeFixture("sha256/hashlib_vectors.json", as: File.self))?.vectors ?? []
     }()
 
     /// The fixture's message of `length` bytes: byte i is (i·167 + L·13 + ⌊i/256⌋) mod 256.

@@ -2,12 +2,12 @@ import Calibrator
 import Foundation
 import ModelPackage
 import TensorIO
+import TestSupport
 import Testing
 
 /// Shard statistics of the bundled activations, observed in-process.
 private enum Shards {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = TestPaths.repository
     static var activations: String { root.appendingPathComponent("Calibration/activations.h5").path }
     static func config(_ name: String) -> String { root.appendingPathComponent("Configs/\(name)").path }
 

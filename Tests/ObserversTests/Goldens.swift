@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The committed reference values of `Tests/Fixtures/observer_goldens.json`
 /// (made by `Tests/Fixtures/make_observer_goldens.py` with PyTorch, ONNX Runtime and numpy).
@@ -64,11 +65,7 @@ struct Goldens: Decodable {
 
     static let names = ["gaussian", "relu", "student_t", "outliers"]
 
-    static func load() throws -> Goldens {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/observer_goldens.json")
-        return try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: url))
-    }
+    static func load() throws -> Goldens { try TestPaths.decodeFixture("observer_goldens.json") }
 
     static let shared: Goldens? = try? load()
 }

@@ -1,5 +1,6 @@
 import Foundation
 import QuantCore
+import TestSupport
 import Testing
 
 /// The fixture written by Tests/Fixtures/make_quant_goldens.py (PyTorch and ONNX Runtime values from
@@ -45,11 +46,7 @@ struct AffineGoldens: Decodable {
     let codes: [Codes]
     let perChannel: [PerChannel]
 
-    static let shared: AffineGoldens? = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/quant/affine_goldens.json")
-        return try? JSONDecoder().decode(AffineGoldens.self, from: Data(contentsOf: url))
-    }()
+    static let shared: AffineGoldens? = try? TestPaths.decodeFixture("quant/affine_goldens.json")
 }
 
 /// A float32 from its 8-hex-digit bit pattern.
@@ -73,7 +70,8 @@ func float32(hex: String) throws -> Float {
         var checked = 0
         for entry in g.params where entry.profile == profile.rawValue {
             let format = try IntegerFormat(bits: entry.bits, signed: entry.signed, narrow: entry.narrow)
-            let scheme = try AffineScheme(format: format, symmetry: entry.symmetric ? .symmetric : .asymmetric, profile: profile)
+            let scheme = try AffineScheme(
+                format: format, symmetry: entry.symmetric ? .symmetric : .asymmetric, profile: profile)
             for (k, (lo, hi)) in ranges.enumerated() {
                 let p = scheme.parameters(min: lo, max: hi)
                 let expected = try float32(hex: entry.scales[k])
@@ -96,12 +94,15 @@ func float32(hex: String) throws -> Float {
             let format = try IntegerFormat(bits: entry.bits, signed: entry.signed, narrow: entry.narrow)
             let x = try entry.inputs.map { try float32(hex: $0) }
             let params = try QuantizationParameters(
-                format: format, rounding: profile.defaultRounding, layout: Granularity.perTensor.layout(shape: [x.count]),
+                format: format, rounding: profile.defaultRounding,
+                layout: Granularity.perTensor.layout(shape: [x.count]),
                 scales: [try float32(hex: entry.scale)], zeroPoints: [entry.zeroPoint],
                 multipliesByReciprocal: profile.multipliesByReciprocal)
             let q: [Int32] = try params.quantize(x)
             for i in x.indices where q[i] != entry.codes[i] {
-                Issue.record("\(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \(entry.codes[i])")
+                Issue.record(
+                    "\(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \(entry.codes[i])"
+                )
             }
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 import QuantCore
+import TestSupport
 import Testing
 
 /// Random values mostly inside [lo, hi], some beyond it, with exact ties of x/s sprinkled in by the caller.
-func randomValues(_ n: Int, lo: Float, hi: Float, using rng: inout FloatTestRNG) -> [Float] {
+func randomValues(_ n: Int, lo: Float, hi: Float, using rng: inout SplitMix64) -> [Float] {
     let width = hi - lo
     return (0..<n).map { _ in Float.random(in: (lo - 0.1 * width)...(hi + 0.1 * width), using: &rng) }
 }
@@ -18,13 +19,14 @@ let kernelGranularities: [Granularity] = [
     /// The SIMD kernels agree with the scalar definition `clamp(round(x/s) + z)` element by element.
     @Test(arguments: kernelGranularities, [RoundingRule.toNearestOrEven, .toNearestOrAwayFromZero])
     func kernelsMatchScalarDefinition(granularity: Granularity, rounding: RoundingRule) throws {
-        var rng = FloatTestRNG(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let shape = [5, 7, 19]
         var x = randomValues(5 * 7 * 19, lo: -3, hi: 5, using: &rng)
         for profile in [CompatibilityProfile.ptqkit, .pytorch] {
             for format in [IntegerFormat.int8, .uint4, .int16] {
                 let scheme = try AffineScheme(
-                    format: format, symmetry: .asymmetric, rounding: rounding, granularity: granularity, profile: profile)
+                    format: format, symmetry: .asymmetric, rounding: rounding, granularity: granularity,
+                    profile: profile)
                 var params = try scheme.parameters(fitting: x, shape: shape)
                 // Put exact ties x/s = k + 0.5 into the input to check the rounding rule.
                 let layout = params.layout
@@ -56,7 +58,8 @@ let kernelGranularities: [Granularity] = [
     }
 
     @Test func nanAndInfinity() throws {
-        let params = try AffineScheme(format: .int8, symmetry: .asymmetric).parameters(mins: [-1], maxs: [2], shape: [4])
+        let params = try AffineScheme(format: .int8, symmetry: .asymmetric).parameters(
+            mins: [-1], maxs: [2], shape: [4])
         let q: [Int8] = try params.quantize([.nan, .infinity, -.infinity, 0])
         #expect(q == [Int8(params.zeroPoints[0]), 127, -128, Int8(params.zeroPoints[0])])
     }
@@ -76,7 +79,9 @@ let kernelGranularities: [Granularity] = [
         let text = try #require(String(data: data, encoding: .utf8))
         let badBits = text.replacingOccurrences(of: "\"bits\":4", with: "\"bits\":40")
         #expect(badBits != text)
-        #expect(throws: (any Error).self) { try JSONDecoder().decode(QuantizationParameters.self, from: Data(badBits.utf8)) }
+        #expect(throws: (any Error).self) {
+            try JSONDecoder().decode(QuantizationParameters.self, from: Data(badBits.utf8))
+        }
     }
 
     @Test func invalidPairsAreRejected() throws {

@@ -1,4 +1,5 @@
 import QuantCore
+import TestSupport
 import Testing
 
 /// Properties of quantize/dequantize/fake-quantize over random inputs, for every bit width 2…16.
@@ -19,7 +20,7 @@ import Testing
 
     @Test(arguments: 2...16)
     func boundsZeroAndIdempotence(bits: Int) throws {
-        var rng = FloatTestRNG(seed: UInt64(bits))
+        var rng = SplitMix64(seed: UInt64(bits))
         for scheme in try Self.schemes(bits: bits) {
             for trial in 0..<4 {
                 let lo: Float = trial == 0 ? 0 : -Float.random(in: 0.001...50, using: &rng)
@@ -27,7 +28,8 @@ import Testing
                 var x = (0..<203).map { _ in Float.random(in: lo...hi, using: &rng) }
                 x[7] = 0
                 let params = try scheme.parameters(mins: [lo], maxs: [hi], shape: [x.count])
-                let s = params.scales[0], z = params.zeroPoints[0]
+                let s = params.scales[0]
+                let z = params.zeroPoints[0]
                 let q: [Int32] = try params.quantize(x)
                 let back = try params.dequantize(q)
                 let fake = try params.fakeQuantize(x)
@@ -55,7 +57,7 @@ import Testing
     /// along every axis of a rank-3 tensor.
     @Test(arguments: [0, 1, 2], [4, 8, 16])
     func perChannelEqualsPerTensorPerChannel(axis: Int, bits: Int) throws {
-        var rng = FloatTestRNG(seed: UInt64(axis * 100 + bits))
+        var rng = SplitMix64(seed: UInt64(axis * 100 + bits))
         let shape = [3, 5, 21]
         let count = shape.reduce(1, *)
         let x = (0..<count).map { i in Float.random(in: -1...1, using: &rng) * Float(1 + i % 7) }
@@ -68,7 +70,8 @@ import Testing
             for c in 0..<shape[axis] {
                 let indices = (0..<count).filter { layout.parameterIndex(ofElement: $0) == c }
                 let channel = indices.map { x[$0] }
-                let single = try AffineScheme(format: format, symmetry: symmetry).parameters(fitting: channel, shape: [channel.count])
+                let single = try AffineScheme(format: format, symmetry: symmetry).parameters(
+                    fitting: channel, shape: [channel.count])
                 #expect(single.scales[0] == params.scales[c] && single.zeroPoints[0] == params.zeroPoints[c])
                 let qc: [Int32] = try single.quantize(channel)
                 #expect(qc == indices.map { q[$0] })
@@ -79,11 +82,12 @@ import Testing
     /// Per-group along the last and a middle axis with a partial last group equals per-tensor per group.
     @Test(arguments: [(2, 4), (2, 7), (1, 2), (2, 64)])
     func perGroupWithPartialLastGroup(axis: Int, size: Int) throws {
-        var rng = FloatTestRNG(seed: UInt64(axis * 1000 + size))
+        var rng = SplitMix64(seed: UInt64(axis * 1000 + size))
         let shape = [2, 5, 23]
         let count = shape.reduce(1, *)
         let x = (0..<count).map { _ in Float.random(in: -3...2, using: &rng) }
-        let scheme = try AffineScheme(format: .uint4, symmetry: .asymmetric, granularity: .perGroup(axis: axis, size: size))
+        let scheme = try AffineScheme(
+            format: .uint4, symmetry: .asymmetric, granularity: .perGroup(axis: axis, size: size))
         let params = try scheme.parameters(fitting: x, shape: shape)
         let layout = params.layout
         let groups = (shape[axis] + size - 1) / size
@@ -100,7 +104,8 @@ import Testing
         }
         for (k, idx) in members.enumerated() {
             let values = idx.map { x[$0] }
-            let single = try AffineScheme(format: .uint4, symmetry: .asymmetric).parameters(fitting: values, shape: [values.count])
+            let single = try AffineScheme(format: .uint4, symmetry: .asymmetric).parameters(
+                fitting: values, shape: [values.count])
             #expect(single.scales[0] == params.scales[k] && single.zeroPoints[0] == params.zeroPoints[k])
             #expect((try single.quantize(values) as [Int32]) == idx.map { q[$0] })
         }

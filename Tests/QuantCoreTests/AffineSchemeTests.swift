@@ -1,4 +1,5 @@
 import QuantCore
+import TestSupport
 import Testing
 
 /// Every format of 2…16 bits, signed and unsigned, full and narrow range.
@@ -31,11 +32,12 @@ let allFormats: [IntegerFormat] = (2...16).flatMap { bits in
     @Test(arguments: CompatibilityProfile.allCases, Symmetry.allCases)
     func zeroIsExactForEveryFormat(profile: CompatibilityProfile, symmetry: Symmetry) throws {
         if profile == .tensorrt && symmetry == .asymmetric { return }
-        var rng = FloatTestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for format in allFormats {
             let scheme = try AffineScheme(format: format, symmetry: symmetry, profile: profile)
             for _ in 0..<20 {
-                let a = Float.random(in: -100...100, using: &rng), b = Float.random(in: -100...100, using: &rng)
+                let a = Float.random(in: -100...100, using: &rng)
+                let b = Float.random(in: -100...100, using: &rng)
                 let p = scheme.parameters(min: Swift.min(a, b), max: Swift.max(a, b))
                 #expect(p.scale.isFinite && p.scale > 0)
                 #expect(p.zeroPoint >= format.qmin && p.zeroPoint <= format.qmax, "\(format) \(profile)")
@@ -82,10 +84,12 @@ let allFormats: [IntegerFormat] = (2...16).flatMap { bits in
     func powerOfTwoScaleRoundsUp(symmetry: Symmetry) throws {
         let plain = try AffineScheme(format: .int8, symmetry: symmetry)
         let pow2 = try AffineScheme(format: .int8, symmetry: symmetry, powerOfTwoScale: true)
-        var rng = FloatTestRNG(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<200 {
-            let lo = -Float.random(in: 0...10, using: &rng), hi = Float.random(in: 0.001...10, using: &rng)
-            let a = plain.parameters(min: lo, max: hi), b = pow2.parameters(min: lo, max: hi)
+            let lo = -Float.random(in: 0...10, using: &rng)
+            let hi = Float.random(in: 0.001...10, using: &rng)
+            let a = plain.parameters(min: lo, max: hi)
+            let b = pow2.parameters(min: lo, max: hi)
             #expect(b.scale >= a.scale && b.scale < 2 * a.scale)
             #expect(b.scale.significand == 1)
         }
@@ -98,7 +102,8 @@ let allFormats: [IntegerFormat] = (2...16).flatMap { bits in
 @Suite struct AffineSchemeFiniteCodesTests {
     static let extremes: [(Float, Float)] = [
         (-.greatestFiniteMagnitude, .greatestFiniteMagnitude), (0, .greatestFiniteMagnitude),
-        (-.greatestFiniteMagnitude, 0), (-1e30, 3e38), (-3e38, 1), (.greatestFiniteMagnitude.nextDown, .greatestFiniteMagnitude),
+        (-.greatestFiniteMagnitude, 0), (-1e30, 3e38), (-3e38, 1),
+        (.greatestFiniteMagnitude.nextDown, .greatestFiniteMagnitude),
     ]
 
     @Test(arguments: Symmetry.allCases, [false, true])
@@ -111,9 +116,13 @@ let allFormats: [IntegerFormat] = (2...16).flatMap { bits in
                 #expect(p.scales[0].isFinite && p.scales[0] > 0)
                 var output = [Float](repeating: 0, count: inputs.count)
                 try inputs.withUnsafeBufferPointer { (x) throws(QuantizationError) in
-                    try output.withUnsafeMutableBufferPointer { (y) throws(QuantizationError) in try p.fakeQuantize(x, into: y) }
+                    try output.withUnsafeMutableBufferPointer { (y) throws(QuantizationError) in
+                        try p.fakeQuantize(x, into: y)
+                    }
                 }
-                #expect(output.allSatisfy { $0.isFinite }, "\(format) \(symmetry) [\(lo), \(hi)] scale \(p.scales[0]): \(output)")
+                #expect(
+                    output.allSatisfy { $0.isFinite },
+                    "\(format) \(symmetry) [\(lo), \(hi)] scale \(p.scales[0]): \(output)")
                 if powerOfTwo { #expect(p.scales[0].significand == 1, "\(p.scales[0])") }
             }
         }

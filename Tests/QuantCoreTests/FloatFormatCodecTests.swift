@@ -1,4 +1,5 @@
 import QuantCore
+import TestSupport
 import Testing
 
 @Suite("FloatFormatCodec")
@@ -8,7 +9,7 @@ struct FloatFormatCodecTests {
     /// 2^17 + 5 inputs (not a multiple of 16): the golden generator's mix of raw patterns,
     /// in-range values, ties, neighbours of ties, exact codes and specials.
     static func inputs(for format: FloatFormat) -> [Float] {
-        var generator = FloatGoldenInputs(format: format, rng: FloatTestRNG(seed: 0xC0DEC))
+        var generator = FloatGoldenInputs(format: format, rng: SplitMix64(seed: 0xC0DEC))
         return (0..<((1 << 17) + 5)).map { _ in Float(bitPattern: generator.next()) }
     }
 
@@ -25,7 +26,8 @@ struct FloatFormatCodecTests {
             }
             var mismatches = 0
             var first: UInt32?
-            for (x, code) in zip(xs, codes) where code != format.encode(x, options: options) || codec.encode(x) != code {
+            for (x, code) in zip(xs, codes) where code != format.encode(x, options: options) || codec.encode(x) != code
+            {
                 mismatches += 1
                 if first == nil { first = x.bitPattern }
             }
@@ -33,8 +35,9 @@ struct FloatFormatCodecTests {
         }
     }
 
-    @Test("Encode of x / divisor and decode · scale equal the scalar formulas (power-of-two and other divisors)",
-          arguments: [FloatFormat.fp8E4M3FN, .fp4E2M1, .bf16])
+    @Test(
+        "Encode of x / divisor and decode · scale equal the scalar formulas (power-of-two and other divisors)",
+        arguments: [FloatFormat.fp8E4M3FN, .fp4E2M1, .bf16])
     func scaledRuns(format: FloatFormat) throws {
         let xs = Self.inputs(for: format)
         let codec = FloatFormatCodec(format: format, options: .mlDtypes)
@@ -68,10 +71,13 @@ struct FloatFormatCodecTests {
         var values = [Float](repeating: 0, count: codes.count)
         var back = [UInt8](repeating: 0, count: codes.count)
         try codes.withUnsafeBufferPointer { input throws(FloatFormatError) in
-            try values.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.decode(input, into: out) }
+            try values.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                try codec.decode(input, into: out)
+            }
         }
         try values.withUnsafeBufferPointer { input throws(FloatFormatError) in
-            try back.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.encode(input, into: out) }
+            try back.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.encode(input, into: out)
+            }
         }
         for code in codes {
             let value = values[Int(code)]
@@ -89,10 +95,14 @@ struct FloatFormatCodecTests {
         var short = [UInt16](repeating: 0, count: 2)
         xs.withUnsafeBufferPointer { source in
             #expect(throws: FloatFormatError.self) {
-                try narrow.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.encode(source, into: out) }
+                try narrow.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                    try codec.encode(source, into: out)
+                }
             }
             #expect(throws: FloatFormatError.lengthMismatch(input: 3, output: 2)) {
-                try short.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.encode(source, into: out) }
+                try short.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                    try codec.encode(source, into: out)
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import QuantCore
+import TestSupport
 import Testing
 
 /// The fixture written by Tests/Fixtures/make_float_goldens.py from ml_dtypes.
@@ -25,19 +26,12 @@ struct FloatGoldens: Decodable {
     let count: Int
     let formats: [Format]
 
-    static func load() throws -> FloatGoldens { try loadFloatFixture("ml_dtypes_goldens.json") }
+    static func load() throws -> FloatGoldens { try TestPaths.decodeFixture("float/ml_dtypes_goldens.json") }
 
     static let names = [
         "float8_e4m3fn", "float8_e5m2", "float6_e3m2fn", "float6_e2m3fn", "float4_e2m1fn", "bfloat16",
         "float8_e3m4", "float8_e4m3", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e4m3b11fnuz",
     ]
-}
-
-/// Decodes Tests/Fixtures/float/`file` (located from this source file).
-func loadFloatFixture<T: Decodable>(_ file: String) throws -> T {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/float/\(file)")
-    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }
 
 /// FNV-1a 64 over bytes fed one at a time.
@@ -56,7 +50,7 @@ struct FNV1a64 {
 /// The fixture's input generator, bit for bit (see the script's docstring).
 struct FloatGoldenInputs {
     let format: FloatFormat
-    var rng: FloatTestRNG
+    var rng: SplitMix64
 
     /// (sig, exp) with value sig · 2^exp of magnitude code `c`.
     func codeValue(_ c: UInt64) -> (UInt64, Int) {
@@ -153,8 +147,9 @@ struct FloatFormatGoldenTests {
         }
     }
 
-    @Test("Decode of every code equals ml_dtypes (NaN codes: NaN-ness and sign)",
-          arguments: FloatGoldens.names.filter { $0 != "bfloat16" })
+    @Test(
+        "Decode of every code equals ml_dtypes (NaN codes: NaN-ness and sign)",
+        arguments: FloatGoldens.names.filter { $0 != "bfloat16" })
     func decodeTable(name: String) throws {
         let (_, golden) = try Self.golden(name)
         let format = try Self.format(golden)
@@ -180,7 +175,7 @@ struct FloatFormatGoldenTests {
             expectedPrefix.append(try #require(UInt32(golden.encode.prefix[cursor..<next], radix: 16)))
             cursor = next
         }
-        var inputs = FloatGoldenInputs(format: format, rng: FloatTestRNG(seed: golden.encode.seed))
+        var inputs = FloatGoldenInputs(format: format, rng: SplitMix64(seed: golden.encode.seed))
         var inputDigest = FNV1a64()
         var codeDigest = FNV1a64()
         var firstMismatch: (index: Int, input: UInt32, got: UInt32, expected: UInt32)?

@@ -1,5 +1,6 @@
 import Foundation
 import QuantCore
+import TestSupport
 import Testing
 
 /// Tests/Fixtures/float/scaled_goldens.json, written by make_float_goldens.py (numpy + ml_dtypes).
@@ -20,15 +21,17 @@ struct ScaledGoldens: Decodable {
     let inputFNV1a64: String
     let cases: [Case]
 
-    static func load() throws -> ScaledGoldens { try loadFloatFixture("scaled_goldens.json") }
+    static func load() throws -> ScaledGoldens { try TestPaths.decodeFixture("float/scaled_goldens.json") }
 
     /// The script's tensor: row r is ((next() >> 40) · 2^−23 − 1) · 2^(r % 5 − 2), row 2 zeros.
     func tensor() -> [Float] {
-        var rng = FloatTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var x: [Float] = []
         for r in 0..<shape[0] {
             for _ in 0..<shape[1] {
-                let v = (Float(UInt32(rng.next() >> 40)) * 0x1p-23 - 1) * Float(sign: .plus, exponent: r % 5 - 2, significand: 1)
+                let v =
+                    (Float(UInt32(rng.next() >> 40)) * 0x1p-23 - 1)
+                    * Float(sign: .plus, exponent: r % 5 - 2, significand: 1)
                 x.append(r == 2 ? 0 : v)
             }
         }
@@ -42,13 +45,16 @@ struct FloatFormatQuantizerTests {
         "float8_e4m3fn": .fp8E4M3FN, "float8_e5m2": .fp8E5M2, "float6_e3m2fn": .fp6E3M2, "float4_e2m1fn": .fp4E2M1,
     ]
 
-    static func quantize(_ x: [Float], shape: [Int], _ q: FloatFormatQuantizer) throws -> FloatFormatQuantizer.Quantized {
+    static func quantize(_ x: [Float], shape: [Int], _ q: FloatFormatQuantizer) throws -> FloatFormatQuantizer.Quantized
+    {
         try x.withUnsafeBufferPointer { x throws(FloatFormatError) in try q.quantize(x, shape: shape) }
     }
 
     static func dequantize(_ quantized: FloatFormatQuantizer.Quantized, _ q: FloatFormatQuantizer) throws -> [Float] {
         var values = [Float](repeating: .nan, count: quantized.codes.count)
-        try values.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try q.dequantize(quantized, into: out) }
+        try values.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+            try q.dequantize(quantized, into: out)
+        }
         return values
     }
 
@@ -68,7 +74,8 @@ struct FloatFormatQuantizerTests {
             case "perChannel": granularity = .perChannel(axis: try #require(golden.axis))
             default: granularity = .perGroup(axis: try #require(golden.axis), size: try #require(golden.groupSize))
             }
-            let rule: FloatFormatQuantizer.ScaleRule = golden.scaleRule == "powerOfTwo" ? .powerOfTwo : .amaxOverMaxFinite
+            let rule: FloatFormatQuantizer.ScaleRule =
+                golden.scaleRule == "powerOfTwo" ? .powerOfTwo : .amaxOverMaxFinite
             let q = try FloatFormatQuantizer(format: format, granularity: granularity, scaleRule: rule)
             let quantized = try Self.quantize(x, shape: goldens.shape, q)
             let label = "\(golden.format) \(golden.granularity) axis \(String(describing: golden.axis)) \(rule)"
@@ -84,7 +91,7 @@ struct FloatFormatQuantizerTests {
 
     /// A [5, 7, 3] tensor with varied magnitudes per slice, from the test PRNG.
     static func randomTensor(seed: UInt64, count: Int) -> [Float] {
-        var rng = FloatTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { i in
             Float(Int32(truncatingIfNeeded: rng.next() >> 32)) * 0x1p-31 * Float(1 << (i % 7))
         }
@@ -157,12 +164,14 @@ struct FloatFormatQuantizerTests {
         #expect(values[9].isNaN && values[10...].allSatisfy(\.isFinite))
     }
 
-    @Test("Power-of-two (MX) scales: amax / scale in [2^emax, 2^(emax+1)), fake-quantize = quantize + dequantize",
-          arguments: FloatFormatTests.small)
+    @Test(
+        "Power-of-two (MX) scales: amax / scale in [2^emax, 2^(emax+1)), fake-quantize = quantize + dequantize",
+        arguments: FloatFormatTests.small)
     func powerOfTwoScales(format: FloatFormat) throws {
         let shape = [5, 7, 3]
         let x = Self.randomTensor(seed: 0x3A, count: 105)
-        let q = try FloatFormatQuantizer(format: format, granularity: .perGroup(axis: 1, size: 4), scaleRule: .powerOfTwo)
+        let q = try FloatFormatQuantizer(
+            format: format, granularity: .perGroup(axis: 1, size: 4), scaleRule: .powerOfTwo)
         let quantized = try Self.quantize(x, shape: shape, q)
         let (mins, maxs) = try x.withUnsafeBufferPointer { try q.layout(for: shape).finiteMinMax($0) }
         let emax = format.maxFinite.exponent
@@ -174,7 +183,9 @@ struct FloatFormatQuantizerTests {
         }
         var fake = [Float](repeating: .nan, count: 105)
         try x.withUnsafeBufferPointer { x throws(FloatFormatError) in
-            try fake.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try q.fakeQuantize(x, shape: shape, into: out) }
+            try fake.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                try q.fakeQuantize(x, shape: shape, into: out)
+            }
         }
         #expect(fake == (try Self.dequantize(quantized, q)))
     }
@@ -185,7 +196,9 @@ struct FloatFormatQuantizerTests {
         let channel = try FloatFormatQuantizer(format: .fp8E5M2, granularity: .perChannel(axis: 2))
         #expect(throws: FloatFormatError.self) { try Self.quantize(x, shape: [2, 3], channel) }
         let tensor = try FloatFormatQuantizer(format: .fp8E5M2, granularity: .perTensor)
-        #expect(throws: FloatFormatError.lengthMismatch(input: 6, output: 8)) { try Self.quantize(x, shape: [2, 4], tensor) }
+        #expect(throws: FloatFormatError.lengthMismatch(input: 6, output: 8)) {
+            try Self.quantize(x, shape: [2, 4], tensor)
+        }
         #expect(throws: FloatFormatError.self) { try FloatFormatQuantizer(format: .bf16, granularity: .perTensor) }
     }
 }

@@ -1,18 +1,6 @@
 import QuantCore
+import TestSupport
 import Testing
-
-/// Deterministic splitmix64 for the float-format tests (also the fixture generator's PRNG).
-struct FloatTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// `a` and `b` are the same Float bit pattern, or both NaN with the same sign.
 func sameFloat(_ a: Float, _ b: Float) -> Bool {
@@ -89,8 +77,9 @@ struct FloatFormatTests {
         }
     }
 
-    @Test("Decode is monotone over the finite magnitude codes, with subnormal spacing 2^(1-bias-m)",
-          arguments: FloatFormat.presets.filter { $0.bitWidth <= 16 })
+    @Test(
+        "Decode is monotone over the finite magnitude codes, with subnormal spacing 2^(1-bias-m)",
+        arguments: FloatFormat.presets.filter { $0.bitWidth <= 16 })
     func decodeMonotone(format: FloatFormat) {
         var previous = format.decode(0)
         #expect(previous == 0 && previous.sign == .plus)
@@ -110,7 +99,7 @@ struct FloatFormatTests {
 
     @Test("FP32 decode equals Float(bitPattern:) for 2^21 random patterns and the specials")
     func fp32DecodeMatchesFloat() {
-        var rng = FloatTestRNG(seed: 0xF32D)
+        var rng = SplitMix64(seed: 0xF32D)
         var patterns: [UInt32] = [0, 0x8000_0000, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0000, 0x7F80_0001, 1, 0x007F_FFFF]
         for _ in 0..<(1 << 21) { patterns.append(UInt32(truncatingIfNeeded: rng.next())) }
         var mismatches = 0
@@ -118,7 +107,8 @@ struct FloatFormatTests {
             let reference = Float(bitPattern: bits)
             let decoded = FloatFormat.fp32.decode(bits)
             // NaN: same sign and payload; the quiet bit is set (as every hardware conversion does).
-            let ok = reference.isNaN
+            let ok =
+                reference.isNaN
                 ? decoded.isNaN && decoded.bitPattern == bits | 0x0040_0000
                 : decoded.bitPattern == bits
             if !ok { mismatches += 1 }
@@ -128,7 +118,7 @@ struct FloatFormatTests {
 
     @Test("FP32 encode: identity on Float bits and equal to Float(Double) for 2^21 random doubles")
     func fp32EncodeMatchesFloat() {
-        var rng = FloatTestRNG(seed: 0xF32E)
+        var rng = SplitMix64(seed: 0xF32E)
         var floatMismatches = 0
         var doubleMismatches = 0
         var firstDouble: Double?
@@ -172,7 +162,7 @@ struct FloatFormatTests {
 
     @Test("FP16 encode equals Float16(x) bit for bit for 2^22 random Floats and Doubles")
     func fp16EncodeMatchesFloat16() {
-        var rng = FloatTestRNG(seed: 0xF16E)
+        var rng = SplitMix64(seed: 0xF16E)
         var mismatches = 0
         var first: UInt64?
         for i in 0..<(1 << 22) {
@@ -209,7 +199,7 @@ struct FloatFormatTests {
 
     @Test("BF16 encode equals truncation with round-to-nearest-even; decode is the top half of FP32")
     func bf16MatchesReference() {
-        var rng = FloatTestRNG(seed: 0xBF16)
+        var rng = SplitMix64(seed: 0xBF16)
         var mismatches = 0
         for _ in 0..<(1 << 21) {
             let bits = UInt32(truncatingIfNeeded: rng.next())
@@ -221,10 +211,11 @@ struct FloatFormatTests {
         #expect(mismatches == 0)
     }
 
-    @Test("Saturating mode equals non-saturating except that overflow and Inf become max finite",
-          arguments: small + [.fp16, .bf16])
+    @Test(
+        "Saturating mode equals non-saturating except that overflow and Inf become max finite",
+        arguments: small + [.fp16, .bf16])
     func saturationOnlyChangesOverflow(format: FloatFormat) {
-        var rng = FloatTestRNG(seed: 0x5A7)
+        var rng = SplitMix64(seed: 0x5A7)
         let maxCode = format.maxFiniteMagnitudeCode
         for _ in 0..<(1 << 16) {
             let x = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0x7FFF_FFFF)
@@ -242,7 +233,9 @@ struct FloatFormatTests {
         }
     }
 
-    @Test("Rounding just above max finite follows ml_dtypes: round first, overflow only if the rounded magnitude exceeds max")
+    @Test(
+        "Rounding just above max finite follows ml_dtypes: round first, overflow only if the rounded magnitude exceeds max"
+    )
     func roundingAtTheTop() {
         // E4M3FN: 448 = 1.110·2^8; 464 is the tie toward the virtual 480 (odd) → 448; above → NaN.
         let e4m3 = FloatFormat.fp8E4M3FN

@@ -1,13 +1,15 @@
 import QuantCore
+import TestSupport
 import Testing
 
 @Suite struct PackedCodesTests {
     /// Pack then unpack returns every code, for signed and unsigned 1/2/4/8-bit codes and odd counts.
     @Test(arguments: [1, 2, 4, 8], [0, 1, 7, 33])
     func roundTrip(bits: Int, count: Int) throws {
-        var rng = FloatTestRNG(seed: UInt64(bits * 64 + count))
+        var rng = SplitMix64(seed: UInt64(bits * 64 + count))
         for signed in [true, false] {
-            let lo = signed ? -(1 << (bits - 1)) : 0, hi = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1
+            let lo = signed ? -(1 << (bits - 1)) : 0
+            let hi = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1
             let codes = (0..<count).map { _ in Int16(Int.random(in: lo...hi, using: &rng)) }
             let bytes = try PackedCodes.pack(codes, bits: bits)
             #expect(bytes.count == (count * bits + 7) / 8)
@@ -30,9 +32,10 @@ import Testing
     /// including runs that start inside a byte and tensors longer than the kernels' scratch chunk.
     @Test(arguments: [IntegerFormat.int4, .uint4, .int2, .uint2, .int8, .uint8])
     func packedKernelsMatchUnpacked(format: IntegerFormat) throws {
-        var rng = FloatTestRNG(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let granularities: [Granularity] = [
-            .perTensor, .perChannel(axis: 0), .perChannel(axis: 1), .perGroup(axis: 1, size: 16), .perGroup(axis: 1, size: 7),
+            .perTensor, .perChannel(axis: 0), .perChannel(axis: 1), .perGroup(axis: 1, size: 16),
+            .perGroup(axis: 1, size: 7),
             .perGroup(axis: 0, size: 2),
         ]
         for shape in [[3, 45], [3, 4999]] {

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import TensorIO
+import TestSupport
 import Testing
 
 /// The parallel pipeline against the serial stream: same rows, same values, any thread count; errors from
@@ -45,7 +46,8 @@ import Testing
         do {
             let path = try Fixtures.temporaryDirectory().appendingPathComponent("pipeline.h5").path
             let file = try File(path, mode: .truncate)
-            let big = try file.createDataset("big", type: .float32, shape: [1000, 13], options: DatasetOptions(chunkShape: [32, 13]))
+            let big = try file.createDataset(
+                "big", type: .float32, shape: [1000, 13], options: DatasetOptions(chunkShape: [32, 13]))
             try big.write((0..<13000).map { Float(($0 * 7919) % 4001) / 16 - 125 })
             let small = try file.createDataset("small", type: .float32, shape: [77, 5])
             try small.write((0..<385).map { Float($0 % 97) * -0.5 })
@@ -136,10 +138,13 @@ import Testing
     @Test func aStateFactoryErrorIsRethrownBeforeAnyRead() throws {
         let pipeline = BatchPipeline(workers: 2)
         #expect(throws: Injected(worker: 1)) {
-            _ = try pipeline.run(try sources(batchRows: 10), makeState: { worker -> Int in
-                if worker == 1 { throw Injected(worker: 1) }
-                return worker
-            }) { _, _ in }
+            _ = try pipeline.run(
+                try sources(batchRows: 10),
+                makeState: { worker -> Int in
+                    if worker == 1 { throw Injected(worker: 1) }
+                    return worker
+                }
+            ) { _, _ in }
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import HDF5
-import Testing
 import TensorIO
+import TestSupport
+import Testing
 
 /// Writes `files` activation files with a chunked dataset `/a` (rows vary per file, 4-row chunks)
 /// and a contiguous dataset `/b`, values numbering the rows so any mix-up shows.
@@ -10,7 +11,8 @@ private func writeInputs(in directory: URL, rows: [Int]) throws -> [String] {
     for (index, count) in rows.enumerated() {
         let path = directory.appendingPathComponent("part-\(index).h5").path
         let file = try File(path, mode: .truncate)
-        let a = try file.createDataset("/a", type: .float32, shape: [count, 3], options: DatasetOptions(chunkShape: [4, 3]))
+        let a = try file.createDataset(
+            "/a", type: .float32, shape: [count, 3], options: DatasetOptions(chunkShape: [4, 3]))
         try a.write((0..<(count * 3)).map { Float(index * 10_000 + $0) })
         let b = try file.createDataset("/b", type: .float32, shape: [count + 1, 2])
         try b.write((0..<((count + 1) * 2)).map { -Float(index * 10_000 + $0) })
@@ -60,7 +62,8 @@ struct ShardPlanTests {
         for segments in assignments {
             var shardBytes = 0
             for segment in segments {
-                let extent = try #require(plan.files.first { $0.path == segment.file }?.extents.first { $0.dataset == segment.dataset })
+                let extent = try #require(
+                    plan.files.first { $0.path == segment.file }?.extents.first { $0.dataset == segment.dataset })
                 #expect(segment.rows.lowerBound % extent.unitRows == 0)
                 #expect(!segment.rows.isEmpty)
                 covered["\(segment.file)\(segment.dataset)", default: []].append(segment.rows)

@@ -1,6 +1,8 @@
 import Foundation
 import HDF5
+import TestSupport
 import Testing
+
 @testable import TensorIO
 
 /// The zero-copy path (`ReadPath.mapped`) against the copying paths: byte-identical batches on the
@@ -54,7 +56,8 @@ import Testing
 
     /// The numeric datasets of the h5py fixture file with at least one row.
     static let fixtureDatasets = [
-        "big_endian_f32", "big_endian_i32", "chunked_gzip", "chunked_shuffle_gzip", "float16", "ints/int16", "ints/uint8",
+        "big_endian_f32", "big_endian_i32", "chunked_gzip", "chunked_shuffle_gzip", "float16", "ints/int16",
+        "ints/uint8",
         "model_weights/dense/dense/bias:0", "model_weights/dense/dense/kernel:0", "nested/a/b/c/values", "stats/rows",
         "stats/specials", "with.dots/weights.v1.2",
     ]
@@ -98,7 +101,8 @@ import Testing
         }
     }
 
-    /// `userblock.json`: the values h5py wrote into both datasets of `userblock.h5`.
+    /// `userblock.json`: the values h5py wrote into both datasets of `userblock.h5` (the file's key names).
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct UserBlockValues: Decodable {
         var shape: [Int]
         var float32_bits: [UInt32]

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import TensorIO
+import TestSupport
 import Testing
 
 /// Raw-chunk reads (`H5Dread_chunk`) against the hyperslab path on datasets written here with every layout
@@ -25,23 +26,30 @@ import Testing
         Case(name: "partialLastChunk", type: .float32, shape: [100, 6], options: chunked, rawEligible: true),
         Case(name: "wholeChunks", type: .float32, shape: [96, 6], options: chunked, rawEligible: true),
         // Fewer rows than one chunk (needs a growable first axis to allow the larger chunk).
-        Case(name: "smallerThanAChunk", type: .float32, shape: [10, 6],
+        Case(
+            name: "smallerThanAChunk", type: .float32, shape: [10, 6],
             options: DatasetOptions(chunkShape: [16, 6], growable: true), rawEligible: true),
-        Case(name: "threeDimensional", type: .float32, shape: [41, 3, 5],
+        Case(
+            name: "threeDimensional", type: .float32, shape: [41, 3, 5],
             options: DatasetOptions(chunkShape: [8, 3, 5]), rawEligible: true),
-        Case(name: "chunkNarrowerThanRow", type: .float32, shape: [50, 8],
+        Case(
+            name: "chunkNarrowerThanRow", type: .float32, shape: [50, 8],
             options: DatasetOptions(chunkShape: [16, 4]), rawEligible: false),
-        Case(name: "deflate", type: .float32, shape: [100, 6],
+        Case(
+            name: "deflate", type: .float32, shape: [100, 6],
             options: DatasetOptions(chunkShape: [16, 6], deflateLevel: 1), rawEligible: false),
-        Case(name: "shuffleOnly", type: .float32, shape: [100, 6],
+        Case(
+            name: "shuffleOnly", type: .float32, shape: [100, 6],
             options: DatasetOptions(chunkShape: [16, 6], shuffle: true), rawEligible: false),
-        Case(name: "bigEndian", type: NumericType.float32.with(byteOrder: .big), shape: [100, 6], options: chunked,
+        Case(
+            name: "bigEndian", type: NumericType.float32.with(byteOrder: .big), shape: [100, 6], options: chunked,
             rawEligible: false),
         Case(name: "float64", type: .float64, shape: [100, 6], options: chunked, rawEligible: false),
         Case(name: "float16", type: .float16, shape: [100, 6], options: chunked, rawEligible: false),
         Case(name: "contiguous", type: .float32, shape: [100, 6], options: DatasetOptions(), rawEligible: false),
         // Chunks never written have no storage: those rows are read through a hyperslab (fill value 0).
-        Case(name: "partlyAllocated", type: .float32, shape: [100, 6], options: chunked, writtenRows: 32,
+        Case(
+            name: "partlyAllocated", type: .float32, shape: [100, 6], options: chunked, writtenRows: 32,
             rawEligible: true),
     ]
 
@@ -56,7 +64,8 @@ import Testing
             let path = try Fixtures.temporaryDirectory().appendingPathComponent("layouts.h5").path
             let file = try File(path, mode: .truncate)
             for item in cases {
-                let dataset = try file.createDataset(item.name, type: item.type, shape: item.shape, options: item.options)
+                let dataset = try file.createDataset(
+                    item.name, type: item.type, shape: item.shape, options: item.options)
                 let rowElements = item.shape.dropFirst().reduce(1, *)
                 let rows = item.writtenRows ?? item.shape[0]
                 let values = (0..<(rows * rowElements)).map(value)
@@ -73,7 +82,9 @@ import Testing
     }()
 
     /// Streams a dataset and returns the bit patterns, batch row ranges and read paths.
-    static func collect(_ source: TensorSource) throws -> (bits: [UInt32], rows: [Range<Int>], paths: [TensorSource.ReadPath]) {
+    static func collect(_ source: TensorSource) throws -> (
+        bits: [UInt32], rows: [Range<Int>], paths: [TensorSource.ReadPath]
+    ) {
         var bits: [UInt32] = []
         var rows: [Range<Int>] = []
         var paths: [TensorSource.ReadPath] = []

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import TensorIO
+import TestSupport
 import Testing
 
 @Suite struct TensorSourceTests {
@@ -53,7 +54,7 @@ import Testing
 
     @Test func shardsFromListAndGlobStreamInOrderWithoutSpanningFiles() throws {
         let expected = Fixtures.expected.shards
-        let all = expected.values.flatMap { $0.map { Float($0.value) } }
+        let all = expected.values.flatMap { $0.map { Float($0.double) } }
         let listed = try TensorSource(files: Fixtures.shards, dataset: "x", batch: .rows(4))
         let globbed = try TensorSource(
             glob: Fixtures.directory.appendingPathComponent("shards/shard_*.h5").path, dataset: "/x", batch: .rows(4))
@@ -94,21 +95,23 @@ import Testing
         }
         #expect(kind { _ = try TensorSource(file: Fixtures.file, dataset: "/nope") } == .objectNotFound)
         #expect(kind { _ = try TensorSource(file: "/no/such/file.h5", dataset: "/x") } == .fileNotFound)
-        #expect(kind { _ = try TensorSource(file: Fixtures.file, dataset: "/unsupported/strings") }
-            == .unsupportedType("string"))
+        #expect(
+            kind { _ = try TensorSource(file: Fixtures.file, dataset: "/unsupported/strings") }
+                == .unsupportedType("string"))
         #expect(throws: TensorIOError.self) {
             _ = try TensorSource(glob: Fixtures.directory.appendingPathComponent("none_*.h5").path, dataset: "x")
         }
         #expect(throws: TensorIOError.self) { _ = try TensorSource(files: [], dataset: "x") }
-        #expect(throws: TensorIOError.self) { _ = try TensorSource(file: Fixtures.file, dataset: "/stats/rows", batch: .rows(0)) }
+        #expect(throws: TensorIOError.self) {
+            _ = try TensorSource(file: Fixtures.file, dataset: "/stats/rows", batch: .rows(0))
+        }
         #expect(throws: TensorIOError.self) {
             _ = try TensorSource(files: [Fixtures.shards[0], Fixtures.file], dataset: "/stats/rows")
         }
     }
 
     @Test func shardsWithOtherRowShapesAreRefused() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ptqkit-tio-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestPaths.temporaryDirectory(prefix: "ptqkit-tio")
         defer { try? FileManager.default.removeItem(at: directory) }
         let paths = ["a.h5", "b.h5"].map { directory.appendingPathComponent($0).path }
         for (path, width) in zip(paths, [3, 4]) {

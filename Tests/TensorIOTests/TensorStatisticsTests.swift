@@ -1,5 +1,6 @@
 import HDF5
 import TensorIO
+import TestSupport
 import Testing
 
 /// A plain two-pass Double reference of the statistics (the definition, not the fast path).
@@ -10,7 +11,13 @@ private struct Reference {
     init(_ values: [Float]) {
         finite = []
         for x in values {
-            if x.isNaN { nan += 1 } else if x == .infinity { posInf += 1 } else if x == -.infinity { negInf += 1 } else {
+            if x.isNaN {
+                nan += 1
+            } else if x == .infinity {
+                posInf += 1
+            } else if x == -.infinity {
+                negInf += 1
+            } else {
                 finite.append(Double(x))
             }
             if x == 0 { zeros += 1 }
@@ -26,16 +33,9 @@ private struct Reference {
 
 /// Deterministic pseudo-random floats (SplitMix64) with NaN/Inf/zero sprinkled in when asked.
 private func values(_ count: Int, seed: UInt64, specials: Bool) -> [Float] {
-    var state = seed
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var generator = SplitMix64(seed: seed)
     return (0..<count).map { _ in
-        let r = next()
+        let r = generator.next()
         if specials {
             switch r % 97 {
             case 0: return .nan

@@ -1,0 +1,97 @@
+// CAPI: the only place that calls libhdf5, a folder of thin wrappers split by API family: this file (the
+// namespace, per-thread setup, library queries and the few POSIX calls the wrapper needs), Errors (H5E),
+// Files (H5F), Links (H5G/H5L/H5O), Datasets (H5D), Dataspaces (H5S), Datatypes (H5T), PropertyLists
+// (H5P), Attributes (H5A), and Handles (the `~Copyable` owners of identifiers). No file outside this
+// folder imports CHDF5.
+//
+// Every call goes through `check`/`identifier` (Errors.swift), which turn a negative return into an
+// `HDF5Error` built from HDF5's error stack (walked with `H5Ewalk2`, then cleared). HDF5's own printing of
+// that stack is switched off per thread (`H5Eset_auto2` is per thread in a thread-safe build) by
+// `prepareThread()`, which every wrapper calls before its first libhdf5 call.
+internal import CHDF5
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Musl)
+internal import Musl
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Namespace of thin, throwing wrappers over the libhdf5 functions PTQKit uses.
+enum CAPI {}
+
+// MARK: - Per-thread setup
+
+/// Thread-specific flag: set once this thread has switched off HDF5's automatic error printing.
+private let silencedKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
+/// Done once, before the first libhdf5 call of the process: `H5dont_atexit()`, so that libhdf5 does not
+/// close the identifiers still open at `exit`. Every handle closes its identifier in `deinit`; the only
+/// ones left at exit are files whose `H5Fclose` failed (a write error such as a full disk), and
+/// libhdf5 1.10 dereferences a null pointer when its exit handler closes such a file again.
+private let libraryPrepared: Void = {
+    _ = H5dont_atexit()
+}()
+
+extension CAPI {
+    /// Switches off HDF5's error printing on the calling thread (once per thread).
+    @inline(__always)
+    static func prepareThread() {
+        _ = libraryPrepared
+        if pthread_getspecific(silencedKey) == nil {
+            H5Eset_auto2(ptq_H5E_DEFAULT(), nil, nil)
+            pthread_setspecific(silencedKey, UnsafeRawPointer(bitPattern: 1))
+        }
+    }
+}
+
+// MARK: - Library and system
+
+extension CAPI {
+    /// libhdf5's version as `major.minor.release`.
+    static func libraryVersion() -> String {
+        prepareThread()
+        var major: UInt32 = 0
+        var minor: UInt32 = 0
+        var release: UInt32 = 0
+        H5get_libversion(&major, &minor, &release)
+        return "\(major).\(minor).\(release)"
+    }
+
+    /// Whether libhdf5 was built thread-safe (one global lock around every call).
+    static func isThreadSafe() -> Bool {
+        prepareThread()
+        var flag: hbool_t = false
+        H5is_library_threadsafe(&flag)
+        return flag
+    }
+
+    /// Whether a file system object exists at `path` (`access(F_OK)`).
+    static func fileExists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Whether `path` names a directory (`stat`).
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Sets `FD_CLOEXEC` on an open descriptor (`fcntl`); a failure leaves it as it was.
+    static func setCloseOnExec(_ descriptor: Int32) {
+        let flags = fcntl(descriptor, F_GETFD)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+    }
+
+    /// Bytes of physical memory (`sysconf`), the bound of any single read buffer.
+    static let physicalMemory: UInt64 = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? UInt64(pages) * UInt64(size) : UInt64(Int.max)
+    }()
+}

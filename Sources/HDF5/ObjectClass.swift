@@ -1,0 +1,4 @@
+/// The kind of object a hard link points to.
+enum ObjectClass: Sendable {
+    case group, dataset, namedDatatype, other
+}
