@@ -1,4 +1,4 @@
-public import QuantCore
+internal import QuantCore
 
 extension ObserverRegistry {
     /// Registers `name` as the histogram observer with range method `R`, whose options (defaults
