@@ -23,7 +23,7 @@ struct ActivationObservers: Sendable {
         try histogram?.observe(values, shape: shape)
     }
 
-    /// Whether every observer merges exactly (see ``Observer/mergeIsExact``).
+    /// Whether every observer merges exactly (the primary is ``ExactlyMergeable``; the histogram is).
     var mergeIsExact: Bool { type(of: primary).mergeIsExact }
 
     /// Folds in the observers of the same layer that saw other batches.

@@ -80,12 +80,14 @@ extension Calibrator {
 
     /// `fresh`'s options with the state of the first saved observer of the same type.
     static func adopt<O: Observer>(_ fresh: O, from saved: [any Observer], layer: String) throws -> O {
-        guard let state = saved.lazy.compactMap({ $0 as? O }).first?.state else {
+        guard let match = saved.first(where: { $0 is O }), let persistent = fresh as? any PersistentObserver,
+            let adopted = try persistent.adoptingState(of: match) as? O
+        else {
             throw StatisticsMismatch(
                 reason: "observer kind '\(O.kind)' cannot be restored from saved kinds "
                     + saved.map { "'\(type(of: $0).kind)'" }.joined(separator: ", "))
         }
-        return try O(options: fresh.options, state: state)
+        return adopted
     }
 
     /// The layers of the activation `datasets` and their policies.

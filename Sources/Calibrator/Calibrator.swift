@@ -16,10 +16,11 @@ public import TensorIO
 ///
 /// Threads: each activation dataset is streamed through a ``BatchPipeline`` (one reader, ``threads``
 /// workers, each with its own copy of the observers of the layers reading the dataset; the copies are
-/// merged in worker order at the end). That split needs exact merges (``Observer/mergeIsExact``): a
-/// dataset with any observer whose merge is not exact (`moving-average-minmax`, or a user observer that
-/// says so) is observed by one worker in read order instead. The final per-layer range searches and the
-/// weights are calibrated up to ``threads`` layers at a time, each result placed by layer index.
+/// merged in worker order at the end). That split needs exact merges (observers declaring
+/// ``ExactlyMergeable``): a dataset with any other observer (`moving-average-minmax`, or a user observer
+/// that does not declare it) is observed by one worker in read order instead. The final per-layer range
+/// searches and the weights are calibrated up to ``threads`` layers at a time, each result placed by
+/// layer index.
 ///
 /// ```swift
 /// let calibrator = try Calibrator(config: .load(contentsOf: "Configs/int8.yaml"))  // built-in observers

@@ -3,8 +3,8 @@ public import QuantCore
 /// A type-erased observer, for heterogeneous collections (one observer per layer, chosen by a
 /// config). Each call opens the existential once per batch, never per element.
 ///
-/// Encodes as the wrapped observer's `ObserverSnapshot` (`kind`, `version`, `options`, `state`);
-/// decoding looks the kind up in the `ObserverRegistry` found in the decoder's
+/// Encodes as the wrapped `PersistentObserver`'s `ObserverSnapshot` (`kind`, `version`, `options`,
+/// `state`); decoding looks the kind up in the `ObserverRegistry` found in the decoder's
 /// `userInfo[.observerRegistry]` (the built-in registry when absent).
 public struct AnyObserver: Sendable {
     /// The wrapped observer.
@@ -36,7 +36,8 @@ public struct AnyObserver: Sendable {
     public mutating func merge(_ other: AnyObserver) throws {
         func open<O: Observer>(_ mine: inout O, _ theirs: any Observer) throws {
             guard let t = theirs as? O else {
-                throw ObserverError.mergeMismatch(kind: O.kind, reason: "other observer is of kind '\(type(of: theirs).kind)'")
+                throw ObserverError.mergeMismatch(
+                    kind: O.kind, reason: "other observer is of kind '\(type(of: theirs).kind)'")
             }
             try mine.merge(t)
         }
@@ -49,7 +50,9 @@ public struct AnyObserver: Sendable {
     }
 
     /// Quantization parameters for `scheme` (see `Observer.parameters(for:shape:)`).
-    public func parameters(for scheme: AffineScheme, shape: [Int]? = nil) throws -> QuantizationParameters {
+    public func parameters(
+        for scheme: AffineScheme, shape: [Int]? = nil
+    ) throws -> QuantizationParameters {
         try base.parameters(for: scheme, shape: shape)
     }
 
@@ -61,9 +64,15 @@ public struct AnyObserver: Sendable {
 
 extension AnyObserver: Codable {
     /// Encodes the wrapped observer's snapshot.
+    /// - Throws: `EncodingError.invalidValue` if the observer is not a ``PersistentObserver``.
     public func encode(to encoder: any Encoder) throws {
-        func open<O: Observer>(_ o: O) throws { try o.snapshot.encode(to: encoder) }
-        try open(base)
+        guard let persistent = base as? any PersistentObserver else {
+            let context = EncodingError.Context(
+                codingPath: encoder.codingPath, debugDescription: "observer kind '\(kind)' keeps no saved state")
+            throw EncodingError.invalidValue(base, context)
+        }
+        func open<O: PersistentObserver>(_ o: O) throws { try o.snapshot.encode(to: encoder) }
+        try open(persistent)
     }
 
     /// Decodes a snapshot of any kind known to the registry in `userInfo[.observerRegistry]`.
@@ -82,15 +91,13 @@ extension AnyObserver {
     /// This observer's statistic under `template`'s options: re-calibrate saved statistics with
     /// another method or options (e.g. a saved `histogram` state as `entropy`, or with other
     /// percentile options), without the tensors.
-    /// - Throws: `ObserverError.mergeMismatch` if `template` is another observer type, or
-    ///   `ObserverError.invalidState` if its options describe another statistic (granularity, bins).
+    /// - Throws: `ObserverError.mergeMismatch` if `template` is another observer type,
+    ///   `ObserverError.invalidState` if its options describe another statistic (granularity, bins) or
+    ///   it is not a ``PersistentObserver``.
     public func withOptions(of template: AnyObserver) throws -> AnyObserver {
-        func open<O: Observer>(_ t: O) throws -> AnyObserver {
-            guard let mine = base as? O else {
-                throw ObserverError.mergeMismatch(kind: O.kind, reason: "saved statistic is of kind '\(kind)'")
-            }
-            return AnyObserver(try O(options: t.options, state: mine.state))
+        guard let persistent = template.base as? any PersistentObserver else {
+            throw ObserverError.invalidState(kind: template.kind, reason: "the observer keeps no saved state")
         }
-        return try open(template.base)
+        return AnyObserver(try persistent.adoptingState(of: base))
     }
 }

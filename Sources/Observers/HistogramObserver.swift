@@ -1,16 +1,22 @@
 public import QuantCore
 
 /// Exact, mergeable histograms per tensor, channel or group (kind `"histogram"`), the statistic
-/// behind the `percentile`, `mse` and `entropy` observers.
+/// behind the `histogram`, `percentile`, `mse` and `entropy` observers.
 ///
 /// Each slot keeps an `ExactHistogram` (power-of-two bins aligned at zero, `UInt64` counts, at most
 /// `Options.bins` bins), so the same data observed in any batches, shards or order, then merged,
 /// gives identical states. NaN/±Inf are skipped and counted, or rejected per `Options.nonFinite`.
-/// The range comes from `Options.method`; `with(method:)` re-calibrates the same statistic with
-/// another method. Memory: up to `8·bins` bytes per slot (use the exact data search,
-/// `ClippingSearch.mse(data:target:)`, rather than per-group histograms for large weights).
-public struct HistogramObserver: Observer {
-    /// Options of the histogram observers.
+/// The range comes from `Options.method` (one ``HistogramRange`` per method, each in its own file);
+/// `with(method:)` re-calibrates the same statistic with another method. Memory: up to `8·bins`
+/// bytes per slot (use the exact data search, `ClippingSearch.mse(data:target:)`, rather than
+/// per-group histograms for large weights).
+public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
+    /// Options of the histogram observer: the statistic's (`granularity`, `bins`, `nonFinite`) and the
+    /// range method with its own options. The defaults here are every histogram-family observer's.
+    ///
+    /// Saved snapshots hold this `Codable` form (`method` nested, see `HistogramRangeMethod`); a
+    /// configuration writes the flat form of its registry entry (see
+    /// `ObserverRegistry.registerHistogram(name:summary:defaults:)`).
     public struct Options: Codable, Sendable, Equatable {
         /// Per tensor (default), per channel along an axis, or per group along an axis (see
         /// `ParameterLayout.observing`).
@@ -23,8 +29,10 @@ public struct HistogramObserver: Observer {
         public var method: HistogramRangeMethod
 
         /// Creates options.
-        public init(granularity: Granularity = .perTensor, bins: Int = ExactHistogram.defaultBudget,
-                    nonFinite: NonFinitePolicy = .skip, method: HistogramRangeMethod = .minmax) {
+        public init(
+            granularity: Granularity = .perTensor, bins: Int = ExactHistogram.defaultBudget,
+            nonFinite: NonFinitePolicy = .skip, method: HistogramRangeMethod = .minmax
+        ) {
             self.granularity = granularity
             self.bins = bins
             self.nonFinite = nonFinite
@@ -43,7 +51,6 @@ public struct HistogramObserver: Observer {
     }
 
     public static let kind = "histogram"
-    public static let stateVersion = 1
 
     public let options: Options
     public private(set) var state: State
@@ -52,12 +59,7 @@ public struct HistogramObserver: Observer {
         guard options.bins >= 2 else {
             throw ObserverError.invalidOption(kind: Self.kind, option: "bins", reason: "must be at least 2")
         }
-        if case let .percentile(p) = options.method, !(p.percentile > 0 && p.percentile <= 100) {
-            throw ObserverError.invalidOption(kind: "percentile", option: "percentile", reason: "must be in (0, 100]")
-        }
-        if case let .entropy(e) = options.method, e.startBin < 1 {
-            throw ObserverError.invalidOption(kind: "entropy", option: "startBin", reason: "must be positive")
-        }
+        try options.method.validate()
         self.options = options
         state = State(layout: nil, histograms: [], counts: NonFiniteCounts())
     }
@@ -145,51 +147,10 @@ public struct HistogramObserver: Observer {
                 high.append(0)
                 continue
             }
-            let (lo, hi) = Self.range(of: h, method: options.method, target: target)
+            let (lo, hi) = options.method.range(of: h, target: target)
             low.append(lo)
             high.append(hi)
         }
         return ObservedRanges(layout: layout, low: low, high: high, counts: state.counts, emptySlots: empty)
-    }
-
-    /// The range of one non-empty histogram; always finite, inside `[min, max]`, `low ≤ high`.
-    public static func range(of h: ExactHistogram, method: HistogramRangeMethod, target: RangeTarget) -> (Float, Float) {
-        var lo: Float, hi: Float
-        switch method {
-        case .minmax:
-            (lo, hi) = (h.min, h.max)
-        case let .percentile(p):
-            let q = p.percentile / 100
-            switch (p.mode, p.convention) {
-            case (.twoSided, .interpolated):
-                (lo, hi) = (h.quantile(1 - q), h.quantile(q))
-            case (.twoSided, .lowerEdge):
-                (lo, hi) = (h.lowerEdgeQuantile((1 - q) / 2, absolute: false), h.lowerEdgeQuantile(1 - (1 - q) / 2, absolute: false))
-            case (.absolute, .interpolated):
-                let a = h.absQuantile(q)
-                (lo, hi) = (-a, a)
-            case (.absolute, .lowerEdge):
-                let a = h.lowerEdgeQuantile(q, absolute: true)
-                (lo, hi) = (-a, a)
-            }
-        case .mse:
-            let r = ClippingSearch.mse(h, target: target)
-            (lo, hi) = (Float(r.low), Float(r.high))
-        case let .entropy(e):
-            switch e.algorithm {
-            case .tensorRT:
-                let levels = target.qmin < 0 ? 1 << (target.bits - 1) : 1 << target.bits
-                let (abs, w) = h.folded()
-                let a = Float(EntropySearch.tensorRT(absHistogram: abs, binWidth: w, levels: levels, startBin: e.startBin))
-                (lo, hi) = (-a, a)
-            case .onnxRuntime:
-                let (l, u) = EntropySearch.onnxRuntime(h, quantizedBins: 1 << target.bits)
-                (lo, hi) = (Float(l), Float(u))
-            }
-        }
-        lo = Swift.min(Swift.max(lo, h.min), h.max)
-        hi = Swift.min(Swift.max(hi, h.min), h.max)
-        if lo > hi { (lo, hi) = (hi, lo) }
-        return (lo, hi)
     }
 }

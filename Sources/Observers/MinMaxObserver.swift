@@ -6,7 +6,7 @@ public import QuantCore
 /// rejected, per `Options.nonFinite`). Merging is exact and order-independent. The calibrated range
 /// is `[min, max]` per slot (an empty slot gives `[0, 0]`). With the PyTorch profile the resulting
 /// parameters equal PyTorch's `MinMaxObserver` / `PerChannelMinMaxObserver`.
-public struct MinMaxObserver: Observer {
+public struct MinMaxObserver: PersistentObserver, ExactlyMergeable {
     /// Options of the min-max observer.
     public struct Options: Codable, Sendable, Equatable {
         /// Per tensor (default), per channel along an axis, or per group along an axis (see
@@ -40,7 +40,6 @@ public struct MinMaxObserver: Observer {
     }
 
     public static let kind = "minmax"
-    public static let stateVersion = 1
 
     public let options: Options
     public private(set) var state: State

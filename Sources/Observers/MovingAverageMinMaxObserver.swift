@@ -10,9 +10,9 @@ public import QuantCore
 ///
 /// The statistic depends on the batch order by definition, so `merge` is only defined when one side
 /// is empty; otherwise it throws `ObserverError.mergeMismatch` (use `minmax` or `histogram` for
-/// sharded or multi-threaded observation). Hence ``mergeIsExact`` is `false`: a multi-threaded calibration
-/// streams the batches of a dataset it observes in read order.
-public struct MovingAverageMinMaxObserver: Observer {
+/// sharded or multi-threaded observation). Hence it is not ``ExactlyMergeable``: a multi-threaded
+/// calibration streams the batches of a dataset it observes in read order.
+public struct MovingAverageMinMaxObserver: PersistentObserver {
     /// Options of the moving-average observer.
     public struct Options: Codable, Sendable, Equatable {
         /// Averaging constant `c` in `(0, 1]` (default 0.01, PyTorch's).
@@ -45,9 +45,6 @@ public struct MovingAverageMinMaxObserver: Observer {
     }
 
     public static let kind = "moving-average-minmax"
-    public static let stateVersion = 1
-    /// `false`: the average depends on the batch order (see the type's discussion).
-    public static var mergeIsExact: Bool { false }
 
     public let options: Options
     public private(set) var state: State

@@ -5,8 +5,9 @@ internal import Foundation
 ///
 /// A name maps to a factory taking that name's options type (`Codable`), with defaults: a config's
 /// options object is laid over the encoded defaults, checked for unknown keys, and decoded into the
-/// typed options. Several names may build the same observer type (`percentile`, `mse` and `entropy`
-/// are `HistogramObserver`s with a range method); saved states are restored by `kind`.
+/// typed options, once. Several names may build the same observer type (`histogram`, `percentile`,
+/// `mse` and `entropy` are `HistogramObserver`s with a range method, see `registerHistogram`); saved
+/// states are restored by `kind`.
 ///
 /// A user's package registers its own observer:
 ///
@@ -43,25 +44,27 @@ public struct ObserverRegistry: Sendable {
     /// The entry for `name`, if registered.
     public func entry(_ name: String) -> Entry? { entries[name] }
 
-    /// Registers `name`, built by `make` from options of type `Options` (defaults `defaults`).
-    /// Also registers the observer's kind for restoring saved states.
+    /// Registers `name`, built by `make` from options of type `Options` (defaults `defaults`: the one
+    /// place they are written). A ``PersistentObserver``'s kind is also registered for restoring saved
+    /// states; another observer calibrates but its statistics cannot be saved.
     /// - Throws: `ObserverError.invalidOption` if the name is already taken.
     public mutating func register<Options: Codable & Sendable, O: Observer>(
         name: String, summary: String, defaults: Options, make: @escaping @Sendable (Options) throws -> O
     ) throws {
         guard entries[name] == nil else {
-            throw ObserverError.invalidOption(kind: name, option: "name", reason: "an observer named '\(name)' is already registered")
+            throw ObserverError.invalidOption(
+                kind: name, option: "name", reason: "an observer named '\(name)' is already registered")
         }
         let defaultValue = try Self.value(of: defaults)
         entries[name] = Entry(name: name, summary: summary, kind: O.kind, defaults: defaultValue) { given in
             let options: Options = try Self.decodeOptions(given, defaults: defaultValue, name: name)
             return AnyObserver(try make(options))
         }
-        registerKind(O.self)
+        if let persistent = O.self as? any PersistentObserver.Type { registerKind(persistent) }
     }
 
     /// Registers an observer type's `kind` for restoring saved states (done by `register`).
-    public mutating func registerKind<O: Observer>(_ type: O.Type) {
+    public mutating func registerKind<O: PersistentObserver>(_ type: O.Type) {
         restorers[O.kind] = { decoder in AnyObserver(try O(snapshot: ObserverSnapshot<O>(from: decoder))) }
     }
 

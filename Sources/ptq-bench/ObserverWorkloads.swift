@@ -8,9 +8,9 @@ enum ObserverWorkloads {
         observer("minmax") { MinMaxObserver() },
         observer("per-channel minmax") { MinMaxObserver(options: .init(granularity: .perChannel(axis: 1))) },
         observer("histogram") { try HistogramObserver(options: .init(method: .minmax)) },
-        observer("percentile") { try HistogramObserver(options: .init(method: .percentile(PercentileOptions()))) },
+        observer("percentile") { try HistogramObserver(options: .init(method: .percentile(PercentileRange()))) },
         observer("mse") { try HistogramObserver(options: .init(method: .mse)) },
-        observer("entropy") { try HistogramObserver(options: .init(method: .entropy(EntropyOptions()))) },
+        observer("entropy") { try HistogramObserver(options: .init(method: .entropy(EntropyRange()))) },
     ]
 
     /// A parallel row running observer `O` over every dataset, then `ranges(for: .int8Symmetric)`.

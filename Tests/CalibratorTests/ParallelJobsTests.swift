@@ -49,33 +49,22 @@ import Testing
         #expect(try ParallelJobs.run(count: 0, threads: 4) { $0 }.isEmpty)
     }
 
-    /// Records the first value and row count of every batch in order; its merge is not exact.
+    /// Records the first value and row count of every batch in order; its merge is not exact (it does
+    /// not declare `ExactlyMergeable`), and it is not persistent: the core protocol only.
     struct BatchOrderObserver: Observer {
         struct Options: Codable, Sendable, Equatable {}
-        struct State: Codable, Sendable, Equatable {
-            var batches: [[Float]] = []
-        }
         static let kind = "batch-order"
-        static let stateVersion = 1
-        static var mergeIsExact: Bool { false }
-        let options: Options
-        private(set) var state = State()
-
-        init(options: Options) { self.options = options }
-        init(options: Options, state: State) {
-            self.options = options
-            self.state = state
-        }
+        private(set) var batches: [[Float]] = []
 
         mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-            state.batches.append([batch.first ?? .nan, Float(shape[0])])
+            batches.append([batch.first ?? .nan, Float(shape[0])])
         }
 
         mutating func merge(_ other: BatchOrderObserver) throws {
-            guard state.batches.isEmpty || other.state.batches.isEmpty else {
+            guard batches.isEmpty || other.batches.isEmpty else {
                 throw ObserverError.mergeMismatch(kind: Self.kind, reason: "the batch order would be lost")
             }
-            state.batches += other.state.batches
+            batches += other.batches
         }
 
         func ranges(for target: RangeTarget) throws -> ObservedRanges {
@@ -87,8 +76,8 @@ import Testing
     @Test(arguments: [2, 4])
     func inexactObserversSeeBatchesInReadOrder(threads: Int) throws {
         var registry = ObserverRegistry.builtIn
-        try registry.register(name: "batch-order", summary: "test", defaults: BatchOrderObserver.Options()) {
-            BatchOrderObserver(options: $0)
+        try registry.register(name: "batch-order", summary: "test", defaults: BatchOrderObserver.Options()) { _ in
+            BatchOrderObserver()
         }
         var config = CalibrationConfig()
         config.activations.observer = ObserverSpec("batch-order")
@@ -100,7 +89,7 @@ import Testing
             let observed = try calibrator.observeActivations(layers: layers, policies: policies, progress: { _ in }) {
                 (dataset, batch) throws(TensorIOError) in try TensorSource(file: Bundled.activations, dataset: dataset, batch: batch)
             }
-            return try observed.map { try #require($0.observers.primary as? BatchOrderObserver).state.batches }
+            return try observed.map { try #require($0.observers.primary as? BatchOrderObserver).batches }
         }
         let serial = try observed(threads: 1)
         #expect(serial.count == 3)

@@ -101,7 +101,7 @@ import Testing
         try expectRoundTrip(try HistogramObserver())
     }
 
-    func expectRoundTrip<O: Observer>(_ o: O) throws {
+    func expectRoundTrip<O: PersistentObserver>(_ o: O) throws {
         let json = try JSONEncoder().encode(o.snapshot)
         let back = try O(snapshot: JSONDecoder().decode(ObserverSnapshot<O>.self, from: json))
         #expect(back.state == o.state)

@@ -3,8 +3,9 @@ import QuantCore
 import Testing
 @testable import Observers
 
-/// A user-defined observer, as a user's package would write it: mean ± k·σ.
-struct MeanStdObserver: Observer {
+/// A user-defined observer, as a user's package would write it: mean ± k·σ, persistent (saved and
+/// restored through the registry), its merge not declared exact.
+struct MeanStdObserver: PersistentObserver {
     struct Options: Codable, Sendable, Equatable {
         var k: Float = 3
     }
@@ -14,7 +15,6 @@ struct MeanStdObserver: Observer {
         var sumSquares: Double = 0
     }
     static let kind = "test-mean-std"
-    static let stateVersion = 1
     let options: Options
     private(set) var state = State()
     init(options: Options) { self.options = options }
@@ -52,7 +52,7 @@ struct MeanStdObserver: Observer {
             "percentile", options: OptionValue.object(["percentile": .number(99.9), "mode": .string("absolute"), "bins": .number(512)]))
         let h = try #require(p.unwrap(as: HistogramObserver.self))
         #expect(h.options.bins == 512)
-        #expect(h.options.method == HistogramRangeMethod.percentile(PercentileOptions(percentile: 99.9, mode: .absolute)))
+        #expect(h.options.method == HistogramRangeMethod.percentile(PercentileRange(percentile: 99.9, mode: .absolute)))
         try p.observe([1, -2, 3], shape: [3])
         let pc = try ObserverRegistry.builtIn.makeObserver(
             "minmax", options: OptionValue.object(["granularity": .object(["perChannel": .object(["axis": .number(1)])])]))

@@ -6,8 +6,10 @@ import PTQKit
 /// Statistic: count, mean and M2 = Σ(x − mean)² of the finite values (in Double), plus their min and
 /// max. Two observers merge with Chan et al.'s formula: with n = nₐ + n_b and δ = mean_b − meanₐ,
 /// `mean = meanₐ + δ·n_b/n` and `M2 = M2ₐ + M2_b + δ²·nₐ·n_b/n`, so sharded observation merges to the
-/// statistic of the whole (up to rounding). The state is `Codable`, so it can be saved and restored.
-struct MeanStdObserver: Observer {
+/// statistic of the whole up to rounding. That is why it does not declare `ExactlyMergeable`: a
+/// multi-threaded calibration streams its batches in read order (and its packages stay byte-identical).
+/// It is a `PersistentObserver` (`Codable` options and state), so its statistics can be saved.
+struct MeanStdObserver: PersistentObserver {
     /// Options: `k`, the number of standard deviations on each side of the mean (default 3).
     struct Options: Codable, Sendable, Equatable {
         /// Half-width of the range in standard deviations (> 0).
@@ -42,58 +44,37 @@ struct MeanStdObserver: Observer {
     }
 
     static let kind = "mean-std"
-    static let stateVersion = 1
-    /// `false`: the merged mean and M2 equal a single pass only up to rounding, so a multi-threaded
-    /// calibration streams this observer's batches in read order (and its packages stay byte-identical).
-    static var mergeIsExact: Bool { false }
-
     let options: Options
-    private(set) var state: State
+    private(set) var state = State()
 
-    init(options: Options) throws {
+    init(options: Options, state: State = State()) throws {
         guard options.k > 0, options.k.isFinite else {
             throw ObserverError.invalidOption(kind: Self.kind, option: "k", reason: "must be a positive number")
         }
         self.options = options
-        state = State()
-    }
-
-    init(options: Options, state: State) throws {
-        try self.init(options: options)
         self.state = state
     }
 
-    /// Adds one batch: its own mean and M2 (two passes over the batch), then Chan's merge.
+    /// Adds one batch: its min, max and counts in one fused pass (`RangeScan`), its own mean and M2,
+    /// then Chan's merge.
     mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
         guard shape.reduce(1, *) == batch.count else {
             throw ObserverError.shapeMismatch(shape: shape, elementCount: batch.count)
         }
-        var n: UInt64 = 0, sum = 0.0
-        var counts = NonFiniteCounts()
-        for x in batch {
-            if x.isFinite {
-                n += 1
-                sum += Double(x)
-                state.min = Swift.min(state.min, x)
-                state.max = Swift.max(state.max, x)
-            } else if x.isNaN {
-                counts.nan += 1
-            } else if x > 0 {
-                counts.positiveInfinity += 1
-            } else {
-                counts.negativeInfinity += 1
-            }
-        }
-        counts.finite = n
-        state.counts.add(counts)
-        guard n > 0 else { return }
-        let mean = sum / Double(n)
+        let scan = RangeScan.scan(batch)
+        state.counts.add(scan.counts)
+        guard scan.hasFinite else { return }
+        state.min = Swift.min(state.min, scan.min)
+        state.max = Swift.max(state.max, scan.max)
+        var sum = 0.0
+        for x in batch where x.isFinite { sum += Double(x) }
+        let mean = sum / Double(scan.counts.finite)
         var m2 = 0.0
         for x in batch where x.isFinite {
             let d = Double(x) - mean
             m2 += d * d
         }
-        state.combine(count: n, mean: mean, m2: m2)
+        state.combine(count: scan.counts.finite, mean: mean, m2: m2)
     }
 
     mutating func merge(_ other: MeanStdObserver) throws {
