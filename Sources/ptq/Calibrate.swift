@@ -105,6 +105,10 @@ struct Calibrate: ParsableCommand {
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
             let plan = try PackagePlan(result)
             var inputs = try fingerprints.wait()
+            // Datasets behind external links are inputs too: their files are fingerprinted after the file linking them.
+            for (role, file) in (weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map({ (.activations, $0) }) {
+                inputs += try Calibrator.linkedFiles(in: file).map { try InputFile(role: role, hashing: $0) }
+            }
             if let saved {
                 // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
                 // observing config file unless another is given: the manifest equals a direct run's.
