@@ -195,7 +195,9 @@ public struct Calibrator: Sendable {
     }
 
     /// Every dataset of the file at `path` with the file an external link led to (`nil` for its own).
-    private static func linkedDatasets(in path: String) throws(CalibrationError) -> [(path: String, linkedFile: String?)] {
+    private static func linkedDatasets(
+        in path: String
+    ) throws(CalibrationError) -> [(path: String, linkedFile: String?)] {
         do throws(HDF5Error) {
             let file = try File(path)
             var datasets: [(path: String, linkedFile: String?)] = []

@@ -10,14 +10,20 @@ extension CAPI {
     }
 
     /// The source mappings of a virtual dataset's creation property list, in mapping order.
-    static func virtualSources(_ list: borrowing PropertyListHandle, _ site: Site) throws(HDF5Error) -> [VirtualSource] {
+    static func virtualSources(
+        _ list: borrowing PropertyListHandle, _ site: Site
+    ) throws(HDF5Error) -> [VirtualSource] {
         prepareThread()
         var count: Int = 0
         try check(H5Pget_virtual_count(list.raw, &count), "H5Pget_virtual_count", site)
         var sources: [VirtualSource] = []
         for index in 0..<count {
-            let file = try virtualName(index, site, "H5Pget_virtual_filename") { H5Pget_virtual_filename(list.raw, $0, $1, $2) }
-            let dataset = try virtualName(index, site, "H5Pget_virtual_dsetname") { H5Pget_virtual_dsetname(list.raw, $0, $1, $2) }
+            let file = try virtualName(index, site, "H5Pget_virtual_filename") {
+                H5Pget_virtual_filename(list.raw, $0, $1, $2)
+            }
+            let dataset = try virtualName(index, site, "H5Pget_virtual_dsetname") {
+                H5Pget_virtual_dsetname(list.raw, $0, $1, $2)
+            }
             sources.append(VirtualSource(file: file, dataset: dataset))
         }
         return sources

@@ -27,9 +27,11 @@ extension Dataset {
             guard !source.file.contains("%"), !source.dataset.contains("%") else {
                 throw HDF5Error(
                     kind: .unsupportedFormat, file: filePath, object: objectPath, operation: "check virtual dataset",
-                    cause: "virtual dataset source \(named) is printf-style; its sources cannot be checked, so it is not read")
+                    cause: "virtual dataset source \(named) is printf-style; its sources cannot be checked, "
+                        + "so it is not read")
             }
-            let candidates = source.file == "." ? [filePath] : Self.virtualSourceCandidates(source.file, besides: filePath)
+            let candidates =
+                source.file == "." ? [filePath] : Self.virtualSourceCandidates(source.file, besides: filePath)
             guard let found = candidates.first(where: CAPI.fileExists) else {
                 throw HDF5Error(
                     kind: .objectNotFound, file: filePath, object: objectPath, operation: "check virtual dataset",

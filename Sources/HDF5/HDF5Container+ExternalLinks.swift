@@ -22,10 +22,10 @@ extension HDF5Container where Self: ~Copyable {
         }
         guard found == .dataset else {
             throw HDF5Error(
-                kind: .wrongObjectType(expected: "dataset", found: "\(found)"), file: filePath, object: absolutePath(path),
-                operation: "follow external link",
-                cause: "the external link to '\(target.file):\(target.object)' leads to a \(found); only external links "
-                    + "to datasets are followed")
+                kind: .wrongObjectType(expected: "dataset", found: "\(found)"), file: filePath,
+                object: absolutePath(path), operation: "follow external link",
+                cause: "the external link to '\(target.file):\(target.object)' leads to a \(found); "
+                    + "only external links to datasets are followed")
         }
         let dataset = try openDataset(path)
         let opened = try CAPI.fileName(of: dataset.objectID.raw, site)

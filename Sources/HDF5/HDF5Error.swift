@@ -64,7 +64,8 @@ public struct HDF5Error: Error, Sendable, CustomStringConvertible {
 
 extension HDF5Error.Kind {
     /// A stable identifier of the kind for scripts: `fileNotFound`, `notHDF5`, `corruptFile`,
-    /// `unsupportedFormat`, `objectNotFound`, `wrongObjectType`, `unsupportedType`, `invalidArgument`, `outOfRange`, `library`.
+    /// `unsupportedFormat`, `objectNotFound`, `wrongObjectType`, `unsupportedType`, `invalidArgument`,
+    /// `outOfRange`, `library`.
     public var name: String {
         switch self {
         case .fileNotFound: "fileNotFound"

@@ -32,7 +32,8 @@ extension PackageVerifier {
             }
         } else {
             report.warnings.append(
-                "\(path): the manifest records no tensors_sha256; edits of tensors.h5 within the code range cannot be detected")
+                "\(path): the manifest records no tensors_sha256; edits of tensors.h5 within the code range "
+                    + "cannot be detected")
         }
         var expected: Set<String> = []
         for record in manifest.tensors {
@@ -43,7 +44,8 @@ extension PackageVerifier {
         }
         do {
             for entry in try package.tensors.walk() where entry.kind != .group && !expected.contains(entry.path) {
-                report.check("\(package.tensorsPath):\(entry.path): not listed in the manifest (an extra object in tensors.h5)")
+                report.check(
+                    "\(package.tensorsPath):\(entry.path): not listed in the manifest (an extra object in tensors.h5)")
             }
             report.checks += 1
         } catch {
@@ -64,7 +66,8 @@ extension PackageVerifier {
                     continue
                 }
                 let stored = try dataset.attribute(name)
-                report.check(stored == value ? nil : "\(place): attribute '\(name)' is \(stored), the manifest says \(value)")
+                report.check(
+                    stored == value ? nil : "\(place): attribute '\(name)' is \(stored), the manifest says \(value)")
             }
         } catch {
             report.check("\(place): cannot read its attributes: \(error)")
@@ -91,7 +94,8 @@ extension PackageVerifier {
                 report.check(nonZero == 0 ? nil : "\(place): symmetric scheme with \(nonZero) non-zero zero points")
             } else {
                 report.check(
-                    Set(zeroPoints).count <= 1 ? nil : "\(place): symmetric scheme with different zero points per channel")
+                    Set(zeroPoints).count <= 1
+                        ? nil : "\(place): symmetric scheme with different zero points per channel")
             }
         }
         var overflowing: (index: Int, scale: Float)?
@@ -110,12 +114,15 @@ extension PackageVerifier {
     }
 
     /// Invariants of a minifloat tensor's scales: every code of the decode table times its scale is finite.
-    static func checkMinifloatScales(_ record: TensorRecord, table: [Float], scales: [Float], package: String, _ report: inout Report) {
+    static func checkMinifloatScales(
+        _ record: TensorRecord, table: [Float], scales: [Float], package: String, _ report: inout Report
+    ) {
         let largest = table.filter(\.isFinite).map(abs).max() ?? 0
         let overflowing = scales.filter { $0.isFinite && !($0 * largest).isFinite }.count
         report.check(
             overflowing == 0
-                ? nil : "\(package): \(record.dataset): \(overflowing) scales are too large: codes up to \(largest) dequantize to ±Inf")
+                ? nil : "\(package): \(record.dataset): \(overflowing) scales are too large: codes up to \(largest) "
+                    + "dequantize to ±Inf")
     }
 
     /// Each activation record: its code range is its format's, its scale finite and > 0, its zero point
@@ -129,7 +136,8 @@ extension PackageVerifier {
             report.check(
                 bounds.map { $0 == (a.qmin, a.qmax) } ?? false
                     ? nil : "\(place): code range \(a.qmin)...\(a.qmax) is not the range of its \(a.bits)-bit format")
-            report.check(a.scale.isFinite && a.scale > 0 ? nil : "\(place): scale \(a.scale) is not finite and positive")
+            report.check(
+                a.scale.isFinite && a.scale > 0 ? nil : "\(place): scale \(a.scale) is not finite and positive")
             report.check(
                 (a.qmin...max(a.qmin, a.qmax)).contains(a.zeroPoint)
                     ? nil : "\(place): zero point \(a.zeroPoint) outside \(a.qmin)...\(a.qmax)")
@@ -139,7 +147,8 @@ extension PackageVerifier {
                     format: format, symmetry: symmetry,
                     rounding: a.rounding == "half-away" ? .toNearestOrAwayFromZero : .toNearestOrEven, profile: profile)
             else {
-                report.check("\(place): profile '\(a.profile)', scheme '\(a.scheme)' or format are not ones PTQKit writes")
+                report.check(
+                    "\(place): profile '\(a.profile)', scheme '\(a.scheme)' or format are not ones PTQKit writes")
                 continue
             }
             let derived = scheme.parameters(min: a.rangeMin, max: a.rangeMax)

@@ -106,7 +106,9 @@ struct Calibrate: ParsableCommand {
             let plan = try PackagePlan(result)
             var inputs = try fingerprints.wait()
             // Datasets behind external links are inputs too: their files are fingerprinted after the file linking them.
-            for (role, file) in (weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map({ (.activations, $0) }) {
+            let read: [(InputFile.Role, String)] =
+                (weights.map { [(.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) }
+            for (role, file) in read {
                 inputs += try Calibrator.linkedFiles(in: file).map { try InputFile(role: role, hashing: $0) }
             }
             if let saved {
