@@ -61,17 +61,30 @@ final class InputFingerprints: @unchecked Sendable {
         } else {
             fingerprints = try files.map { (file) throws(PackageError) in try Self.hash(file).get() }
         }
-        for (fingerprint, start) in zip(fingerprints, startSizes) {
-            let now = Self.size(of: fingerprint.path)
-            guard let start, fingerprint.size != start || now != start else { continue }
-            throw .hdf5(
-                HDF5Error(
-                    kind: .library, file: fingerprint.path, operation: "read",
-                    cause: "the file changed size while being read (\(start) bytes at the start, \(fingerprint.size) "
-                        + "when hashed, \(now.map(String.init) ?? "gone") now): the values read and its fingerprint "
-                        + "cannot be trusted"))
+        for (fingerprint, start) in zip(fingerprints, startSizes) where fingerprint.size != start {
+            throw .hdf5(Self.resized(fingerprint.path, from: start, hashed: fingerprint.size))
         }
+        if let resized = resizedInput() { throw .hdf5(resized) }
         return fingerprints
+    }
+
+    /// The error for the first input whose size now differs from its size at ``init``, or `nil`: a run
+    /// that failed reading a file truncated after it started reports this (74) rather than a damaged file.
+    func resizedInput() -> HDF5Error? {
+        for (file, start) in zip(files, startSizes) where Self.size(of: file.path) != start {
+            return Self.resized(file.path, from: start, hashed: nil)
+        }
+        return nil
+    }
+
+    /// An I/O error (exit 74) for the file at `path` whose size changed from `start`.
+    private static func resized(_ path: String, from start: Int?, hashed: Int?) -> HDF5Error {
+        HDF5Error(
+            kind: .library, file: path, operation: "read",
+            cause: "the file changed size while being read (\(start.map(String.init) ?? "unreadable") bytes "
+                + "at the start" + (hashed.map { ", \($0) when hashed" } ?? "")
+                + ", \(size(of: path).map(String.init) ?? "gone") now): the values read and its fingerprint "
+                + "cannot be trusted")
     }
 
     /// The size of the file at `path` in bytes, or `nil` when it cannot be read.

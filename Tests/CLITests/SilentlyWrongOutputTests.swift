@@ -11,7 +11,9 @@ import Testing
     typealias Scratch = CalibrateTests.Scratch
 
     /// The package calibrated from `weights` (and `activations`) in `scratch`, with its `--json` report.
-    static func package(_ scratch: Scratch, weights: String, activations: String? = nil) throws -> (String, [String: Any]) {
+    static func package(
+        _ scratch: Scratch, weights: String, activations: String? = nil
+    ) throws -> (String, [String: Any]) {
         let path = "\(scratch.path)/p"
         let result = try CalibrateTests.calibrate(
             ["--json", "--weights", weights, "--output", path] + (activations.map { ["--activations", $0] } ?? []))
@@ -23,8 +25,8 @@ import Testing
         defer { scratch.remove() }
         let (path, json) = try Self.package(scratch, weights: "\(Self.fixtures)/weights_float64_nonfinite.h5")
         let warnings = (json["warnings"] as? [String]) ?? []
-        #expect(warnings.contains { $0.contains("weight /fc/weight has 3 non-finite of 32 elements (NaN 1, +Inf 2, -Inf 0)") },
-                "\(warnings)")
+        let warning = "weight /fc/weight has 3 non-finite of 32 elements (NaN 1, +Inf 2, -Inf 0)"
+        #expect(warnings.contains { $0.contains(warning) }, "\(warnings)")
         let record = try #require(PackageReader(path: path).manifest.tensors.first { $0.dataset == "/fc/weight" })
         #expect(record.nanCount == 1)
         #expect(record.infCount == 2)
@@ -60,9 +62,55 @@ import Testing
         let target = "\(Self.fixtures)/external_target.h5"
         let recorded = try #require(manifest.inputs.first { $0.path == target }, "\(manifest.inputs.map(\.path))")
         #expect(recorded.role == .weights)
-        #expect(recorded.sha256 == (try InputFile(role: .weights, hashing: PTQProcess.repository.appendingPathComponent(target).path)).sha256)
+        let hashed = try InputFile(role: .weights, hashing: PTQProcess.repository.appendingPathComponent(target).path)
+        #expect(recorded.sha256 == hashed.sha256)
         let verify = try PTQProcess.run(["verify", path])
         #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    /// Item 10: an activation file truncated while `ptq calibrate` reads it. The truncation is timed by
+    /// feedback (once the child holds the file open, seen in `/proc/PID/fd`); whether it lands during a
+    /// read (libhdf5 reads the missing bytes as zeros: a short read) or after the last one (the size
+    /// differs from the start when fingerprinted), the run must fail 74 naming the file and leave no
+    /// package. float64 data so every batch goes through `H5Dread` (no file mapping).
+    @Test func inputTruncatedWhileBeingReadFails74() throws {
+        #if os(Linux)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = "\(scratch.path)/acts.h5"
+        let rows = 100_000, width = 256
+        do {
+            let file = try File(path, mode: .create)
+            let dataset = try file.createDataset("/fc", type: .float64, shape: [rows, width])
+            let block = 10_000
+            let values = (0..<(block * width)).map { Double($0 % 997) / 997 - 0.5 }
+            for start in stride(from: 0, to: rows, by: block) { try dataset.write(values, startingAt: start) }
+        }
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let output = "\(scratch.path)/p"
+        let pid = try PTQProcess.start(
+            ["calibrate", "--quiet", "--threads", "1", "--activations", path, "--output", output],
+            stdout: "\(scratch.path)/out", stderr: "\(scratch.path)/err", environment: ["PTQ_PROBE": "off"])
+        var truncated = false
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        for _ in 0..<20_000 where !truncated {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            if descriptors.contains(where: {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == resolved
+            }) {
+                truncated = truncate(path, off_t(size / 2)) == 0
+            } else {
+                usleep(500)
+            }
+        }
+        let status = PTQProcess.waitForExit(pid)
+        let stderr = try String(contentsOfFile: "\(scratch.path)/err", encoding: .utf8)
+        try #require(truncated, "ptq finished before the file could be truncated: \(stderr)")
+        #expect(status == 74, "\(stderr)")
+        #expect(stderr.contains(path), "\(stderr)")
+        #expect(stderr.contains("short read") || stderr.contains("changed size"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #endif
     }
 
     // MARK: - ptq verify
@@ -117,10 +165,12 @@ import Testing
                problem: "@: layer fc activation: scale") { package in
             try editManifest(package) { $0.layers[0].activation?.scale *= 2 }
         },
-        Damage(name: "edited qmin attribute", problem: "@/tensors.h5:/fc/weight: attribute 'qmin' is integer(-100)") { package in
+        Damage(name: "edited qmin attribute",
+               problem: "@/tensors.h5:/fc/weight: attribute 'qmin' is integer(-100)") { package in
             try tensors(package) { file in try file.openDataset("/fc/weight").setAttribute("qmin", .integer(-100)) }
         },
-        Damage(name: "extra dataset in tensors.h5", problem: "@/tensors.h5:/extra: not listed in the manifest") { package in
+        Damage(name: "extra dataset in tensors.h5",
+               problem: "@/tensors.h5:/extra: not listed in the manifest") { package in
             try tensors(package) { file in _ = try file.createDataset("/extra", type: .float32, shape: [2]) }
         },
         Damage(name: "missing summary.md", problem: "@/summary.md: missing") { package in
@@ -134,7 +184,8 @@ import Testing
     @Test func verifyPassesAnIntactPackage() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let (path, _) = try Self.package(scratch, weights: BadInputCatalogueTests.weights, activations: BadInputCatalogueTests.activations)
+        let (path, _) = try Self.package(
+            scratch, weights: BadInputCatalogueTests.weights, activations: BadInputCatalogueTests.activations)
         let verify = try PTQProcess.run(["verify", "--json", path])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(try PackageReader(path: path).manifest.tensorsSHA256?.count == 64)
@@ -144,7 +195,8 @@ import Testing
     func verifyFindsABrokenInvariant(_ damage: Damage) throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let (path, _) = try Self.package(scratch, weights: BadInputCatalogueTests.weights, activations: BadInputCatalogueTests.activations)
+        let (path, _) = try Self.package(
+            scratch, weights: BadInputCatalogueTests.weights, activations: BadInputCatalogueTests.activations)
         try damage.apply(path)
         let verify = try PTQProcess.run(["verify", "--json", path])
         #expect(verify.status == 65, "\(verify.stdout)\(verify.stderr)")
