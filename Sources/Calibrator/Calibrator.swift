@@ -179,11 +179,37 @@ public struct Calibrator: Sendable {
         return files.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// Paths of every dataset in the file at `path`, in the walk's order.
+    /// Paths of every dataset in the file at `path`, in the walk's order, those behind external links
+    /// included (they are read through the link like any dataset).
+    ///
+    /// - Throws: ``CalibrationError/input(_:)`` with `.objectNotFound` for a dangling external link (naming
+    ///   the file, the link and its missing target), `.wrongObjectType` for one to a group.
     static func datasets(in path: String) throws(CalibrationError) -> [String] {
-        do {
+        try linkedDatasets(in: path).map(\.path)
+    }
+
+    /// The files that datasets of the HDF5 file at `path` live in through external links, each once, in
+    /// the walk's order, as libhdf5 resolved them: inputs to fingerprint beside `path` itself.
+    public static func linkedFiles(in path: String) throws(CalibrationError) -> [String] {
+        var seen: Set<String> = []
+        return try linkedDatasets(in: path).compactMap(\.linkedFile).filter { seen.insert($0).inserted }
+    }
+
+    /// Every dataset of the file at `path` with the file an external link led to (`nil` for its own).
+    private static func linkedDatasets(
+        in path: String
+    ) throws(CalibrationError) -> [(path: String, linkedFile: String?)] {
+        do throws(HDF5Error) {
             let file = try File(path)
-            return try file.walk().filter { $0.kind == .dataset }.map(\.path)
+            var datasets: [(path: String, linkedFile: String?)] = []
+            for entry in try file.walk() {
+                switch entry.kind {
+                case .dataset: datasets.append((entry.path, nil))
+                case .externalLink: datasets.append((entry.path, try file.linkedDatasetFile(entry.path)))
+                default: continue
+                }
+            }
+            return datasets
         } catch {
             throw .input(.hdf5(error))
         }
@@ -231,6 +257,13 @@ extension LayerCalibration {
         var lines: [String] = []
         if let degenerate = activation?.degenerate {
             lines.append("layer \(layer): activation range is degenerate (\(degenerate.rawValue))")
+        }
+        if let counts = weight?.counts, counts.nonFinite > 0 {
+            // Left out of the ranges (nan-policy: skip); the manifest's tensor record counts them too.
+            lines.append(
+                "layer \(layer): weight \(datasets.weight ?? "") has \(counts.nonFinite) non-finite of \(counts.total) "
+                    + "elements (NaN \(counts.nan), +Inf \(counts.positiveInfinity), -Inf \(counts.negativeInfinity)), "
+                    + "left out of its ranges")
         }
         if let weight, !weight.degenerateRanges.isEmpty {
             lines.append(

@@ -77,5 +77,6 @@ extension Dataset {
             }
             chunkStart += layout.chunkRows
         }
+        try checkNotShrunk("H5Dread_chunk")
     }
 }

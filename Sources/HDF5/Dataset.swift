@@ -88,6 +88,8 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
         let memoryType = try CAPI.makeType(T.hdf5Type, memory: true, site)
         try CAPI.read(
             handle.raw, memoryType: memoryType, memorySpace: memorySpace, fileSpace: fileSpace, into: base, site)
+        try checkNotShrunk("H5Dread")
+        if let floats = buffer as? UnsafeMutableBufferPointer<Float> { try checkFloat32Range(rows, converted: floats) }
     }
 
     /// Reads rows `rows` (all rows by default) into a new array, converted to `T`.

@@ -53,7 +53,8 @@ extension HDF5Container where Self: ~Copyable {
     }
 
     /// Opens the dataset at `path`, optionally with a chunk cache of `chunkCacheBytes` (libhdf5's default
-    /// is 1 MiB; reads that are not chunk-aligned want at least one row of chunks).
+    /// is 1 MiB; reads that are not chunk-aligned want at least one row of chunks). A virtual dataset opens
+    /// only when all its sources are present (``Dataset/checkVirtualSources()``).
     public func openDataset(_ path: String, chunkCacheBytes: Int? = nil) throws(HDF5Error) -> Dataset {
         let found = try objectClass(at: path)
         guard found == .dataset else {
@@ -62,7 +63,9 @@ extension HDF5Container where Self: ~Copyable {
         }
         let site = site(path)
         let handle = try CAPI.openDataset(objectID.raw, path, chunkCacheBytes: chunkCacheBytes, site)
-        return try Dataset.wrap(handle, filePath: filePath, objectPath: absolutePath(path))
+        let dataset = try Dataset.wrap(handle, filePath: filePath, objectPath: absolutePath(path))
+        try dataset.checkVirtualSources()
+        return dataset
     }
 
     /// Creates a group at `path`, creating missing intermediate groups.
@@ -108,19 +111,21 @@ extension HDF5Container where Self: ~Copyable {
     }
 
     /// Every link below this container, depth first in name order (each group's links right after the
-    /// group). Soft links are listed with their target and not followed; hard links to one object twice
-    /// are listed under both names.
+    /// group). Soft and external links are listed with their targets and not followed; hard links to one
+    /// object twice are listed under both names.
     public func walk() throws(HDF5Error) -> [ObjectEntry] {
-        try CAPI.visitLinks(objectID.raw, site()).map { link in
-            let kind: ObjectEntry.Kind =
-                switch link.target {
-                case .object(.group): .group
-                case .object(.dataset): .dataset
-                case .object(.namedDatatype): .namedDatatype
-                case .object(.other): .other
-                case .soft(let target): .softLink(target: target)
-                case .external: .externalLink
-                }
+        try CAPI.visitLinks(objectID.raw, site()).map { (link) throws(HDF5Error) in
+            let kind: ObjectEntry.Kind
+            switch link.target {
+            case .object(.group): kind = .group
+            case .object(.dataset): kind = .dataset
+            case .object(.namedDatatype): kind = .namedDatatype
+            case .object(.other): kind = .other
+            case .soft(let target): kind = .softLink(target: target)
+            case .external:
+                let target = try CAPI.externalLinkTarget(objectID.raw, link.name, site(link.name))
+                kind = .externalLink(file: target.file, object: target.object)
+            }
             return ObjectEntry(path: absolutePath(link.name), kind: kind)
         }
     }

@@ -23,6 +23,9 @@ public struct HDF5Error: Error, Sendable, CustomStringConvertible {
         case unsupportedType(String)
         /// The caller asked for something impossible: rows out of range, a buffer too small, bad shapes.
         case invalidArgument(String)
+        /// Values that cannot be represented in the requested memory type (a float64 element beyond
+        /// float32's range, which libhdf5 would turn into ±Inf); the cause says how many and one of them.
+        case outOfRange
         /// Any other failure reported by libhdf5.
         case library
     }
@@ -61,7 +64,8 @@ public struct HDF5Error: Error, Sendable, CustomStringConvertible {
 
 extension HDF5Error.Kind {
     /// A stable identifier of the kind for scripts: `fileNotFound`, `notHDF5`, `corruptFile`,
-    /// `unsupportedFormat`, `objectNotFound`, `wrongObjectType`, `unsupportedType`, `invalidArgument`, `library`.
+    /// `unsupportedFormat`, `objectNotFound`, `wrongObjectType`, `unsupportedType`, `invalidArgument`,
+    /// `outOfRange`, `library`.
     public var name: String {
         switch self {
         case .fileNotFound: "fileNotFound"
@@ -72,6 +76,7 @@ extension HDF5Error.Kind {
         case .wrongObjectType: "wrongObjectType"
         case .unsupportedType: "unsupportedType"
         case .invalidArgument: "invalidArgument"
+        case .outOfRange: "outOfRange"
         case .library: "library"
         }
     }
@@ -87,6 +92,7 @@ extension HDF5Error.Kind {
         case .wrongObjectType(let expected, let found): "expected a \(expected), found a \(found)"
         case .unsupportedType(let type): "unsupported element type: \(type)"
         case .invalidArgument(let reason): reason
+        case .outOfRange: "values out of range for the requested type"
         case .library: "libhdf5 reported an error"
         }
     }

@@ -10,8 +10,9 @@ public struct ObjectEntry: Sendable, Hashable {
         case namedDatatype
         /// A soft link with its target path; not followed by the walk (no cycles), open it to follow it.
         case softLink(target: String)
-        /// An external link (into another file); not followed.
-        case externalLink
+        /// An external link into another file: the file name and the object's path as the link stores
+        /// them; not followed by the walk (``HDF5Container/linkedDatasetFile(_:)`` follows one).
+        case externalLink(file: String, object: String)
         /// Any other object.
         case other
     }

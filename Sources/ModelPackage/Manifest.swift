@@ -28,6 +28,10 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var tensorsFile: String
     /// Name of the human-readable summary inside the package (`summary.md`).
     public var summaryFile: String
+    /// SHA-256 of `tensors.h5` as written (64 lowercase hex digits), so `ptq verify` detects any later
+    /// change to it (an edited code, attribute or an added dataset); absent in packages written before it
+    /// was recorded.
+    public var tensorsSHA256: String?
     /// One record per layer, sorted by name.
     public var layers: [LayerRecord]
 
@@ -107,6 +111,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         case config
         case tensorsFile = "tensors_file"
         case summaryFile = "summary_file"
+        case tensorsSHA256 = "tensors_sha256"
         case layers
     }
 }

@@ -21,6 +21,7 @@ public enum ManifestSchema {
     "config": {"type": "object"},
     "tensors_file": {"type": "string", "minLength": 1},
     "summary_file": {"type": "string", "minLength": 1},
+    "tensors_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
     "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}}
   },
   "$defs": {
@@ -62,7 +63,9 @@ public enum ManifestSchema {
         "packed_bits": {"enum": [1, 2, 4]},
         "quantization": {"$ref": "#/$defs/quantization"},
         "metrics": {"$ref": "#/$defs/metrics"},
-        "note": {"type": "string"}
+        "note": {"type": "string"},
+        "nan_count": {"type": "integer", "minimum": 1},
+        "inf_count": {"type": "integer", "minimum": 1}
       }
     },
     "quantization": {

@@ -40,14 +40,20 @@ public struct PackageBuilder: ~Copyable {
         tensors = writer
     }
 
-    /// Closes `tensors.h5`, writes `manifest.json` and `summary.md`, and commits the directory.
+    /// Closes `tensors.h5`, records its SHA-256 in the manifest (``Manifest/tensorsSHA256``), writes
+    /// `manifest.json` and `summary.md`, and commits the directory.
+    /// - Returns: the manifest as written (with the hash).
     /// - Throws: ``PackageError`` (the temporary directory is removed and an existing package kept).
-    public consuming func finish(manifest: Manifest) throws(PackageError) {
+    @discardableResult
+    public consuming func finish(manifest: Manifest) throws(PackageError) -> Manifest {
         let directory = directory
         try tensors.close()
+        var manifest = manifest
+        manifest.tensorsSHA256 = try SHA256.hash(fileAt: directory.path(manifest.tensorsFile)).digest.hex
         try Self.write(manifest.encoded(), to: directory.path(Manifest.fileName))
         try Self.write(Data(PackageSummary.markdown(manifest).utf8), to: directory.path(manifest.summaryFile))
         try directory.commit()
+        return manifest
     }
 
     /// Writes `data` to a new file at `path`.

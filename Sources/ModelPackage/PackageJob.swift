@@ -72,8 +72,7 @@ public enum PackageJob {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
         let manifest = Manifest(ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
-        try builder.finish(manifest: manifest)
-        return manifest
+        return try builder.finish(manifest: manifest)
     }
 
     /// Reads one tensor and stores it as planned.

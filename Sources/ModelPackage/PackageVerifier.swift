@@ -2,9 +2,12 @@ import Foundation
 import HDF5
 import QuantCore
 
-/// Checks a package: the manifest against the schema, the recorded input hashes, every stored tensor's
-/// type, shape and code range, every scale and zero-point; and, given the original weights, recomputes
-/// each tensor's error metrics and compares them with the manifest.
+/// Checks a package: the manifest against the schema, the recorded input hashes, the package's files
+/// (`summary.md` as rendered from the manifest, `tensors.h5`'s SHA-256, no unlisted datasets), every
+/// stored tensor's type, shape, attributes and code range, every scale (finite, positive, no reachable
+/// code dequantizing to ±Inf) and zero-point (0 for signed symmetric grids), every activation record
+/// (re-derived from its range; see `PackageVerifier+Invariants.swift`); and, given the original weights,
+/// recomputes each tensor's error metrics and compares them with the manifest.
 public enum PackageVerifier {
     /// The outcome of a verification.
     public struct Report: Sendable, Hashable {
@@ -46,11 +49,14 @@ public enum PackageVerifier {
         let package = try PackageReader(path: path)
         let manifest = package.manifest
         checkInputs(manifest.inputs, against: weights, &report)
+        checkFiles(package, &report)
+        checkActivations(manifest, package: path, &report)
         if let weights {
             do { _ = try File(weights) } catch { throw .hdf5(error) }
         }
         for record in manifest.tensors {
             report.tensorsChecked += 1
+            checkAttributes(record, package, &report)
             do {
                 let restored = try checkStorage(record, package, &report)
                 if let weights, let restored {
@@ -110,6 +116,7 @@ public enum PackageVerifier {
             report.check(outside == 0 ? nil : "\(record.dataset): \(outside) codes beyond the \(table.count)-entry decode table")
             let badScales = scales.filter { !($0.isFinite && $0 > 0) }.count
             report.check(badScales == 0 ? nil : "\(record.dataset): \(badScales) scales are not finite and positive")
+            checkMinifloatScales(record, table: table, scales: scales, package: package.path, &report)
             if let format = record.quantization.flatMap({ FloatFormat(presetName: $0.format) }) {
                 let expected = (0..<table.count).map { format.decode(UInt32($0)) }
                 let same = zip(expected, table).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
@@ -129,6 +136,7 @@ public enum PackageVerifier {
             report.check(badScales == 0 ? nil : "\(record.dataset): \(badScales) scales are not finite and positive")
             let badZeros = zeroPoints.filter { Int($0) < q.qmin || Int($0) > q.qmax }.count
             report.check(badZeros == 0 ? nil : "\(record.dataset): \(badZeros) zero-points outside \(q.qmin)...\(q.qmax)")
+            checkAffineParameters(record, q, scales: scales, zeroPoints: zeroPoints, package: package.path, &report)
             return try package.dequantized(record)
         }
     }

@@ -28,12 +28,16 @@ public struct TensorRecord: Codable, Sendable, Hashable {
     public var metrics: ErrorMetricsRecord?
     /// Why a tensor was left unquantized (`excluded by configuration`), absent otherwise.
     public var note: String?
+    /// NaN elements of the original tensor (left out of its ranges), absent when there are none.
+    public var nanCount: Int?
+    /// ±Inf elements of the original tensor (left out of its ranges), absent when there are none.
+    public var infCount: Int?
 
     /// Creates a record.
     public init(
         dataset: String, role: String, originalShape: [Int], originalDtype: String, encoding: TensorEncoding,
         storedDtype: String, storedShape: [Int], packedBits: Int? = nil, quantization: TensorQuantization? = nil,
-        metrics: ErrorMetricsRecord? = nil, note: String? = nil
+        metrics: ErrorMetricsRecord? = nil, note: String? = nil, nanCount: Int? = nil, infCount: Int? = nil
     ) {
         self.dataset = dataset
         self.role = role
@@ -46,6 +50,8 @@ public struct TensorRecord: Codable, Sendable, Hashable {
         self.quantization = quantization
         self.metrics = metrics
         self.note = note
+        self.nanCount = nanCount
+        self.infCount = infCount
     }
 
     /// Number of elements of the original tensor.
@@ -63,6 +69,8 @@ public struct TensorRecord: Codable, Sendable, Hashable {
         case quantization
         case metrics
         case note
+        case nanCount = "nan_count"
+        case infCount = "inf_count"
     }
 }
 

@@ -23,6 +23,13 @@ public struct TensorsFileWriter: ~Copyable {
     /// The `formula` attribute of minifloat tensors.
     public static let minifloatFormula = "x = decode(code) * scale"
 
+    /// How many of `values` satisfy `property` (NaN, ±Inf), or `nil` for none: the manifest records
+    /// non-finite elements of a quantized tensor only when there are some.
+    static func count(_ values: [Float], _ property: (Float) -> Bool) -> Int? {
+        let count = values.reduce(0) { $0 + (property($1) ? 1 : 0) }
+        return count > 0 ? count : nil
+    }
+
     /// Creates (or truncates) the file at `path`.
     public init(path: String) throws(PackageError) {
         do { file = try File(path, mode: .truncate) } catch { throw .hdf5(error) }
@@ -89,7 +96,8 @@ public struct TensorsFileWriter: ~Copyable {
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
             storedDtype: storage.dtype.name, storedShape: storedShape, packedBits: storage.packedBits,
-            quantization: quantization, metrics: metrics)
+            quantization: quantization, metrics: metrics, nanCount: Self.count(values, \.isNaN),
+            infCount: Self.count(values, \.isInfinite))
         try writeAttributes(record)
         return record
     }
@@ -133,7 +141,8 @@ public struct TensorsFileWriter: ~Copyable {
             decodeTableDataset: tablePath)
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .minifloat,
-            storedDtype: NumericType.uint8.name, storedShape: shape, quantization: quantization, metrics: metrics)
+            storedDtype: NumericType.uint8.name, storedShape: shape, quantization: quantization, metrics: metrics,
+            nanCount: Self.count(values, \.isNaN), infCount: Self.count(values, \.isInfinite))
         try writeAttributes(record)
         return record
     }
@@ -176,7 +185,8 @@ public struct TensorsFileWriter: ~Copyable {
             scaleDataset: scalePath, zeroPointDataset: zeroPointPath, parameterShape: parameterShape)
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
-            storedDtype: NumericType.int32.name, storedShape: shape, quantization: quantization, metrics: metrics)
+            storedDtype: NumericType.int32.name, storedShape: shape, quantization: quantization, metrics: metrics,
+            nanCount: Self.count(values, \.isNaN), infCount: Self.count(values, \.isInfinite))
         try writeAttributes(record)
         return record
     }
@@ -230,6 +240,27 @@ public struct TensorsFileWriter: ~Copyable {
 
     /// The attributes of a stored tensor (and of its parameter datasets), from its record.
     private func writeAttributes(_ record: TensorRecord) throws(PackageError) {
+        do {
+            let dataset = try file.openDataset(record.dataset)
+            for (name, value) in Self.attributes(of: record) { try dataset.setAttribute(name, value) }
+            if let q = record.quantization {
+                let scale = try file.openDataset(q.scaleDataset)
+                try scale.setAttribute("ptq_role", .string("scale"))
+                try scale.setAttribute("tensor", .string(record.dataset))
+                for (path, role) in [(q.zeroPointDataset, "zero_point"), (q.decodeTableDataset, "decode_table")] {
+                    guard let path else { continue }
+                    let parameter = try file.openDataset(path)
+                    try parameter.setAttribute("ptq_role", .string(role))
+                    try parameter.setAttribute("tensor", .string(record.dataset))
+                }
+            }
+        } catch {
+            throw .hdf5(error)
+        }
+    }
+
+    /// The attributes a stored tensor carries, from its record (what `ptq verify` compares them with).
+    static func attributes(of record: TensorRecord) -> [(String, AttributeValue)] {
         var attributes: [(String, AttributeValue)] = [
             ("ptq_encoding", .string(record.encoding.rawValue)),
             ("dtype", .string(record.storedDtype)),
@@ -255,23 +286,7 @@ public struct TensorsFileWriter: ~Copyable {
             if let zeroPoint = q.zeroPointDataset { attributes.append(("zero_point", .string(zeroPoint))) }
             if let table = q.decodeTableDataset { attributes.append(("decode_table", .string(table))) }
         }
-        do {
-            let dataset = try file.openDataset(record.dataset)
-            for (name, value) in attributes { try dataset.setAttribute(name, value) }
-            if let q = record.quantization {
-                let scale = try file.openDataset(q.scaleDataset)
-                try scale.setAttribute("ptq_role", .string("scale"))
-                try scale.setAttribute("tensor", .string(record.dataset))
-                for (path, role) in [(q.zeroPointDataset, "zero_point"), (q.decodeTableDataset, "decode_table")] {
-                    guard let path else { continue }
-                    let parameter = try file.openDataset(path)
-                    try parameter.setAttribute("ptq_role", .string(role))
-                    try parameter.setAttribute("tensor", .string(record.dataset))
-                }
-            }
-        } catch {
-            throw .hdf5(error)
-        }
+        return attributes
     }
 
     /// Manifest spelling of a granularity: name, axis, group size.

@@ -62,6 +62,7 @@ struct Calibrate: ParsableCommand {
     func run() throws {
         let reporter = ProgressReporter(quiet: quiet)
         var skipped: (any Error)?
+        var fingerprints: InputFingerprints?
         do {
             // Refuse an existing output before spending time on the calibration (checked again when writing).
             let readPaths = [weights, stats, config].compactMap { $0 } + activations
@@ -77,9 +78,10 @@ struct Calibrate: ParsableCommand {
             skipped = failure
             // The input files are fingerprinted while the calibration runs (on its own thread unless --threads 1).
             let activationFiles = saved == nil ? probed : []
-            let fingerprints = InputFingerprints(
+            let started = InputFingerprints(
                 (weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) },
                 concurrently: calibrator.threads > 1)
+            fingerprints = started
             var phase: CalibrationProgress.Phase?
             let progress = { (progress: CalibrationProgress) in
                 if progress.phase != phase {
@@ -105,7 +107,13 @@ struct Calibrate: ParsableCommand {
             reporter.end()
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
             let plan = try PackagePlan(result)
-            var inputs = try fingerprints.wait()
+            var inputs = try started.wait()
+            // Datasets behind external links are inputs too: their files are fingerprinted after the file linking them.
+            let read: [(InputFile.Role, String)] =
+                (weights.map { [(.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) }
+            for (role, file) in read {
+                inputs += try Calibrator.linkedFiles(in: file).map { try InputFile(role: role, hashing: $0) }
+            }
             if let saved {
                 // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
                 // observing config file unless another is given: the manifest equals a direct run's.
@@ -131,8 +139,10 @@ struct Calibrate: ParsableCommand {
             }
         } catch {
             reporter.end()
-            FileHandle.standardError.write(Data("ptq calibrate: \(error)\n".utf8))
-            throw ExitCodes.code(for: error)
+            // An input truncated (or rewritten) after the run started: that is the cause, not a damaged file.
+            let cause: any Error = fingerprints?.resizedInput() ?? error
+            FileHandle.standardError.write(Data("ptq calibrate: \(cause)\n".utf8))
+            throw ExitCodes.code(for: cause)
         }
         if let skipped { throw ExitCodes.code(for: skipped) }
     }

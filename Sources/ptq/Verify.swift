@@ -8,8 +8,13 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a model package: manifest schema, input hashes, code ranges, parameters, error metrics.",
         discussion: """
+            Checks every invariant of docs/package-format.md: schema, input hashes, summary.md, the SHA-256 \
+            of tensors.h5 and its datasets and attributes against the manifest, code ranges, scales (finite, \
+            > 0, no reachable code dequantizing to Inf), zero points (0 for signed symmetric grids), \
+            activation parameters re-derived from their ranges. \
             Exit codes: 0 the package passed, 65 it is damaged or inconsistent (each problem is printed on \
-            stderr), 66 missing package or weights file, 64 usage, 70 internal error.
+            stderr, naming the package, layer or dataset and the invariant), 66 missing package or weights \
+            file, 64 usage, 70 internal error.
             """
     )
 

@@ -269,7 +269,45 @@ import Testing
              outcome: failure(73, "File too large", "@/out/s.ptqstats"), shellPrefix: "trap '' XFSZ; ulimit -f 1;"),
     ]
 
-    static let allCases = fileCases + datasetCases + namingCases + configCases + outputCases
+    /// Inputs libhdf5 reads without an error into wrong values (issue 20, items 8, 9 and 12): refused
+    /// naming the file, the dataset and the cause, or read correctly.
+    static let silentlyWrongCases: [Case] = {
+        let beyond = "\(fixtures)/weights_beyond_float32.h5"
+        let nanPolicyError: [String: Made] = ["c.yaml": .text("version: 1\nnan-policy: error\n")]
+        return [
+            // float64 values beyond ±3.4028235e38 became +Inf, then a clamped code, with a good SQNR.
+            calibrate("float64 weight 3.5e38 (beyond float32's range)", ["--weights", beyond],
+                      failure(65, "1 of 4 float64 elements are out of float32 range", "\(beyond):/fc/weight", "3.5e+38")),
+            calibrate("float64 weight 1e300", ["--weights", "\(fixtures)/weights_float64_1e300.h5"],
+                      failure(65, "out of float32 range", "weights_float64_1e300.h5:/fc/weight", "1e+300 at flat index 21")),
+            calibrate("float64 activation -1e39", ["--weights", weights, "--activations", "\(fixtures)/activations_beyond_float32.h5"],
+                      failure(65, "out of float32 range", "activations_beyond_float32.h5:/fc", "-1e+39 at flat index 75")),
+            // nan-policy: error named "+Inf 1" for a file without any Inf.
+            calibrate("float64 weight 3.5e38 with nan-policy: error", ["--weights", beyond, "--config", "@/c.yaml"],
+                      made: nanPolicyError, failure(65, "out of float32 range", "\(beyond):/fc/weight", "3.5e+38")),
+            inspect("float64 beyond float32's range", beyond, failure(65, "out of float32 range", "\(beyond):/fc/weight")),
+            // Real NaN/Inf in float64: skipped, warned about and counted (SilentlyWrongOutputTests checks the counts).
+            calibrate("float64 weights with NaN and +Inf", ["--weights", "\(fixtures)/weights_float64_nonfinite.h5"],
+                      .accepted(warning: "has 3 non-finite of 32 elements (NaN 1, +Inf 2, -Inf 0)")),
+            calibrate("float64 weights with NaN and +Inf, nan-policy: error",
+                      ["--weights", "\(fixtures)/weights_float64_nonfinite.h5", "--config", "@/c.yaml"], made: nanPolicyError,
+                      failure(65, "non-finite values", "weights_float64_nonfinite.h5:/fc/weight", "NaN 1", "+Inf 2")),
+            // A virtual dataset whose source file is gone read as its fill value 7 (scale 7/127).
+            calibrate("virtual dataset whose source file is missing", ["--weights", "\(fixtures)/weights_vds_missing.h5"],
+                      failure(66, "virtual dataset source 'vds_missing_source.h5:w' is missing",
+                              "weights_vds_missing.h5:/fc/weight")),
+            inspect("virtual dataset whose source file is missing", "\(fixtures)/weights_vds_missing.h5",
+                    failure(66, "virtual dataset source 'vds_missing_source.h5:w' is missing", "weights_vds_missing.h5:/fc/weight")),
+            calibrate("virtual dataset whose source exists", ["--weights", "\(fixtures)/weights_vds.h5"], .accepted(warning: nil)),
+            // A dangling external link dropped its layer silently; one that resolves was ignored.
+            calibrate("dangling external link", ["--weights", "\(fixtures)/weights_dangling_external.h5"],
+                      failure(66, "the external link to 'missing_target.h5:/w' dangles",
+                              "weights_dangling_external.h5:/fc2/weight")),
+            calibrate("external link that resolves", ["--weights", "\(fixtures)/weights_external.h5"], .accepted(warning: nil)),
+        ]
+    }()
+
+    static let allCases = fileCases + datasetCases + namingCases + configCases + outputCases + silentlyWrongCases
 
     // MARK: - Running a case
 

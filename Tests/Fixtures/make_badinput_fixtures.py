@@ -14,8 +14,13 @@ v2-B-tree chunk indexes -- are still readable, so they are not failure cases).
 
 The cases generated inside the tests instead (truncations, empty file, directory, text file) need no
 fixture. Outputs: Tests/Fixtures/badinput/*.h5 (each a few KB).
+
+`--silently-wrong` (re)writes only the files of issue 20's "silently wrong output" cases (float64 beyond
+float32's range, virtual datasets, external links; see `silently_wrong()`), with the system h5py
+(`/usr/bin/python3`, HDF5 1.10), leaving the other fixtures as they are.
 """
 import os
+import sys
 
 import h5py
 import numpy as np
@@ -130,7 +135,49 @@ def main():
     write("weights_duplicate_layer.h5", {"fc/weight": weight(), "fc.weight": weight()})
     write("weights_escaping_names.h5", {"../x/weight": weight(), "../x/bias": rng.standard_normal(4).astype(np.float32)})
     write("activations_escaping_names.h5", {"../x": activation()})
+    silently_wrong()
+
+
+def silently_wrong():
+    """Inputs libhdf5 reads "successfully" into wrong values unless PTQKit checks (issue 20, items 8, 9, 12)."""
+    r = np.random.default_rng(20261206)
+    # float64 beyond float32's range: libhdf5 converts 3.5e38 and 1e300 to +Inf without an error.
+    write("weights_beyond_float32.h5", {"fc/weight": np.array([[3.5e38, 1.0], [-1.0, 2.0]], np.float64)})
+    w = r.standard_normal((4, 8))
+    w[2, 5] = 1e300
+    write("weights_float64_1e300.h5", {"fc/weight": w})
+    a = r.standard_normal((16, 8))
+    a[9, 3] = -1e39
+    write("activations_beyond_float32.h5", {"fc": a})
+    # Real non-finite float64 values (NaN, +Inf): converted as they are, counted and warned about.
+    w = r.standard_normal((4, 8))
+    w[0, 0], w[1, 1], w[3, 7] = np.nan, np.inf, np.inf
+    write("weights_float64_nonfinite.h5", {"fc/weight": w})
+
+    # Virtual datasets: one whose source file exists (read normally), one whose source file is gone
+    # (libhdf5 would hand out the fill value 7 for every element).
+    for name, source, keep in [("weights_vds.h5", "vds_source.h5", True),
+                               ("weights_vds_missing.h5", "vds_missing_source.h5", False)]:
+        write(source, {"w": r.standard_normal((4, 8)).astype(np.float32)})
+        layout = h5py.VirtualLayout(shape=(4, 8), dtype="f4")
+        layout[:] = h5py.VirtualSource(source, "w", shape=(4, 8))
+        with h5py.File(os.path.join(ROOT, name), "w") as f:
+            f.create_virtual_dataset("fc/weight", layout, fillvalue=7)
+        if not keep:
+            os.remove(os.path.join(ROOT, source))
+
+    # External links: one that resolves (fc/weight lives in external_target.h5), one that dangles.
+    write("external_target.h5", {"w": r.standard_normal((4, 8)).astype(np.float32)})
+    with h5py.File(os.path.join(ROOT, "weights_external.h5"), "w") as f:
+        f["fc/weight"] = h5py.ExternalLink("external_target.h5", "/w")
+        f["fc/bias"] = r.standard_normal(4).astype(np.float32)
+    with h5py.File(os.path.join(ROOT, "weights_dangling_external.h5"), "w") as f:
+        f["fc/weight"] = r.standard_normal((4, 8)).astype(np.float32)
+        f["fc2/weight"] = h5py.ExternalLink("missing_target.h5", "/w")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--silently-wrong"]:
+        silently_wrong()
+    else:
+        main()
