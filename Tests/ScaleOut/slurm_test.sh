@@ -76,22 +76,41 @@ print_logs() {
     done
 }
 
-# Ends a process by id: SIGTERM, up to 15 s, then SIGKILL.
-stop_pid() {
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
+# Ends processes by id: SIGTERM, up to 15 s, then SIGKILL.
+stop_pids() {
+    local pid alive
+    [ $# -gt 0 ] || return 0
+    kill -TERM "$@" 2>/dev/null
     for _ in $(seq 1 30); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        alive=()
+        for pid in "$@"; do
+            if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*zombie' "/proc/$pid/status" 2>/dev/null; then
+                alive+=("$pid")
+            fi
+        done
+        [ ${#alive[@]} -gt 0 ] || return 0
         sleep 0.5
     done
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -KILL "${alive[@]}" 2>/dev/null
+}
+
+# The processes whose working directory is inside the temporary directory: the daemons and, started by
+# slurmd there, the job steps (slurmstepd) and the jobs.
+processes_in_work() {
+    local cwd pid
+    for cwd in /proc/[0-9]*/cwd; do
+        pid=${cwd#/proc/}
+        pid=${pid%/cwd}
+        [ "$pid" = $$ ] && continue
+        case "$(readlink "$cwd" 2>/dev/null)" in "$WORK" | "$WORK"/*) echo "$pid" ;; esac
+    done
 }
 
 cleanup() {
     local status=$?
     set +e
     trap - EXIT INT TERM
+    cd / # not inside the directory searched and removed below
     if [ "$status" != 0 ]; then
         echo "slurm_test: failed (exit $status); state of the test cluster and logs follow" >&2
         if [ "$DAEMONS_UP" = 1 ]; then
@@ -100,20 +119,18 @@ cleanup() {
         print_logs >&2
     fi
     if [ "$DAEMONS_UP" = 1 ]; then
+        # Cancel what still runs and give slurmd up to 30 s to end the steps before shutting down.
         timeout 10 scancel --quiet --user=root
+        for _ in $(seq 1 30); do
+            [ -z "$(timeout 5 squeue -h -t running,completing,configuring -o %i 2>/dev/null)" ] && break
+            sleep 1
+        done
         timeout 10 scontrol shutdown >/dev/null 2>&1
     fi
-    [ -n "$SLURMD_PID" ] && stop_pid "$SLURMD_PID"
-    [ -n "$CTLD_PID" ] && stop_pid "$CTLD_PID"
-    # Job steps (slurmstepd and the job's processes) left by a cancelled or timed-out job run in the
-    # temporary directory: end them by id.
-    for cwd in /proc/[0-9]*/cwd; do
-        local pid=${cwd#/proc/}
-        pid=${pid%/cwd}
-        [ "$pid" = $$ ] && continue
-        case "$(readlink "$cwd" 2>/dev/null)" in "$WORK" | "$WORK"/*) stop_pid "$pid" ;; esac
-    done
-    [ -f "$WORK/munge/munged.pid" ] && stop_pid "$(cat "$WORK/munge/munged.pid")"
+    stop_pids $SLURMD_PID $CTLD_PID
+    # shellcheck disable=SC2046 # one pid per word
+    stop_pids $(processes_in_work)
+    [ -f "$WORK/munge/munged.pid" ] && stop_pids "$(cat "$WORK/munge/munged.pid")"
     rm -rf "$WORK"
     exit "$status"
 }
@@ -174,6 +191,8 @@ $NODE State=UNKNOWN
 PartitionName=ptq Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
 
+# Started in the temporary directory, so that they and the job steps they start can be found there.
+cd "$WORK"
 slurmctld -D -i >"$WORK/log/slurmctld.out" 2>&1 &
 CTLD_PID=$!
 DAEMONS_UP=1
@@ -185,6 +204,7 @@ done
 timeout 5 scontrol ping | grep -q "is UP" || fail "slurmctld did not come up within 30 s"
 slurmd -D -N localhost >"$WORK/log/slurmd.out" 2>&1 &
 SLURMD_PID=$!
+cd "$REPO"
 for _ in $(seq 1 120); do
     kill -0 "$SLURMD_PID" 2>/dev/null || fail "slurmd exited at start"
     [ "$(timeout 5 sinfo -h -n localhost -o %T 2>/dev/null)" = idle ] && break
@@ -257,12 +277,6 @@ say "activation set: $(ls "$DATA" | wc -l) files, $DATA_BYTES bytes ($(elapsed "
 # The ptq the jobs run is the one under test, found on PATH (the recipes call `ptq`).
 export PATH="$(dirname "$PTQ"):$PATH"
 
-t=$(now)
-"$PTQ" calibrate --activations "$DATA"/*.h5 --config "$CONFIG" --weights "$WEIGHTS" --output "$WORK/direct.ptq" \
-    --quiet >"$WORK/log/direct.out" 2>&1 || fail "direct ptq calibrate failed: $(cat "$WORK/log/direct.out")"
-DIRECT_SECONDS=$(elapsed "$t" "$(now)")
-say "direct ptq calibrate: $DIRECT_SECONDS s"
-
 # --- 1: the recipes, all shards succeed ---------------------------------------------------------------
 t=$(now)
 array=$(submit_observe "$WORK/stats" "0-$((SHARDS - 1))")
@@ -276,8 +290,16 @@ for k in $(seq 0 $((SHARDS - 1))); do
 done
 wait_job "$merge"
 TOTAL_SECONDS=$(elapsed "$t" "$(now)")
+TASK_TIMES=$(for k in $(seq 0 $((SHARDS - 1))); do
+    timeout 10 scontrol -o show job "${array}_$k" | sed -n 's/.* RunTime=\([^ ]*\).*/\1/p'
+done | tr '\n' ' ')
 [ "$(job_field "$merge" JobState)" = COMPLETED ] || fail "merge job $merge: $(job_field "$merge" JobState)"
 pass "job array $array (${SHARDS} observe tasks, $ARRAY_SECONDS s) and merge job $merge (afterok) completed"
+t=$(now)
+"$PTQ" calibrate --activations "$DATA"/*.h5 --config "$CONFIG" --weights "$WEIGHTS" --output "$WORK/direct.ptq" \
+    --quiet >"$WORK/log/direct.out" 2>&1 || fail "direct ptq calibrate failed: $(cat "$WORK/log/direct.out")"
+DIRECT_SECONDS=$(elapsed "$t" "$(now)")
+say "direct ptq calibrate: $DIRECT_SECONDS s"
 same_package "$WORK/slurm.ptq" "$WORK/direct.ptq" \
     || fail "the Slurm run's package differs from the direct run's: $(diff -rq "$WORK/slurm.ptq" "$WORK/direct.ptq")"
 pass "package from Slurm (submit to package $TOTAL_SECONDS s) byte-identical to the direct run ($DIRECT_SECONDS s)"
@@ -335,6 +357,7 @@ same_package "$WORK/retry.ptq" "$WORK/direct.ptq" \
     || fail "the package after resubmitting shard $K differs from the direct run's"
 pass "after repair, sbatch --array=$K + merge ($(elapsed "$t" "$(now)") s): package byte-identical to the direct run"
 
-say "figures: $DATA_BYTES bytes in 6 files, $SHARDS shards on $(nproc) CPUs; array $ARRAY_SECONDS s," \
-    "submit to package $TOTAL_SECONDS s; direct ptq calibrate $DIRECT_SECONDS s (ptq: $PTQ)"
+say "figures: $DATA_BYTES bytes in 6 files, $SHARDS shards on $(nproc) CPUs; array $ARRAY_SECONDS s" \
+    "(tasks' RunTime ${TASK_TIMES% }), submit to package $TOTAL_SECONDS s; direct ptq calibrate" \
+    "$DIRECT_SECONDS s; load average $(cut -d' ' -f1-3 /proc/loadavg) (ptq: $PTQ)"
 echo "slurm: $PASSED passed, 0 failed"
