@@ -198,10 +198,10 @@ CTLD_PID=$!
 DAEMONS_UP=1
 for _ in $(seq 1 60); do
     kill -0 "$CTLD_PID" 2>/dev/null || fail "slurmctld exited at start"
-    timeout 5 scontrol ping 2>/dev/null | grep -q "is UP" && break
+    [[ "$(timeout 5 scontrol ping 2>/dev/null)" == *"is UP"* ]] && break
     sleep 0.5
 done
-timeout 5 scontrol ping | grep -q "is UP" || fail "slurmctld did not come up within 30 s"
+[[ "$(timeout 5 scontrol ping)" == *"is UP"* ]] || fail "slurmctld did not come up within 30 s"
 slurmd -D -N localhost >"$WORK/log/slurmd.out" 2>&1 &
 SLURMD_PID=$!
 cd "$REPO"
@@ -333,8 +333,10 @@ until [ "$(job_field "$stuck" Reason)" = DependencyNeverSatisfied ]; do
     sleep 1
 done
 [ "$(job_field "$stuck" JobState)" = PENDING ] || fail "merge $stuck: $(job_field "$stuck" JobState)"
-[ ! -e "$WORK/retry.ptq" ] && ! ls "$WORK/run/logs/ptq-merge-$stuck.log" >/dev/null 2>&1 \
-    || fail "the merge $stuck ran"
+# No package, no partial package (.retry.ptq.ptq-partial.*), no merge log.
+entries=$(ls -A "$WORK")
+! grep -q 'retry\.ptq' <<<"$entries" && [ ! -e "$WORK/run/logs/ptq-merge-$stuck.log" ] \
+    || fail "the merge $stuck ran: $(ls -A "$WORK" "$WORK/run/logs")"
 pass "merge $stuck never ran (PENDING, DependencyNeverSatisfied); only the 3 good shards' statistics exist"
 
 # --- 2b: repair, resubmit index K alone, merge ------------------------------------------------------
