@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: deps build test demo bench fuzz clean check-sanitizers format lint
+.PHONY: deps build test test-scale-out demo bench fuzz clean check-sanitizers format lint
 
 # libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
 deps:
@@ -39,6 +39,16 @@ bench: deps
 
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory test-scale-out
+
+# The scale-out recipes on real runners (Tests/ScaleOut/): the Kubernetes manifests validated against the
+# Kubernetes schema (kubernetes-validate from PyPI, in a temporary venv), and the Slurm recipes run on a
+# single-node Slurm on localhost (installs slurm-wlm and munge if missing; starts and stops its own
+# munged, slurmctld and slurmd) with the debug `ptq` that `swift test` builds. As root.
+test-scale-out: deps
+	$(SWIFT) build --product ptq
+	Tests/ScaleOut/k8s_validate.sh
+	Tests/ScaleOut/slurm_test.sh .build/debug/ptq
 
 # The test suite under AddressSanitizer (+ LeakSanitizer) and then ThreadSanitizer, each built in its own
 # scratch directory. The `ptq` the CLI tests spawn is the instrumented one, and the options below reach

@@ -13,7 +13,9 @@ struct Observe: ParsableCommand {
             `ptq calibrate --stats` turns them into a package. K is zero-based: --shard 0/4 … 3/4 (a Slurm \
             array or a Kubernetes Indexed Job passes $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX). \
             The output is written atomically. Exit codes: 0 success, 64 usage, 65 unusable input, \
-            66 missing input, 73 output exists (without --force, or not replaceable with it) or cannot be created, 78 configuration error.
+            66 missing input, 70 internal error, 73 output exists (without --force, or not replaceable with it) \
+            or cannot be created, 74 libhdf5 failed reading an input (e.g. a chunk failing its Fletcher-32 \
+            checksum), 78 configuration error.
             """
     )
 
