@@ -18,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "PTQKit", targets: ["PTQKit"]),
+        .library(name: "PTQCommandLine", targets: ["PTQCommandLine"]),
         .executable(name: "ptq", targets: ["ptq"]),
     ],
     dependencies: [
@@ -33,30 +34,45 @@ let package = Package(
         ),
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
         .target(name: "TensorIO", dependencies: ["HDF5"], swiftSettings: strict),
+        .target(name: "JSON", swiftSettings: strict),
         .target(name: "QuantCore", swiftSettings: strict),
-        .target(name: "Observers", dependencies: ["QuantCore"], swiftSettings: strict),
+        .target(name: "Observers", dependencies: ["QuantCore", "JSON"], swiftSettings: strict),
         .target(
             name: "Calibrator",
-            dependencies: ["QuantCore", "Observers", "TensorIO", "HDF5", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "ModelPackage",
             dependencies: [
-                "QuantCore", "HDF5", "TensorIO", "Observers", "Calibrator", .product(name: "Crypto", package: "swift-crypto"),
+                "JSON", "QuantCore", "Observers", "TensorIO", "HDF5", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
-            name: "PTQKit",
-            dependencies: ["HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "ModelPackage"],
+            name: "PackageFormat",
+            dependencies: ["JSON", "QuantCore", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "ptq",
+        .target(
+            name: "PackageWriter",
+            dependencies: ["JSON", "QuantCore", "HDF5", "Calibrator", "PackageFormat"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PTQStats",
+            dependencies: ["JSON", "Observers", "TensorIO", "Calibrator", "PackageFormat", "PackageWriter"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PTQKit",
+            dependencies: [
+                "JSON", "HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "PackageFormat", "PackageWriter",
+                "PTQStats",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PTQCommandLine",
             dependencies: ["PTQKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        .executableTarget(name: "ptq", dependencies: ["PTQCommandLine"], swiftSettings: strict),
         .executableTarget(
             name: "ptq-bench",
             dependencies: ["PTQKit"],
@@ -65,9 +81,9 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5"], swiftSettings: strict),
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore"], swiftSettings: strict),
-        .testTarget(name: "ObserversTests", dependencies: ["Observers", "QuantCore"], swiftSettings: strict),
+        .testTarget(name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit"], swiftSettings: strict),
-        .testTarget(name: "ModelPackageTests", dependencies: ["ModelPackage", "PTQKit"], swiftSettings: strict),
+        .testTarget(name: "ModelPackageTests", dependencies: ["PackageFormat", "PackageWriter", "PTQStats", "PTQKit"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["PTQKit"], swiftSettings: strict),
     ]
 )

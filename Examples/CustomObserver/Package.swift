@@ -6,6 +6,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(name: "PTQKit", path: "../..")],
     targets: [
-        .executableTarget(name: "CustomObserver", dependencies: [.product(name: "PTQKit", package: "PTQKit")])
+        .executableTarget(
+            name: "ptq",
+            dependencies: [
+                .product(name: "PTQKit", package: "PTQKit"), .product(name: "PTQCommandLine", package: "PTQKit"),
+            ],
+            path: "Sources/CustomObserver"
+        )
     ]
 )

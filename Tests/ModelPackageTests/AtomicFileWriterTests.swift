@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 struct AtomicFileWriterTests {
     /// The pid of a process that has exited (and been waited for).

@@ -3,7 +3,8 @@ import HDF5
 import QuantCore
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 /// ``PackageJob`` on the bundled digits network's weights (Calibration/weights.h5).
 struct PackageJobTests {
