@@ -7,11 +7,10 @@ let package = Package(
     dependencies: [.package(name: "PTQKit", path: "../..")],
     targets: [
         .executableTarget(
-            name: "ptq",
+            name: "CustomObserver",
             dependencies: [
                 .product(name: "PTQKit", package: "PTQKit"), .product(name: "PTQCommandLine", package: "PTQKit"),
-            ],
-            path: "Sources/CustomObserver"
+            ]
         )
     ]
 )

@@ -1,67 +1,77 @@
+public import Calibrator
 public import JSON
 public import PackageFormat
-public import Calibrator
-import HDF5
 
-/// Writes a package from a ``PackagePlan``: reads each planned tensor from the weights file, stores it
-/// in `tensors.h5`, fingerprints the inputs, and writes the manifest and summary atomically.
-public enum PackageJob {
-    /// Progress of the writing phase: tensors done and total, and the dataset being stored.
-    public typealias Progress = (_ done: Int, _ total: Int, _ dataset: String) -> Void
+/// Writes a package from what a calibration computed: each ``CalibratedTensor`` as the calibrator hands
+/// it over (codes, parameters and metrics stored as they are, nothing read or quantized again), then
+/// ``finish(plan:inputs:config:toolVersion:)`` writes the manifest and summary and moves the directory
+/// into place atomically. A job dropped before `finish` leaves nothing behind.
+///
+/// ```swift
+/// var job = try PackageJob(destination: "out/pkg", force: false)
+/// let result = try calibrator.calibrate(weights: "w.h5", activations: []) { _ in } tensors: { tensor in
+///     _ = try? job.store(tensor)
+/// }
+/// try job.finish(plan: PackagePlan(result), inputs: inputs, config: config, toolVersion: ptqkitVersion)
+/// ```
+///
+/// A failure to write inside the package (disk full, file too large) is
+/// ``PackageError/cannotWrite(path:reason:)`` naming the destination and the file inside it.
+public struct PackageJob: ~Copyable {
+    private var builder: PackageBuilder
+    private let destination: String
+    private var records: [String: [TensorRecord]] = [:]
 
-    /// Writes the package at `destination`.
-    ///
-    /// - Parameters:
-    ///   - weights: the weights file the plan's tensors are read from (required when the plan has tensors).
-    ///   - inputs: the input files, fingerprinted (see ``InputFile/init(role:hashing:)``), in command-line order.
-    ///   - config: the effective configuration to record.
-    ///   - toolVersion: the PTQKit version to record.
-    /// - Returns: the manifest written.
-    /// - Throws: ``PackageError``; nothing is left at `destination` on failure and an existing package
-    ///   is kept. A failure to write inside the package (disk full, file too large) is
-    ///   ``PackageError/cannotWrite(path:reason:)`` naming `destination` and the file inside it.
-    @discardableResult
-    public static func write(
-        plan: PackagePlan, weights: String?, inputs: [InputFile], config: JSONValue,
-        toolVersion: String, destination: String, force: Bool, progress: Progress = { _, _, _ in }
-    ) throws(PackageError) -> Manifest {
-        let builder = try PackageBuilder(destination: destination, force: force)
-        let temporary = builder.directory.path("")
-        do {
-            return try write(plan: plan, weights: weights, inputs: inputs, config: config, toolVersion: toolVersion, into: builder, progress: progress)
-        } catch {
-            // Name the output, not its temporary directory (which is gone by now).
-            func inside(_ path: String) -> String? { path.hasPrefix(temporary) ? String(path.dropFirst(temporary.count)) : nil }
-            switch error {
-            case .hdf5(let e):
-                guard let name = inside(e.file) else { throw error }
-                throw .cannotWrite(path: destination, reason: "\(name): \(e.operation) failed: \(e.cause)")
-            case .cannotWrite(let path, let reason):
-                guard let name = inside(path) else { throw error }
-                throw .cannotWrite(path: destination, reason: "\(name): \(reason)")
-            default: throw error
-            }
-        }
+    /// Prepares `destination` (see ``AtomicDirectoryWriter/init(destination:force:)``).
+    public init(destination: String, force: Bool) throws(PackageError) {
+        builder = try PackageBuilder(destination: destination, force: force)
+        self.destination = destination
     }
 
-    /// Fills and commits `builder`.
-    private static func write(
-        plan: PackagePlan, weights: String?, inputs: [InputFile], config: JSONValue,
-        toolVersion: String, into builder: consuming PackageBuilder, progress: Progress
+    /// The number of tensors stored so far.
+    public var storedCount: Int { records.values.reduce(0) { $0 + $1.count } }
+
+    /// Stores `tensor` in `tensors.h5` as the calibration decided.
+    /// - Throws: ``PackageError`` naming the dataset (or, for a write failure, the package).
+    @discardableResult
+    public mutating func store(_ tensor: CalibratedTensor) throws(PackageError) -> TensorRecord {
+        let temporary = builder.directory.path("")
+        let record: TensorRecord
+        do {
+            switch tensor.content {
+            case .affine(let codes, let parameters, let symmetry, let profile, let reason, let metrics):
+                record = try builder.tensors.writeAffine(
+                    dataset: tensor.dataset, role: tensor.role, codes: codes, shape: tensor.shape,
+                    originalDtype: tensor.elementType, parameters: parameters, symmetry: symmetry, profile: profile,
+                    schemeReason: reason, metrics: ErrorMetricsRecord(metrics))
+            case .int32(let codes, let scales, let reason, let metrics):
+                record = try builder.tensors.writeInt32(
+                    dataset: tensor.dataset, role: tensor.role, codes: codes, shape: tensor.shape,
+                    originalDtype: tensor.elementType, scales: scales, reason: reason, metrics: ErrorMetricsRecord(metrics))
+            case .float32(let values, let note):
+                record = try builder.tensors.writeFloat32(
+                    dataset: tensor.dataset, role: tensor.role, values: values, shape: tensor.shape,
+                    originalDtype: tensor.elementType, note: note)
+            }
+        } catch {
+            throw Self.naming(error, destination: destination, temporary: temporary)
+        }
+        records[tensor.layer, default: []].append(record)
+        return record
+    }
+
+    /// Writes the manifest (the stored tensors, `plan`'s activations and policies) and the summary, and
+    /// commits the package.
+    /// - Returns: the manifest written.
+    /// - Throws: ``PackageError``; nothing is left at the destination and an existing package is kept.
+    @discardableResult
+    public consuming func finish(
+        plan: PackagePlan, inputs: [InputFile], config: JSONValue, toolVersion: String
     ) throws(PackageError) -> Manifest {
+        let temporary = builder.directory.path("")
         var layers = Dictionary(uniqueKeysWithValues: plan.layers.map { ($0, LayerRecord(name: $0)) })
-        if !plan.tensors.isEmpty {
-            guard let weights else {
-                throw .invalidTensor(name: plan.tensors[0].dataset, reason: "no weights file to read it from")
-            }
-            let file: File
-            do { file = try File(weights) } catch { throw .hdf5(error) }
-            for (index, tensor) in plan.tensors.enumerated() {
-                progress(index, plan.tensors.count, tensor.dataset)
-                let record = try store(tensor, from: file, into: &builder.tensors)
-                layers[tensor.layer, default: LayerRecord(name: tensor.layer)].tensors.append(record)
-            }
-            progress(plan.tensors.count, plan.tensors.count, "")
+        for (layer, tensors) in records {
+            layers[layer, default: LayerRecord(name: layer)].tensors += tensors
         }
         for (layer, activation) in plan.activations {
             layers[layer, default: LayerRecord(name: layer)].activation = activation
@@ -70,42 +80,24 @@ public enum PackageJob {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
         let manifest = Manifest(ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
-        try builder.finish(manifest: manifest)
+        let destination = destination
+        do { try builder.finish(manifest: manifest) } catch {
+            throw Self.naming(error, destination: destination, temporary: temporary)
+        }
         return manifest
     }
 
-    /// Reads one tensor and stores it as planned.
-    static func store(_ tensor: PackagePlan.Tensor, from file: borrowing File, into writer: inout TensorsFileWriter)
-        throws(PackageError) -> TensorRecord
-    {
-        let shape: [Int]
-        let dtype: String
-        let values: [Float]
-        do {
-            let dataset = try file.openDataset(tensor.dataset)
-            shape = dataset.shape
-            dtype = dataset.elementType.description
-            values = try dataset.read(as: Float.self)
-        } catch {
-            throw .hdf5(error)
-        }
-        switch tensor.storage {
-        case .affine(let parameters, let symmetry, let profile, let reason):
-            return try writer.writeAffine(
-                dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,
-                parameters: parameters, symmetry: symmetry, profile: profile, schemeReason: reason)
-        case .minifloat(let quantizer):
-            return try writer.writeMinifloat(
-                dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,
-                quantizer: quantizer)
-        case .int32(let scales, let reason):
-            return try writer.writeInt32(
-                dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,
-                scales: scales, reason: reason)
-        case .float32(let note):
-            return try writer.writeFloat32(
-                dataset: tensor.dataset, role: tensor.role, values: values, shape: shape, originalDtype: dtype,
-                note: note)
+    /// `error` naming the output, not its temporary directory (which is gone by the time it is reported).
+    private static func naming(_ error: PackageError, destination: String, temporary: String) -> PackageError {
+        func inside(_ path: String) -> String? { path.hasPrefix(temporary) ? String(path.dropFirst(temporary.count)) : nil }
+        switch error {
+        case .hdf5(let e):
+            guard let name = inside(e.file) else { return error }
+            return .cannotWrite(path: destination, reason: "\(name): \(e.operation) failed: \(e.cause)")
+        case .cannotWrite(let path, let reason):
+            guard let name = inside(path) else { return error }
+            return .cannotWrite(path: destination, reason: "\(name): \(reason)")
+        default: return error
         }
     }
 }

@@ -5,44 +5,18 @@ import Foundation
 import QuantCore
 
 extension PackagePlan {
-    /// The plan for a calibration result: each calibrated weight as integer codes with its parameters,
-    /// each quantized bias as int32, every other tensor of a layer (excluded layers, biases left in float)
-    /// as float32 with the reason, and every calibrated activation's record.
-    /// - Throws: ``PackageError/quantization(name:_:)`` if a weight's parameters are inconsistent.
-    public init(_ result: CalibrationResult) throws(PackageError) {
-        var tensors: [Tensor] = []
+    /// The plan for a calibration result: every layer, each layer's effective settings, and each
+    /// calibrated activation's record (excluded layers have none).
+    public init(_ result: CalibrationResult) {
         var activations: [String: ActivationRecord] = [:]
         var policies: [String: JSONValue] = [:]
-        let hasWeights = result.inputs.weights != nil
         for layer in result.layers {
             policies[layer.layer] = try? JSONValue(encoding: layer.policy)
-            if layer.excluded {
-                guard hasWeights else { continue }
-                for (dataset, role) in [(layer.datasets.weight, "weight"), (layer.datasets.bias, "bias")] {
-                    if let dataset {
-                        tensors.append(Tensor(layer: layer.layer, dataset: dataset, role: role, storage: .float32(note: "excluded by configuration")))
-                    }
-                }
-                continue
-            }
-            if let weight = layer.weight {
-                let parameters: QuantizationParameters
-                do { parameters = try weight.parameters() } catch { throw .quantization(name: weight.dataset, error) }
-                let reason = weight.scheme.requested == .auto ? weight.scheme.reason : nil
-                tensors.append(
-                    Tensor(
-                        layer: layer.layer, dataset: weight.dataset, role: "weight",
-                        storage: .affine(parameters, symmetry: weight.scheme.chosen, profile: weight.profile, schemeReason: reason)))
-            }
-            if let bias = layer.bias {
-                let storage: Storage = bias.quantized ? .int32(scales: bias.scales, reason: bias.reason) : .float32(note: bias.reason)
-                tensors.append(Tensor(layer: layer.layer, dataset: bias.dataset, role: "bias", storage: storage))
-            }
-            if let activation = layer.activation {
+            if !layer.excluded, let activation = layer.activation {
                 activations[layer.layer] = ActivationRecord(activation)
             }
         }
-        self.init(layers: result.layers.map(\.layer), tensors: tensors, activations: activations, policies: policies)
+        self.init(layers: result.layers.map(\.layer), activations: activations, policies: policies)
     }
 }
 

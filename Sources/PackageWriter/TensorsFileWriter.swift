@@ -30,7 +30,33 @@ public struct TensorsFileWriter: ~Copyable {
     }
 
     /// Quantizes `values` (row-major, `shape`) with `parameters` and stores the codes, the scales and
-    /// zero-points, and their attributes; measures the error of the stored tensor.
+    /// zero-points, and their attributes, with the error of the stored tensor (see
+    /// ``writeAffine(dataset:role:codes:shape:originalDtype:parameters:symmetry:profile:schemeReason:metrics:)``).
+    ///
+    /// - Throws: ``PackageError`` naming the dataset.
+    public mutating func writeAffine(
+        dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
+        parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String? = nil
+    ) throws(PackageError) -> TensorRecord {
+        guard values.count == shape.reduce(1, *) else {
+            throw .invalidTensor(name: dataset, reason: "\(values.count) values for shape \(shape)")
+        }
+        let codes: [Int32]
+        let metrics: ErrorMetricsRecord
+        do {
+            codes = try parameters.quantize(values, as: Int32.self)
+            metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: try parameters.dequantize(codes)))
+        } catch {
+            throw .quantization(name: dataset, error)
+        }
+        return try writeAffine(
+            dataset: dataset, role: role, codes: codes, shape: shape, originalDtype: originalDtype, parameters: parameters,
+            symmetry: symmetry, profile: profile, schemeReason: schemeReason, metrics: metrics)
+    }
+
+    /// Stores integer `codes` (row-major, `shape`; as ``QuantizationParameters/quantize(_:as:)`` made them
+    /// with `parameters`), the scales and zero-points, and their attributes, recording `metrics` (the error
+    /// of exactly these codes) in the tensor's record.
     ///
     /// Codes are stored as the narrowest HDF5 integer type that holds them (int8/uint8, int16/uint16),
     /// except 4- and 2-bit codes, which are packed into uint8 in QuantCore's ``PackedCodes`` layout.
@@ -44,24 +70,17 @@ public struct TensorsFileWriter: ~Copyable {
     ///   - schemeReason: why the scheme was chosen, when it was chosen automatically.
     /// - Throws: ``PackageError`` naming the dataset.
     public mutating func writeAffine(
-        dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
-        parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String? = nil
+        dataset: String, role: String, codes: [Int32], shape: [Int], originalDtype: String,
+        parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String?,
+        metrics: ErrorMetricsRecord
     ) throws(PackageError) -> TensorRecord {
-        guard parameters.shape == shape, values.count == shape.reduce(1, *) else {
-            throw .invalidTensor(name: dataset, reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(values.count) values)")
+        guard parameters.shape == shape, codes.count == shape.reduce(1, *) else {
+            throw .invalidTensor(name: dataset, reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(codes.count) values)")
         }
         let format = parameters.format
         let scalePath = dataset + Self.scaleSuffix
         let zeroPointPath = dataset + Self.zeroPointSuffix
         try claim([dataset, scalePath, zeroPointPath])
-        let codes: [Int32]
-        do { codes = try parameters.quantize(values, as: Int32.self) } catch { throw .quantization(name: dataset, error) }
-        let reconstructed: [Float]
-        do { reconstructed = try parameters.dequantize(codes) } catch { throw .quantization(name: dataset, error) }
-        let metrics: ErrorMetricsRecord
-        do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
-            throw .quantization(name: dataset, error)
-        }
 
         let storage = AffineStorage(format: format)
         let storedShape: [Int]
@@ -139,9 +158,9 @@ public struct TensorsFileWriter: ~Copyable {
         return record
     }
 
-    /// Stores a bias as int32 codes `q = round(x / s)` (half to even, saturating) with zero-point 0: one
-    /// scale per element along axis 0 (`s_input · s_weight[c]`) when `scales` has one per element, one
-    /// scale for the tensor when it has one.
+    /// Stores a bias as int32 codes `q = round(x / s)` (half to even, saturating, NaN → 0) with zero-point
+    /// 0: one scale per element along axis 0 (`s_input · s_weight[c]`) when `scales` has one per element,
+    /// one scale for the tensor when it has one.
     public mutating func writeInt32(
         dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String, scales: [Float],
         reason: String
@@ -151,21 +170,30 @@ public struct TensorsFileWriter: ~Copyable {
         guard values.count == count, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
         }
-        let scalePath = dataset + Self.scaleSuffix
-        let zeroPointPath = dataset + Self.zeroPointSuffix
-        try claim([dataset, scalePath, zeroPointPath])
-        var codes = [Int32](repeating: 0, count: count)
-        var reconstructed = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            let s = scales[perChannel ? i : 0]
-            let q = (Double(values[i]) / Double(s)).rounded(.toNearestOrEven)
-            codes[i] = q.isNaN ? 0 : Int32(max(Double(Int32.min), min(Double(Int32.max), q)))
-            reconstructed[i] = s * Float(codes[i])
-        }
+        let (codes, reconstructed, _) = Int32Bias.quantize(values, scales: perChannel ? scales : [scales[0]])
         let metrics: ErrorMetricsRecord
         do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
             throw .quantization(name: dataset, error)
         }
+        return try writeInt32(
+            dataset: dataset, role: role, codes: codes, shape: shape, originalDtype: originalDtype, scales: scales,
+            reason: reason, metrics: metrics)
+    }
+
+    /// Stores int32 bias `codes` (zero-point 0; one scale per element of a 1-D tensor, or one for the
+    /// tensor) recording `metrics`, the error of exactly these codes.
+    public mutating func writeInt32(
+        dataset: String, role: String, codes: [Int32], shape: [Int], originalDtype: String, scales: [Float],
+        reason: String, metrics: ErrorMetricsRecord
+    ) throws(PackageError) -> TensorRecord {
+        let count = shape.reduce(1, *)
+        let perChannel = shape.count == 1 && scales.count == count && count > 1
+        guard codes.count == count, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
+        }
+        let scalePath = dataset + Self.scaleSuffix
+        let zeroPointPath = dataset + Self.zeroPointSuffix
+        try claim([dataset, scalePath, zeroPointPath])
         let parameterShape = perChannel ? shape : []
         try writeDataset(dataset, codes, shape: shape)
         try writeDataset(scalePath, perChannel ? scales : [scales[0]], shape: parameterShape)

@@ -57,9 +57,9 @@ import Testing
         let build = try Self.run(
             "/usr/bin/env",
             ["swift", "build", "--package-path", root.appendingPathComponent("Examples/CustomObserver").path,
-             "--scratch-path", scratch.path, "--product", "ptq"], log: log)
+             "--scratch-path", scratch.path, "--product", "CustomObserver"], log: log)
         try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(4000))")
-        let ptq = scratch.appendingPathComponent("debug/ptq").path
+        let ptq = scratch.appendingPathComponent("debug/CustomObserver").path
 
         // The real `ptq calibrate` (probe included: it re-executes this binary) with the user's observer.
         let package = scratch.appendingPathComponent("custom-observer-package")

@@ -20,8 +20,9 @@ import PTQStats
 /// configuration (the given file, else the statistics', else the defaults); probe every HDF5 input in a
 /// child process (``Options/probe``; with ``Options/keepGoing`` an activation file that fails is skipped);
 /// fingerprint the inputs (SHA-256, in the background while the calibration runs when it has several
-/// threads); calibrate; write the package atomically (``PackageJob``). Nothing is left at ``output`` on
-/// failure. The result is independent of the thread count, the batch size and the memory budget.
+/// threads); calibrate, storing each tensor in the package as the calibrator hands over its codes
+/// (``PackageJob``: the weights are read once); write the manifest and move the package into place
+/// atomically. Nothing is left at ``output`` on failure. The result is independent of the thread count, the batch size and the memory budget.
 public struct CalibrationJob: Sendable {
     /// What the job reads.
     public struct Inputs: Sendable, Hashable {
@@ -141,9 +142,17 @@ public struct CalibrationJob: Sendable {
             (inputs.weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) },
             concurrently: options.fingerprintInBackground ?? (calibrator.threads > 1))
         try checkCancellation()
-        let result = try calibrate(calibrator, saved: saved, activationFiles: activationFiles, events: events)
+        // The package is written while the calibration runs: each tensor as the calibrator hands it over.
+        var writer: PackageJob
+        do { writer = try PackageJob(destination: output, force: force) } catch { throw .package(error) }
+        var writeFailure: PackageError?
+        let result = try calibrate(calibrator, saved: saved, activationFiles: activationFiles, events: events) { tensor in
+            guard writeFailure == nil else { return }
+            do throws(PackageError) { try writer.store(tensor) } catch { writeFailure = error }
+        }
+        if let writeFailure { throw .package(writeFailure) }
         for warning in result.warnings { events(.warning(warning)) }
-        let plan = try CalibrationJobError.wrap { () throws(PackageError) in try PackagePlan(result) }
+        let plan = PackagePlan(result)
         var recorded = try CalibrationJobError.wrap { () throws(PackageError) in try fingerprints.wait() }
         if let saved {
             // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
@@ -159,20 +168,19 @@ public struct CalibrationJob: Sendable {
         events(.phase(.writing))
         let config: JSONValue
         do { config = try JSONValue(encoding: settings) } catch { throw .unencodable("the configuration: \(error)") }
-        let manifest = try CalibrationJobError.wrap { () throws(PackageError) in
-            try PackageJob.write(
-                plan: plan, weights: inputs.weights, inputs: recorded, config: config,
-                toolVersion: toolVersion, destination: output, force: force
-            ) { done, total, dataset in
-                events(.progress(done: done, total: total, detail: dataset))
-            }
+        let manifest: Manifest
+        do throws(PackageError) {
+            manifest = try writer.finish(plan: plan, inputs: recorded, config: config, toolVersion: toolVersion)
+        } catch {
+            throw .package(error)
         }
         return CalibrationJobResult(output: output, manifest: manifest, warnings: result.warnings, skipped: skipped)
     }
 
     /// The calibration from activation files, or from the saved statistics.
     private func calibrate(
-        _ calibrator: Calibrator, saved: StatisticsFile?, activationFiles: [String], events: (Event) -> Void
+        _ calibrator: Calibrator, saved: StatisticsFile?, activationFiles: [String], events: (Event) -> Void,
+        tensors: (CalibratedTensor) -> Void
     ) throws(CalibrationJobError) -> CalibrationResult {
         var phase: CalibrationProgress.Phase?
         func progress(_ progress: CalibrationProgress) {
@@ -189,9 +197,10 @@ public struct CalibrationJob: Sendable {
                 }
                 return try calibrator.calibrate(
                     weights: inputs.weights, activationFiles: saved.body.plan.files.map(\.path),
-                    statistics: saved.body.statistics, progress: progress)
+                    statistics: saved.body.statistics, progress: progress, tensors: tensors)
             }
-            return try calibrator.calibrate(weights: inputs.weights, activations: activationFiles, progress: progress)
+            return try calibrator.calibrate(
+                weights: inputs.weights, activations: activationFiles, progress: progress, tensors: tensors)
         }
     }
 
