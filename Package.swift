@@ -2,10 +2,13 @@
 //
 // PTQKit: post-training quantization calibration for tensors that live in HDF5.
 //
-// The modules follow the data flow; a lower stage never imports a higher one:
-//   CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
-//   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (policy, configs)
-//   → ModelPackage (writer, reader, verify) → PTQKit (re-exports) → ptq (thin CLI)
+// The modules follow the data flow; a lower stage never imports a higher one (docs/architecture.md says
+// what each owns and may import, and a test holds it to this file):
+//   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
+//   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
+//   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
+//   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports) → PTQCommandLine (all subcommands)
+//   → ptq (PTQCommandLine with the built-in observers)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -56,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "PTQStats",
-            dependencies: ["JSON", "Observers", "TensorIO", "Calibrator", "PackageFormat", "PackageWriter"],
+            dependencies: ["Observers", "TensorIO", "Calibrator", "PackageFormat", "PackageWriter"],
             swiftSettings: strict
         ),
         .target(

@@ -1,5 +1,5 @@
 import Foundation
-public import Observers
+public import PTQKit
 
 /// The whole `ptq` tool as a library: a package with its own observers builds its `ptq` in a few lines.
 ///
