@@ -61,13 +61,7 @@ struct Observe: ParsableCommand {
             }
             reporter.end()
             try file.write(to: output, force: force)
-            let inexact = file.body.statistics.layers.filter { $0.primary.kind == MovingAverageMinMaxObserver.kind }
-            if spec.count > 1, let first = inexact.first {
-                reporter.message(
-                    "ptq observe: warning: layer \(first.layer)\(inexact.count > 1 ? " and \(inexact.count - 1) more" : "") "
-                        + "use moving-average-minmax, whose average depends on the batch order: merged shards "
-                        + "approximate a single pass rather than equal it")
-            }
+            if let warning = file.inexactMergeWarning { reporter.message("ptq observe: warning: \(warning)") }
             let rows = file.body.coverage.reduce(0) { $0 + $1.rows.count }
             reporter.message(
                 "ptq observe: \(output): shard \(spec), \(rows) rows in \(file.body.coverage.count) segments of "

@@ -165,11 +165,7 @@ public struct TensorsFileWriter: ~Copyable {
         dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String, scales: [Float],
         reason: String
     ) throws(PackageError) -> TensorRecord {
-        let count = shape.reduce(1, *)
-        let perChannel = shape.count == 1 && scales.count == count && count > 1
-        guard values.count == count, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
-        }
+        let perChannel = try Self.int32Layout(dataset, count: values.count, shape: shape, scales: scales)
         let (codes, reconstructed, _) = Int32Bias.quantize(values, scales: perChannel ? scales : [scales[0]])
         let metrics: ErrorMetricsRecord
         do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
@@ -187,10 +183,7 @@ public struct TensorsFileWriter: ~Copyable {
         reason: String, metrics: ErrorMetricsRecord
     ) throws(PackageError) -> TensorRecord {
         let count = shape.reduce(1, *)
-        let perChannel = shape.count == 1 && scales.count == count && count > 1
-        guard codes.count == count, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
-        }
+        let perChannel = try Self.int32Layout(dataset, count: codes.count, shape: shape, scales: scales)
         let scalePath = dataset + Self.scaleSuffix
         let zeroPointPath = dataset + Self.zeroPointSuffix
         try claim([dataset, scalePath, zeroPointPath])
@@ -208,6 +201,19 @@ public struct TensorsFileWriter: ~Copyable {
             storedDtype: NumericType.int32.name, storedShape: shape, quantization: quantization, metrics: metrics)
         try writeAttributes(record)
         return record
+    }
+
+    /// Whether an int32 bias of `shape` (with `count` values) has one scale per element (a 1-D tensor of
+    /// more than one element with as many scales) rather than one for the tensor.
+    /// - Throws: ``PackageError/invalidTensor(name:reason:)`` when the scales fit neither, or are not
+    ///   finite and positive.
+    private static func int32Layout(_ dataset: String, count: Int, shape: [Int], scales: [Float]) throws(PackageError) -> Bool {
+        let elements = shape.reduce(1, *)
+        let perChannel = shape.count == 1 && scales.count == elements && elements > 1
+        guard count == elements, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
+        }
+        return perChannel
     }
 
     /// Stores `values` unquantized as float32 (a tensor the configuration excludes).
