@@ -47,7 +47,8 @@ public struct PackageJob: ~Copyable {
             case .int32(let codes, let scales, let reason, let metrics):
                 record = try builder.tensors.writeInt32(
                     dataset: tensor.dataset, role: tensor.role, codes: codes, shape: tensor.shape,
-                    originalDtype: tensor.elementType, scales: scales, reason: reason, metrics: ErrorMetricsRecord(metrics))
+                    originalDtype: tensor.elementType, scales: scales, reason: reason,
+                    metrics: ErrorMetricsRecord(metrics))
             case .float32(let values, let note):
                 record = try builder.tensors.writeFloat32(
                     dataset: tensor.dataset, role: tensor.role, values: values, shape: tensor.shape,
@@ -79,7 +80,8 @@ public struct PackageJob: ~Copyable {
         for (layer, policy) in plan.policies {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
-        let manifest = Manifest(ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
+        let manifest = Manifest(
+            ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
         let destination = destination
         do { try builder.finish(manifest: manifest) } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
@@ -89,7 +91,9 @@ public struct PackageJob: ~Copyable {
 
     /// `error` naming the output, not its temporary directory (which is gone by the time it is reported).
     private static func naming(_ error: PackageError, destination: String, temporary: String) -> PackageError {
-        func inside(_ path: String) -> String? { path.hasPrefix(temporary) ? String(path.dropFirst(temporary.count)) : nil }
+        func inside(_ path: String) -> String? {
+            path.hasPrefix(temporary) ? String(path.dropFirst(temporary.count)) : nil
+        }
         switch error {
         case .hdf5(let e):
             guard let name = inside(e.file) else { return error }

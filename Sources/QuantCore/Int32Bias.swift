@@ -5,7 +5,9 @@ public enum Int32Bias {
     /// The codes, their reconstruction and the number of saturated (clamped) values of `values` with one
     /// scale per element (`scales.count == values.count`) or one for all (`scales.count == 1`).
     /// - Precondition: `scales` has 1 or `values.count` elements.
-    public static func quantize(_ values: [Float], scales: [Float]) -> (codes: [Int32], restored: [Float], saturated: Int) {
+    public static func quantize(
+        _ values: [Float], scales: [Float]
+    ) -> (codes: [Int32], restored: [Float], saturated: Int) {
         precondition(scales.count == 1 || scales.count == values.count, "one scale, or one per value")
         var codes = [Int32](repeating: 0, count: values.count)
         var restored = [Float](repeating: 0, count: values.count)

@@ -22,7 +22,8 @@ import PTQStats
 /// fingerprint the inputs (SHA-256, in the background while the calibration runs when it has several
 /// threads); calibrate, storing each tensor in the package as the calibrator hands over its codes
 /// (``PackageJob``: the weights are read once); write the manifest and move the package into place
-/// atomically. Nothing is left at ``output`` on failure. The result is independent of the thread count, the batch size and the memory budget.
+/// atomically. Nothing is left at ``output`` on failure. The result is independent of the thread count,
+/// the batch size and the memory budget.
 public struct CalibrationJob: Sendable {
     /// What the job reads.
     public struct Inputs: Sendable, Hashable {
@@ -36,7 +37,9 @@ public struct CalibrationJob: Sendable {
         public var config: String?
 
         /// Creates the inputs.
-        public init(weights: String? = nil, activations: [String] = [], statistics: String? = nil, config: String? = nil) {
+        public init(
+            weights: String? = nil, activations: [String] = [], statistics: String? = nil, config: String? = nil
+        ) {
             self.weights = weights
             self.activations = activations
             self.statistics = statistics
@@ -146,7 +149,9 @@ public struct CalibrationJob: Sendable {
         var writer: PackageJob
         do { writer = try PackageJob(destination: output, force: force) } catch { throw .package(error) }
         var writeFailure: PackageError?
-        let result = try calibrate(calibrator, saved: saved, activationFiles: activationFiles, events: events) { tensor in
+        let result = try calibrate(
+            calibrator, saved: saved, activationFiles: activationFiles, events: events
+        ) { tensor in
             guard writeFailure == nil else { return }
             do throws(PackageError) { try writer.store(tensor) } catch { writeFailure = error }
         }
@@ -157,10 +162,13 @@ public struct CalibrationJob: Sendable {
         if let saved {
             // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
             // observing config file unless another is given: the manifest equals a direct run's.
-            recorded += saved.body.inputs.map { InputFile(role: .activations, path: $0.path, size: $0.size, sha256: $0.sha256) }
+            recorded += saved.body.inputs.map {
+                InputFile(role: .activations, path: $0.path, size: $0.size, sha256: $0.sha256)
+            }
         }
         if let config = inputs.config {
-            recorded.append(try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: .config, hashing: config) })
+            recorded.append(
+                try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: .config, hashing: config) })
         } else if let configFile = saved?.body.configFile {
             recorded.append(configFile)
         }
@@ -193,7 +201,8 @@ public struct CalibrationJob: Sendable {
         return try CalibrationJobError.wrap { () throws(CalibrationError) in
             if let saved {
                 if !saved.body.missingShards.isEmpty {
-                    events(.warning("the statistics lack shards \(saved.body.missingShards.map(String.init).joined(separator: ", "))"))
+                    let missing = saved.body.missingShards.map(String.init).joined(separator: ", ")
+                    events(.warning("the statistics lack shards \(missing)"))
                 }
                 return try calibrator.calibrate(
                     weights: inputs.weights, activationFiles: saved.body.plan.files.map(\.path),

@@ -43,7 +43,8 @@ public struct CalibrationJobResult: Encodable, Sendable {
         if let a = layer.activation {
             members["activation"] = .object([
                 ("format", .string(a.format)), ("scheme", .string(a.scheme)), ("scale", .double(Double(a.scale))),
-                ("zero_point", .int(a.zeroPoint)), ("range", .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])),
+                ("zero_point", .int(a.zeroPoint)),
+                ("range", .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])),
                 ("clipping_fraction", .double(a.clippingFraction)),
             ])
         }
@@ -51,7 +52,9 @@ public struct CalibrationJobResult: Encodable, Sendable {
     }
 
     private static func json(_ t: TensorRecord) -> JSONValue {
-        var fields: JSONObject = [("dataset", .string(t.dataset)), ("role", .string(t.role)), ("encoding", .string(t.encoding.rawValue))]
+        var fields: JSONObject = [
+            ("dataset", .string(t.dataset)), ("role", .string(t.role)), ("encoding", .string(t.encoding.rawValue)),
+        ]
         if let q = t.quantization {
             fields["format"] = .string(q.format)
             fields["scheme"] = .string(q.scheme)
