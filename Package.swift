@@ -2,10 +2,13 @@
 //
 // PTQKit: post-training quantization calibration for tensors that live in HDF5.
 //
-// The modules follow the data flow; a lower stage never imports a higher one:
-//   CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
-//   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (policy, configs)
-//   → ModelPackage (writer, reader, verify) → PTQKit (re-exports) → ptq (thin CLI)
+// The modules follow the data flow; a lower stage never imports a higher one (docs/architecture.md says
+// what each owns and may import, and a test holds it to this file):
+//   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
+//   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
+//   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
+//   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports) → PTQCommandLine (all subcommands)
+//   → ptq (PTQCommandLine with the built-in observers)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -18,6 +21,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "PTQKit", targets: ["PTQKit"]),
+        .library(name: "PTQCommandLine", targets: ["PTQCommandLine"]),
         .executable(name: "ptq", targets: ["ptq"]),
     ],
     dependencies: [
@@ -33,30 +37,45 @@ let package = Package(
         ),
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
         .target(name: "TensorIO", dependencies: ["HDF5"], swiftSettings: strict),
+        .target(name: "JSON", swiftSettings: strict),
         .target(name: "QuantCore", swiftSettings: strict),
-        .target(name: "Observers", dependencies: ["QuantCore"], swiftSettings: strict),
+        .target(name: "Observers", dependencies: ["QuantCore", "JSON"], swiftSettings: strict),
         .target(
             name: "Calibrator",
-            dependencies: ["QuantCore", "Observers", "TensorIO", "HDF5", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "ModelPackage",
             dependencies: [
-                "QuantCore", "HDF5", "TensorIO", "Observers", "Calibrator", .product(name: "Crypto", package: "swift-crypto"),
+                "JSON", "QuantCore", "Observers", "TensorIO", "HDF5", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
-            name: "PTQKit",
-            dependencies: ["HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "ModelPackage"],
+            name: "PackageFormat",
+            dependencies: ["JSON", "QuantCore", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "ptq",
+        .target(
+            name: "PackageWriter",
+            dependencies: ["JSON", "QuantCore", "HDF5", "Calibrator", "PackageFormat"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PTQStats",
+            dependencies: ["Observers", "TensorIO", "Calibrator", "PackageFormat", "PackageWriter"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PTQKit",
+            dependencies: [
+                "JSON", "HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "PackageFormat", "PackageWriter",
+                "PTQStats",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PTQCommandLine",
             dependencies: ["PTQKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        .executableTarget(name: "ptq", dependencies: ["PTQCommandLine"], swiftSettings: strict),
         .executableTarget(
             name: "ptq-bench",
             dependencies: ["PTQKit"],
@@ -69,11 +88,14 @@ let package = Package(
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "ObserversTests", dependencies: ["Observers", "QuantCore", "TestSupport"], swiftSettings: strict),
+            name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "ModelPackageTests", dependencies: ["ModelPackage", "PTQKit", "TestSupport"], swiftSettings: strict),
+            name: "ModelPackageTests",
+            dependencies: ["PackageFormat", "PackageWriter", "PTQStats", "PTQKit", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["PTQKit", "TestSupport"], swiftSettings: strict),
     ]
 )

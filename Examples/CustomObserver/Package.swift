@@ -6,6 +6,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(name: "PTQKit", path: "../..")],
     targets: [
-        .executableTarget(name: "CustomObserver", dependencies: [.product(name: "PTQKit", package: "PTQKit")])
+        .executableTarget(
+            name: "CustomObserver",
+            dependencies: [
+                .product(name: "PTQKit", package: "PTQKit"), .product(name: "PTQCommandLine", package: "PTQKit"),
+            ]
+        )
     ]
 )

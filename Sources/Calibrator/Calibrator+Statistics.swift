@@ -51,10 +51,11 @@ extension Calibrator {
     /// - Throws: ``CalibrationError``, naming the layer whose statistics cannot serve its observer.
     public func calibrate(
         weights: String?, activationFiles: [String], statistics: ActivationStatistics,
-        progress: (CalibrationProgress) -> Void = { _ in }
+        progress: (CalibrationProgress) -> Void = { _ in }, tensors: (CalibratedTensor) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
         try calibrate(
-            weights: weights, activationFiles: activationFiles, activationDatasets: statistics.datasets, progress: progress
+            weights: weights, activationFiles: activationFiles, activationDatasets: statistics.datasets, progress: progress,
+            tensors: tensors
         ) { (layers, policies) throws(CalibrationError) in
             var restored: [ObservedActivation] = []
             for (entry, policy) in zip(layers, policies) where !policy.excluded {

@@ -17,12 +17,13 @@ extension Calibrator {
         }
     }
 
-    /// Observes the weight with its granularity, computes the parameters of every candidate scheme, and
-    /// keeps the configured one (or, for `auto`, asymmetric only when its MSE on the weight is lower by
-    /// the margin).
+    /// Observes the weight with its granularity, computes the parameters of every candidate scheme,
+    /// quantizes the weight once per candidate and measures the error of those codes, and keeps the
+    /// configured one (or, for `auto`, asymmetric only when its MSE on the weight is lower by the
+    /// margin), with its codes.
     func calibrateWeight(
         layer: String, file: String, dataset: String, settings s: QuantizationSettings
-    ) throws(CalibrationError) -> WeightCalibration {
+    ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
         let (values, shape, elementType) = try Self.read(dataset, in: file)
         guard !values.isEmpty else {
             throw .observer(layer: layer, dataset: dataset, reason: "the weight is empty (shape \(shape)): nothing to calibrate")
@@ -32,7 +33,8 @@ extension Calibrator {
             var symmetry: Symmetry
             var ranges: ObservedRanges
             var parameters: QuantizationParameters
-            var metrics: TensorErrorMetrics
+            var codes: [Int32]
+            var metrics: ErrorMetrics
         }
         var candidates: [Candidate] = []
         let format: IntegerFormat
@@ -46,8 +48,11 @@ extension Calibrator {
                 let scheme = try s.affineScheme(symmetry, granularity: granularity)
                 let ranges = try observer.ranges(for: RangeTarget(scheme))
                 let parameters = try ranges.parameters(scheme, shape: shape)
-                let metrics = TensorErrorMetrics(try parameters.errorMetrics(of: values))
-                candidates.append(Candidate(symmetry: symmetry, ranges: ranges, parameters: parameters, metrics: metrics))
+                // The codes a package stores; x̂ = s·(q − z) is bit-identical to fake-quantizing x.
+                let codes = try parameters.quantize(values, as: Int32.self)
+                let metrics = try ErrorMetrics(reference: values, reconstruction: try parameters.dequantize(codes))
+                candidates.append(
+                    Candidate(symmetry: symmetry, ranges: ranges, parameters: parameters, codes: codes, metrics: metrics))
             }
         } catch let error as QuantizationError {
             throw .quantization(layer: layer, dataset: dataset, error)
@@ -56,20 +61,27 @@ extension Calibrator {
         }
         let decision = SchemeDecision.decide(
             requested: s.scheme, profile: s.profile, margin: s.autoMargin, measure: "MSE on the weight",
-            errors: candidates.map { ($0.symmetry, $0.metrics.mse) })
+            errors: candidates.map { ($0.symmetry, $0.metrics.meanSquaredError) })
         guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
             throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
         }
         let p = chosen.parameters
         let statistics = values.withUnsafeBufferPointer { TensorStatistics($0) }
-        return WeightCalibration(
+        let calibration = WeightCalibration(
             dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format, profile: s.profile,
             rounding: p.rounding, granularity: granularity, scheme: decision,
             observedMin: statistics.finiteCount > 0 ? statistics.min : 0,
             observedMax: statistics.finiteCount > 0 ? statistics.max : 0, parameterShape: p.layout.parameterShape,
             rangeMins: chosen.ranges.low, rangeMaxs: chosen.ranges.high, scales: p.scales, zeroPoints: p.zeroPoints,
-            metrics: chosen.metrics, clippingFraction: Self.clippingFraction(values, parameters: p),
+            metrics: TensorErrorMetrics(chosen.metrics), clippingFraction: Self.clippingFraction(values, parameters: p),
             counts: chosen.ranges.counts, degenerateRanges: p.warnings)
+        let tensor = CalibratedTensor(
+            layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
+            content: .affine(
+                codes: chosen.codes, parameters: p, symmetry: decision.chosen, profile: s.profile,
+                schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: chosen.metrics),
+            values: values)
+        return (calibration, tensor)
     }
 
     /// Fraction of the finite elements whose code is clamped: outside their parameter's representable
@@ -88,14 +100,21 @@ extension Calibrator {
     }
 
     /// The bias as int32 with scale `s_in · s_w` (per output channel or per tensor) and zero point 0, or
-    /// kept in float when the input scale is unknown or the weight's scales do not line up with it.
+    /// kept in float when the input scale is unknown or the weight's scales do not line up with it; with
+    /// its codes (or values) as a package stores them.
     func calibrateBias(
         layer: String, file: String, dataset: String, weight: WeightCalibration?, input: ActivationCalibration?
-    ) throws(CalibrationError) -> BiasCalibration {
+    ) throws(CalibrationError) -> (calibration: BiasCalibration, tensor: CalibratedTensor) {
         let (values, shape, elementType) = try Self.read(dataset, in: file)
-        func float(_ reason: String) -> BiasCalibration {
-            BiasCalibration(
-                dataset: dataset, shape: shape, elementType: elementType, quantized: false, reason: reason, scales: [])
+        func tensor(_ content: CalibratedTensor.Content) -> CalibratedTensor {
+            CalibratedTensor(
+                layer: layer, dataset: dataset, role: "bias", shape: shape, elementType: elementType, content: content,
+                values: values)
+        }
+        func float(_ reason: String) -> (calibration: BiasCalibration, tensor: CalibratedTensor) {
+            (BiasCalibration(
+                dataset: dataset, shape: shape, elementType: elementType, quantized: false, reason: reason, scales: []),
+             tensor(.float32(values: values, note: reason)))
         }
         guard let weight else { return float("the layer's weight is not quantized") }
         guard let input else { return float("the input's scale is unknown (no activation dataset for the layer)") }
@@ -118,28 +137,22 @@ extension Calibrator {
         guard scales.allSatisfy({ $0.isFinite && $0 >= AffineScheme.minimumScale }) else {
             return float("the bias scale s_in · s_w is not a finite normal Float (the ranges are too wide or too narrow)")
         }
-        let rule = weight.rounding
-        var restored = [Float](repeating: 0, count: values.count)
-        var saturated = 0
-        for (i, b) in values.enumerated() {
-            let scale = scales.count == 1 ? scales[0] : scales[i]
-            // q = clamp(round(b / s), −2^31, 2^31 − 1), in Double so every int32 is exact
-            var q = rule.round(Double(b) / Double(scale))
-            if q < Double(Int32.min) || q > Double(Int32.max) {
-                saturated += 1
-                q = Swift.min(Swift.max(q, Double(Int32.min)), Double(Int32.max))
-            }
-            restored[i] = q.isFinite ? Float(q * Double(scale)) : .nan
+        let perChannel = scales.count > 1
+        guard !perChannel || (shape.count == 1 && scales.count == values.count) else {
+            return float("the bias of shape \(shape) does not have one value per output channel")
         }
+        let (codes, restored, saturated) = Int32Bias.quantize(values, scales: scales)
         let metrics: ErrorMetrics
         do {
             metrics = try ErrorMetrics(reference: values, reconstruction: restored)
         } catch {
             throw .quantization(layer: layer, dataset: dataset, error)
         }
-        return BiasCalibration(
-            dataset: dataset, shape: shape, elementType: elementType, quantized: true,
-            reason: scales.count == 1 ? "s_in · s_w (per tensor)" : "s_in · s_w[c] (per output channel)", bits: 32,
-            scales: scales, zeroPoint: 0, metrics: TensorErrorMetrics(metrics), saturated: saturated)
+        let reason = perChannel ? "s_in · s_w[c] (per output channel)" : "s_in · s_w (per tensor)"
+        return (
+            BiasCalibration(
+                dataset: dataset, shape: shape, elementType: elementType, quantized: true, reason: reason, bits: 32,
+                scales: scales, zeroPoint: 0, metrics: TensorErrorMetrics(metrics), saturated: saturated),
+            tensor(.int32(codes: codes, scales: scales, reason: reason, metrics: metrics)))
     }
 }

@@ -73,15 +73,22 @@ public struct Calibrator: Sendable {
     /// Calibrates every layer found in `weights` (a file) and `activations` (files or glob patterns
     /// whose files are shards of the same datasets).
     ///
-    /// - Parameter progress: called after each activation batch and each weight, on this thread.
+    /// - Parameters:
+    ///   - progress: called after each activation batch and each weight, on this thread.
+    ///   - tensors: called on this thread with every tensor of the weights file as it is to be stored
+    ///     (codes, parameters and their error; float32 values for excluded layers and float biases), layer
+    ///     by layer in the result's order, weight before bias, as soon as the layer is calibrated: a
+    ///     package writer stores them without reading the weights file again.
     /// - Throws: ``CalibrationError``.
     public func calibrate(
-        weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in }
+        weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in },
+        tensors: (CalibratedTensor) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
         let activationFiles = try Self.activationFiles(activations)
         let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
         return try calibrate(
-            weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets, progress: progress
+            weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets, progress: progress,
+            tensors: tensors
         ) { (layers, policies) throws(CalibrationError) in
             try calibrateActivations(layers: layers, policies: policies, files: activationFiles, progress: progress)
         }
@@ -92,7 +99,7 @@ public struct Calibrator: Sendable {
     /// (a streamed pass, or saved statistics).
     func calibrate(
         weights: String?, activationFiles: [String], activationDatasets: [String],
-        progress: (CalibrationProgress) -> Void,
+        progress: (CalibrationProgress) -> Void, tensors: (CalibratedTensor) -> Void,
         activations: ([LayerDatasets], [LayerPolicy]) throws(CalibrationError) -> [String: ActivationCalibration]
     ) throws(CalibrationError) -> CalibrationResult {
         guard weights != nil || !activationFiles.isEmpty else {
@@ -128,29 +135,50 @@ public struct Calibrator: Sendable {
         let entries = map.layers
         // Weights are read on the worker threads: only with a thread-safe libhdf5.
         let layerThreads = HDF5Library.isThreadSafe ? threads : 1
+        // Each layer's tensors wait here from its worker until this thread hands them on in layer order.
+        let handoff = TensorHandoff()
         let layers = try ParallelJobs.run(
             count: entries.count, threads: layerThreads,
             done: { index in
                 if weights != nil, !policies[index].excluded, let dataset = entries[index].weight {
                     progress(CalibrationProgress(phase: .weights, dataset: dataset))
                 }
+                handoff.take(index).forEach(tensors)
             }
         ) { (index) throws(CalibrationError) in
             let entry = entries[index], policy = policies[index]
             var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
-            guard !policy.excluded else { return record }
-            record.activation = activationRecords[entry.layer]
+            var stored: [CalibratedTensor] = []
             do throws(CalibrationError) {
+                if policy.excluded {
+                    guard let weights else { return record }
+                    for (dataset, role) in [(entry.weight, "weight"), (entry.bias, "bias")] {
+                        guard let dataset else { continue }
+                        let (values, shape, elementType) = try Self.read(dataset, in: weights)
+                        stored.append(
+                            CalibratedTensor(
+                                layer: entry.layer, dataset: dataset, role: role, shape: shape, elementType: elementType,
+                                content: .float32(values: values, note: "excluded by configuration")))
+                    }
+                    handoff.put(index, stored)
+                    return record
+                }
+                record.activation = activationRecords[entry.layer]
                 if let weights, let dataset = entry.weight {
-                    record.weight = try calibrateWeight(layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+                    let weight = try calibrateWeight(layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+                    record.weight = weight.calibration
+                    stored.append(weight.tensor)
                 }
                 if let weights, let dataset = entry.bias {
-                    record.bias = try calibrateBias(
+                    let bias = try calibrateBias(
                         layer: entry.layer, file: weights, dataset: dataset, weight: record.weight, input: record.activation)
+                    record.bias = bias.calibration
+                    stored.append(bias.tensor)
                 }
             } catch {
                 throw error.located(weights: weights, activations: [])
             }
+            handoff.put(index, stored)
             return record
         }
         warnings += layers.flatMap(\.warnings)

@@ -1,3 +1,4 @@
+import JSON
 internal import Foundation
 public import Observers
 public import QuantCore
@@ -43,7 +44,7 @@ extension ObserverRegistry: ObserverProvider {
     }
 
     /// `value` as a configuration value (through its `Codable` form).
-    static func optionValue(_ value: some Encodable) throws -> ConfigValue {
-        try JSONDecoder().decode(ConfigValue.self, from: JSONEncoder().encode(value))
+    static func optionValue(_ value: some Encodable) throws -> JSONValue {
+        try JSONValue(encoding: value)
     }
 }

@@ -1,3 +1,5 @@
+public import JSON
+
 /// Which observer collects a tensor's statistics, and its options as written in the configuration.
 ///
 /// In a file, either the short form `observer: minmax` or the long form
@@ -8,10 +10,10 @@ public struct ObserverSpec: Codable, Sendable, Hashable, CustomStringConvertible
     /// Registered observer name (`minmax`, `histogram`, `percentile`, `mse`, `entropy`, ...).
     public var name: String
     /// The observer's options (empty: its defaults).
-    public var options: [String: ConfigValue]
+    public var options: [String: JSONValue]
 
     /// Creates a spec.
-    public init(_ name: String, options: [String: ConfigValue] = [:]) {
+    public init(_ name: String, options: [String: JSONValue] = [:]) {
         self.name = name
         self.options = options
     }
@@ -29,11 +31,11 @@ public struct ObserverSpec: Codable, Sendable, Hashable, CustomStringConvertible
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
         self.init(
             try container.decode(String.self, forKey: .name),
-            options: try container.decodeIfPresent([String: ConfigValue].self, forKey: .options) ?? [:])
+            options: try container.decodeIfPresent([String: JSONValue].self, forKey: .options) ?? [:])
     }
 
     /// `name` or `name {options}`.
     public var description: String {
-        options.isEmpty ? name : "\(name) \(ConfigValue.object(options))"
+        options.isEmpty ? name : "\(name) \(JSONValue.object(JSONObject(options)))"
     }
 }

@@ -94,6 +94,7 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
 
     /// Reads rows `rows` (all rows by default) into a new array, converted to `T`.
     public func read<T: HDF5Element>(rows: Range<Int>? = nil, as type: T.Type = T.self) throws(HDF5Error) -> [T] {
+        if rows == nil { WholeDatasetReads.shared.record(objectPath, in: filePath) }
         let rows = rows ?? 0..<rowCount
         try checkTransfer(rows, capacity: Int.max, operation: "read")
         let count = rows.count * rowElementCount

@@ -1,4 +1,5 @@
 internal import Foundation
+import JSON
 
 /// Observers by name, each with typed options, so a config file can name any observer — built in or
 /// registered by a user's package — and restore saved states of any known kind.
@@ -26,10 +27,10 @@ public struct ObserverRegistry: Sendable {
         /// The `kind` of the observers it makes (what saved states record).
         public let kind: String
         /// The options with their defaults (documentation and validation).
-        let defaults: OptionValue
+        let defaults: JSONObject
         /// The option names this entry accepts, sorted.
-        public var optionNames: [String] { defaults.keys }
-        let make: @Sendable (OptionValue) throws -> AnyObserver
+        public var optionNames: [String] { defaults.keys.sorted() }
+        let make: @Sendable (JSONValue) throws -> AnyObserver
     }
 
     private var entries: [String: Entry] = [:]
@@ -55,7 +56,7 @@ public struct ObserverRegistry: Sendable {
             throw ObserverError.invalidOption(
                 kind: name, option: "name", reason: "an observer named '\(name)' is already registered")
         }
-        let defaultValue = try Self.value(of: defaults)
+        let defaultValue = try Self.value(of: defaults).objectValue ?? [:]
         entries[name] = Entry(name: name, summary: summary, kind: O.kind, defaults: defaultValue) { given in
             let options: Options = try Self.decodeOptions(given, defaults: defaultValue, name: name)
             return AnyObserver(try make(options))
@@ -70,7 +71,7 @@ public struct ObserverRegistry: Sendable {
 
     /// A fresh observer for `name` with its default options.
     public func makeObserver(_ name: String) throws -> AnyObserver {
-        try makeObserver(name, options: OptionValue.object([:]))
+        try makeObserver(name, options: JSONValue.object([:]))
     }
 
     /// A fresh observer for `name` with `options`: any value that encodes as an object (a config's
@@ -82,7 +83,7 @@ public struct ObserverRegistry: Sendable {
         guard let e = entries[name] else {
             throw ObserverError.invalidOption(kind: name, option: "observer", reason: "unknown observer; known: \(names.joined(separator: ", "))")
         }
-        let value: OptionValue
+        let value: JSONValue
         do {
             value = try Self.value(of: options)
         } catch {
@@ -101,11 +102,12 @@ public struct ObserverRegistry: Sendable {
         return try r(decoder)
     }
 
-    static func value(of options: some Encodable) throws -> OptionValue {
-        try JSONDecoder().decode(OptionValue.self, from: JSONEncoder().encode(options))
+    static func value(of options: some Encodable) throws -> JSONValue {
+        try JSONValue(encoding: options)
     }
 
-    static func decodeOptions<Options: Decodable>(_ given: OptionValue, defaults: OptionValue, name: String) throws -> Options {
+    /// The options `given` over `defaults` (top-level keys replaced), decoded as `Options`.
+    static func decodeOptions<Options: Decodable>(_ given: JSONValue, defaults: JSONObject, name: String) throws -> Options {
         if given == .null { return try decode(defaults, name: name) }
         guard case .object(let o) = given else {
             throw ObserverError.invalidOption(kind: name, option: "options", reason: "must be an object")
@@ -114,17 +116,33 @@ public struct ObserverRegistry: Sendable {
         if let unknown = o.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw ObserverError.invalidOption(kind: name, option: unknown, reason: "unknown option; allowed: \(allowed.sorted().joined(separator: ", "))")
         }
-        return try decode(defaults.overlaid(with: given), name: name)
+        var merged = defaults
+        for (key, value) in o { merged[key] = value }
+        return try decode(merged, name: name)
     }
 
-    static func decode<Options: Decodable>(_ value: OptionValue, name: String) throws -> Options {
+    /// `options` decoded as `Options`; a number without a fraction (`2048.0`) also reads as an integer.
+    static func decode<Options: Decodable>(_ options: JSONObject, name: String) throws -> Options {
         do {
-            return try JSONDecoder().decode(Options.self, from: JSONEncoder().encode(value))
+            return try JSONValue.object(options).integralNumbersAsInts.decode(as: Options.self)
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
             let DecodingError.dataCorrupted(ctx) {
             throw ObserverError.invalidOption(kind: name, option: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: ctx.debugDescription)
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw ObserverError.invalidOption(kind: name, option: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), reason: "missing")
+        }
+    }
+}
+
+extension JSONValue {
+    /// `self` with every number that has no fraction (and |x| < 9·10¹⁵, exact in a Double) as an integer,
+    /// so options written `2048.0` decode into integer fields as `2048` does.
+    fileprivate var integralNumbersAsInts: JSONValue {
+        switch self {
+        case .double(let x) where x == x.rounded() && abs(x) < 9.0e15: .int(Int(x))
+        case .array(let values): .array(values.map(\.integralNumbersAsInts))
+        case .object(let members): .object(JSONObject(members.map { ($0.key, $0.value.integralNumbersAsInts) }))
+        default: self
         }
     }
 }

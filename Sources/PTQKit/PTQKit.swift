@@ -8,7 +8,10 @@
 @_exported public import QuantCore
 @_exported public import Observers
 @_exported public import Calibrator
-@_exported public import ModelPackage
+@_exported public import JSON
+@_exported public import PackageFormat
+@_exported public import PackageWriter
+@_exported public import PTQStats
 
 /// The version of PTQKit, recorded in every manifest and printed by `ptq --version`.
 public let ptqkitVersion = "0.1.0"

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 struct AtomicDirectoryWriterTests {
     let manager = FileManager.default

@@ -5,7 +5,8 @@ import Testing
 import Glibc
 #endif
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 struct AtomicFileWriterTests {
     /// The pid of a process that has exited (and been waited for).

@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 /// `Tests/Interop/read_package.py` (h5py + numpy, nothing from PTQKit) reproduces every dequantized
 /// tensor of a package from the documented layout and formula, equal to `ptq dequantize`'s output.

@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 struct ManifestSchemaTests {
     /// The committed `docs/manifest.schema.json` is the embedded schema, byte for byte.

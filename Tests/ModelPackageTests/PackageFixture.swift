@@ -1,6 +1,6 @@
 import Foundation
 import HDF5
-import ModelPackage
+import PTQKit
 import QuantCore
 
 /// Builds small packages from seeded synthetic tensors, in a scratch directory removed by `cleanUp()`.

@@ -3,7 +3,8 @@ import HDF5
 import QuantCore
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 /// Packages written by ``PackageBuilder`` read back through ``PackageReader``.
 struct PackageReaderTests {

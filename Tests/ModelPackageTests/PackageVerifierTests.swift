@@ -2,7 +2,8 @@ import Foundation
 import HDF5
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 struct PackageVerifierTests {
     @Test func intactPackagePassesWithAndWithoutWeights() throws {

@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import ModelPackage
+@testable import PackageFormat
+@testable import PackageWriter
 
 /// FIPS 180-4 example vectors, Python `hashlib` digests and `sha256sum` on files.
 struct SHA256Tests {

@@ -1,6 +1,6 @@
 import Calibrator
 import Foundation
-import ModelPackage
+import PTQKit
 import TensorIO
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import QuantCore
 import Testing
 @testable import Observers
@@ -63,7 +64,7 @@ import Testing
             #expect(h.options == HistogramObserver.Options(method: method), "\(name)")
         }
         let e = try ObserverRegistry.builtIn.makeObserver(
-            "entropy", options: OptionValue.object(["algorithm": .string("onnxruntime"), "bins": .number(256)]))
+            "entropy", options: JSONValue.object(["algorithm": .string("onnxruntime"), "bins": .int(256)]))
         #expect(e.unwrap(as: HistogramObserver.self)?.options
             == HistogramObserver.Options(bins: 256, method: .entropy(EntropyRange(algorithm: .onnxRuntime))))
     }

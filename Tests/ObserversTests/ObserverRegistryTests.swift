@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import QuantCore
 import Testing
 @testable import Observers
@@ -49,13 +50,13 @@ struct MeanStdObserver: PersistentObserver {
 
     @Test func typedOptionsFromAConfigObject() throws {
         var p = try ObserverRegistry.builtIn.makeObserver(
-            "percentile", options: OptionValue.object(["percentile": .number(99.9), "mode": .string("absolute"), "bins": .number(512)]))
+            "percentile", options: JSONValue.object(["percentile": .double(99.9), "mode": .string("absolute"), "bins": .int(512)]))
         let h = try #require(p.unwrap(as: HistogramObserver.self))
         #expect(h.options.bins == 512)
         #expect(h.options.method == HistogramRangeMethod.percentile(PercentileRange(percentile: 99.9, mode: .absolute)))
         try p.observe([1, -2, 3], shape: [3])
         let pc = try ObserverRegistry.builtIn.makeObserver(
-            "minmax", options: OptionValue.object(["granularity": .object(["perChannel": .object(["axis": .number(1)])])]))
+            "minmax", options: JSONValue.object(["granularity": .object(["perChannel": .object(["axis": .int(1)])])]))
         #expect(pc.unwrap(as: MinMaxObserver.self)?.options.granularity == .perChannel(axis: 1))
     }
 
@@ -64,22 +65,22 @@ struct MeanStdObserver: PersistentObserver {
             try ObserverRegistry.builtIn.makeObserver("nope")
         }
         do {
-            _ = try ObserverRegistry.builtIn.makeObserver("mse", options: OptionValue.object(["binz": .number(3)]))
+            _ = try ObserverRegistry.builtIn.makeObserver("mse", options: JSONValue.object(["binz": .int(3)]))
             Issue.record("unknown key accepted")
         } catch let ObserverError.invalidOption(kind, option, _) {
             #expect(kind == "mse" && option == "binz")
         }
         do {
-            _ = try ObserverRegistry.builtIn.makeObserver("percentile", options: OptionValue.object(["percentile": .string("high")]))
+            _ = try ObserverRegistry.builtIn.makeObserver("percentile", options: JSONValue.object(["percentile": .string("high")]))
             Issue.record("wrong type accepted")
         } catch let ObserverError.invalidOption(_, option, _) {
             #expect(option == "percentile")
         }
         #expect(throws: ObserverError.self) {
-            try ObserverRegistry.builtIn.makeObserver("percentile", options: OptionValue.object(["percentile": .number(0)]))
+            try ObserverRegistry.builtIn.makeObserver("percentile", options: JSONValue.object(["percentile": .int(0)]))
         }
         #expect(throws: ObserverError.self) {
-            try ObserverRegistry.builtIn.makeObserver("moving-average-minmax", options: OptionValue.object(["averagingConstant": .number(2)]))
+            try ObserverRegistry.builtIn.makeObserver("moving-average-minmax", options: JSONValue.object(["averagingConstant": .int(2)]))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import QuantCore
 import TestSupport
 import Testing
@@ -11,11 +12,11 @@ import Testing
     static func observedFile() throws -> ([String: AnyObserver], [String: [Float]]) {
         var rng = SplitMix64(seed: 42)
         let act = rng.tensor(count: 4096, kind: 0), relu = rng.tensor(count: 2048, kind: 1), w = rng.tensor(count: 512, kind: 2)
-        var h = try ObserverRegistry.builtIn.makeObserver("percentile", options: OptionValue.object(["bins": .number(1024)]))
+        var h = try ObserverRegistry.builtIn.makeObserver("percentile", options: JSONValue.object(["bins": .int(1024)]))
         try h.observe(act, shape: [64, 64])
         var r = try ObserverRegistry.builtIn.makeObserver("histogram")
         try r.observe(relu, shape: [32, 64])
-        var m = try ObserverRegistry.builtIn.makeObserver("minmax", options: OptionValue.object(["granularity": .object(["perChannel": .object(["axis": .number(0)])])]))
+        var m = try ObserverRegistry.builtIn.makeObserver("minmax", options: JSONValue.object(["granularity": .object(["perChannel": .object(["axis": .int(0)])])]))
         try m.observe(w, shape: [16, 32])
         let saved = try save(["fc1": h, "relu1": r, "fc2.weight": m])
         return (try load(saved), ["fc1": act, "relu1": relu, "fc2.weight": w])
@@ -44,7 +45,7 @@ import Testing
     func recalibrateWithAnotherMethodAndBitWidth(_ method: String, bits: Int) throws {
         let (entries, data) = try Self.observedFile()
         let saved = try #require(entries["fc1"])
-        let template = try ObserverRegistry.builtIn.makeObserver(method, options: OptionValue.object(["bins": .number(1024)]))
+        let template = try ObserverRegistry.builtIn.makeObserver(method, options: JSONValue.object(["bins": .int(1024)]))
         let recalibrated = try saved.withOptions(of: template)
         // The same as observing the tensor again with that method.
         var direct = template
@@ -73,7 +74,7 @@ import Testing
         #expect(throws: ObserverError.self) { try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("mse")) }  // 4096 bins ≠ 1024
         #expect(throws: ObserverError.self) {
             try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver(
-                "mse", options: OptionValue.object(["bins": .number(1024), "granularity": .object(["perChannel": .object(["axis": .number(1)])])])))
+                "mse", options: JSONValue.object(["bins": .int(1024), "granularity": .object(["perChannel": .object(["axis": .int(1)])])])))
         }
     }
 }

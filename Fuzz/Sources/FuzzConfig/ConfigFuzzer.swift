@@ -15,7 +15,7 @@ enum ConfigFuzzer {
             guard let config = try? CalibrationConfig.parse(text, format: format, file: "fuzz", observerNames: registry.names)
             else { continue }
             _ = try? Calibrator(config: config, observers: registry)
-            _ = try? ConfigValue(encoding: config)
+            _ = try? JSONValue(encoding: config)
         }
     }
 }

@@ -1,0 +1,58 @@
+public import QuantCore
+
+/// One tensor of the weights file as the calibration decided to store it, with everything a package
+/// writer needs already computed: the codes, the parameters and the error of exactly those codes. The
+/// calibrator reads each weight once and quantizes it once per candidate scheme; a writer stores these
+/// values and never reads or quantizes the tensor again.
+public struct CalibratedTensor: Sendable {
+    /// How the tensor is stored.
+    public enum Content: Sendable {
+        /// Integer codes (2…16 bits) with these parameters, the scheme they came from, and why it was
+        /// chosen (when chosen automatically).
+        case affine(
+            codes: [Int32], parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile,
+            schemeReason: String?, metrics: ErrorMetrics)
+        /// int32 codes `q = clamp(round_half_even(x / s), −2³¹, 2³¹ − 1)` (NaN → 0), zero point 0, one scale
+        /// per element of a 1-D tensor or one for the tensor, and why.
+        case int32(codes: [Int32], scales: [Float], reason: String, metrics: ErrorMetrics)
+        /// The values unquantized, with the reason.
+        case float32(values: [Float], note: String)
+    }
+
+    /// Layer the tensor belongs to.
+    public var layer: String
+    /// Dataset path in the weights file (absolute).
+    public var dataset: String
+    /// Its role (`weight`, `bias`).
+    public var role: String
+    /// Its shape.
+    public var shape: [Int]
+    /// Element type stored in the weights file (`"float32"`, ...).
+    public var elementType: String
+    /// The stored form.
+    public var content: Content
+    /// NaN elements of the tensor read, or `nil` when there are none (a package records them for quantized
+    /// tensors only when there are some).
+    public var nanCount: Int?
+    /// ±Inf elements of the tensor read, or `nil` when there are none.
+    public var infCount: Int?
+
+    /// Creates a tensor record; `values` (the tensor as read, when given) supplies the non-finite counts.
+    public init(
+        layer: String, dataset: String, role: String, shape: [Int], elementType: String, content: Content,
+        values: [Float]? = nil
+    ) {
+        if let values {
+            let nan = values.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+            let inf = values.reduce(0) { $0 + ($1.isInfinite ? 1 : 0) }
+            nanCount = nan > 0 ? nan : nil
+            infCount = inf > 0 ? inf : nil
+        }
+        self.layer = layer
+        self.dataset = dataset
+        self.role = role
+        self.shape = shape
+        self.elementType = elementType
+        self.content = content
+    }
+}

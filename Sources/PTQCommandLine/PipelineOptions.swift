@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import PTQKit
+
+/// How `ptq calibrate` and `ptq observe` stream activations: `--threads`, `--memory-budget`,
+/// `--batch-rows`. None of them changes the output (see ``Calibrator``).
+struct PipelineOptions: ParsableArguments {
+    @Option(
+        help: """
+            Worker threads observing activations and calibrating layers (default: all active cores; 1: one \
+            thread). The output is byte-identical for any value.
+            """)
+    var threads: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            """
+            Cap on the activation batch buffers held at once (threads + 2 buffers, 1 with --threads 1): \
+            bytes, or with a K/M/G (KiB/MiB/GiB, ×1024) suffix, e.g. 64M. Batches shrink to fit; a budget \
+            that cannot hold one row per buffer is refused (exit 64). Weights are read whole, one per thread.
+            """, valueName: "size"))
+    var memoryBudget: ByteCount?
+
+    @Option(
+        help: """
+            Rows per activation batch (default: as many as fit in 8 MiB, and in the memory budget). The \
+            output does not depend on it.
+            """)
+    var batchRows: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let batchRows, batchRows < 1 { throw ValidationError("--batch-rows must be at least 1") }
+    }
+
+    /// The job options these flags give.
+    func jobOptions(keepGoing: Bool = false, probe: FileProbe? = nil) -> CalibrationJob.Options {
+        CalibrationJob.Options(
+            threads: threads, memoryBudget: memoryBudget?.bytes, batchRows: batchRows, keepGoing: keepGoing, probe: probe)
+    }
+}

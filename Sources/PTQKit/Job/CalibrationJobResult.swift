@@ -1,0 +1,70 @@
+public import JSON
+public import PackageFormat
+
+/// The outcome of a ``CalibrationJob``: the package written, per-layer figures and warnings. Encodes
+/// (and ``json`` renders) exactly what `ptq calibrate --json` prints, keys in this order: `output`,
+/// `format_version`, `layers` (each `name`, `tensors` (`dataset`, `role`, `encoding`, and for quantized
+/// tensors `format`, `scheme`, `granularity`, `sqnr_db`, `mse`, `max_abs_error`), and `activation`
+/// (`format`, `scheme`, `scale`, `zero_point`, `range`, `clipping_fraction`) when calibrated), `warnings`.
+public struct CalibrationJobResult: Encodable, Sendable {
+    /// The package directory written.
+    public var output: String
+    /// Its manifest.
+    public var manifest: Manifest
+    /// The calibration's warnings.
+    public var warnings: [String]
+    /// Activation files skipped with ``CalibrationJob/Options/keepGoing`` (not part of the JSON).
+    public var skipped: [FileProbe.Failure]
+
+    /// Creates a result.
+    public init(output: String, manifest: Manifest, warnings: [String], skipped: [FileProbe.Failure] = []) {
+        self.output = output
+        self.manifest = manifest
+        self.warnings = warnings
+        self.skipped = skipped
+    }
+
+    /// The result as an ordered JSON document.
+    public var json: JSONValue {
+        .object([
+            ("output", .string(output)), ("format_version", .int(manifest.formatVersion)),
+            ("layers", .array(manifest.layers.map(Self.json))), ("warnings", .array(warnings.map { .string($0) })),
+        ])
+    }
+
+    /// Encodes ``json``.
+    public func encode(to encoder: any Encoder) throws {
+        try json.encode(to: encoder)
+    }
+
+    private static func json(_ layer: LayerRecord) -> JSONValue {
+        var members: JSONObject = [("name", .string(layer.name))]
+        members["tensors"] = .array(layer.tensors.map(json))
+        if let a = layer.activation {
+            members["activation"] = .object([
+                ("format", .string(a.format)), ("scheme", .string(a.scheme)), ("scale", .double(Double(a.scale))),
+                ("zero_point", .int(a.zeroPoint)),
+                ("range", .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])),
+                ("clipping_fraction", .double(a.clippingFraction)),
+            ])
+        }
+        return .object(members)
+    }
+
+    private static func json(_ t: TensorRecord) -> JSONValue {
+        var fields: JSONObject = [
+            ("dataset", .string(t.dataset)), ("role", .string(t.role)), ("encoding", .string(t.encoding.rawValue)),
+        ]
+        if let q = t.quantization {
+            fields["format"] = .string(q.format)
+            fields["scheme"] = .string(q.scheme)
+            fields["granularity"] = .string(q.granularity)
+        }
+        if let m = t.metrics {
+            fields["sqnr_db"] = m.sqnrDecibels.map { .double($0) } ?? .null
+            fields["mse"] = .double(m.mse)
+            fields["max_abs_error"] = .double(m.maxAbsError)
+        }
+        return .object(fields)
+    }
+}

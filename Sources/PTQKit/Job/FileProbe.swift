@@ -1,0 +1,155 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Crash isolation for inputs read through libhdf5: before `ptq inspect` or a ``CalibrationJob`` opens an
+/// HDF5 file in-process, it runs ``executable`` as `EXECUTABLE _probe FILE` (the `ptq` binary, or any binary
+/// built with `PTQCommandLine`, re-executing itself), which walks the file and
+/// streams every numeric dataset once, exactly as `ptq inspect --stats` does. libhdf5 can segfault on a
+/// damaged file (docs/libhdf5-crashers.md lists the cases found here); in the child that costs only the
+/// child, and the batch reports the file and goes on (with `--keep-going`) or stops.
+///
+/// The probe reads each file once more (from the page cache when it fits there). `PTQ_PROBE=off` turns
+/// probing off for trusted inputs; `PTQ_PROBE_TIMEOUT` (seconds) overrides the time limit
+/// (default 120 s + 10 s per GiB of file).
+public struct FileProbe: Sendable {
+    /// The binary that runs `_probe FILE` (a `ptq` built with `PTQCommandLine`).
+    public var executable: String
+    /// Bytes of Float32 per batch the child streams.
+    public var batchBytes: Int
+
+    /// A probe running `executable`.
+    public init(executable: String, batchBytes: Int = 8 << 20) {
+        self.executable = executable
+        self.batchBytes = batchBytes
+    }
+
+    /// The probe that re-executes the running binary, or `nil` when `PTQ_PROBE=off` turns probing off.
+    public static var currentExecutable: FileProbe? {
+        guard ProcessInfo.processInfo.environment["PTQ_PROBE"] != "off" else { return nil }
+        return FileProbe(executable: Bundle.main.executablePath ?? CommandLine.arguments[0])
+    }
+
+    /// The name of the hidden subcommand the child runs.
+    public static let subcommand = "_probe"
+
+    /// What the probe found.
+    public enum Outcome: Hashable, Sendable {
+        /// The file was read completely without error.
+        case readable
+        /// The probe ended with an error (the exit code and the message it printed): the in-process read
+        /// will report the same error.
+        case failed(code: Int32, message: String)
+        /// libhdf5 (or anything else in the child) died from this signal.
+        case crashed(signal: Int32)
+        /// The probe did not finish within this many seconds and was killed.
+        case timedOut(seconds: Int)
+    }
+
+    /// Why a file is refused after probing: a crash or hang inside the child reading it. Reported as a
+    /// data error (exit 65).
+    public struct Failure: Error, CustomStringConvertible, Hashable, Sendable {
+        /// The file as given.
+        public var file: String
+        /// What happened.
+        public var outcome: Outcome
+
+        /// One line naming the file and what happened.
+        public var description: String {
+            switch outcome {
+            case .crashed(let signal):
+                "libhdf5 crashed (signal \(signal), \(Self.signalName(signal))) reading \(file): the file is damaged"
+            case .timedOut(let seconds):
+                "libhdf5 did not finish reading \(file) within \(seconds) s (killed): the file is damaged, or set PTQ_PROBE_TIMEOUT"
+            case .failed(_, let message):
+                message.isEmpty ? "\(file): unreadable" : message
+            case .readable:
+                "\(file): readable"
+            }
+        }
+
+        /// The exit code: the probe's own for a failure it reported, 65 (data) for a crash or a hang.
+        public var exitCode: Int32 {
+            if case .failed(let code, _) = outcome { return code }
+            return 65
+        }
+
+        static func signalName(_ signal: Int32) -> String {
+            switch signal {
+            case SIGSEGV: "SIGSEGV"
+            case SIGBUS: "SIGBUS"
+            case SIGABRT: "SIGABRT"
+            case SIGFPE: "SIGFPE"
+            case SIGILL: "SIGILL"
+            case SIGTRAP: "SIGTRAP"
+            case SIGKILL: "SIGKILL"
+            default: "signal \(signal)"
+            }
+        }
+    }
+
+    /// Probes `path` in a child process and returns a ``Failure`` when the child crashed or timed out, or
+    /// (with `refuseErrors`) when it reported any error; `nil` when the file may be opened in-process.
+    public func check(_ path: String, refuseErrors: Bool) -> Failure? {
+        switch run(path) {
+        case .readable: return nil
+        case .failed where !refuseErrors: return nil
+        case let outcome: return Failure(file: path, outcome: outcome)
+        }
+    }
+
+    /// The seconds a probe of `path` may take.
+    static func timeout(for path: String) -> Int {
+        if let text = ProcessInfo.processInfo.environment["PTQ_PROBE_TIMEOUT"], let seconds = Int(text), seconds > 0 {
+            return seconds
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return 120 + 10 * (bytes >> 30)
+    }
+
+    /// Runs `ptq _probe path` and classifies how it ended. A probe that cannot be started counts as
+    /// readable (the in-process read then reports whatever is wrong).
+    func run(_ path: String) -> Outcome {
+        let manager = FileManager.default
+        let log = manager.temporaryDirectory.appendingPathComponent("ptq-probe-\(getpid())-\(UUID().uuidString).log")
+        guard manager.createFile(atPath: log.path, contents: nil), let stderr = try? FileHandle(forWritingTo: log) else {
+            return .readable
+        }
+        defer { try? manager.removeItem(at: log) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [Self.subcommand, "--batch-bytes", "\(batchBytes)", "--", path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"  // die at once; the signal is what matters
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = stderr
+        do { try process.run() } catch { return .readable }
+        try? stderr.close()
+        let seconds = Self.timeout(for: path)
+        let deadline = Date(timeIntervalSinceNow: TimeInterval(seconds))
+        var killed = false
+        while process.isRunning {
+            if !killed, Date() > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+            }
+            usleep(1000)
+        }
+        // Lets Foundation finish its bookkeeping of the child: without it the Process object stays in a
+        // reference cycle and leaks (LeakSanitizer reported it at every `ptq inspect`).
+        process.waitUntilExit()
+        if killed { return .timedOut(seconds: seconds) }
+        if process.terminationReason == .uncaughtSignal { return .crashed(signal: process.terminationStatus) }
+        if process.terminationStatus == 0 { return .readable }
+        let message = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return .failed(
+            code: process.terminationStatus,
+            message: message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "ptq _probe: ", with: "") } ?? "")
+    }
+}

@@ -1,0 +1,212 @@
+public import JSON
+public import Foundation
+
+/// `manifest.json`: what a model package holds and how it was made. Versioned by ``formatVersion``;
+/// described by the JSON Schema ``ManifestSchema/text`` (committed as `docs/manifest.schema.json`).
+///
+/// Encoded with snake_case keys, sorted, pretty-printed, no timestamps: the same inputs and configuration
+/// give the same bytes. Layers are sorted by name, tensors of a layer by dataset path.
+public struct Manifest: Codable, Sendable, Hashable {
+    /// The package format this build writes and reads.
+    public static let currentFormatVersion = 1
+    /// The value of ``format``.
+    public static let formatName = "ptqkit-model-package"
+    /// File name of the manifest inside a package.
+    public static let fileName = "manifest.json"
+
+    /// Always ``formatName``.
+    public var format: String
+    /// Package format version (``currentFormatVersion`` when written by this build).
+    public var formatVersion: Int
+    /// Version of PTQKit that wrote the package.
+    public var ptqkitVersion: String
+    /// Every input file, in command-line order within each role (weights, activations, config).
+    public var inputs: [InputFile]
+    /// The effective configuration (defaults filled in), as the calibrator encodes it.
+    public var config: JSONValue
+    /// Name of the tensor file inside the package (`tensors.h5`).
+    public var tensorsFile: String
+    /// Name of the human-readable summary inside the package (`summary.md`).
+    public var summaryFile: String
+    /// SHA-256 of `tensors.h5` as written (64 lowercase hex digits), so `ptq verify` detects any later
+    /// change to it (an edited code, attribute or an added dataset); absent in packages written before it
+    /// was recorded.
+    public var tensorsSHA256: String?
+    /// One record per layer, sorted by name.
+    public var layers: [LayerRecord]
+
+    /// Creates a manifest of the current format; layers and their tensors are sorted.
+    public init(
+        ptqkitVersion: String, inputs: [InputFile], config: JSONValue, layers: [LayerRecord],
+        tensorsFile: String = "tensors.h5", summaryFile: String = "summary.md"
+    ) {
+        format = Self.formatName
+        formatVersion = Self.currentFormatVersion
+        self.ptqkitVersion = ptqkitVersion
+        self.inputs = inputs
+        self.config = config
+        self.tensorsFile = tensorsFile
+        self.summaryFile = summaryFile
+        self.layers = layers.map { layer in
+            var layer = layer
+            layer.tensors.sort { $0.dataset < $1.dataset }
+            return layer
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// Every tensor record of every layer, in manifest order.
+    public var tensors: [TensorRecord] { layers.flatMap(\.tensors) }
+
+    /// The canonical encoding: snake_case keys, sorted, pretty-printed, a final newline.
+    public func encoded() throws(PackageError) -> Data {
+        do {
+            var data = try Self.encoder.encode(self)
+            data.append(0x0A)
+            return data
+        } catch {
+            throw .invalidManifest(path: Self.fileName, reason: "cannot encode: \(error)")
+        }
+    }
+
+    /// Decodes a manifest, rejecting newer format versions.
+    /// - Throws: ``PackageError/invalidManifest(path:reason:)`` or
+    ///   ``PackageError/unsupportedFormatVersion(path:found:supported:)``.
+    public static func decode(_ data: Data, path: String) throws(PackageError) -> Manifest {
+        struct Header: Decodable {
+            var format: String?
+            var formatVersion: Int?
+            enum CodingKeys: String, CodingKey {
+                case format
+                case formatVersion = "format_version"
+            }
+        }
+        let decoder = JSONDecoder()
+        let header: Header
+        do { header = try decoder.decode(Header.self, from: data) } catch {
+            throw .invalidManifest(path: path, reason: "not a JSON object: \(error)")
+        }
+        guard header.format == formatName else {
+            throw .invalidManifest(path: path, reason: "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)'")
+        }
+        if let version = header.formatVersion, version > currentFormatVersion {
+            throw .unsupportedFormatVersion(path: path, found: version, supported: currentFormatVersion)
+        }
+        do { return try decoder.decode(Manifest.self, from: data) } catch {
+            throw .invalidManifest(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The encoder behind ``encoded()``.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format
+        case formatVersion = "format_version"
+        case ptqkitVersion = "ptqkit_version"
+        case inputs
+        case config
+        case tensorsFile = "tensors_file"
+        case summaryFile = "summary_file"
+        case tensorsSHA256 = "tensors_sha256"
+        case layers
+    }
+}
+
+/// One input file of a package, fingerprinted.
+public struct InputFile: Codable, Sendable, Hashable {
+    /// What the file was used as.
+    public enum Role: String, Codable, Sendable, Hashable {
+        /// Pre-trained weights.
+        case weights
+        /// Recorded activations (one of possibly several shards).
+        case activations
+        /// The configuration file.
+        case config
+        /// Saved activation statistics (`.ptqstats`, from `ptq observe` / `ptq merge`).
+        case statistics
+    }
+    /// What the file was used as.
+    public var role: Role
+    /// The path as given on the command line.
+    public var path: String
+    /// Size in bytes.
+    public var size: Int
+    /// SHA-256 of the contents, 64 lowercase hex digits.
+    public var sha256: String
+
+    /// Creates a record from known values.
+    public init(role: Role, path: String, size: Int, sha256: String) {
+        self.role = role
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+    }
+
+    /// Hashes the file at `path`.
+    public init(role: Role, hashing path: String) throws(PackageError) {
+        let (digest, size) = try SHA256.hash(fileAt: path)
+        self.init(role: role, path: path, size: size, sha256: digest.hex)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role
+        case path
+        case size
+        case sha256
+    }
+}
+
+/// One layer of a package: its weight tensors (weight, bias) and its input activation's parameters.
+public struct LayerRecord: Codable, Sendable, Hashable {
+    /// Layer name (as the configuration's naming rules derive it from dataset paths).
+    public var name: String
+    /// The layer's tensors stored in `tensors.h5`, sorted by dataset path.
+    public var tensors: [TensorRecord]
+    /// Quantization parameters of the layer's input activation, when activations were calibrated.
+    public var activation: ActivationRecord?
+    /// The layer's effective settings (configuration defaults, then the overrides that matched, and
+    /// whether it is excluded), as the calibrator records them.
+    public var policy: JSONValue?
+
+    /// Creates a record.
+    public init(name: String, tensors: [TensorRecord] = [], activation: ActivationRecord? = nil, policy: JSONValue? = nil) {
+        self.name = name
+        self.tensors = tensors
+        self.activation = activation
+        self.policy = policy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case tensors
+        case activation
+        case policy
+    }
+}
+
+/// Error of a quantized tensor against the original, over its finite elements.
+public struct ErrorMetricsRecord: Codable, Sendable, Hashable {
+    /// Signal-to-quantization-noise ratio, 10·log10(Σx² / Σ(x − x̂)²) in dB; absent when the error (or the signal) is 0.
+    public var sqnrDecibels: Double?
+    /// Mean squared error, Σ(x − x̂)² / n.
+    public var mse: Double
+    /// Largest absolute error, max |x − x̂|.
+    public var maxAbsError: Double
+
+    /// Creates a record.
+    public init(sqnrDecibels: Double?, mse: Double, maxAbsError: Double) {
+        self.sqnrDecibels = sqnrDecibels
+        self.mse = mse
+        self.maxAbsError = maxAbsError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sqnrDecibels = "sqnr_decibels"
+        case mse
+        case maxAbsError = "max_abs_error"
+    }
+}

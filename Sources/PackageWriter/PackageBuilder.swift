@@ -1,0 +1,66 @@
+public import PackageFormat
+import Foundation
+
+/// Writes a complete model package atomically: `tensors.h5` through ``tensors``, then ``finish(manifest:)``
+/// writes `manifest.json` and `summary.md` and moves the directory into place (see
+/// ``AtomicDirectoryWriter``). A builder dropped before `finish` leaves nothing behind.
+///
+/// ```swift
+/// var builder = try PackageBuilder(destination: "out/pkg", force: false, inputs: [])
+/// let record = try builder.tensors.writeAffine(dataset: "/fc1/weight", ...)
+/// try builder.finish(manifest: Manifest(ptqkitVersion: ptqkitVersion, inputs: inputs, config: config,
+///                                      layers: [LayerRecord(name: "fc1", tensors: [record])]))
+/// ```
+public struct PackageBuilder: ~Copyable {
+    /// The directory being built.
+    public let directory: AtomicDirectoryWriter
+    /// The writer of `tensors.h5` inside it.
+    public var tensors: TensorsFileWriter
+
+    /// The files a package directory holds; with `--force` a directory holding anything else is not
+    /// replaced.
+    public static let packageFiles: Set<String> = [Manifest.fileName, "tensors.h5", "summary.md"]
+
+    /// What may be replaced at a package's destination: with `force`, an empty directory or a PTQKit
+    /// package (only ``packageFiles``, a manifest of ``Manifest/formatName``) holding none of `inputs`.
+    public static func replacementRule(force: Bool, inputs: [String]) -> ReplacementRule {
+        ReplacementRule(force: force, outputKind: "PTQKit model package", inputs: inputs) { path in
+            ReplacementRule.whyNotPackage(path, allowedFiles: packageFiles)
+        }
+    }
+
+    /// Prepares `destination` (see ``AtomicDirectoryWriter/init(destination:rule:)``, with
+    /// ``replacementRule(force:inputs:)``) and creates `tensors.h5` in the temporary directory.
+    ///
+    /// - Parameter inputs: the files the run reads: never replaced, and a directory holding one is not either.
+    public init(destination: String, force: Bool, inputs: [String]) throws(PackageError) {
+        let rule = Self.replacementRule(force: force, inputs: inputs)
+        let directory = try AtomicDirectoryWriter(destination: destination, rule: rule)
+        let writer = try TensorsFileWriter(path: directory.path("tensors.h5"))
+        self.directory = directory
+        tensors = writer
+    }
+
+    /// Closes `tensors.h5`, records its SHA-256 in the manifest (``Manifest/tensorsSHA256``), writes
+    /// `manifest.json` and `summary.md`, and commits the directory.
+    /// - Returns: the manifest as written (with the hash).
+    /// - Throws: ``PackageError`` (the temporary directory is removed and an existing package kept).
+    @discardableResult
+    public consuming func finish(manifest: Manifest) throws(PackageError) -> Manifest {
+        let directory = directory
+        try tensors.close()
+        var manifest = manifest
+        manifest.tensorsSHA256 = try SHA256.hash(fileAt: directory.path(manifest.tensorsFile)).digest.hex
+        try Self.write(manifest.encoded(), to: directory.path(Manifest.fileName))
+        try Self.write(Data(PackageSummary.markdown(manifest).utf8), to: directory.path(manifest.summaryFile))
+        try directory.commit()
+        return manifest
+    }
+
+    /// Writes `data` to a new file at `path`.
+    static func write(_ data: Data, to path: String) throws(PackageError) {
+        do { try data.write(to: URL(fileURLWithPath: path)) } catch {
+            throw .cannotWrite(path: path, reason: PackageError.reason(of: error))
+        }
+    }
+}
