@@ -70,8 +70,10 @@ struct ConfigDocument {
             switch format {
             case .yaml:
                 root = try Yams.compose(yaml: text)
+                if let root { try YAMLExpansionLimit.check(root) }
                 config = try YAMLDecoder().decode(CalibrationConfig.self, from: root ?? Node.mapping(Node.Mapping([])))
             case .json:
+                try StrictJSON.check(text)
                 do {
                     config = try JSONDecoder().decode(CalibrationConfig.self, from: Data(text.utf8))
                 } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {

@@ -32,12 +32,12 @@ public final class AtomicFileWriter: Sendable {
         if lstat(destination, &info) == 0 {
             guard force else { throw .outputExists(path: destination) }
             guard info.st_mode & S_IFMT == S_IFREG else {
-                throw .outputExists(path: destination + " (not a regular file; refusing to replace it)")
+                throw .outputNotReplaceable(path: destination, reason: "not a regular file")
             }
         }
         AtomicDirectoryWriter.cleanStaleLeftovers(parent: parent, name: name)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        temporaryPath = "\(parent)/.\(name)\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
+        temporaryPath = "\(parent)/.\(TemporaryName.stem(name))\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
         InterruptCleanup.shared.register(temporaryPath)
     }
 

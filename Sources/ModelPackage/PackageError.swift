@@ -12,6 +12,9 @@ public import QuantCore
 public enum PackageError: Error, Sendable, CustomStringConvertible {
     /// The output directory exists and `force` was not given.
     case outputExists(path: String)
+    /// The output exists and `force` was given, but it is not something PTQKit replaces (`reason` says
+    /// what it is).
+    case outputNotReplaceable(path: String, reason: String)
     /// The output's parent directory is missing, not a directory, or not writable.
     case outputParentUnusable(path: String, reason: String)
     /// A file or directory of the package could not be created, written, synced or renamed.
@@ -39,6 +42,8 @@ public enum PackageError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .outputExists(let path): "\(path): output exists (use --force to replace it)"
+        case .outputNotReplaceable(let path, let reason):
+            "\(path): output exists and is \(reason): refusing to replace it, even with --force"
         case .outputParentUnusable(let path, let reason): "\(path): cannot create the package here: \(reason)"
         case .cannotWrite(let path, let reason): "\(path): cannot write: \(reason)"
         case .cannotRead(let path, let reason): "\(path): cannot read: \(reason)"

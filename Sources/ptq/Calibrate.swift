@@ -72,7 +72,7 @@ struct Calibrate: ParsableCommand {
             } ?? saved?.body.config ?? CalibrationConfig()
             let calibrator = pipeline.configure(try Calibrator(config: settings, observers: registry))
             // Each HDF5 input is read by a child process first (crash isolation); --keep-going drops failures.
-            let (probed, failure) = try probedInputs()
+            let (probed, failure, repeated) = try probedInputs(weightLimit: calibrator.weightMemoryBudget)
             skipped = failure
             // The input files are fingerprinted while the calibration runs (on its own thread unless --threads 1).
             let activationFiles = saved == nil ? probed : []
@@ -89,7 +89,7 @@ struct Calibrate: ParsableCommand {
                 }
                 reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
             }
-            let result: CalibrationResult
+            var result: CalibrationResult
             if let saved {
                 if !saved.body.missingShards.isEmpty {
                     reporter.message(
@@ -101,6 +101,7 @@ struct Calibrate: ParsableCommand {
             } else {
                 result = try calibrator.calibrate(weights: weights, activations: activationFiles, progress: progress)
             }
+            result.warnings = repeated + result.warnings
             reporter.end()
             for warning in result.warnings { reporter.message("ptq calibrate: warning: \(warning)") }
             let plan = try PackagePlan(result)
@@ -137,17 +138,19 @@ struct Calibrate: ParsableCommand {
     }
 
     /// Probes the weights and every activation file in a child process (``FileProbe``) before they are
-    /// opened here: the activation files to calibrate from (globs expanded, sorted), and the first file
-    /// skipped with --keep-going.
+    /// opened here: the activation files to calibrate from (globs expanded, sorted, each file once), the
+    /// first file skipped with --keep-going, and a warning per file given more than once. Weights larger
+    /// than `weightLimit` bytes as Float32 are not streamed by the probe: the calibration refuses them.
     ///
     /// - Throws: ``FileProbe/Failure`` for a file that crashes libhdf5 (any activation file that fails
     ///   with --keep-going is skipped instead, unless none is left).
-    private func probedInputs() throws -> (files: [String], skipped: (any Error)?) {
-        if let weights, let crash = FileProbe.check(weights, refuseErrors: false) { throw crash }
-        guard FileProbe.isEnabled else { return (try Calibrator.activationFiles(activations), nil) }
+    private func probedInputs(weightLimit: Int) throws -> (files: [String], skipped: (any Error)?, repeated: [String]) {
+        if let weights, let crash = FileProbe.check(weights, refuseErrors: false, streamLimit: weightLimit) { throw crash }
+        let (resolved, repeated) = try Calibrator.resolveActivationFiles(activations)
+        guard FileProbe.isEnabled else { return (resolved, nil, repeated) }
         var files: [String] = []
         var skipped: (any Error)?
-        for path in try Calibrator.activationFiles(activations) {
+        for path in resolved {
             guard let failure = FileProbe.check(path, refuseErrors: keepGoing) else {
                 files.append(path)
                 continue
@@ -157,7 +160,7 @@ struct Calibrate: ParsableCommand {
             skipped = skipped ?? failure
         }
         if let skipped, files.isEmpty { throw skipped }
-        return (files, skipped)
+        return (files, skipped, repeated)
     }
 
     /// The `--json` result: output path, per-layer figures, warnings.

@@ -11,7 +11,7 @@ import PTQKit
 /// | 64 | usage (`EX_USAGE`) | bad command line: unknown option, missing argument, invalid value |
 /// | 65 | data (`EX_DATAERR`) | input exists but is unusable: not HDF5, truncated or damaged, a format feature libhdf5 cannot read, an unsupported element type where numbers are required, shards whose shapes disagree |
 /// | 66 | no input (`EX_NOINPUT`) | a file, a dataset/group inside a file, or any match of a glob is missing; no dataset of the inputs maps to a layer |
-/// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it) |
+/// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it), or the system refused what the run needs: a worker thread, file descriptors (the message says which limit to raise) |
 /// | 73 | cannot create (`EX_CANTCREAT`) | an output cannot be created or written: it exists (without `--force`), its parent is missing or not a directory, or writing failed (disk full, file size limit); nothing is left at the output path |
 /// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading an input (for example a missing filter plugin) |
 /// | 78 | config (`EX_CONFIG`) | the configuration file is malformed or has an unknown key or invalid value (the message names the file, line and key path); or the datasets do not map to layers as the `naming` section requires (two datasets for one role, a layer name with a control character, unmatched layers with `naming.unmatched: error`) |
@@ -51,6 +51,7 @@ enum ExitCodes {
             case .noFilesMatch, .noFiles: noInput
             case .shapeMismatch: data
             case .invalidBatchSize: usage
+            case .threadUnavailable: software
             }
         case let error as PackageError: code(for: error)
         case is ConfigError: config
@@ -65,7 +66,7 @@ enum ExitCodes {
     /// The exit code for a model-package failure.
     static func code(for error: PackageError) -> ExitCode {
         switch error {
-        case .outputExists, .outputParentUnusable, .cannotWrite: cannotCreate
+        case .outputExists, .outputNotReplaceable, .outputParentUnusable, .cannotWrite: cannotCreate
         case .cannotRead: noInput
         case .notAPackage, .invalidManifest, .unsupportedFormatVersion, .invalidTensor, .inconsistentTensor, .quantization:
             data

@@ -76,9 +76,11 @@ enum FileProbe {
 
     /// Probes `path` in a child process and returns a ``Failure`` when the child crashed or timed out, or
     /// (with `refuseErrors`) when it reported any error; `nil` when the file may be opened in-process.
-    static func check(_ path: String, refuseErrors: Bool, batchBytes: Int = 8 << 20) -> Failure? {
+    /// `streamLimit`: datasets larger than this as Float32 are not streamed (weights the calibration
+    /// refuses before reading them).
+    static func check(_ path: String, refuseErrors: Bool, batchBytes: Int = 8 << 20, streamLimit: Int? = nil) -> Failure? {
         guard isEnabled else { return nil }
-        switch run(path, batchBytes: batchBytes) {
+        switch run(path, batchBytes: batchBytes, streamLimit: streamLimit) {
         case .readable: return nil
         case .failed where !refuseErrors: return nil
         case let outcome: return Failure(file: path, outcome: outcome)
@@ -96,7 +98,7 @@ enum FileProbe {
 
     /// Runs `ptq _probe path` and classifies how it ended. A probe that cannot be started counts as
     /// readable (the in-process read then reports whatever is wrong).
-    static func run(_ path: String, batchBytes: Int) -> Outcome {
+    static func run(_ path: String, batchBytes: Int, streamLimit: Int? = nil) -> Outcome {
         let manager = FileManager.default
         let log = manager.temporaryDirectory.appendingPathComponent("ptq-probe-\(getpid())-\(UUID().uuidString).log")
         guard manager.createFile(atPath: log.path, contents: nil), let stderr = try? FileHandle(forWritingTo: log) else {
@@ -105,9 +107,12 @@ enum FileProbe {
         defer { try? manager.removeItem(at: log) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-        process.arguments = [Probe.configuration.commandName ?? "_probe", "--batch-bytes", "\(batchBytes)", "--", path]
+        process.arguments =
+            [Probe.configuration.commandName ?? "_probe", "--batch-bytes", "\(batchBytes)"]
+            + (streamLimit.map { ["--stream-limit", "\($0)"] } ?? []) + ["--", path]
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // die at once; the signal is what matters
+        environment["PTQ_PROBE_PARENT"] = "\(getpid())"  // the probe ends with this process (see Probe)
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
