@@ -12,8 +12,17 @@ extension PackagePlan {
         var activations: [String: ActivationRecord] = [:]
         var policies: [String: ConfigValue] = [:]
         let hasWeights = result.inputs.weights != nil
+        // Layers mostly share one policy: it is encoded once (without the layer's name, set per layer), and
+        // the layers' records share its storage: 100 000 layers no longer hold 100 000 encoded copies.
+        var encoded: [LayerPolicy: ConfigValue?] = [:]
         for layer in result.layers {
-            policies[layer.layer] = try? ConfigValue(encoding: layer.policy)
+            var shared = layer.policy
+            shared.layer = ""
+            if encoded[shared] == nil { encoded[shared] = try? ConfigValue(encoding: shared) }
+            if case .object(var fields)?? = encoded[shared] {
+                fields["layer"] = .string(layer.layer)
+                policies[layer.layer] = .object(fields)
+            }
             if layer.excluded {
                 guard hasWeights else { continue }
                 for (dataset, role) in [(layer.datasets.weight, "weight"), (layer.datasets.bias, "bias")] {
