@@ -12,16 +12,6 @@ import Glibc
 struct TemporaryNameTests {
     let manager = FileManager.default
 
-    /// A pid that no longer exists (a finished child's).
-    func deadPid() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exit 0"]
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
-    }
-
     @Test(arguments: [240, 255])
     func longDirectoryNamesGetShortTemporaryNames(bytes: Int) throws {
         let fixture = try PackageFixture()
@@ -63,7 +53,7 @@ struct TemporaryNameTests {
         let name = String(repeating: "p", count: 240)
         let stem = TemporaryName.stem(name)
         #expect(stem != name && stem.utf8.count < 120)
-        let dead = try deadPid()
+        let dead = try AtomicFileWriterTests.deadPID()
         let partial = "\(fixture.directory)/.\(stem).ptq-partial.\(dead).1f"
         let replaced = "\(fixture.directory)/.\(stem).ptq-replaced.\(dead).2e"
         for path in [partial, replaced] { try manager.createDirectory(atPath: path, withIntermediateDirectories: true) }
