@@ -38,11 +38,12 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
             "dataset \(dataset): a memory budget of \(budget) bytes cannot hold its batch buffers, which need at least "
                 + "\(required) bytes; raise the budget or use fewer threads"
         case let .weightTooLarge(file, dataset, bytes, budget, source):
-            "\(file):\(dataset): the tensor needs \(WeightMemoryBudget.describe(bytes)) in memory (Float32, read whole), "
-                + "more than the weight memory budget of \(WeightMemoryBudget.describe(budget)) (\(source))"
+            "\(file):\(dataset): the tensor needs \(WeightMemoryBudget.describe(bytes)) in memory "
+                + "(Float32, read whole), more than the weight memory budget of "
+                + "\(WeightMemoryBudget.describe(budget)) (\(source))"
         case let .weightUnallocatable(file, dataset, bytes):
-            "\(file):\(dataset): cannot allocate \(WeightMemoryBudget.describe(bytes)) for the tensor (Float32, read whole): "
-                + "out of memory or above the address-space limit (ulimit -v)"
+            "\(file):\(dataset): cannot allocate \(WeightMemoryBudget.describe(bytes)) for the tensor "
+                + "(Float32, read whole): out of memory or above the address-space limit (ulimit -v)"
         }
     }
 }

@@ -46,8 +46,9 @@ public struct LayerNaming: Sendable {
         self.compiled = compiled
     }
 
-    /// The longest one match of a naming rule's pattern against a dataset name may take in ``map(weights:activations:)``:
-    /// 2 seconds (a backtracking pattern like `(a+)+$` takes exponential time; a sane one microseconds).
+    /// The longest one match of a naming rule's pattern against a dataset name may take in
+    /// ``map(weights:activations:)``: 2 seconds (a backtracking pattern like `(a+)+$` takes exponential
+    /// time; a sane one microseconds).
     public static let matchTimeLimit: Double = 2
 
     /// The layer and role of dataset `path` from `origin`, or `nil` when no rule maps it.

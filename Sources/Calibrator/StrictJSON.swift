@@ -70,8 +70,8 @@ enum StrictJSON {
                 guard end < bytes.count else { return }  // unterminated: the parser reports it
                 if let top = stack.last, top.isObject, top.key == nil {
                     let token = Data(bytes[i...end])
-                    guard let key = (try? JSONSerialization.jsonObject(with: token, options: .fragmentsAllowed)) as? String
-                    else { return }
+                    let decoded = try? JSONSerialization.jsonObject(with: token, options: .fragmentsAllowed)
+                    guard let key = decoded as? String else { return }
                     if top.keys.contains(key) {
                         throw ConfigError(
                             .malformed("duplicate key '\(key)' (JSON objects must not repeat a key)"),

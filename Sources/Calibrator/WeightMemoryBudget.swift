@@ -32,14 +32,18 @@ struct WeightMemoryBudget: Sendable {
             return
         }
         var limits = [(UInt64(ProcessInfo.processInfo.physicalMemory), "physical memory")]
-        for (resource, name) in [(RLIMIT_AS, "address-space limit (ulimit -v)"), (RLIMIT_DATA, "data-segment limit (ulimit -d)")] {
+        let limitNames = [
+            (RLIMIT_AS, "address-space limit (ulimit -v)"), (RLIMIT_DATA, "data-segment limit (ulimit -d)"),
+        ]
+        for (resource, name) in limitNames {
             var limit = rlimit()
             #if canImport(Glibc)
             let got = getrlimit(__rlimit_resource_t(resource.rawValue), &limit)
             #else
             let got = getrlimit(resource, &limit)
             #endif
-            if got == 0, UInt64(limit.rlim_cur) < UInt64(Int.max) { limits.append((UInt64(limit.rlim_cur), name)) }  // not RLIM_INFINITY
+            // RLIM_INFINITY is all ones: above Int.max.
+            if got == 0, UInt64(limit.rlim_cur) < UInt64(Int.max) { limits.append((UInt64(limit.rlim_cur), name)) }
         }
         let (smallest, name) = limits.min { $0.0 < $1.0 } ?? (UInt64(Int.max), "physical memory")
         bytes = Int(clamping: smallest / 4)
@@ -66,7 +70,9 @@ struct WeightMemoryBudget: Sendable {
             throw .weightTooLarge(file: file, dataset: dataset, bytes: needed, budget: bytes, source: source)
         }
         guard needed > 64 << 20 else { return }
-        guard let probe = malloc(needed) else { throw .weightUnallocatable(file: file, dataset: dataset, bytes: needed) }
+        guard let probe = malloc(needed) else {
+            throw .weightUnallocatable(file: file, dataset: dataset, bytes: needed)
+        }
         free(probe)
     }
 

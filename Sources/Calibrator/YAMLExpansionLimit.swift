@@ -33,7 +33,9 @@ enum YAMLExpansionLimit {
                     stack.append((value, path + [.key(key.string ?? "\(key)")]))
                 }
             case .sequence(let sequence):
-                for (index, element) in sequence.enumerated().reversed() { stack.append((element, path + [.index(index)])) }
+                for (index, element) in sequence.enumerated().reversed() {
+                    stack.append((element, path + [.index(index)]))
+                }
             case .scalar, .alias:
                 break
             }

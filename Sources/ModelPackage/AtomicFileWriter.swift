@@ -37,7 +37,8 @@ public final class AtomicFileWriter: Sendable {
         }
         AtomicDirectoryWriter.cleanStaleLeftovers(parent: parent, name: name)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        temporaryPath = "\(parent)/.\(TemporaryName.stem(name))\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
+        let stem = TemporaryName.stem(name)
+        temporaryPath = "\(parent)/.\(stem)\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
         InterruptCleanup.shared.register(temporaryPath)
     }
 

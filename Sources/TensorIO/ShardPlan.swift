@@ -104,7 +104,8 @@ public struct ShardPlan: Sendable, Hashable, Codable {
         _ = try ShardSpec(index: 0, count: shardCount)
         self.init(
             rule: try c.decode(Int.self, forKey: .rule), shardCount: shardCount,
-            datasets: try c.decode([String].self, forKey: .datasets), files: try c.decode([PlannedFile].self, forKey: .files))
+            datasets: try c.decode([String].self, forKey: .datasets),
+            files: try c.decode([PlannedFile].self, forKey: .files))
     }
 
     private enum CodingKeys: String, CodingKey {

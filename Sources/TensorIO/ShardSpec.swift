@@ -38,7 +38,8 @@ public struct ShardSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(parsing text: String) throws(ShardPlanError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw .invalidShard(text, reason: "expected K/N with integers, K zero-based (e.g. 0/4), N ≤ \(Self.maximumCount)")
+            throw .invalidShard(
+                text, reason: "expected K/N with integers, K zero-based (e.g. 0/4), N ≤ \(Self.maximumCount)")
         }
         try self.init(index: k, count: n)
     }

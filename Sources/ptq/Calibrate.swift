@@ -145,7 +145,9 @@ struct Calibrate: ParsableCommand {
     /// - Throws: ``FileProbe/Failure`` for a file that crashes libhdf5 (any activation file that fails
     ///   with --keep-going is skipped instead, unless none is left).
     private func probedInputs(weightLimit: Int) throws -> (files: [String], skipped: (any Error)?, repeated: [String]) {
-        if let weights, let crash = FileProbe.check(weights, refuseErrors: false, streamLimit: weightLimit) { throw crash }
+        if let weights, let crash = FileProbe.check(weights, refuseErrors: false, streamLimit: weightLimit) {
+            throw crash
+        }
         let (resolved, repeated) = try Calibrator.resolveActivationFiles(activations)
         guard FileProbe.isEnabled else { return (resolved, nil, repeated) }
         var files: [String] = []

@@ -78,7 +78,9 @@ enum FileProbe {
     /// (with `refuseErrors`) when it reported any error; `nil` when the file may be opened in-process.
     /// `streamLimit`: datasets larger than this as Float32 are not streamed (weights the calibration
     /// refuses before reading them).
-    static func check(_ path: String, refuseErrors: Bool, batchBytes: Int = 8 << 20, streamLimit: Int? = nil) -> Failure? {
+    static func check(
+        _ path: String, refuseErrors: Bool, batchBytes: Int = 8 << 20, streamLimit: Int? = nil
+    ) -> Failure? {
         guard isEnabled else { return nil }
         switch run(path, batchBytes: batchBytes, streamLimit: streamLimit) {
         case .readable: return nil
@@ -111,7 +113,9 @@ enum FileProbe {
         environment["PTQ_PROBE_PARENT"] = "\(getpid())"  // the probe ends with this process (see Probe)
         let seconds = timeout(for: path)
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        guard let ending = ProbeChild.run(executable, arguments, environment: environment, stderr: log.path, seconds: seconds)
+        guard
+            let ending = ProbeChild.run(
+                executable, arguments, environment: environment, stderr: log.path, seconds: seconds)
         else { return .readable }
         let status: Int32
         switch ending {

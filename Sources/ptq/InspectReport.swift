@@ -44,7 +44,8 @@ struct InspectReport {
             let opened = try File(path)
             for link in try opened.walk() {
                 entries.append(
-                    Self.entry(link, in: opened, statistics: statistics, batchBytes: batchBytes, streamLimit: streamLimit))
+                    Self.entry(
+                        link, in: opened, statistics: statistics, batchBytes: batchBytes, streamLimit: streamLimit))
             }
         } catch {
             failure = error
@@ -67,7 +68,9 @@ struct InspectReport {
             do {
                 let info = try file.openDataset(link.path).info()
                 entry.kind = .dataset(info)
-                let bytes = info.shape.reduce(MemoryLayout<Float>.stride) { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 }
+                let bytes = info.shape.reduce(MemoryLayout<Float>.stride) {
+                    $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1
+                }
                 if statistics, info.elementType.numeric != nil, bytes <= streamLimit ?? .max {
                     entry.statistics = try stream(file.filePath, link.path, batchBytes: batchBytes)
                 }

@@ -26,7 +26,8 @@ struct Probe: ParsableCommand {
 
     func run() throws {
         Self.dieWithParent()
-        let report = InspectReport(file: file, statistics: true, batchBytes: max(1, batchBytes), streamLimit: streamLimit)
+        let report = InspectReport(
+            file: file, statistics: true, batchBytes: max(1, batchBytes), streamLimit: streamLimit)
         if let failure = report.failures.first {
             FileHandle.standardError.write(Data("ptq _probe: \(failure)\n".utf8))
             throw ExitCodes.code(for: failure)
@@ -43,7 +44,8 @@ struct Probe: ParsableCommand {
         if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") {
             _ = unsafeBitCast(symbol, to: Prctl.self)(setDeathSignal, UInt(SIGKILL), 0, 0, 0)
         }
-        if let parent = ProcessInfo.processInfo.environment["PTQ_PROBE_PARENT"].flatMap(Int32.init), getppid() != parent {
+        let parent = ProcessInfo.processInfo.environment["PTQ_PROBE_PARENT"].flatMap(Int32.init)
+        if let parent, getppid() != parent {
             Glibc.exit(130)  // nobody waits for it: as if interrupted with its parent
         }
         #endif
