@@ -70,8 +70,13 @@ struct ConfigDocument {
             switch format {
             case .yaml:
                 root = try Yams.compose(yaml: text)
+                if let root { try YAMLExpansionLimit.check(root) }
                 config = try YAMLDecoder().decode(CalibrationConfig.self, from: root ?? Node.mapping(Node.Mapping([])))
             case .json:
+                // What Foundation's parser accepts but RFC 8259 does not; a syntax error is the parser's to report.
+                if (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil {
+                    try StrictJSON.check(text)
+                }
                 do {
                     config = try JSONDecoder().decode(CalibrationConfig.self, from: Data(text.utf8))
                 } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {

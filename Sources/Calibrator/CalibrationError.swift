@@ -19,6 +19,11 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
     /// The memory budget cannot hold the batch buffers of a dataset: `required` bytes are needed for
     /// one row (or the requested rows) in each buffer (see ``Calibrator/memoryBudget``).
     case memoryBudget(dataset: String, budget: Int, required: Int)
+    /// A weight or bias tensor's Float32 size (`bytes`) exceeds the weight memory budget (`budget`
+    /// bytes, from `source`); see `WeightMemoryBudget`.
+    case weightTooLarge(file: String, dataset: String, bytes: Int, budget: Int, source: String)
+    /// The system would not allocate `bytes` bytes for a weight or bias tensor's Float32 values.
+    case weightUnallocatable(file: String, dataset: String, bytes: Int)
 
     /// One line naming the input and the cause.
     public var description: String {
@@ -32,6 +37,13 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
         case let .memoryBudget(dataset, budget, required):
             "dataset \(dataset): a memory budget of \(budget) bytes cannot hold its batch buffers, which need at least "
                 + "\(required) bytes; raise the budget or use fewer threads"
+        case let .weightTooLarge(file, dataset, bytes, budget, source):
+            "\(file):\(dataset): the tensor needs \(WeightMemoryBudget.describe(bytes)) in memory "
+                + "(Float32, read whole), more than the weight memory budget of "
+                + "\(WeightMemoryBudget.describe(budget)) (\(source))"
+        case let .weightUnallocatable(file, dataset, bytes):
+            "\(file):\(dataset): cannot allocate \(WeightMemoryBudget.describe(bytes)) for the tensor "
+                + "(Float32, read whole): out of memory or above the address-space limit (ulimit -v)"
         }
     }
 }
@@ -60,6 +72,9 @@ extension CalibrationError {
         case let .naming(.invalidLayerName(layer, dataset, origin)):
             let files = origin == .activations ? activations : weights.map { [$0] } ?? []
             return .naming(.invalidLayerName(layer: layer, dataset: place(dataset, files), origin: origin))
+        case let .naming(.slowPattern(rule, pattern, dataset, origin)):
+            let files = origin == .activations ? activations : weights.map { [$0] } ?? []
+            return .naming(.slowPattern(rule: rule, pattern: pattern, dataset: place(dataset, files), origin: origin))
         case let .naming(.unmatchedLayers(weightsOnly, activationsOnly)):
             return .naming(
                 .unmatchedLayers(

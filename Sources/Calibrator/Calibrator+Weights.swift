@@ -4,16 +4,22 @@ internal import QuantCore
 internal import TensorIO
 
 extension Calibrator {
-    /// Reads a whole dataset as Float32 with its shape and stored element type (`"float32"`, ...).
-    static func read(
+    /// Reads a whole dataset as Float32 with its shape and stored element type (`"float32"`, ...), after
+    /// checking that it fits the weight memory budget (see ``WeightMemoryBudget``).
+    func read(
         _ dataset: String, in path: String
     ) throws(CalibrationError) -> (values: [Float], shape: [Int], elementType: String) {
         do {
             let file = try File(path)
             let opened = try file.openDataset(dataset)
+            try WeightMemoryBudget(memoryBudget: memoryBudget).check(file: path, dataset: dataset, shape: opened.shape)
             return (try opened.read(as: Float.self), opened.shape, opened.elementType.description)
-        } catch {
+        } catch let error as HDF5Error {
             throw .input(.hdf5(error))
+        } catch let error as CalibrationError {
+            throw error
+        } catch {
+            throw .observer(layer: "", dataset: dataset, reason: "\(error)")
         }
     }
 
@@ -24,7 +30,7 @@ extension Calibrator {
     func calibrateWeight(
         layer: String, file: String, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
-        let (values, shape, elementType) = try Self.read(dataset, in: file)
+        let (values, shape, elementType) = try read(dataset, in: file)
         guard !values.isEmpty else {
             throw .observer(layer: layer, dataset: dataset, reason: "the weight is empty (shape \(shape)): nothing to calibrate")
         }
@@ -105,7 +111,7 @@ extension Calibrator {
     func calibrateBias(
         layer: String, file: String, dataset: String, weight: WeightCalibration?, input: ActivationCalibration?
     ) throws(CalibrationError) -> (calibration: BiasCalibration, tensor: CalibratedTensor) {
-        let (values, shape, elementType) = try Self.read(dataset, in: file)
+        let (values, shape, elementType) = try read(dataset, in: file)
         func tensor(_ content: CalibratedTensor.Content) -> CalibratedTensor {
             CalibratedTensor(
                 layer: layer, dataset: dataset, role: "bias", shape: shape, elementType: elementType, content: content,

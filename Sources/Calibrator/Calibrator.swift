@@ -35,7 +35,8 @@ public struct Calibrator: Sendable {
     public var batchSize: TensorSource.BatchSize = .bytes(8 << 20)
     /// Bin budget of the histogram kept beside non-histogram observers.
     public var histogramBins: Int = ExactHistogram.defaultBudget
-    /// Worker threads (default: the active processor cores; values below 1 count as 1). 1 streams and
+    /// Worker threads (default: the active processor cores; values below 1 count as 1, values above
+    /// ``BatchPipeline/maximumWorkers`` (256) as 256). 1 streams and
     /// calibrates everything on the calling thread; more adds a ``BatchPipeline`` of this many workers
     /// besides the reading thread. The result never depends on it.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -43,8 +44,15 @@ public struct Calibrator: Sendable {
     /// ``batchSize`` is shrunk so that the pipeline's buffers (`threads + 2`, or 1 on one thread) fit;
     /// a dataset whose buffers exceed the budget even with one row each (or with the given row count)
     /// is refused with ``CalibrationError/memoryBudget(dataset:budget:required:)``. It does not cover the
-    /// observers' state, libhdf5's chunk cache, or weights, which are read whole (one per thread).
+    /// observers' state or libhdf5's chunk cache. Weights are read whole (one per thread): a weight or bias
+    /// whose Float32 size exceeds the budget (or, when `nil`, a quarter of the physical memory or of the
+    /// address-space limit) is refused with ``CalibrationError/weightTooLarge(file:dataset:bytes:budget:source:)``.
     public var memoryBudget: Int?
+
+    /// The largest Float32 size in bytes of a weight or bias tensor this calibrator reads: ``memoryBudget``,
+    /// or when `nil` a quarter of the smallest of the physical memory and the address-space and data
+    /// limits (see ``CalibrationError/weightTooLarge(file:dataset:bytes:budget:source:)``).
+    public var weightMemoryBudget: Int { WeightMemoryBudget(memoryBudget: memoryBudget).bytes }
 
     /// A calibrator for `config`, checking every observer it names against `observers` (name and options).
     ///
@@ -84,14 +92,16 @@ public struct Calibrator: Sendable {
         weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in },
         tensors: (CalibratedTensor) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
-        let activationFiles = try Self.activationFiles(activations)
+        let (activationFiles, repeated) = try Self.resolveActivationFiles(activations)
         let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
-        return try calibrate(
+        var result = try calibrate(
             weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets, progress: progress,
             tensors: tensors
         ) { (layers, policies) throws(CalibrationError) in
             try calibrateActivations(layers: layers, policies: policies, files: activationFiles, progress: progress)
         }
+        result.warnings = repeated + result.warnings
+        return result
     }
 
     /// Calibrates every layer of `weights` and of the activation datasets `activationDatasets` (the
@@ -154,7 +164,7 @@ public struct Calibrator: Sendable {
                     guard let weights else { return record }
                     for (dataset, role) in [(entry.weight, "weight"), (entry.bias, "bias")] {
                         guard let dataset else { continue }
-                        let (values, shape, elementType) = try Self.read(dataset, in: weights)
+                        let (values, shape, elementType) = try read(dataset, in: weights)
                         stored.append(
                             CalibratedTensor(
                                 layer: entry.layer, dataset: dataset, role: role, shape: shape, elementType: elementType,
@@ -194,6 +204,18 @@ public struct Calibrator: Sendable {
     ///
     /// - Throws: ``CalibrationError/input(_:)`` when a pattern matches nothing.
     public static func activationFiles(_ arguments: [String]) throws(CalibrationError) -> [String] {
+        try resolveActivationFiles(arguments).files
+    }
+
+    /// ``activationFiles(_:)`` with a warning for each file given more than once: the same path twice
+    /// (an argument repeated, or matched by two patterns) or two paths of one file (same device and
+    /// inode: a symbolic or hard link, `./a.h5` and `a.h5`). Each file is read once, under the first of
+    /// its paths in byte order: its rows are not counted twice.
+    ///
+    /// - Throws: ``CalibrationError/input(_:)`` when a pattern matches nothing.
+    public static func resolveActivationFiles(
+        _ arguments: [String]
+    ) throws(CalibrationError) -> (files: [String], warnings: [String]) {
         var files: [String] = []
         for argument in arguments {
             if ShardGlob.isPattern(argument) {
@@ -204,7 +226,23 @@ public struct Calibrator: Sendable {
                 files.append(argument)
             }
         }
-        return files.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        files.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        var kept: [String] = []
+        var warnings: [String] = []
+        var seen: [FileIdentity: String] = [:]
+        for path in files {
+            let identity = FileIdentity(path)
+            if let first = seen[identity] {
+                warnings.append(
+                    first == path
+                        ? "activation file \(path) is given more than once: it is read once"
+                        : "activation files \(first) and \(path) are the same file: it is read once, as \(first)")
+                continue
+            }
+            seen[identity] = path
+            kept.append(path)
+        }
+        return (kept, warnings)
     }
 
     /// Paths of every dataset in the file at `path`, in the walk's order, those behind external links

@@ -89,6 +89,9 @@ public enum LayerNamingError: Error, Sendable, Hashable, CustomStringConvertible
     /// A layer name that is empty or contains a control character (NUL, newline, ...), from `dataset`
     /// of the weights or the activation files.
     case invalidLayerName(layer: String, dataset: String, origin: LayerNaming.Origin)
+    /// Matching `naming.rules[rule].pattern` against `dataset` ran longer than
+    /// ``LayerNaming/matchTimeLimit`` (catastrophic backtracking, e.g. `(a+)+$`).
+    case slowPattern(rule: Int, pattern: String, dataset: String, origin: LayerNaming.Origin)
 
     /// One line naming the layer, the role and the datasets.
     public var description: String {
@@ -102,6 +105,9 @@ public enum LayerNamingError: Error, Sendable, Hashable, CustomStringConvertible
                 + "activations only: \(activationsOnly.isEmpty ? "none" : activationsOnly.joined(separator: ", "))"
         case let .invalidLayerName(layer, dataset, _):
             "dataset \(dataset): layer name \(layer.debugDescription) is empty or contains a control character"
+        case let .slowPattern(rule, pattern, dataset, _):
+            "naming.rules[\(rule)].pattern: \(pattern.debugDescription) did not finish matching dataset \(dataset) "
+                + "within \(Int(LayerNaming.matchTimeLimit)) s (catastrophic backtracking?): simplify the pattern"
         }
     }
 }

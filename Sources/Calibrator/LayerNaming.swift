@@ -1,3 +1,5 @@
+internal import TensorIO
+
 /// Maps dataset paths to layers and roles, following the configuration's `naming` section and the
 /// built-in conventions.
 ///
@@ -44,16 +46,29 @@ public struct LayerNaming: Sendable {
         self.compiled = compiled
     }
 
+    /// The longest one match of a naming rule's pattern against a dataset name may take in
+    /// ``map(weights:activations:)``: 2 seconds (a backtracking pattern like `(a+)+$` takes exponential
+    /// time; a sane one microseconds).
+    public static let matchTimeLimit: Double = 2
+
     /// The layer and role of dataset `path` from `origin`, or `nil` when no rule maps it.
     public func assignment(of path: String, from origin: Origin) -> LayerAssignment? {
+        assignment(of: path, from: origin, clock: nil)
+    }
+
+    /// ``assignment(of:from:)``, reporting each rule match to `clock`.
+    func assignment(of path: String, from origin: Origin, clock: MatchClock?) -> LayerAssignment? {
         let name = path.hasPrefix("/") ? String(path.dropFirst()) : path
         if let explicit = config.map[path] ?? config.map[name] ?? config.map["/" + name],
             (explicit.role == .activation) == (origin == .activations)
         {
             return LayerAssignment(layer: explicit.layer, role: explicit.role)
         }
-        for entry in compiled where (entry.rule.role == .activation) == (origin == .activations) {
-            guard let match = try? entry.regex.wholeMatch(in: name) else { continue }
+        for (index, entry) in compiled.enumerated() where (entry.rule.role == .activation) == (origin == .activations) {
+            clock?.begin(rule: index, dataset: path, origin: origin)
+            let matched = try? entry.regex.wholeMatch(in: name)
+            clock?.end()
+            guard let match = matched else { continue }
             let layer = Self.expand(entry.rule.layer, captures: match.output)
             if !layer.isEmpty { return LayerAssignment(layer: layer, role: entry.rule.role) }
         }
@@ -70,13 +85,38 @@ public struct LayerNaming: Sendable {
     ///   name or one with a control character, ``LayerNamingError/unmatchedLayers(weightsOnly:activationsOnly:)``
     ///   when weights and activations are both given, some layer has only one of them, and
     ///   `naming.unmatched` is `error` (otherwise a warning per layer).
+    /// - Throws: ``LayerNamingError/slowPattern(rule:pattern:dataset:origin:)`` when one match of a rule's
+    ///   pattern runs longer than ``matchTimeLimit``: the matching runs on a worker thread watched from the
+    ///   calling thread, which then returns at once; the runaway match cannot be interrupted and goes on
+    ///   on its thread (using one core) until it ends or the process exits.
     public func map(weights: [String], activations: [String]) throws(LayerNamingError) -> LayerMap {
+        guard !compiled.isEmpty else { return try mapUnwatched(weights: weights, activations: activations, clock: nil) }
+        let clock = MatchClock()
+        let watched = self
+        let started = (try? WorkerThread.start {
+            let result = Result { () throws(LayerNamingError) in
+                try watched.mapUnwatched(weights: weights, activations: activations, clock: clock)
+            }
+            clock.finish(result)
+        }) != nil
+        guard started else { return try mapUnwatched(weights: weights, activations: activations, clock: nil) }
+        switch clock.wait(limit: Self.matchTimeLimit) {
+        case .finished(let result): return try result.get()
+        case let .overran(rule, dataset, origin):
+            throw .slowPattern(rule: rule, pattern: config.rules[rule].pattern, dataset: dataset, origin: origin)
+        }
+    }
+
+    /// ``map(weights:activations:)`` on this thread, reporting matches to `clock`.
+    private func mapUnwatched(
+        weights: [String], activations: [String], clock: MatchClock?
+    ) throws(LayerNamingError) -> LayerMap {
         var layers: [String: LayerDatasets] = [:]
         var claims: [LayerKey: [String]] = [:]
         var warnings: [LayerNamingWarning] = []
         for (origin, paths) in [(Origin.weights, weights), (.activations, activations)] {
             for path in paths {
-                guard let assigned = assignment(of: path, from: origin) else {
+                guard let assigned = assignment(of: path, from: origin, clock: clock) else {
                     warnings.append(.unmappedDataset(path, origin: origin))
                     continue
                 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import TensorIO
 
 /// Runs independent per-layer jobs (final range searches, weight calibrations) on several threads, with
 /// results placed by index, so the outcome does not depend on the thread count or on scheduling.
@@ -19,7 +20,7 @@ enum ParallelJobs {
         count: Int, threads: Int, done: (Int) -> Void = { _ in },
         _ job: @escaping @Sendable (Int) throws(CalibrationError) -> R
     ) throws(CalibrationError) -> [R] {
-        let workers = Swift.min(threads, count)
+        let workers = Swift.min(threads, count, BatchPipeline.maximumWorkers)
         guard workers > 1 else {
             var results: [R] = []
             results.reserveCapacity(count)

@@ -33,6 +33,10 @@ public struct PolicySettings: Codable, Sendable, Hashable {
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
+    /// Allowed `axis` values, -32...31: HDF5 datasets have at most 32 dimensions (`H5S_MAX_RANK`), so an
+    /// axis outside this range fits no tensor and is a configuration error (exit 78), while an axis
+    /// beyond one tensor's rank is that tensor's error.
+    public static let axisRange: ClosedRange<Int> = -32...31
 
     /// Settings with every key absent.
     public init() {}
@@ -57,7 +61,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
             $0 >= 0 && $0 < 1
         }
         granularity = try c.decodeIfPresent(GranularityKind.self, forKey: .granularity)
-        axis = try c.decodeIfPresent(Int.self, forKey: .axis)
+        axis = try c.decodeIfPresent(Int.self, forKey: .axis, in: Self.axisRange)
         groupSize = try c.decodeIfPresent(Int.self, forKey: .groupSize, in: 1...Int.max)
         profile = try c.decodeChoiceIfPresent(CompatibilityProfile.self, forKey: .profile)
         signedness = try c.decodeIfPresent(Signedness.self, forKey: .signedness)

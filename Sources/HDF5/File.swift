@@ -43,6 +43,7 @@ public struct File: ~Copyable, HDF5Container, Sendable {
             guard CAPI.fileExists(path) else {
                 throw HDF5Error(kind: .fileNotFound, file: path, operation: "open")
             }
+            try InputFileKind.requireSeekable(path)
             guard try CAPI.isHDF5(path, site) else {
                 throw HDF5Error(kind: .notHDF5, file: path, operation: "H5Fis_hdf5")
             }

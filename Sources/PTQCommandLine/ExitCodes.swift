@@ -11,8 +11,8 @@ import PTQKit
 /// | 64 | usage (`EX_USAGE`) | bad command line: unknown option, missing argument, invalid value |
 /// | 65 | data (`EX_DATAERR`) | input exists but is unusable: not HDF5, truncated or damaged, a format feature libhdf5 cannot read, an unsupported element type where numbers are required, float64 values beyond float32's range, shards whose shapes disagree |
 /// | 66 | no input (`EX_NOINPUT`) | a file, a dataset/group inside a file, or any match of a glob is missing; a virtual dataset's source or an external link's target is missing; no dataset of the inputs maps to a layer |
-/// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it) |
-/// | 73 | cannot create (`EX_CANTCREAT`) | an output cannot be created or written: it exists (without `--force`), its parent is missing or not a directory, or writing failed (disk full, file size limit); nothing is left at the output path |
+/// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it), or the system refused what the run needs: a worker thread, file descriptors (the message says which limit to raise) |
+/// | 73 | cannot create (`EX_CANTCREAT`) | an output cannot be created or written: it exists (without `--force`, or with `--force` but it is not PTQKit's output of that kind or is an input of the run), its parent is missing or not a directory, or writing failed (disk full, file size limit); nothing is left at the output path |
 /// | 74 | I/O (`EX_IOERR`) | libhdf5 failed while reading an input (for example a missing filter plugin), or an input shrank or changed size while being read (a short read) |
 /// | 78 | config (`EX_CONFIG`) | the configuration file is malformed or has an unknown key or invalid value (the message names the file, line and key path); or the datasets do not map to layers as the `naming` section requires (two datasets for one role, a layer name with a control character, unmatched layers with `naming.unmatched: error`) |
 /// | 130, 143 | interrupted | SIGINT (130) or SIGTERM (143), 128 + the signal as a shell reports it; a partial output was removed |
@@ -51,6 +51,7 @@ enum ExitCodes {
             case .noFilesMatch, .noFiles: noInput
             case .shapeMismatch: data
             case .invalidBatchSize: usage
+            case .threadUnavailable: software
             }
         case let error as PackageError: code(for: error)
         case is ConfigError: config

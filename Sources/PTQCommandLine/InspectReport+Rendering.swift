@@ -24,6 +24,7 @@ extension InspectReport {
             case TensorIOError.noFiles: "noFiles"
             case TensorIOError.shapeMismatch: "shapeMismatch"
             case TensorIOError.invalidBatchSize: "invalidBatchSize"
+            case TensorIOError.threadUnavailable: "threadUnavailable"
             default: "internal"
             }
         let stack: [String] =

@@ -36,22 +36,25 @@ struct InspectReport {
         self.failure = failure
     }
 
-    /// Inspects `path`; failures are recorded, never thrown.
-    init(file path: String, statistics: Bool, batchBytes: Int) {
+    /// Inspects `path`; failures are recorded, never thrown. With `streamLimit`, datasets larger than
+    /// that many bytes as Float32 get no statistics (not streamed).
+    init(file path: String, statistics: Bool, batchBytes: Int, streamLimit: Int? = nil) {
         file = path
         do {
             let opened = try File(path)
             for link in try opened.walk() {
-                entries.append(Self.entry(link, in: opened, statistics: statistics, batchBytes: batchBytes))
+                entries.append(
+                    Self.entry(
+                        link, in: opened, statistics: statistics, batchBytes: batchBytes, streamLimit: streamLimit))
             }
         } catch {
             failure = error
         }
     }
 
-    private static func entry(_ link: ObjectEntry, in file: borrowing File, statistics: Bool, batchBytes: Int)
-        -> Entry
-    {
+    private static func entry(
+        _ link: ObjectEntry, in file: borrowing File, statistics: Bool, batchBytes: Int, streamLimit: Int?
+    ) -> Entry {
         switch link.kind {
         case .group, .namedDatatype, .other:
             return Entry(path: link.path, kind: link.kind == .group ? .group : .other)
@@ -65,7 +68,10 @@ struct InspectReport {
             do {
                 let info = try file.openDataset(link.path).info()
                 entry.kind = .dataset(info)
-                if statistics, info.elementType.numeric != nil {
+                let bytes = info.shape.reduce(MemoryLayout<Float>.stride) {
+                    $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1
+                }
+                if statistics, info.elementType.numeric != nil, bytes <= streamLimit ?? .max {
                     entry.statistics = try stream(file.filePath, link.path, batchBytes: batchBytes)
                 }
             } catch {

@@ -9,4 +9,11 @@ struct PTQ: ParsableCommand {
         version: ptqkitVersion,
         subcommands: [Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Observe.self, Merge.self, Probe.self]
     )
+
+    /// Checks the process's file-descriptor limit (``FileDescriptorLimit``), then parses the command line and
+    /// runs the subcommand.
+    static func main() {
+        FileDescriptorLimit.ensure()
+        main(nil)
+    }
 }

@@ -7,8 +7,8 @@ import PTQKit
 struct PipelineOptions: ParsableArguments {
     @Option(
         help: """
-            Worker threads observing activations and calibrating layers (default: all active cores; 1: one \
-            thread). The output is byte-identical for any value.
+            Worker threads observing activations and calibrating layers (default: all active cores, at most \
+            256; 1: one thread; above 256 is refused). The output is byte-identical for any value.
             """)
     var threads: Int?
 
@@ -17,7 +17,9 @@ struct PipelineOptions: ParsableArguments {
             """
             Cap on the activation batch buffers held at once (threads + 2 buffers, 1 with --threads 1): \
             bytes, or with a K/M/G (KiB/MiB/GiB, ×1024) suffix, e.g. 64M. Batches shrink to fit; a budget \
-            that cannot hold one row per buffer is refused (exit 64). Weights are read whole, one per thread.
+            that cannot hold one row per buffer is refused (exit 64). Weights are read whole, one per thread: \
+            a weight whose Float32 size exceeds the budget is refused (exit 65); without --memory-budget \
+            that bound is a quarter of the physical memory (or of ulimit -v).
             """, valueName: "size"))
     var memoryBudget: ByteCount?
 
@@ -30,6 +32,9 @@ struct PipelineOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads > BatchPipeline.maximumWorkers {
+            throw ValidationError("--threads \(threads): at most \(BatchPipeline.maximumWorkers) worker threads")
+        }
         if let batchRows, batchRows < 1 { throw ValidationError("--batch-rows must be at least 1") }
     }
 

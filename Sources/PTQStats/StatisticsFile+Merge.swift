@@ -60,11 +60,10 @@ extension StatisticsFile {
                 throw .invalidContents(path: path, reason: "\(error)")
             }
         }
-        let assignments = first.body.plan.assignments
         var body = first.body
         body.shards = covered
         body.missingShards = missing.sorted()
-        body.coverage = covered.flatMap { assignments[$0] }
+        body.coverage = first.body.plan.segments(ofShards: Set(covered))
         body.inputs = first.body.plan.files.compactMap { fingerprints[$0.path]?.0 }
         body.statistics = statistics
         return StatisticsFile(body: body)

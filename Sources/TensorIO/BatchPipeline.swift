@@ -32,10 +32,14 @@ public struct BatchPipeline: Sendable {
     /// processed. `workers + 2` keeps every worker busy while the reader fills the next buffer.
     public let depth: Int
 
-    /// A pipeline of `workers` threads (default: one per active core) and `depth` buffers (default
-    /// `workers + 2`).
+    /// The most worker threads a pipeline runs (256); larger requests are capped to it.
+    public static let maximumWorkers = WorkerThread.maximumCount
+
+    /// A pipeline of `workers` threads (default: one per active core; at most ``maximumWorkers``) and
+    /// `depth` buffers (default `workers + 2`).
     public init(workers: Int? = nil, depth: Int? = nil) {
-        let workerCount = Swift.max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let requested = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let workerCount = Swift.min(Self.maximumWorkers, Swift.max(1, requested))
         self.workers = workerCount
         self.depth = Swift.max(1, depth ?? workerCount + 2)
     }
@@ -74,7 +78,8 @@ public struct BatchPipeline: Sendable {
     ///     different workers, never concurrently for the same state. The batch's values are valid only
     ///     during the call.
     /// - Returns: the final states, worker 0 first.
-    /// - Throws: the first error of a read (``TensorIOError``) or of `body`.
+    /// - Throws: the first error of a read (``TensorIOError``) or of `body`, or
+    ///   ``TensorIOError/threadUnavailable(_:)`` when a worker thread cannot start.
     public func run<State>(
         _ sources: [TensorSource], makeState: (_ worker: Int) throws -> State,
         onRead: (PipelineBatch) -> Void = { _ in },
@@ -86,12 +91,15 @@ public struct BatchPipeline: Sendable {
         let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity * depth)
         defer { storage.deallocate() }
         let channel = PipelineChannel(buffers: depth, workers: workers)
-        for slot in slots {
-            let thread = Thread {
-                Self.work(slot: slot, channel: channel, body: body)
+        for (index, slot) in slots.enumerated() {
+            do {
+                try WorkerThread.start { Self.work(slot: slot, channel: channel, body: body) }
+            } catch {
+                // The workers not started will never exit: count them out, and stop the run.
+                channel.workersNeverStarted(workers - index)
+                channel.fail(error)
+                break
             }
-            thread.name = "ptq.pipeline.worker"
-            thread.start()
         }
         do {
             var sequence = 0

@@ -89,6 +89,14 @@ final class PipelineChannel: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// `count` workers could not be started: they count as exited.
+    func workersNeverStarted(_ count: Int) {
+        condition.lock()
+        runningWorkers -= count
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// Waits until every worker has exited.
     func waitForWorkers() {
         condition.lock()

@@ -97,6 +97,21 @@ public struct ShardPlan: Sendable, Hashable, Codable {
         self.init(rule: Self.currentRule, shardCount: shardCount, datasets: datasets, files: planned)
     }
 
+    /// Decodes a plan (from a statistics file) and checks its shard count like ``ShardSpec``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let shardCount = try c.decode(Int.self, forKey: .shardCount)
+        _ = try ShardSpec(index: 0, count: shardCount)
+        self.init(
+            rule: try c.decode(Int.self, forKey: .rule), shardCount: shardCount,
+            datasets: try c.decode([String].self, forKey: .datasets),
+            files: try c.decode([PlannedFile].self, forKey: .files))
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case rule, shardCount, datasets, files
+    }
+
     /// A plan from already-known file layouts (files must be sorted by path).
     public init(rule: Int = ShardPlan.currentRule, shardCount: Int, datasets: [String], files: [PlannedFile]) {
         self.rule = rule
@@ -106,25 +121,40 @@ public struct ShardPlan: Sendable, Hashable, Codable {
     }
 
     /// The segments of every shard: element `k` lists shard `k`'s segments in plan order
-    /// (file-major); a shard may be empty when there are fewer units than shards.
+    /// (file-major); a shard may be empty when there are fewer units than shards. One array per shard:
+    /// for tests and tools; ``segments(of:)`` and ``segments(ofShards:)`` allocate only what they return.
     public var assignments: [[Segment]] {
         var result = Array(repeating: [Segment](), count: shardCount)
-        forEachUnit { shard, _, file, extent, rows in
-            if let last = result[shard].last, last.file == file.path, last.dataset == extent.dataset,
-                last.rows.upperBound == rows.lowerBound
-            {
-                result[shard][result[shard].count - 1].rows = last.rows.lowerBound..<rows.upperBound
-            } else {
-                result[shard].append(Segment(file: file.path, dataset: extent.dataset, rows: rows))
-            }
-        }
+        for (shard, segment) in shardSegments(where: { _ in true }) { result[shard].append(segment) }
         return result
     }
 
-    /// The segments of shard `shard`.
+    /// The segments of shard `shard`, in plan order.
     public func segments(of shard: ShardSpec) -> [Segment] {
-        let all = assignments
-        return all.indices.contains(shard.index) ? all[shard.index] : []
+        shardSegments { $0 == shard.index }.map(\.segment)
+    }
+
+    /// The segments of the shards in `shards`, in plan order (shard after shard, since units are assigned
+    /// in non-decreasing shard order): what a merge of those shards covers.
+    public func segments(ofShards shards: Set<Int>) -> [Segment] {
+        shardSegments { shards.contains($0) }.map(\.segment)
+    }
+
+    /// The segments of the shards for which `included(shard)` holds, each with its shard, in plan order:
+    /// adjacent units of one (file, dataset) in the same shard joined into one segment.
+    private func shardSegments(where included: (Int) -> Bool) -> [(shard: Int, segment: Segment)] {
+        var result: [(shard: Int, segment: Segment)] = []
+        forEachUnit { shard, _, file, extent, rows in
+            guard included(shard) else { return }
+            if let last = result.last, last.shard == shard, last.segment.file == file.path,
+                last.segment.dataset == extent.dataset, last.segment.rows.upperBound == rows.lowerBound
+            {
+                result[result.count - 1].segment.rows = last.segment.rows.lowerBound..<rows.upperBound
+            } else {
+                result.append((shard, Segment(file: file.path, dataset: extent.dataset, rows: rows)))
+            }
+        }
+        return result
     }
 
     /// The shard that fingerprints each file (element `i` for ``files``[i]): the shard of the file's

@@ -10,14 +10,22 @@ public struct ShardSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     /// How many shards the inputs are split into (≥ 1).
     public let count: Int
 
+    /// The largest shard count accepted: 100 000 (far beyond any job array; a plan's merge and its
+    /// completeness check are linear in the count, so an absurd `N` would only burn memory and time).
+    public static let maximumCount = 100_000
+
     /// The single shard covering everything (`0/1`).
     public static let whole = ShardSpec(unchecked: 0, count: 1)
 
     /// Shard `index` of `count`.
     ///
-    /// - Throws: ``ShardPlanError/invalidShard(_:reason:)`` unless `count ≥ 1` and `0 ≤ index < count`.
+    /// - Throws: ``ShardPlanError/invalidShard(_:reason:)`` unless `1 ≤ count ≤ maximumCount` and
+    ///   `0 ≤ index < count`.
     public init(index: Int, count: Int) throws(ShardPlanError) {
         guard count >= 1 else { throw .invalidShard("\(index)/\(count)", reason: "the shard count must be at least 1") }
+        guard count <= Self.maximumCount else {
+            throw .invalidShard("\(index)/\(count)", reason: "the shard count must be at most \(Self.maximumCount)")
+        }
         guard (0..<count).contains(index) else {
             throw .invalidShard("\(index)/\(count)", reason: "the index is zero-based: 0 ≤ K < \(count)")
         }
@@ -30,7 +38,8 @@ public struct ShardSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(parsing text: String) throws(ShardPlanError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw .invalidShard(text, reason: "expected K/N with integers, K zero-based (e.g. 0/4)")
+            throw .invalidShard(
+                text, reason: "expected K/N with integers, K zero-based (e.g. 0/4), N ≤ \(Self.maximumCount)")
         }
         try self.init(index: k, count: n)
     }

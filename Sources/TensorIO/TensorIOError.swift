@@ -12,6 +12,8 @@ public enum TensorIOError: Error, Sendable, CustomStringConvertible {
     case shapeMismatch(file: String, dataset: String, expected: [Int], found: [Int])
     /// A batch size that cannot hold one row, or is not positive.
     case invalidBatchSize(String)
+    /// The system would not start a worker thread (thread or memory limit); the reason is `strerror`'s.
+    case threadUnavailable(String)
 
     /// One line naming the file, dataset and cause.
     public var description: String {
@@ -22,6 +24,8 @@ public enum TensorIOError: Error, Sendable, CustomStringConvertible {
         case .shapeMismatch(let file, let dataset, let expected, let found):
             "\(file):\(dataset): rows of shape \(found) do not match the other shards' \(expected)"
         case .invalidBatchSize(let reason): "invalid batch size: \(reason)"
+        case .threadUnavailable(let reason):
+            "cannot start a worker thread: \(reason) (lower --threads or raise the process limits)"
         }
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 import PTQKit
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The bad-input catalogue (issue 7): every case runs `ptq calibrate` or `ptq inspect` as a child process
 /// and checks the documented exit code, the error category and a message naming the file and the dataset
 /// or configuration key, that nothing crashed (no signal), and that no output appeared — or, for inputs
@@ -36,6 +40,10 @@ import Testing
         case directory
         /// A package calibrated from these weights (by `ptq calibrate`).
         case package(weights: String)
+        /// A FIFO (named pipe) nobody writes to.
+        case fifo
+        /// A copy of a fixture (relative to the repository).
+        case copy(String)
     }
 
     /// What a case must end with.
@@ -46,6 +54,8 @@ import Testing
         /// every reachable code dequantizes finite unless `referenceOverflow` (a compatibility profile
         /// reproducing its reference at ±FLT_MAX: then only the scales and zero points are checked).
         case accepted(warning: String?, referenceOverflow: Bool = false)
+        /// Exit 64 (a bad command line, printed with the usage); stderr names each of `mentions`; no output.
+        case usage(mentions: [String])
     }
 
     /// One case: the subcommand's arguments, where `@` stands for the case's scratch directory.
@@ -56,6 +66,8 @@ import Testing
         var outcome: Outcome
         /// Runs the command under `/bin/sh` with this prefix (for `ulimit`).
         var shellPrefix: String?
+        /// Kills the command (SIGKILL, which fails the case) after this many seconds: for inputs that hung.
+        var timeout: Int?
         var testDescription: String { name }
     }
 
@@ -307,7 +319,106 @@ import Testing
         ]
     }()
 
+    /// Inputs that crashed, hung or took unbounded memory (issue 20), each killed after a time limit.
+    static let limitCases: [Case] = {
+        func limited(
+            _ name: String, _ arguments: [String], made: [String: Made] = [:], _ outcome: Outcome, prefix: String? = nil,
+            timeout: Int = 90
+        ) -> Case {
+            Case(name: name, arguments: arguments, made: made, outcome: outcome, shellPrefix: prefix, timeout: timeout)
+        }
+        let observe = ["observe", "--quiet", "--activations", activations, "-o", "@/out/s.ptqstats"]
+        let calibrate = ["calibrate", "--quiet", "--json", "--output", "@/out/p"]
+        let huge = "\(fixtures)/weights_declared_1gib.h5", huger = "\(fixtures)/weights_declared_8gib.h5"
+        // 9 anchors of 9 aliases each: 9^9 ≈ 387 million nodes from under 500 bytes.
+        var bomb = "      a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 {
+            bomb += "      a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        let longName = String(repeating: "a", count: 28)
+        var cases: [Case] = [
+            // Item 4: shard counts.
+            limited("observe --shard K/N near Int.max", observe + ["--shard", "9223372036854775806/9223372036854775807"],
+                    .usage(mentions: ["at most 100000", "9223372036854775806/9223372036854775807"])),
+            limited("observe --shard 0/1000000000", observe + ["--shard", "0/1000000000"], .usage(mentions: ["at most 100000"])),
+            // Item 7: threads.
+            limited("calibrate --threads 40000", calibrate + ["--weights", weights, "--activations", activations, "--threads", "40000"],
+                    .usage(mentions: ["--threads 40000", "at most 256"])),
+            limited("calibrate --threads 256 with no room for their stacks (ulimit -v)",
+                    calibrate + ["--weights", weights, "--activations", activations, "--threads", "256"],
+                    failure(70, "cannot start a worker thread"), prefix: "ulimit -v 400000;"),
+            // Items 3 and 5: weights declared far larger than their files.
+            limited("1 GiB declared weight under ulimit -v 1000000", calibrate + ["--weights", huge],
+                    failure(65, "weight memory budget", "\(huge):/fc/weight", "1073741824 bytes", "ulimit -v"),
+                    prefix: "ulimit -v 1000000;"),
+            limited("1 GiB declared weight, --memory-budget 4G, under ulimit -v 1000000 (unprobed)",
+                    calibrate + ["--weights", huge, "--memory-budget", "4G"],
+                    failure(65, "cannot allocate", "\(huge):/fc/weight", "1073741824 bytes"),
+                    prefix: "ulimit -v 1000000; PTQ_PROBE=off; export PTQ_PROBE;"),
+            limited("1 GiB declared weight over --memory-budget 256M", calibrate + ["--weights", huge, "--memory-budget", "256M"],
+                    failure(65, "weight memory budget", "\(huge):/fc/weight", "1073741824 bytes", "268435456 bytes", "--memory-budget")),
+            limited("8 GiB declared weight (65536 x 32769)", calibrate + ["--weights", huger, "--memory-budget", "4G"],
+                    failure(65, "weight memory budget", "\(huger):/fc/weight", "8590196736 bytes")),
+            // Item 3: file descriptors.
+            limited("ulimit -n 20", calibrate + ["--weights", weights, "--activations", activations],
+                    failure(70, "open-file limit is 20", "ulimit -n"), prefix: "ulimit -n 20;"),
+            // 40 descriptors inherited open (python3 marks them inheritable, then execs what follows "exec").
+            limited("ulimit -n 64 with 40 descriptors already open", calibrate + ["--weights", weights, "--activations", activations],
+                    failure(70, "are open already", "ulimit -n"),
+                    prefix: "ulimit -n 64; exec /usr/bin/python3 -c 'import os, sys; "
+                        + "[os.set_inheritable(os.open(\"/dev/null\", os.O_RDONLY), True) for _ in range(40)]; "
+                        + "os.execvp(sys.argv[2], sys.argv[2:])'"),
+            // Item 6: YAML alias expansion, inside observer.options and at the top.
+            limited("YAML alias bomb in observer.options", calibrate + ["--weights", weights, "--config", "@/c.yaml"],
+                    made: ["c.yaml": .text("version: 1\nactivations:\n  observer:\n    name: minmax\n    options:\n" + bomb)],
+                    failure(78, "expands to more than 100000 nodes", "@/c.yaml:", "activations.observer.options.a")),
+            limited("YAML alias bomb at the top level", calibrate + ["--weights", weights, "--config", "@/c.yaml"],
+                    made: ["c.yaml": .text("version: 1\nbomb:\n" + bomb.replacingOccurrences(of: "      ", with: "  "))],
+                    failure(78, "expands to more than 100000 nodes", "@/c.yaml:", "bomb.a")),
+            // Smaller ones: the naming regex, FIFOs.
+            limited("catastrophic naming pattern (a+)+$", calibrate + ["--weights", "\(fixtures)/weights_long_a_name.h5", "--config", "@/c.yaml"],
+                    made: ["c.yaml": .text("version: 1\nnaming:\n  rules:\n    - {pattern: '(a+)+$', layer: x, role: weight}\n")],
+                    failure(78, "did not finish matching", "naming.rules[0].pattern", "weights_long_a_name.h5:/\(longName)/weight")),
+        ]
+        for (role, arguments) in [("weights", calibrate + ["--weights", "@/in.h5"]), ("activations", calibrate + ["--activations", "@/in.h5"]),
+                                  ("ptq inspect", ["inspect", "--stats", "@/in.h5"])] {
+            cases.append(limited("FIFO as \(role)", arguments, made: ["in.h5": .fifo], failure(65, "is a FIFO", "@/in.h5"), timeout: 60))
+        }
+        return cases
+    }()
+
+    /// Configuration and argument checks of issue 20: JSON strictness, axis, repeated inputs, --force.
+    static let strictnessCases: [Case] = [
+        calibrate("config: JSON duplicate key", ["--weights", weights, "--config", "@/c.json"],
+                  made: ["c.json": .text(#"{"version": 1, "weights": {"bits": 8, "bits": 4}}"#)],
+                  failure(78, "duplicate key 'bits'", "@/c.json:1:39: weights.bits")),
+        calibrate("config: JSON duplicate key (escaped spelling) in observer options", ["--weights", weights, "--config", "@/c.json"],
+                  made: ["c.json": .text(#"{"version": 1, "weights": {"observer": {"name": "minmax", "options": {"a": 1, "\u0061": 2}}}}"#)],
+                  failure(78, "duplicate key 'a'", "@/c.json:1:79: weights.observer.options.a")),
+        calibrate("config: JSON trailing comma in an object", ["--weights", weights, "--config", "@/c.json"],
+                  made: ["c.json": .text(#"{"version": 1, "weights": {"bits": 8, }}"#)],
+                  failure(78, "trailing comma", "@/c.json:1:37: weights")),
+        calibrate("config: JSON trailing comma in an array", ["--weights", weights, "--config", "@/c.json"],
+                  made: ["c.json": .text(#"{"version": 1, "overrides": [{"match": "fc", "weights": {"bits": 8}}, ]}"#)],
+                  failure(78, "trailing comma", "@/c.json:1:69: overrides")),
+        calibrate("config: axis 99", ["--weights", weights, "--config", "@/c.yaml"], made: ["c.yaml": .text("version: 1\nweights:\n  axis: 99\n")],
+                  failure(78, "invalid value '99'", "@/c.yaml:3:9: weights.axis")),
+        calibrate("config: axis -33 in an override", ["--weights", weights, "--config", "@/c.yaml"],
+                  made: ["c.yaml": .text("version: 1\noverrides:\n  - match: fc\n    weights: {axis: -33}\n")],
+                  failure(78, "invalid value '-33'", "@/c.yaml:4:21: overrides[0].weights.axis")),
+        calibrate("the same activation file twice", ["--activations", activations, "--activations", activations],
+                  .accepted(warning: "is given more than once: it is read once")),
+        calibrate("one activation file under two paths", ["--activations", activations, "--activations", "./\(activations)"],
+                  .accepted(warning: "are the same file: it is read once")),
+        Case(name: "output is a file, with --force", arguments: ["calibrate", "--quiet", "--weights", weights, "--output", "@/out/p", "--force"],
+             made: ["out/p": .text("x")], outcome: failure(73, "--force will not replace it: it is not a directory", "@/out/p")),
+        Case(name: "dequantize output is a directory, with --force", arguments: ["dequantize", "@/pkg", "-o", "@/out/d", "--force"],
+             made: ["pkg": .package(weights: weights), "out/d": .directory],
+             outcome: failure(73, "--force will not replace it: it is not a regular file", "@/out/d")),
+    ]
+
     static let allCases = fileCases + datasetCases + namingCases + configCases + outputCases + silentlyWrongCases
+        + limitCases + strictnessCases
 
     // MARK: - Running a case
 
@@ -331,21 +442,32 @@ import Testing
             case .package(let weights):
                 let made = try PTQProcess.run(["calibrate", "--quiet", "--weights", weights, "--output", path])
                 try #require(made.status == 0, "\(made.stderr)")
+            case .fifo:
+                try #require(mkfifo(path, 0o600) == 0, "mkfifo \(path)")
+            case .copy(let source):
+                try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try manager.copyItem(atPath: PTQProcess.repository.appendingPathComponent(source).path, toPath: path)
             }
         }
         let before = try manager.contentsOfDirectory(atPath: "\(scratch)/out").sorted()
         let arguments = c.arguments.map { $0.replacingOccurrences(of: "@", with: scratch) }
         let result: PTQProcess.Result
-        if let prefix = c.shellPrefix {
+        if c.shellPrefix != nil || c.timeout != nil {
             let ptq = try #require(PTQProcess.executable).path
             let quoted = ([ptq] + arguments).map { "'\($0)'" }.joined(separator: " ")
-            result = try PTQProcess.run(program: "/bin/sh", ["-c", "\(prefix) exec \(quoted)"])
+            // coreutils timeout: exit 128 + 9 when it had to kill the command.
+            let limit = c.timeout.map { "timeout -s KILL \($0) " } ?? ""
+            result = try PTQProcess.run(program: "/bin/sh", ["-c", "\(c.shellPrefix ?? "") exec \(limit)\(quoted)"])
         } else {
             result = try PTQProcess.run(arguments)
         }
         let stderr = result.stderr.replacingOccurrences(of: scratch, with: "@")
         #expect(result.status < 128, "killed by signal \(result.status - 128): \(stderr)")
         #expect(!stderr.contains("Fatal error") && !stderr.contains("crashed"), "\(stderr)")
+        if c.arguments.contains("--force") { #expect(!stderr.contains("use --force"), "\(stderr)") }
+        // No temporary file or directory of an output is left behind, whatever the outcome.
+        let leftovers = try manager.contentsOfDirectory(atPath: "\(scratch)/out").filter { $0.contains(".ptq-") }
+        #expect(leftovers.isEmpty, "left behind: \(leftovers)")
         let after = try manager.contentsOfDirectory(atPath: "\(scratch)/out").sorted()
         switch c.outcome {
         case let .failure(status, category, mentions):
@@ -355,9 +477,13 @@ import Testing
             // One error line per failure, no libhdf5 stack spread over lines.
             #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
             #expect(after == before, "output directory changed: \(before) → \(after)")
-            if before.contains("p") {
+            if case .directory? = c.made["out/p"] {
                 #expect(try String(contentsOfFile: "\(scratch)/out/p/keep", encoding: .utf8) == "old")
             }
+        case let .usage(mentions):
+            #expect(result.status == 64, "\(stderr)")
+            for mention in mentions { #expect(stderr.contains(mention), "'\(mention)' not named: \(stderr)") }
+            #expect(after == before, "output directory changed: \(before) → \(after)")
         case let .accepted(warning, referenceOverflow):
             #expect(result.status == 0, "\(stderr)")
             try #require(result.status == 0)

@@ -175,6 +175,21 @@ def silently_wrong():
         f["fc/weight"] = r.standard_normal((4, 8)).astype(np.float32)
         f["fc2/weight"] = h5py.ExternalLink("missing_target.h5", "/w")
 
+    declared()
+
+
+def declared():
+    """Files that declare much more than they hold (issue 20): chunked float32 weights with no chunk
+    written, read as their fill value. `weights_declared_1gib.h5` declares 16384x16384 (1 GiB as float32),
+    `weights_declared_8gib.h5` 65536x32769 (8 GiB); each file is a few KB. Also a weight under a
+    28-letter group for the catastrophic naming pattern `(a+)+$`. Written by `declared()` alone (run
+    `python3 -c 'import make_badinput_fixtures as m; m.declared()'` in Tests/Fixtures) so the other files
+    keep their bytes."""
+    for name, shape in [("weights_declared_1gib.h5", (16384, 16384)), ("weights_declared_8gib.h5", (65536, 32769))]:
+        with h5py.File(os.path.join(ROOT, name), "w") as f:
+            f.create_dataset("fc/weight", shape=shape, dtype="<f4", chunks=(256, 256))
+    write("weights_long_a_name.h5", {"a" * 28 + "/weight": np.arange(32, dtype=np.float32).reshape(4, 8)})
+
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--silently-wrong"]:

@@ -158,7 +158,8 @@ public struct CalibrationJob: Sendable {
             options.configure(try Calibrator(config: settings, observers: observers))
         }
         // Each HDF5 input is read by a child process first (crash isolation); keep-going drops failures.
-        let (probed, skipped) = try probedInputs(events: events)
+        let (probed, skipped, repeated) = try probedInputs(
+            weightLimit: calibrator.weightMemoryBudget, events: events)
         let activationFiles = saved == nil ? probed : []
         // The inputs are fingerprinted while the calibration runs (on its own thread unless one thread).
         let fingerprints = InputFingerprints(
@@ -172,13 +173,15 @@ public struct CalibrationJob: Sendable {
             throw .package(error)
         }
         var writeFailure: PackageError?
-        let result = try calibrate(
+        let calibrated = try calibrate(
             calibrator, saved: saved, activationFiles: activationFiles, events: events
         ) { tensor in
             guard writeFailure == nil else { return }
             do throws(PackageError) { try writer.store(tensor) } catch { writeFailure = error }
         }
         if let writeFailure { throw .package(writeFailure) }
+        var result = calibrated
+        result.warnings = repeated + result.warnings
         for warning in result.warnings { events(.warning(warning)) }
         let plan = PackagePlan(result)
         var recorded = try CalibrationJobError.wrap { () throws(PackageError) in try fingerprints.wait() }
@@ -247,16 +250,21 @@ public struct CalibrationJob: Sendable {
     }
 
     /// Probes the weights and every activation file in a child process (``FileProbe``) before they are
-    /// opened here: the activation files to calibrate from (globs expanded, sorted), and the files skipped
-    /// with ``Options/keepGoing``.
-    private func probedInputs(events: (Event) -> Void) throws(CalibrationJobError) -> ([String], [FileProbe.Failure]) {
-        if let weights = inputs.weights, let crash = options.probe?.check(weights, refuseErrors: false) {
+    /// opened here: the activation files to calibrate from (globs expanded, sorted, each file once), the
+    /// files skipped with ``Options/keepGoing``, and a warning per file given more than once. Weights larger
+    /// than `weightLimit` bytes as Float32 are not streamed by the probe: the calibration refuses them.
+    private func probedInputs(
+        weightLimit: Int, events: (Event) -> Void
+    ) throws(CalibrationJobError) -> ([String], [FileProbe.Failure], [String]) {
+        if let weights = inputs.weights,
+            let crash = options.probe?.check(weights, refuseErrors: false, streamLimit: weightLimit)
+        {
             throw .probe(crash)
         }
-        let all = try CalibrationJobError.wrap { () throws(CalibrationError) in
-            try Calibrator.activationFiles(inputs.activations)
+        let (all, repeated) = try CalibrationJobError.wrap { () throws(CalibrationError) in
+            try Calibrator.resolveActivationFiles(inputs.activations)
         }
-        guard let probe = options.probe else { return (all, []) }
+        guard let probe = options.probe else { return (all, [], repeated) }
         var files: [String] = []
         var skipped: [FileProbe.Failure] = []
         for path in all {
@@ -270,7 +278,7 @@ public struct CalibrationJob: Sendable {
             skipped.append(failure)
         }
         if let first = skipped.first, files.isEmpty { throw .probe(first) }
-        return (files, skipped)
+        return (files, skipped, repeated)
     }
 
     private func checkCancellation() throws(CalibrationJobError) {

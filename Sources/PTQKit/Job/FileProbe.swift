@@ -94,8 +94,11 @@ public struct FileProbe: Sendable {
 
     /// Probes `path` in a child process and returns a ``Failure`` when the child crashed or timed out, or
     /// (with `refuseErrors`) when it reported any error; `nil` when the file may be opened in-process.
-    public func check(_ path: String, refuseErrors: Bool) -> Failure? {
-        switch run(path) {
+    ///
+    /// `streamLimit`: datasets larger than this many bytes as Float32 are not streamed (weights the
+    /// calibration refuses before reading them).
+    public func check(_ path: String, refuseErrors: Bool, streamLimit: Int? = nil) -> Failure? {
+        switch run(path, streamLimit: streamLimit) {
         case .readable: return nil
         case .failed where !refuseErrors: return nil
         case let outcome: return Failure(file: path, outcome: outcome)
@@ -113,43 +116,32 @@ public struct FileProbe: Sendable {
 
     /// Runs `ptq _probe path` and classifies how it ended. A probe that cannot be started counts as
     /// readable (the in-process read then reports whatever is wrong).
-    func run(_ path: String) -> Outcome {
+    func run(_ path: String, streamLimit: Int? = nil) -> Outcome {
         let manager = FileManager.default
         let log = manager.temporaryDirectory.appendingPathComponent("ptq-probe-\(getpid())-\(UUID().uuidString).log")
-        guard manager.createFile(atPath: log.path, contents: nil), let stderr = try? FileHandle(forWritingTo: log) else {
-            return .readable
-        }
+        guard manager.createFile(atPath: log.path, contents: nil) else { return .readable }
         defer { try? manager.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [Self.subcommand, "--batch-bytes", "\(batchBytes)", "--", path]
+        let arguments =
+            [Self.subcommand, "--batch-bytes", "\(batchBytes)"]
+            + (streamLimit.map { ["--stream-limit", "\($0)"] } ?? []) + ["--", path]
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // die at once; the signal is what matters
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = stderr
-        do { try process.run() } catch { return .readable }
-        try? stderr.close()
+        environment["PTQ_PROBE_PARENT"] = "\(getpid())"  // the probe ends with this process (see Probe)
         let seconds = Self.timeout(for: path)
-        let deadline = Date(timeIntervalSinceNow: TimeInterval(seconds))
-        var killed = false
-        while process.isRunning {
-            if !killed, Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                killed = true
-            }
-            usleep(1000)
+        guard
+            let ending = ProbeChild.run(
+                executable, arguments, environment: environment, stderr: log.path, seconds: seconds)
+        else { return .readable }
+        let status: Int32
+        switch ending {
+        case .timedOut: return .timedOut(seconds: seconds)
+        case .signal(let signal): return .crashed(signal: signal)
+        case .exit(let code): status = code
         }
-        // Lets Foundation finish its bookkeeping of the child: without it the Process object stays in a
-        // reference cycle and leaks (LeakSanitizer reported it at every `ptq inspect`).
-        process.waitUntilExit()
-        if killed { return .timedOut(seconds: seconds) }
-        if process.terminationReason == .uncaughtSignal { return .crashed(signal: process.terminationStatus) }
-        if process.terminationStatus == 0 { return .readable }
+        if status == 0 { return .readable }
         let message = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return .failed(
-            code: process.terminationStatus,
+            code: status,
             message: message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "ptq _probe: ", with: "") } ?? "")
     }
 }

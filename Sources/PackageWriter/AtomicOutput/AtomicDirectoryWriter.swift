@@ -75,7 +75,7 @@ public final class AtomicDirectoryWriter: Sendable {
         Self.cleanStaleLeftovers(parent: parent, name: name)
         try rule.check(trimmed, isDirectory: true)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let temporary = "\(parent)/.\(name)\(Self.partialMarker)\(getpid()).\(random)"
+        let temporary = "\(parent)/.\(TemporaryName.stem(name))\(Self.partialMarker)\(getpid()).\(random)"
         temporaryPath = temporary
         InterruptCleanup.shared.register(temporary)
         // Under the lock the signal handler holds until it exits: a directory created after the handler
@@ -133,7 +133,7 @@ public final class AtomicDirectoryWriter: Sendable {
                 return .success(())
             }
             let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-            let aside = "\(parent)/.\(name)\(Self.replacedMarker)\(getpid()).\(random)"
+            let aside = "\(parent)/.\(TemporaryName.stem(name))\(Self.replacedMarker)\(getpid()).\(random)"
             guard rename(destination, aside) == 0 else {
                 return .failure(.cannotWrite(path: destination, reason: PackageError.errnoText()))
             }
@@ -254,8 +254,9 @@ public final class AtomicDirectoryWriter: Sendable {
     /// packages of earlier runs on `parent/name` whose processes no longer exist.
     static func cleanStaleLeftovers(parent: String, name: String) {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
-        for entry in entries.sorted() where entry.hasPrefix(".\(name).ptq-") {
-            let rest = entry.dropFirst(name.count + 1)
+        let stem = TemporaryName.stem(name)
+        for entry in entries.sorted() where entry.hasPrefix(".\(stem).ptq-") {
+            let rest = entry.dropFirst(stem.count + 1)
             let isPartial = rest.hasPrefix(partialMarker)
             let isReplaced = rest.hasPrefix(replacedMarker)
             guard isPartial || isReplaced else { continue }

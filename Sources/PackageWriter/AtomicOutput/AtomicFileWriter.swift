@@ -42,7 +42,7 @@ public final class AtomicFileWriter: Sendable {
         try rule.check(destination, isDirectory: false)
         AtomicDirectoryWriter.cleanStaleLeftovers(parent: parent, name: name)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        temporaryPath = "\(parent)/.\(name)\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
+        temporaryPath = "\(parent)/.\(TemporaryName.stem(name))\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
         InterruptCleanup.shared.register(temporaryPath)
     }
 
