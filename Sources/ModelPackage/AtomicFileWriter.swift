@@ -51,6 +51,7 @@ public final class AtomicFileWriter: Sendable {
 
     /// Fsyncs the temporary file and renames it over the destination, then fsyncs the directory.
     public func commit() throws(PackageError) {
+        MidWritePause.point("before renaming \(temporaryPath)")
         try AtomicDirectoryWriter.syncTree(temporaryPath)
         let failure: String? = InterruptCleanup.shared.withLock {
             rename(temporaryPath, destination) == 0 ? nil : PackageError.errnoText()
