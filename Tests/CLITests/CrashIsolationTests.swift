@@ -33,6 +33,15 @@ struct CrashIsolationTests {
         #endif
     }
 
+    /// The committed crasher crashes inside libhdf5 (gdb), which is what lets MutationTests tell a libhdf5
+    /// crash from one in PTQKit's own code.
+    @Test(.enabled(if: CrashSite.gdb != nil, "needs gdb"), arguments: crashers)
+    func theCrashIsInsideLibhdf5(crasher: String) throws {
+        let site = try #require(try CrashSite.locate(crasher))
+        #expect(site.isInsideLibhdf5, "\(crasher): \(site)")
+        #expect(site.signal == "SIGSEGV")
+    }
+
     @Test(arguments: crashers) func inspectStopsAtTheCrasher(crasher: String) throws {
         let result = try PTQProcess.run(["inspect", "--stats", "--json", Self.shards[0], crasher, Self.shards[1]])
         #expect(result.status == 65)
