@@ -82,8 +82,10 @@ struct EntropyGoldens: Decodable {
     }
 
     /// The (histogram, bits) cases where PTQKit's ORT port does not yet return ORT's thresholds: one side
-    /// off by 1 to 3 bins (measured 2026-12-06; the other 32 of 36 cases are equal). Known issues: the test
-    /// fails if any other case differs, and also once one of these matches (then remove it here).
+    /// off by 1 to 3 bins (measured 2026-12-06; the other 32 of 36 cases are equal). Likely cause: ORT smooths
+    /// and scores in float32 (`smooth_distribution` casts to float32, scipy's `entropy` keeps float32, and the
+    /// KL is stored as float32), so near-equal candidates tie and `argmin` takes the first, where PTQKit scores
+    /// in Double. Known issues: the test fails if any other case differs, and once one of these matches.
     static let onnxRuntimeKnownDifferences: Set<String> = ["gaussian-1024 8", "bimodal-1024 8", "spikes-4096 8", "spikes-1024 8"]
 
     /// ONNX Runtime's thresholds, exactly (the grid is the same: the histogram is ORT's input).
