@@ -27,7 +27,11 @@ public enum MidWritePause {
         guard let text = getenv(variable), let seconds = Double(String(cString: text)), seconds > 0, seconds <= 600
         else { return }
         announce("\(pausedMarker) (\(what))\n")
-        usleep(UInt32(seconds * 1_000_000))
+        // A signal whose handler runs (SIGINT/SIGTERM's dispatch source) cuts a sleep short: sleep until the
+        // whole pause has passed, so the pause only ends by time (or with the process).
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var left = timespec()
+        while nanosleep(&request, &left) != 0 && errno == EINTR { request = left }
         announce("\(resumedMarker)\n")
     }
 
