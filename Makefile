@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: deps build test test-scale-out demo bench fuzz clean check-sanitizers format lint
+.PHONY: deps test-deps build test test-scale-out demo bench fuzz clean check-sanitizers format lint
 
 # libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
 deps:
@@ -37,7 +37,15 @@ bench: deps
 	$(SWIFT) build -c release --product ptq
 	PTQ_BENCH_PYTHON=$(PYTHON) .build/release/ptq-bench suite $(BENCH_ARGS)
 
-test: deps
+# What the tests use besides libhdf5: h5py + numpy (interop and fixture checks), gdb (MutationTests and
+# CrashIsolationTests attribute a probe's crash to libhdf5 from gdb's backtrace). Debian, as root.
+test-deps: deps
+	@if ! command -v gdb >/dev/null || ! /usr/bin/python3 -c "import h5py, numpy" 2>/dev/null; then \
+	  echo "installing gdb python3-h5py python3-numpy"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb python3-h5py python3-numpy >/dev/null; \
+	fi
+
+test: test-deps
 	$(SWIFT) test
 	$(MAKE) --no-print-directory test-scale-out
 

@@ -19,7 +19,7 @@ public enum EntropySearch {
     /// for degenerate inputs and as the tests' reference.
     public static func tensorRT(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128) -> Double {
         guard h0.count > 1, levels > 0 else { return tensorRTExhaustive(absHistogram: h0, binWidth: w, levels: levels, startBin: startBin) }
-        var h = h0.map(Double.init)
+        var h = h0.map { Double($0) }  // not `map(Double.init)`: that picks init(bitPattern:) for UInt64
         h[0] = h[1]
         guard let screen = TensorRTScreen(h, levels: levels) else {
             return tensorRTExhaustive(absHistogram: h0, binWidth: w, levels: levels, startBin: startBin)
@@ -54,7 +54,7 @@ public enum EntropySearch {
     /// candidate scored with ``tensorRTDivergence``.
     static func tensorRTExhaustive(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128) -> Double {
         guard h0.count > 1 else { return Double(h0.count) * w }
-        var h = h0.map(Double.init)
+        var h = h0.map { Double($0) }  // not `map(Double.init)`: that picks init(bitPattern:) for UInt64
         h[0] = h[1]
         let n = h.count
         let start = Swift.min(startBin, n)

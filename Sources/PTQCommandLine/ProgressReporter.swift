@@ -49,9 +49,17 @@ final class ProgressReporter {
         if !quiet && !isTerminal { write("\(name)...\n") }
     }
 
+    /// Test hook: with `PTQ_TEST_TRACE_PROGRESS=1` every ``update(done:total:detail:)`` also writes
+    /// `ptq: test hook: PHASE: DETAIL DONE/TOTAL` to stderr, unthrottled and even with `--quiet`. Activations
+    /// report once per batch read, so the lines count the batches of each dataset
+    /// (`Tests/CLITests/DeterminismTests.swift`).
+    static let tracesEveryUpdate = ProcessInfo.processInfo.environment["PTQ_TEST_TRACE_PROGRESS"] == "1"
+
     /// Reports `done` of `total` in the current phase, working on `detail`.
     func update(done: Int, total: Int, detail: String) {
-        guard !quiet, let phase else { return }
+        guard let phase else { return }
+        if Self.tracesEveryUpdate { write("ptq: test hook: \(phase): \(detail) \(done)/\(total)\n") }
+        guard !quiet else { return }
         let now = Self.now()
         guard now - lastDraw >= (isTerminal ? 0.1 : lineInterval) else { return }
         lastDraw = now

@@ -37,6 +37,7 @@ public enum PackageRestorer {
                     record.originalShape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4, shuffle: true)
                 let dataset = try file.createDataset(record.dataset, type: .float32, shape: record.originalShape, options: options)
                 if count > 0 { try dataset.write(values) }
+                MidWritePause.point(output)
             }
             try file.flush()
         } catch let error as PackageError {

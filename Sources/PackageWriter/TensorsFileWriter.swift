@@ -272,6 +272,7 @@ public struct TensorsFileWriter: ~Copyable {
         } catch {
             throw .hdf5(error)
         }
+        MidWritePause.point("tensors.h5")
     }
 
     /// The attributes of a stored tensor (and of its parameter datasets), from its record.

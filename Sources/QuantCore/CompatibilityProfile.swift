@@ -1,4 +1,11 @@
-/// Whose parameter formulas an ``AffineScheme`` reproduces, bit for bit.
+/// Whose parameter formulas an ``AffineScheme`` reproduces: bit for bit against the real library for
+/// ``pytorch`` and ``onnxruntime`` (scales, zero-points and codes) and ``tensorrt`` (scales and zero-points;
+/// codes equal except one step at exact rounding ties of `x/s`, 77 of the fixture's 1536, because PTQKit
+/// multiplies by `1/s` where ModelOpt multiplies by `max_bound/amax`) -- goldens made with torch, onnxruntime
+/// and nvidia-modelopt by `Tests/Fixtures/make_quant_goldens.py` -- and by formula for ``aimet``
+/// (the formula of AIMET's older libpymo `TfEncodingAnalyzer`: the current aimet-onnx 2.42 differs on a third
+/// of the fixture's parameter pairs, for ranges narrower than 0.01, symmetric ranges whose negative side
+/// dominates, and 2-bit formats).
 ///
 /// Every profile forces 0 into the range (`lo = min(min, 0)`, `hi = max(max, 0)`), so 0 is always a
 /// code. They differ in divisor, zero-point, epsilon, arithmetic precision and rounding:
@@ -13,7 +20,8 @@
 ///
 /// Sources: PyTorch `torch/ao/quantization/observer.py` `_calculate_qparams`; ONNX Runtime
 /// `onnxruntime/quantization/quant_utils.py` `compute_scale_zp` and `get_qmin_qmax_for_qType`
-/// (1.32); NVIDIA ModelOpt `tensor_quant` (`max_bound / amax`, amax ≤ 2^−24 treated as 0);
+/// (1.32); NVIDIA ModelOpt `tensor_quant` (`max_bound / amax`, amax ≤ 2^−24 treated as 0, where ModelOpt's
+/// exporter writes `amax / max_bound` instead and PTQKit follows the fake quantization's scale 1);
 /// Qualcomm AIMET libpymo `TfEncodingAnalyzer::computeEncoding` (`num_steps = 2^bw − 1`, `MIN_RANGE = 0.01`,
 /// offset = −zero-point, range shifted onto the grid; ANCHORS.md's 1e−5 gate is not what that source uses).
 /// The asymmetric formulas are in ``AffineScheme/parameters(min:max:)``.
@@ -27,7 +35,8 @@ public enum CompatibilityProfile: String, Sendable, Hashable, Codable, CaseItera
     case onnxruntime
     /// TensorRT / ModelOpt: symmetric only.
     case tensorrt
-    /// Qualcomm AIMET (TF min/max encodings).
+    /// Qualcomm AIMET (TF min/max encodings), by formula (older libpymo `TfEncodingAnalyzer`), not bit for bit
+    /// with the current aimet-onnx.
     case aimet
 
     /// The rounding of `x/s` (and of the AIMET offset) this tool uses.

@@ -33,6 +33,40 @@ struct CrashIsolationTests {
         #endif
     }
 
+    /// The committed crasher crashes inside libhdf5 (gdb), which is what lets MutationTests tell a libhdf5
+    /// crash from one in PTQKit's own code.
+    @Test(.enabled(if: CrashSite.gdb != nil, "needs gdb"), arguments: crashers)
+    func theCrashIsInsideLibhdf5(crasher: String) throws {
+        let site = try #require(try CrashSite.locate(crasher))
+        #expect(site.isInsideLibhdf5, "\(crasher): \(site)")
+        #expect(site.signal == "SIGSEGV")
+    }
+
+    /// The classifier on gdb output of both kinds: a libhdf5 fault is inside libhdf5; a Swift trap, or a
+    /// fault whose innermost non-libc frame is ptq's, is not (MutationTests then fails).
+    @Test func crashSiteTellsLibhdf5FromPTQKit() {
+        let libhdf5 = """
+            Program received signal SIGSEGV, Segmentation fault.
+            #0  __memcpy_avx512_unaligned_erms () at ../sysdeps/x86_64/multiarch/memmove-vec-unaligned-erms.S:350
+            #1  0x00007ffff7ec1f1e in H5VM_memcpyvv () from /lib/x86_64-linux-gnu/libhdf5_serial.so.103
+            #2  0x00007ffff7ccea36 in H5D__select_read () from /lib/x86_64-linux-gnu/libhdf5_serial.so.103
+            """
+        #expect(CrashSite.parse(libhdf5).isInsideLibhdf5)
+        let ownFault = """
+            Program received signal SIGSEGV, Segmentation fault.
+            #0  __memcpy_avx512_unaligned_erms () at ../sysdeps/x86_64/multiarch/memmove-vec-unaligned-erms.S:350
+            #1  0x0000555555a1b2c3 in TensorSource.readBatch() () at /src/Sources/TensorIO/TensorSource.swift:210
+            #2  0x00007ffff7ccea36 in H5D__select_read () from /lib/x86_64-linux-gnu/libhdf5_serial.so.103
+            """
+        #expect(!CrashSite.parse(ownFault).isInsideLibhdf5)
+        let trap = """
+            Program received signal SIGILL, Illegal instruction.
+            #0  0x00007ffff7ec1f1e in H5VM_memcpyvv () from /lib/x86_64-linux-gnu/libhdf5_serial.so.103
+            """
+        #expect(!CrashSite.parse(trap).isInsideLibhdf5)
+        #expect(!CrashSite.parse("[Inferior 1 (process 7) exited normally]").isInsideLibhdf5)
+    }
+
     @Test(arguments: crashers) func inspectStopsAtTheCrasher(crasher: String) throws {
         let result = try PTQProcess.run(["inspect", "--stats", "--json", Self.shards[0], crasher, Self.shards[1]])
         #expect(result.status == 65)

@@ -56,6 +56,40 @@ import Testing
         return output
     }
 
+    /// Rows per batch in the multi-threaded runs: the bundled activations' 300 rows make 19 batches per
+    /// dataset, more than the 8 threads of the largest run, so the batches spread over the workers (with the
+    /// default 8 MiB batches the whole dataset is one batch, which one worker observes alone).
+    static let spreadRows = 16
+
+    /// Runs `ptq arguments` with the progress trace on (`PTQ_TEST_TRACE_PROGRESS`), requires success and
+    /// returns the number of batches read per activation dataset.
+    static func batchesPerDataset(_ arguments: [String]) throws -> [String: Int] {
+        #if os(Linux)
+        let (ending, stderr) = try PTQProcess.run(arguments, environment: ["PTQ_TEST_TRACE_PROGRESS": "1"], timeout: 600)
+        try #require(ending == .exit(0), "ptq \(arguments): \(ending): \(stderr)")
+        var counts: [String: Int] = [:]
+        for line in stderr.split(separator: "\n") {
+            // "ptq: test hook: observing activations: DATASET DONE/TOTAL" (calibrate) or
+            // "ptq: test hook: observing shard 0/1: DATASET DONE/TOTAL" (observe).
+            guard line.hasPrefix("ptq: test hook: observing "), let colon = line.lastIndex(of: ":") else { continue }
+            let fields = line[line.index(after: colon)...].split(separator: " ")
+            if fields.count == 2 { counts[String(fields[0]), default: 0] += 1 }
+        }
+        return counts
+        #else
+        try #require(Bool(false), "the batch trace runs on Linux only")
+        return [:]
+        #endif
+    }
+
+    /// Expects every dataset of `counts` (and at least one) to have been read in more batches than `threads`.
+    static func expectSpread(_ counts: [String: Int], threads: Int, _ what: String) {
+        #expect(!counts.isEmpty, "\(what): no activation batches traced")
+        for (dataset, batches) in counts.sorted(by: { $0.key < $1.key }) {
+            #expect(batches > threads, "\(what): \(dataset) was read in \(batches) batches, not more than \(threads) threads")
+        }
+    }
+
     /// Expects `package` to hold exactly `reference`'s files with the same bytes.
     static func expectIdentical(_ package: String, to reference: [String: Data], _ what: String) throws {
         let mine = try packageFiles(package)
@@ -86,29 +120,38 @@ import Testing
         return paths
     }
 
+    /// 1, 2 and 8 threads over batches of ``spreadRows`` (19 per dataset, checked from the progress trace),
+    /// then other batch sizes and a memory budget.
     @Test(arguments: cases)
     func threadsAndBatchSizesGiveByteIdenticalPackages(_ c: Case) throws {
         let (scratch, config) = try Self.scratch(for: c)
         defer { scratch.remove() }
-        let acts = ["--activations", Self.activations]
+        let acts = ["--activations", Self.activations, "--batch-rows", "\(Self.spreadRows)"]
         let reference = try packageFiles(Self.calibrate(acts + ["--threads", "1"], config: config, scratch: scratch, name: "t1"))
         #expect(reference.keys.sorted() == ["manifest.json", "summary.md", "tensors.h5"])
         for threads in [2, 8] {
-            let package = try Self.calibrate(acts + ["--threads", "\(threads)"], config: config, scratch: scratch, name: "t\(threads)")
+            let package = "\(scratch.path)/t\(threads)"
+            let counts = try Self.batchesPerDataset(
+                ["calibrate", "--quiet", "--weights", Self.weights, "--config", config, "--output", package, "--threads", "\(threads)"]
+                    + acts)
+            #expect(counts.keys.sorted() == ["/fc1", "/fc2", "/fc3"], "\(counts)")
+            Self.expectSpread(counts, threads: threads, "\(c.name), \(threads) threads")
             try Self.expectIdentical(package, to: reference, "\(c.name), \(threads) threads")
         }
-        // 1 row, 7 (does not divide the 300 rows), 64 (the stored chunk); on 1 to 3 threads.
-        let batches: [(rows: Int, threads: Int)] = c.batchInvariant ? [(1, 3), (7, 1), (7, 3), (64, 2)] : []
+        // The default batch (the whole dataset), 1 row, 7 (does not divide the 300 rows), 64 (the stored
+        // chunk); on 1 to 3 threads.
+        let batches: [(rows: Int?, threads: Int)] = c.batchInvariant ? [(nil, 1), (1, 3), (7, 1), (7, 3), (64, 2)] : []
         for (rows, threads) in batches {
             let package = try Self.calibrate(
-                acts + ["--batch-rows", "\(rows)", "--threads", "\(threads)"], config: config, scratch: scratch,
-                name: "b\(rows)-t\(threads)")
-            try Self.expectIdentical(package, to: reference, "\(c.name), \(rows)-row batches, \(threads) threads")
+                ["--activations", Self.activations] + (rows.map { ["--batch-rows", "\($0)"] } ?? []) + ["--threads", "\(threads)"],
+                config: config, scratch: scratch, name: "b\(rows ?? 0)-t\(threads)")
+            try Self.expectIdentical(package, to: reference, "\(c.name), \(rows.map(String.init) ?? "default")-row batches, \(threads) threads")
         }
         // A memory budget shrinks the batches (4 buffers of 8 KiB: 16 to 32 rows here); it also bounds each
         // weight, and 32 KiB holds the largest (fc1, 32 KiB as Float32).
         let budgeted = try Self.calibrate(
-            acts + ["--memory-budget", "32K", "--threads", "2"], config: config, scratch: scratch, name: "budget")
+            ["--activations", Self.activations, "--memory-budget", "32K", "--threads", "2"], config: config, scratch: scratch,
+            name: "budget")
         if c.batchInvariant { try Self.expectIdentical(budgeted, to: reference, "\(c.name), 32K memory budget") }
     }
 
@@ -120,9 +163,13 @@ import Testing
         let orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0]]
         var first: [String: Data]?
         for (i, order) in orders.enumerated() {
-            let package = try Self.calibrate(
-                ["--activations"] + order.map { shards[$0] } + ["--threads", "\(i + 1)"], config: config, scratch: scratch,
-                name: "order\(i)")
+            // Batches of 32 rows: 3 + 4 + 3 per dataset over the shards, more than the 1 to 3 threads.
+            let package = "\(scratch.path)/order\(i)"
+            let counts = try Self.batchesPerDataset(
+                ["calibrate", "--quiet", "--weights", Self.weights, "--config", config, "--output", package, "--activations"]
+                    + order.map { shards[$0] } + ["--threads", "\(i + 1)", "--batch-rows", "32"])
+            #expect(counts.values.allSatisfy { $0 == 10 }, "\(c.name), shard order \(order): batches \(counts)")
+            Self.expectSpread(counts, threads: i + 1, "\(c.name), shard order \(order)")
             if let first {
                 try Self.expectIdentical(package, to: first, "\(c.name), shard order \(order)")
             } else {
@@ -138,17 +185,19 @@ import Testing
             "\(c.name): layer records differ from one file")
     }
 
-    /// `ptq observe` saves byte-identical statistics on 1 and 8 threads and with other batches.
+    /// `ptq observe` saves byte-identical statistics on 1 thread (one batch per dataset), on 8 threads over
+    /// 19 batches per dataset, and on 2 over 43.
     @Test func observeIsIndependentOfThreadsAndBatches() throws {
         let scratch = try CalibrateTests.Scratch()
         defer { scratch.remove() }
         var outputs: [Data] = []
-        for (i, extra) in [["--threads", "1"], ["--threads", "8"], ["--threads", "2", "--batch-rows", "7"]].enumerated() {
+        let runs: [(threads: Int, rows: Int?)] = [(1, nil), (8, Self.spreadRows), (2, 7)]
+        for (i, (threads, rows)) in runs.enumerated() {
             let output = "\(scratch.path)/s\(i).ptqstats"
-            let result = try PTQProcess.run(
-                ["observe", "--quiet", "--activations", Self.activations, "--config", "Configs/w8a8-per-channel.yaml", "-o", output]
-                    + extra)
-            try #require(result.status == 0, "\(result.stderr)")
+            let counts = try Self.batchesPerDataset(
+                ["observe", "--quiet", "--activations", Self.activations, "--config", "Configs/w8a8-per-channel.yaml", "-o", output,
+                 "--threads", "\(threads)"] + (rows.map { ["--batch-rows", "\($0)"] } ?? []))
+            if threads > 1 { Self.expectSpread(counts, threads: threads, "observe, \(threads) threads") }
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
         }
         #expect(outputs[1] == outputs[0])

@@ -21,8 +21,18 @@ import Glibc
 /// `.<name>.ptq-partial.<pid>.<hex>` of the killed pid only, and the next run writing the same output
 /// removes those whose pid is dead (not one of a live process).
 ///
-/// Where the signals landed is printed, never required: it depends on the machine's load.
+/// Where the randomly timed signals landed is printed, not required: it depends on the machine's load. A
+/// fixed share of the trials (every ``midWriteShare``-th) does not rely on timing: the child runs with
+/// ``MidWritePause`` on, pauses in the middle of writing its output (inside `tensors.h5`, inside the
+/// dequantized file, before a statistics file is renamed into place), and the signal is sent once it has
+/// announced the pause. Those trials must land mid-write (the child never resumed), every one of them.
 @Suite(.serialized) struct FaultTests {
+    /// One trial in this many is held mid-write by the test hook.
+    static let midWriteShare = 4
+
+    /// Whether trial `k` is one held mid-write.
+    static func heldMidWrite(_ k: Int) -> Bool { k % midWriteShare == midWriteShare - 1 }
+
     /// `count` moments in `0..<seconds`, one uniformly at random in each of `count` equal slices of it, in
     /// random order: uniform over the run, and spread across all of it even with few trials.
     static func killPoints(_ count: Int, over seconds: Double, seed: UInt64) -> [Double] {
@@ -80,21 +90,46 @@ import Glibc
         let pid: pid_t
         let status: Int32
         let stderr: String
+
+        /// Whether the child announced a mid-write pause and never resumed from it: the signal sent after
+        /// the announcement landed while the output was partly written (callers also require the status to be
+        /// the signal's: the output itself may already equal the complete one, written by an earlier trial).
+        var landedMidWrite: Bool {
+            stderr.contains(MidWritePause.pausedMarker) && !stderr.contains(MidWritePause.resumedMarker)
+        }
     }
 
     /// Starts `ptq arguments`, sends `signal` after `delay` seconds (a process that ended meanwhile is a
-    /// zombie until waited for, so the pid cannot be reused), and waits for it.
-    static func run(_ arguments: [String], signal: Int32? = nil, after delay: Double = 0, scratch: String) throws -> Run {
+    /// zombie until waited for, so the pid cannot be reused), and waits for it. With `midWrite` the child
+    /// pauses (up to 10 minutes) at its first mid-write point and the signal is sent as soon as it says so
+    /// on stderr (or after 3 minutes without the announcement, which the caller then reports).
+    static func run(
+        _ arguments: [String], signal: Int32? = nil, after delay: Double = 0, midWrite: Bool = false, scratch: String
+    ) throws -> Run {
         let stderrPath = "\(scratch)/stderr-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: stderrPath) }
-        let pid = try PTQProcess.start(arguments, stdout: "/dev/null", stderr: stderrPath)
+        let pid = try PTQProcess.start(
+            arguments, stdout: "/dev/null", stderr: stderrPath, environment: midWrite ? [MidWritePause.variable: "600"] : [:])
+        func stderr() -> String {
+            String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self)
+        }
         if let signal {
-            usleep(UInt32(delay * 1e6))
+            if midWrite {
+                let deadline = Date(timeIntervalSinceNow: 180)
+                while !stderr().contains(MidWritePause.pausedMarker), Date() < deadline { usleep(2000) }
+            } else {
+                usleep(UInt32(delay * 1e6))
+            }
             kill(pid, signal)
         }
         let status = PTQProcess.waitForExit(pid)
-        let stderr = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self)
-        return Run(pid: pid, status: status, stderr: stderr)
+        return Run(pid: pid, status: status, stderr: stderr())
+    }
+
+    /// Expects every trial held mid-write to have landed there: `held` trials, `landed` of them did.
+    static func expectLandedMidWrite(held: Int, landed: Int, _ what: String) {
+        #expect(held > 0, "\(what): no trial was held mid-write")
+        #expect(landed == held, "\(what): \(landed) of \(held) trials held mid-write had the signal land there")
     }
 
     /// Runs `ptq arguments` to completion, requires success, and returns the seconds it took.
@@ -239,20 +274,33 @@ import Glibc
         let reference = try Self.snapshot(referencePath)
         try Self.succeed(["calibrate", "--quiet", "--weights", workload.weights, "--output", "\(workload.out)/p"], scratch: root)
         let older = try Self.snapshot("\(workload.out)/p")
-        /// Trial `k` of `signal` at `delay`: even trials replace the older package, odd ones write where
-        /// nothing is.
+        var held = 0, landed = 0
+        /// Trial `k` of `signal` at `delay` (or held mid-write): even trials replace the older package, odd
+        /// ones write where nothing is.
         func trial(_ k: Int, signal: Int32, at delay: Double, killed: Set<pid_t>) throws -> (pid: pid_t, phase: String) {
             let replacing = k % 2 == 0
             let output = "\(workload.out)/\(replacing ? "p" : "n")"
             if !replacing { try? FileManager.default.removeItem(atPath: output) }
-            let run = try Self.run(Self.calibrate(workload) + ["--output", output, "--force"], signal: signal, after: delay, scratch: root)
+            let midWrite = Self.heldMidWrite(k)
+            let run = try Self.run(
+                Self.calibrate(workload) + ["--output", output, "--force"], signal: signal, after: delay, midWrite: midWrite,
+                scratch: root)
             let phase = try Self.check(
                 run, signal: signal, output: output, before: replacing ? older : [:], after: reference, outputs: ["p", "n"],
-                killed: killed.union([run.pid]), trial: "\(Self.name(of: signal)) trial \(k) at \(delay) s")
+                killed: killed.union([run.pid]),
+                trial: "\(Self.name(of: signal)) trial \(k)\(midWrite ? " held mid-write" : " at \(delay) s")")
+            if midWrite {
+                held += 1
+                if run.landedMidWrite && run.status == 128 + signal {
+                    landed += 1
+                } else {
+                    Issue.record("held trial \(k) (\(Self.name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)")
+                }
+            }
             if phase == Self.completion {
                 #expect(try PackageVerifier.verify(path: output).passed, "\(Self.name(of: signal)) trial \(k)")
             }
-            return (run.pid, phase)
+            return (run.pid, midWrite ? "held mid-write, \(phase)" : phase)
         }
         var tally = Tally()
         var killed: Set<pid_t> = []
@@ -275,6 +323,7 @@ import Glibc
             tally.add("\(Self.name(of: signal)) \(try trial(k, signal: signal, at: delay, killed: []).phase)")
         }
         print("ptq calibrate, 20 SIGKILLs then 12 SIGINT/SIGTERMs over a \(String(format: "%.2f", seconds)) s run: \(tally)")
+        Self.expectLandedMidWrite(held: held, landed: landed, "ptq calibrate")
     }
 
     // MARK: - ptq dequantize, observe, merge
@@ -326,17 +375,30 @@ import Glibc
     ) throws {
         var tally = Tally()
         var killed: Set<pid_t> = []
+        var held = 0, landed = 0
         let file = (output as NSString).lastPathComponent
         for (trial, delay) in killPoints(trials, over: seconds, seed: seed).enumerated() {
             let signal = trial < trials / 2 ? interrupt(trial) : SIGKILL
-            let run = try run(arguments, signal: signal, after: delay, scratch: workload.root)
+            let midWrite = heldMidWrite(trial)
+            let run = try run(arguments, signal: signal, after: delay, midWrite: midWrite, scratch: workload.root)
             if signal == SIGKILL { killed.insert(run.pid) }
             let phase = try check(
                 run, signal: signal, output: output, before: older, after: reference, outputs: [file], killed: killed,
-                trial: "ptq \(arguments[0]) \(name(of: signal)) trial \(trial) at \(delay) s")
-            tally.add("\(name(of: signal)) \(phase == completion ? "after completion" : "before completion")")
+                trial: "ptq \(arguments[0]) \(name(of: signal)) trial \(trial)\(midWrite ? " held mid-write" : " at \(delay) s")")
+            if midWrite {
+                held += 1
+                if run.landedMidWrite && run.status == 128 + signal {
+                    landed += 1
+                } else {
+                    Issue.record("held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)")
+                }
+                tally.add("\(name(of: signal)) held mid-write")
+            } else {
+                tally.add("\(name(of: signal)) \(phase == completion ? "after completion" : "before completion")")
+            }
         }
         print("ptq \(arguments[0]), \(trials) trials over a \(String(format: "%.2f", seconds)) s run: \(tally)")
+        expectLandedMidWrite(held: held, landed: landed, "ptq \(arguments[0])")
         try succeed(arguments, scratch: workload.root)
         #expect(try snapshot(output) == reference)
         #expect(try FileManager.default.contentsOfDirectory(atPath: (output as NSString).deletingLastPathComponent) == [file])

@@ -15,6 +15,8 @@ import Glibc
 /// the probe on, which must then end cleanly ("libhdf5 crashed (signal N) reading FILE", exit 65): that
 /// attributes the crash to its file and proves the isolation (docs/libhdf5-crashers.md). The fast runs'
 /// time limits are short on purpose: a slow run only costs a probed re-run, whose limit is what counts.
+/// Every file the probe reports as "libhdf5 crashed" is re-probed under gdb, and the crash must be inside
+/// libhdf5 (``CrashSite``): a crash in PTQKit's own reading code fails the test.
 /// Mutants whose damaged header claims a huge extent over unallocated chunks stream fill values for
 /// minutes; the probe's limit (PTQ_PROBE_TIMEOUT) turns them into a clean "did not finish" (exit 65).
 @Suite struct MutationTests {
@@ -117,6 +119,7 @@ import Glibc
         var problems: [String] = []
         var outcomes: [String: Int] = [:]
         var isolated: [String] = []
+        var crashed: Set<String> = []
         for run in runs {
             let what = run.files.count > 1 ? "\(run.command) of \(run.files.count) files" : run.command
             outcomes["\(what)\(run.probed ? " (probed)" : "") \(run.ending)", default: 0] += 1
@@ -128,11 +131,23 @@ import Glibc
                 let reported = run.stderr.split(separator: "\n").filter { $0.contains("libhdf5 crashed") || $0.contains("did not finish reading") }
                 for file in run.files where reported.contains(where: { $0.contains(file) }) {
                     isolated.append(URL(fileURLWithPath: file).lastPathComponent)
+                    if reported.contains(where: { $0.contains(file) && $0.contains("libhdf5 crashed") }) { crashed.insert(file) }
                 }
             } else if clean, run.stderr.contains("non-finite") {
                 problems.append("calibrate \(run.files[0]): \(run.stderr.suffix(400))")
             } else if case .exit(let code) = run.ending, !clean {
                 problems.append("\(run.command) \(run.files.count == 1 ? run.files[0] : "batch"): exit \(code): \(run.stderr.suffix(400))")
+            }
+        }
+        // "libhdf5 crashed" is only clean if the crash really is inside libhdf5: the probe runs PTQKit's own
+        // reading code too, and a crash there must fail this test (CrashSite re-runs the probe under gdb).
+        for file in crashed.sorted() {
+            guard let site = try CrashSite.locate(file) else {
+                problems.append("\(file): the probe reported a libhdf5 crash; gdb is needed to check where it crashed")
+                continue
+            }
+            if !site.isInsideLibhdf5 {
+                problems.append("\(file): reported as a libhdf5 crash, but the probe crashed in PTQKit's own code: \(site)")
             }
         }
         let summary = outcomes.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }.joined(separator: "\n")
@@ -141,6 +156,7 @@ import Glibc
             MutationTests: \(mutants.count) mutated files, \(runs.count) ptq runs (\(runs.filter(\.probed).count) probed re-runs)
             \(summary)
             files isolated by the probe (libhdf5 crash or time limit): \(Set(isolated).sorted())
+            crashes checked to be inside libhdf5 (gdb): \(crashed.count)
             """)
         // PTQ_MUTATION_KEEP=DIR keeps the files the probe had to isolate (for docs/libhdf5-crashers.md).
         if let keep = ProcessInfo.processInfo.environment["PTQ_MUTATION_KEEP"] {

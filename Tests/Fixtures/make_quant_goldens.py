@@ -17,8 +17,15 @@ Where each number comes from (also recorded in the JSON under "sources"):
                INT8/UINT8/INT16/UINT16/INT4/UINT4; for other widths (and narrow formats) the real
                function is called with PTQKit's qmin/qmax (int8/int16 symmetric use the ORT symmetric
                tables). Codes from quant_utils.quantize_nparray (8/16-bit types).
-  tensorrt     FORMULA (ModelOpt tensor_quant, ANCHORS.md): float32 amax = max(|min|,|max|),
-               scale = amax / (2^(b-1+unsigned) - 1); amax <= 2^-24 -> scale 1. Symmetric only. No codes.
+  tensorrt     REAL LIBRARY: NVIDIA ModelOpt (`pip install --no-deps nvidia-modelopt` plus what its import
+               asks for: requests tqdm omegaconf huggingface_hub pydantic pulp rich regex safetensors scipy).
+               A TensorQuantizer(num_bits, unsigned, narrow_range) calibrated with its max calibrator on the
+               float32 tensor [min, max]; scale = export.quant_utils.get_scaling_factor (export_amax() /
+               maxbound, what ModelOpt exports for TensorRT), except where ModelOpt's own fake quantization
+               zeroes the whole range (amax <= 2^-24; _tensor_quant then sets its scale to 1.0), which is
+               what PTQKit follows: there the scale is 1 (the exporter would write amax / maxbound).
+               Symmetric only. Codes: the TensorQuantizer's fake quantization (CPU path), q recovered from
+               its float32 output (see trt_codes).
   aimet        FORMULA transcribed from AIMET libpymo TfEncodingAnalyzer::computeEncoding (C++, double; not
                installable here), then float32: n = qmax - qmin (2^b - 1; 2^b - 2 strict/narrow),
                min<=0<=max, max >= min + MIN_RANGE (0.01); symmetric delta = absmax/floor(n/2),
@@ -27,6 +34,11 @@ Where each number comes from (also recorded in the JSON under "sources"):
                offset = -clip(round(-min/delta), 0, n) if min < 0 < max else round(min/delta), C round
                (half away); zero-point = -offset (+ qmin for signed codes).
                Codes: clip(round_half_away(x/delta) + zp).
+               The real library does NOT agree: aimet-onnx 2.42.0 (pip, libpymo BlockTensorQuantizer with
+               QUANTIZATION_TF, computeEncodings) differs on 591 of the 1728 parameter pairs of this fixture
+               (ranges narrower than 0.01: its minimum step is 2^-23 instead of MIN_RANGE 0.01; symmetric
+               ranges whose negative side dominates: it divides |min| by 2^(b-1); 2-bit formats). PTQKit's
+               `aimet` profile is therefore the older libpymo formula, labelled "formula", not bit for bit.
   ptqkit       FORMULA (PTQKit's own specification, CompatibilityProfile.ptqkit), float64 then float32.
 Scales are stored as float32 bit patterns (8 hex digits), zero-points as integers; ranges and code
 inputs as float32 bit patterns too, so nothing is lost in JSON.
@@ -49,6 +61,14 @@ except Exception:  # pragma: no cover - the venv has torch; keep the script hone
 
 from onnx import TensorProto
 from onnxruntime.quantization import quant_utils as qu
+
+import warnings
+
+warnings.filterwarnings("ignore")  # ModelOpt's deprecation and export warnings
+import modelopt  # noqa: E402  (pip install --no-deps nvidia-modelopt, plus what its import asks for)
+from modelopt.torch.export.quant_utils import get_scaling_factor  # noqa: E402
+from modelopt.torch.quantization.config import QuantizerAttributeConfig  # noqa: E402
+from modelopt.torch.quantization.nn import TensorQuantizer  # noqa: E402
 
 
 def f32(x):
@@ -140,15 +160,52 @@ def ort_params(lo, hi, b, signed, narrow, symmetric):
     return f32(s), int(z)
 
 
-# ---------------------------------------------------------------- tensorrt (formula)
+# ---------------------------------------------------------------- tensorrt (real: NVIDIA ModelOpt)
+def trt_quantizer(lo, hi, b, signed, narrow):
+    """A ModelOpt TensorQuantizer calibrated (max calibrator) on the float32 tensor [lo, hi]."""
+    q = TensorQuantizer(QuantizerAttributeConfig(num_bits=b, unsigned=not signed, narrow_range=narrow))
+    q.disable_quant()
+    q.enable_calib()
+    q(torch.tensor([lo, hi], dtype=torch.float32))
+    q.load_calib_amax()
+    q.disable_calib()
+    q.enable_quant()
+    return q
+
+
+TRT_TINY = []  # ranges whose amax ModelOpt's fake quantization treats as zero
+
+
 def trt_params(lo, hi, b, signed, narrow, symmetric):
+    """Scale: ModelOpt's exported scaling factor (export.quant_utils.get_scaling_factor: export_amax() /
+    maxbound) -- except where ModelOpt's own fake quantization (tensor_quant._tensor_quant) quantizes the
+    calibrated range to all zeros (amax <= 2^-24) and sets its scale to 1.0, which PTQKit follows; those
+    cases are checked here by running the fake quantization on the range."""
     if not symmetric:
         return None
-    amax = np.maximum(np.abs(lo), np.abs(hi)).astype(np.float32)
-    max_bound = f32((1 << (b - 1 + (0 if signed else 1))) - 1)
-    if amax <= f32(2.0 ** -24):
+    q = trt_quantizer(lo, hi, b, signed, narrow)
+    # ModelOpt refuses negative inputs to an unsigned quantizer: probe with |min|, |max| there.
+    probe = torch.tensor([lo, hi] if signed else [abs(lo), abs(hi)], dtype=torch.float32)
+    out = q(probe)
+    amax = float(q.amax)
+    if amax > 0 and bool(torch.all(out == 0)) and float(torch.max(torch.abs(probe))) > 0:
+        TRT_TINY.append((float(lo), float(hi)))
         return f32(1.0), 0
-    return f32(amax / max_bound), 0
+    if amax == 0:
+        return f32(1.0), 0  # export_amax() replaces 0 by maxbound: scale 1
+    return f32(get_scaling_factor(q).item()), 0
+
+
+def trt_codes(s_unused, x, b, signed, lo, hi):
+    """Codes of ModelOpt's fake quantization (real TensorQuantizer forward, CPU path _tensor_quant): the
+    output is q / (maxbound / amax) in float32; q is recovered as round(out * maxbound / amax) in float64,
+    unambiguous because |q| <= 2^15 and the float32 error is below 2^-20 relative."""
+    q = trt_quantizer(lo, hi, b, signed, False)
+    out = q(torch.from_numpy(x)).numpy().astype(np.float64)
+    amax = float(q.amax)
+    codes = np.rint(out * float(q.maxbound) / amax)
+    assert np.all(np.abs(out * float(q.maxbound) / amax - codes) < 1e-3), "ambiguous code recovery"
+    return codes.astype(np.int64)
 
 
 # ---------------------------------------------------------------- aimet (formula)
@@ -174,6 +231,32 @@ def aimet_params(lo, hi, b, signed, narrow, symmetric):
         else:
             offset = float(round_half_away(mn / delta))
     return f32(delta), int(-offset) + qmin
+
+
+def aimet_library_disagreements():
+    """(differing, compared) parameter pairs between aimet_params and the real aimet-onnx (libpymo
+    BlockTensorQuantizer, QUANTIZATION_TF, strict symmetric for narrow formats, unsigned symmetric for unsigned
+    ones; narrow asymmetric formats have no AIMET equivalent), or None when aimet-onnx is not importable."""
+    try:
+        from aimet_onnx.common import libpymo
+    except Exception:
+        return None
+    differing = compared = 0
+    for (b, signed, narrow) in FORMATS:
+        for symmetric in (True, False):
+            if narrow and not symmetric:
+                continue
+            for lo, hi in RANGES:
+                q = libpymo.BlockTensorQuantizer([], b, libpymo.QuantizationMode.QUANTIZATION_TF)
+                q.setStrictSymmetric(narrow)
+                q.setUnsignedSymmetric(not signed)
+                q.updateStats(np.array([lo, hi], dtype=np.float32))
+                e = q.computeEncodings(symmetric)[0]
+                real = (bits(f32(e.delta)), int(-e.offset) + fmt_range(b, signed, narrow)[0])
+                s, z = aimet_params(lo, hi, b, signed, narrow, symmetric)
+                compared += 1
+                differing += real != (bits(s), z)
+    return differing, compared
 
 
 # ---------------------------------------------------------------- ptqkit (formula)
@@ -267,6 +350,17 @@ for lo, hi in CODE_RANGES:
                 codes.append({"profile": "pytorch", "bits": 8, "signed": signed, "narrow": False,
                               "scale": bits(s), "zeroPoint": z, "inputs": [bits(v) for v in x],
                               "codes": [int(v) for v in q]})
+        if symmetric:
+            for b, signed in ((8, True), (8, False), (4, True), (4, False)):
+                s, z = trt_params(lo, hi, b, signed, False, True)
+                qmin, qmax = fmt_range(b, signed, False)
+                x = code_inputs(s, z, qmin, qmax)
+                if not signed:
+                    x = np.abs(x)  # ModelOpt refuses negative inputs to an unsigned quantizer
+                q = trt_codes(s, x, b, signed, lo, hi)
+                codes.append({"profile": "tensorrt", "bits": b, "signed": signed, "narrow": False,
+                              "scale": bits(s), "zeroPoint": z, "inputs": [bits(v) for v in x],
+                              "codes": [int(v) for v in q]})
         for b, signed in ((8, True), (8, False), (4, True), (4, False)):
             s, z = aimet_params(lo, hi, b, signed, False, symmetric)
             qmin, qmax = fmt_range(b, signed, False)
@@ -296,13 +390,20 @@ if HAVE_TORCH:
                                 "zeroPoints": [int(v) for v in z.numpy()],
                                 "codes": [int(v) for v in q.numpy().ravel()]})
 
+AIMET_DISAGREEMENT = aimet_library_disagreements()
 sources = {
     "pytorch": ("real library torch %s (MinMaxObserver, PerChannelMinMaxObserver, quantize_per_tensor/channel)"
                 % torch.__version__) if HAVE_TORCH else "absent (torch not importable)",
     "onnxruntime": "real library onnxruntime %s (quant_utils.compute_scale_zp, get_qmin_qmax_for_qType, quantize_nparray)"
                    % __import__("onnxruntime").__version__,
-    "tensorrt": "formula (ModelOpt tensor_quant: amax / max_bound, amax <= 2^-24 -> 1), numpy float32",
-    "aimet": "formula transcribed from AIMET libpymo TfEncodingAnalyzer::computeEncoding (MIN_RANGE 0.01, unsigned symmetric), numpy float64 -> float32, half-away rounding",
+    "tensorrt": ("real library nvidia-modelopt %s (TensorQuantizer max calibration; scale: export.quant_utils."
+                 "get_scaling_factor, or 1.0 where its fake quantization zeroes the range (%d ranges); codes: "
+                 "TensorQuantizer fake quantization on CPU)" % (modelopt.__version__, len(set(TRT_TINY)))),
+    "aimet": ("formula transcribed from AIMET libpymo TfEncodingAnalyzer::computeEncoding (MIN_RANGE 0.01, unsigned "
+              "symmetric), numpy float64 -> float32, half-away rounding; the real library disagrees: %s"
+              % ("aimet-onnx %s differs on %d of %d parameter pairs" % ((__import__("aimet_onnx").__version__,)
+                                                                     + AIMET_DISAGREEMENT)
+                 if AIMET_DISAGREEMENT else "aimet-onnx not importable, not compared")),
     "ptqkit": "formula (PTQKit specification), numpy float64 -> float32",
 }
 doc = {"generator": "Tests/Fixtures/make_quant_goldens.py", "numpy": np.__version__, "sources": sources,

@@ -57,6 +57,7 @@ public final class AtomicFileWriter: Sendable {
     /// Fsyncs the temporary file and renames it to the destination (replacing what stands there only as
     /// ``rule`` allows), then fsyncs the directory.
     public func commit() throws(PackageError) {
+        MidWritePause.point("before renaming \(temporaryPath)")
         try AtomicDirectoryWriter.syncTree(temporaryPath)
         let failure: PackageError? = InterruptCleanup.shared.withLock { move() }
         if let failure {
