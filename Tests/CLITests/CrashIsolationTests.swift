@@ -52,6 +52,11 @@ struct CrashIsolationTests {
             #2  0x00007ffff7ccea36 in H5D__select_read () from /lib/x86_64-linux-gnu/libhdf5_serial.so.103
             """
         #expect(CrashSite.parse(libhdf5).isInsideLibhdf5)
+        // With several threads running (libdispatch's), gdb names the thread instead of the program.
+        let threaded = libhdf5.replacingOccurrences(
+            of: "Program received signal", with: "Thread 1 \"ptq\" received signal")
+        #expect(CrashSite.parse(threaded).isInsideLibhdf5)
+        #expect(CrashSite.parse(threaded).signal == "SIGSEGV")
         let ownFault = """
             Program received signal SIGSEGV, Segmentation fault.
             #0  __memcpy_avx512_unaligned_erms () at ../sysdeps/x86_64/multiarch/memmove-vec-unaligned-erms.S:350

@@ -43,7 +43,10 @@ struct CrashSite: CustomStringConvertible {
     static func parse(_ output: String) -> CrashSite {
         var site = CrashSite()
         for line in output.split(separator: "\n") {
-            if line.hasPrefix("Program received signal "), let name = line.split(separator: " ").dropFirst(3).first {
+            // "Program received signal SIGSEGV, ..." (one thread) or "Thread 1 "ptq" received signal SIGSEGV, ..."
+            if line.hasPrefix("Program ") || line.hasPrefix("Thread "), let marker = line.range(of: " received signal "),
+                let name = line[marker.upperBound...].split(separator: " ").first
+            {
                 site.signal = String(name.trimmingCharacters(in: CharacterSet(charactersIn: ",")))
             }
             guard site.signal != nil, site.frame == nil, line.hasPrefix("#") else { continue }
