@@ -32,7 +32,9 @@ extension ObservedRanges {
         guard target.granularity == layout.granularity, target.parameterShape == layout.parameterShape else {
             throw ObserverError.incompatibleShape(
                 shape: tensorShape,
-                expected: "observed \(layout.granularity) with parameter shape \(layout.parameterShape), scheme asks \(target.granularity) with \(target.parameterShape)")
+                expected:
+                    "observed \(layout.granularity) with parameter shape \(layout.parameterShape), scheme asks \(target.granularity) with \(target.parameterShape)"
+            )
         }
         do {
             return try scheme.parameters(mins: low, maxs: high, shape: tensorShape)

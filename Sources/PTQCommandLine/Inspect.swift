@@ -17,7 +17,10 @@ struct Inspect: ParsableCommand {
             """
     )
 
-    @Flag(help: "Stream every numeric dataset once and report min, max, mean, std, abs-max, zero fraction and NaN/Inf counts.")
+    @Flag(
+        help:
+            "Stream every numeric dataset once and report min, max, mean, std, abs-max, zero fraction and NaN/Inf counts."
+    )
     var stats = false
 
     @Flag(help: "Print JSON (stable key order) instead of text.")

@@ -33,7 +33,9 @@ struct Verify: ParsableCommand {
             FileHandle.standardError.write(Data("ptq verify: \(error)\n".utf8))
             throw ExitCodes.code(for: error)
         }
-        for warning in report.warnings { FileHandle.standardError.write(Data("ptq verify: warning: \(warning)\n".utf8)) }
+        for warning in report.warnings {
+            FileHandle.standardError.write(Data("ptq verify: warning: \(warning)\n".utf8))
+        }
         for problem in report.problems { FileHandle.standardError.write(Data("ptq verify: \(problem)\n".utf8)) }
         if json {
             print(

@@ -24,7 +24,9 @@ extension StatisticsFile {
                     path: path, other: firstPath,
                     reason: "written by PTQKit \(b.ptqkitVersion), not \(first.body.ptqkitVersion)")
             }
-            guard b.configDigest == first.body.configDigest else { throw .differentConfigs(path: path, other: firstPath) }
+            guard b.configDigest == first.body.configDigest else {
+                throw .differentConfigs(path: path, other: firstPath)
+            }
             guard b.planDigest == first.body.planDigest else {
                 let reason =
                     b.plan.shardCount != first.body.plan.shardCount

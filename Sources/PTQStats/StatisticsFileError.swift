@@ -1,6 +1,6 @@
+public import Calibrator
 public import PackageFormat
 import PackageWriter
-public import Calibrator
 
 /// Why a statistics file (`.ptqstats`) cannot be written, read, merged or used. Every case names the
 /// file(s) and the cause.

@@ -1,5 +1,5 @@
-public import JSON
 public import Foundation
+public import JSON
 
 /// `manifest.json`: what a model package holds and how it was made. Versioned by ``formatVersion``;
 /// described by the JSON Schema ``ManifestSchema/text`` (committed as `docs/manifest.schema.json`).
@@ -86,7 +86,9 @@ public struct Manifest: Codable, Sendable, Hashable {
             throw .invalidManifest(path: path, reason: "not a JSON object: \(error)")
         }
         guard header.format == formatName else {
-            throw .invalidManifest(path: path, reason: "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)'")
+            throw .invalidManifest(
+                path: path,
+                reason: "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)'")
         }
         if let version = header.formatVersion, version > currentFormatVersion {
             throw .unsupportedFormatVersion(path: path, found: version, supported: currentFormatVersion)
@@ -173,7 +175,9 @@ public struct LayerRecord: Codable, Sendable, Hashable {
     public var policy: JSONValue?
 
     /// Creates a record.
-    public init(name: String, tensors: [TensorRecord] = [], activation: ActivationRecord? = nil, policy: JSONValue? = nil) {
+    public init(
+        name: String, tensors: [TensorRecord] = [], activation: ActivationRecord? = nil, policy: JSONValue? = nil
+    ) {
         self.name = name
         self.tensors = tensors
         self.activation = activation

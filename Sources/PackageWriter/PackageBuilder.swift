@@ -1,5 +1,5 @@
-public import PackageFormat
 import Foundation
+public import PackageFormat
 
 /// Writes a complete model package atomically: `tensors.h5` through ``tensors``, then ``finish(manifest:)``
 /// writes `manifest.json` and `summary.md` and moves the directory into place (see

@@ -40,7 +40,9 @@ extension FloatFormat: Codable {
             guard let preset = FloatFormat(presetName: name) else {
                 throw DecodingError.dataCorruptedError(
                     in: single,
-                    debugDescription: "unknown float format \"\(name)\"; presets: \(Self.presetNames.map(\.name).joined(separator: ", "))")
+                    debugDescription:
+                        "unknown float format \"\(name)\"; presets: \(Self.presetNames.map(\.name).joined(separator: ", "))"
+                )
             }
             self = preset
             return

@@ -108,7 +108,8 @@ public struct BatchPipeline: Sendable {
                 try source.stream(
                     nextBuffer: {
                         current = try channel.acquireBuffer()
-                        return UnsafeMutableBufferPointer(rebasing: storage[(current * capacity)..<((current + 1) * capacity)])
+                        return UnsafeMutableBufferPointer(
+                            rebasing: storage[(current * capacity)..<((current + 1) * capacity)])
                     },
                     deliver: { batch in
                         let item = PipelineBatch(source: sourceIndex, sequence: sequence, batch: batch)

@@ -80,7 +80,8 @@ enum PTQProcess {
     }
 
     private static func start(
-        _ executable: String, _ arguments: [String], stdout: String, stderr: String, environment extra: [String: String] = [:]
+        _ executable: String, _ arguments: [String], stdout: String, stderr: String,
+        environment extra: [String: String] = [:]
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -162,9 +163,10 @@ enum PTQProcess {
         for file in files {
             let name = try #require(file["file"] as? String)
             let entries = (file["entries"] as? [[String: Any]]) ?? []
-            result[name] = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in
-                (entry["path"] as? String).map { ($0, entry) }
-            })
+            result[name] = Dictionary(
+                uniqueKeysWithValues: entries.compactMap { entry in
+                    (entry["path"] as? String).map { ($0, entry) }
+                })
         }
         return result
     }
@@ -174,5 +176,8 @@ enum PTQProcess {
 /// what "byte-identical packages" compares.
 func packageFiles(_ package: String) throws -> [String: Data] {
     let names = try FileManager.default.contentsOfDirectory(atPath: package)
-    return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: package).appendingPathComponent($0))) })
+    return try Dictionary(
+        uniqueKeysWithValues: names.map {
+            ($0, try Data(contentsOf: URL(fileURLWithPath: package).appendingPathComponent($0)))
+        })
 }

@@ -99,7 +99,9 @@ struct SHA256Tests {
     }
 
     /// Every length 0…200 (all padding cases) against `sha256sum` when it is installed.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sha256sum"), "SKIPPED: no /usr/bin/sha256sum"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sha256sum"), "SKIPPED: no /usr/bin/sha256sum"))
     func filesAgreeWithSha256sum() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -57,7 +57,9 @@ struct Goldens: Decodable {
         var data: [Float] {
             guard let bytes = Data(base64Encoded: data_f32le_base64) else { return [] }
             return bytes.withUnsafeBytes { raw in
-                (0..<bytes.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                (0..<bytes.count / 4).map {
+                    Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+                }
             }
         }
     }

@@ -115,12 +115,16 @@ func float32(hex: String) throws -> Float {
                     tensorRTTieDifferences += 1
                     continue
                 }
-                Issue.record("\(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \(entry.codes[i])")
+                Issue.record(
+                    "\(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \(entry.codes[i])"
+                )
             }
         }
         let tensorRTCodes = g.codes.filter { $0.profile == "tensorrt" }.reduce(0) { $0 + $1.codes.count }
         #expect(tensorRTCodes > 1000)
-        print("AffineGoldenTests: \(tensorRTTieDifferences) of \(tensorRTCodes) TensorRT codes differ from ModelOpt by one at a tie")
+        print(
+            "AffineGoldenTests: \(tensorRTTieDifferences) of \(tensorRTCodes) TensorRT codes differ from ModelOpt by one at a tie"
+        )
     }
 
     /// PyTorch per-channel observer + quantize_per_channel, including a dead (all-zero) channel.

@@ -1,6 +1,6 @@
 public import Calibrator
-public import PackageFormat
 public import PTQStats
+public import PackageFormat
 
 /// Why a ``CalibrationJob`` failed: the error of the step that failed, unchanged (its description is
 /// the step's own one-line message).

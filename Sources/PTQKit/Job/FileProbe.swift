@@ -142,6 +142,8 @@ public struct FileProbe: Sendable {
         let message = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return .failed(
             code: status,
-            message: message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "ptq _probe: ", with: "") } ?? "")
+            message: message.split(separator: "\n").first.map {
+                String($0).replacingOccurrences(of: "ptq _probe: ", with: "")
+            } ?? "")
     }
 }
