@@ -163,7 +163,7 @@ extension HDF5Object where Self: ~Copyable {
         let attribute = try replaceAttribute(name, type: type, shape: shape, site)
         // Keep C copies alive for the call; libhdf5 reads `char *` pointers for variable-length strings.
         let copies = strings.map { strdupUTF8($0) }
-        defer { copies.forEach { $0.deallocate() } }
+        defer { for copy in copies { copy.deallocate() } }
         let pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) }
         try typedThrows {
             try pointers.withUnsafeBytes { bytes in

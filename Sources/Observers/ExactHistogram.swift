@@ -156,7 +156,8 @@ public struct ExactHistogram: Sendable, Hashable {
         var i = 0
         let total = buffer.count
         sub.withUnsafeMutableBufferPointer { sp in
-            let s = sp.baseAddress!
+            // Nil only for a zero-bin grid, which no finite value can land in.
+            guard let s = sp.baseAddress else { return }
             counts.withUnsafeMutableBufferPointer { cp in
                 while i < total {
                     let blockEnd = Swift.min(total, i + (1 << 30))

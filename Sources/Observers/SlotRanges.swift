@@ -62,8 +62,10 @@ public struct SlotRanges: Sendable, Hashable {
                 var acc = SlotRanges(count: c * inn)
                 acc.min.withUnsafeMutableBufferPointer { mn in
                     acc.max.withUnsafeMutableBufferPointer { mx in
+                        // Nil only for zero slots, where there is nothing to scan.
+                        guard let mnBase = mn.baseAddress, let mxBase = mx.baseAddress else { return }
                         for oi in 0..<o {
-                            counts.add(elementwise(base + oi * c * inn, c * inn, mn.baseAddress!, mx.baseAddress!))
+                            counts.add(elementwise(base + oi * c * inn, c * inn, mnBase, mxBase))
                         }
                     }
                 }
@@ -92,13 +94,15 @@ public struct SlotRanges: Sendable, Hashable {
             } else {
                 out.min.withUnsafeMutableBufferPointer { mn in
                     out.max.withUnsafeMutableBufferPointer { mx in
+                        // Nil only for zero slots, where there is nothing to scan.
+                        guard let mnBase = mn.baseAddress, let mxBase = mx.baseAddress else { return }
                         for oi in 0..<o {
                             for ci in 0..<c {
                                 let slot0 = (oi * g + ci / size) * inn
                                 counts.add(
                                     elementwise(
-                                        base + (oi * c + ci) * inn, inn, mn.baseAddress! + slot0,
-                                        mx.baseAddress! + slot0))
+                                        base + (oi * c + ci) * inn, inn, mnBase + slot0,
+                                        mxBase + slot0))
                             }
                         }
                     }

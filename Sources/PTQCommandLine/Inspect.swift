@@ -48,7 +48,7 @@ struct Inspect: ParsableCommand {
             let matches = Self.packageTensors(argument, printSummary: !json) ?? Self.expand(argument)
             if matches.isEmpty {
                 let report = InspectReport(file: argument, failure: TensorIOError.noFilesMatch(pattern: argument))
-                report.failures.forEach { Self.fail($0, &firstFailure) }
+                for failure in report.failures { Self.fail(failure, &firstFailure) }
                 reports.append(report)
             }
             for path in matches {
@@ -58,7 +58,7 @@ struct Inspect: ParsableCommand {
                     if keepGoing { continue } else { break files }
                 }
                 let report = InspectReport(file: path, statistics: stats, batchBytes: batchBytes)
-                report.failures.forEach { Self.fail($0, &firstFailure) }
+                for failure in report.failures { Self.fail(failure, &firstFailure) }
                 reports.append(report)
             }
         }

@@ -21,7 +21,7 @@ enum QuantBench {
         report("memcpy (baseline)", inBytes: count * 4) {
             x.withUnsafeBytes { src in
                 copy.withUnsafeMutableBytes { dst in
-                    dst.baseAddress?.copyMemory(from: src.baseAddress!, byteCount: src.count)
+                    if let from = src.baseAddress { dst.baseAddress?.copyMemory(from: from, byteCount: src.count) }
                 }
             }
         }

@@ -685,7 +685,8 @@ import Glibc
     static func requireFiniteParameters(_ package: String, dequantized: Bool) throws {
         let reader = try PackageReader(path: package)
         for record in reader.manifest.tensors {
-            if record.encoding == .affine, let q = record.quantization, q.bits <= 16 {  // int32 biases: checked dequantized
+            // int32 biases: checked dequantized
+            if record.encoding == .affine, let q = record.quantization, q.bits <= 16 {
                 let p = try reader.parameters(of: record)
                 #expect(p.scales.allSatisfy { $0.isFinite && $0 > 0 }, "\(record.dataset): \(p.scales)")
                 #expect(p.zeroPoints.allSatisfy { (p.format.qmin...p.format.qmax).contains($0) }, "\(record.dataset)")

@@ -99,7 +99,7 @@ enum PTQProcess {
         let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for pointer in argv + envp { free(pointer) } }
         // The child starts as from a shell: no blocked signals, SIGINT and SIGTERM at their default
         // action (the test runner's worker threads block signals, and a child inherits that mask).
         var attributes = posix_spawnattr_t()

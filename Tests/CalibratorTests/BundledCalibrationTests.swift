@@ -7,6 +7,8 @@ import Testing
 /// End to end on the bundled network (`Calibration/`), against numpy goldens
 /// (`Tests/Fixtures/make_calibration_goldens.py`).
 @Suite struct BundledCalibrationTests {
+    // The field names are the golden file's JSON keys (snake_case), decoded as they are.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct Golden: Decodable {
         struct Layer: Decodable {
             struct Activation: Decodable {

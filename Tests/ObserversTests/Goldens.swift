@@ -1,6 +1,8 @@
 import Foundation
 import TestSupport
 
+// The field names are the fixture's JSON keys (snake_case), decoded as they are.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 /// The committed reference values of `Tests/Fixtures/observer_goldens.json`
 /// (made by `Tests/Fixtures/make_observer_goldens.py` with PyTorch, ONNX Runtime and numpy).
 struct Goldens: Decodable {

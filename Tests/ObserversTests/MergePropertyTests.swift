@@ -122,7 +122,8 @@ import Testing
         var h = try HistogramObserver(options: .init(bins: 64))
         try h.observe([1, 2, 3, 4.5])
         var json = try #require(String(data: JSONEncoder().encode(h.snapshot), encoding: .utf8))
-        json = json.replacingOccurrences(of: "\"exponent\":", with: "\"exponent\":1")  // e.g. -5 → 1-5: not a number; or a wrong grid
+        // e.g. -5 → 1-5: not a number; or a wrong grid
+        json = json.replacingOccurrences(of: "\"exponent\":", with: "\"exponent\":1")
         #expect(throws: (any Error).self) {
             try HistogramObserver(
                 snapshot: JSONDecoder().decode(ObserverSnapshot<HistogramObserver>.self, from: Data(json.utf8)))

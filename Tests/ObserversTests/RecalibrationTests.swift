@@ -82,7 +82,8 @@ import Testing
         #expect(throws: ObserverError.self) {
             try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("minmax"))
         }
-        #expect(throws: ObserverError.self) { try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("mse")) }  // 4096 bins ≠ 1024
+        // 4096 bins ≠ 1024
+        #expect(throws: ObserverError.self) { try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("mse")) }
         #expect(throws: ObserverError.self) {
             try saved.withOptions(
                 of: ObserverRegistry.builtIn.makeObserver(
