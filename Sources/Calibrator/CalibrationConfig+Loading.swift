@@ -6,8 +6,11 @@ extension CalibrationConfig {
     /// Reads, decodes and validates the configuration file at `path` (YAML or JSON, see
     /// ``ConfigFormat/detect(path:text:)``).
     ///
-    /// - Parameter observerNames: the registered observer names to check `observer` keys against
-    ///   (`nil` skips the check).
+    /// - Parameters:
+    ///   - path: the configuration file.
+    ///   - observerNames: the registered observer names to check `observer` keys against
+    ///     (`nil` skips the check).
+    /// - Returns: the validated configuration.
     /// - Throws: ``ConfigError`` with the file, the key path and, when known, the line and column.
     public static func load(contentsOf path: String, observerNames: [String]? = nil) throws(ConfigError)
         -> CalibrationConfig
@@ -31,9 +34,12 @@ extension CalibrationConfig {
     /// Decodes and validates a configuration from its text.
     ///
     /// - Parameters:
+    ///   - text: the configuration's YAML or JSON text.
     ///   - format: the syntax (default: detected from the content).
     ///   - file: the name used in error messages.
     ///   - observerNames: the registered observer names (`nil` skips the check).
+    /// - Returns: the validated configuration.
+    /// - Throws: ``ConfigError`` with the file, the key path and, when known, the line and column.
     public static func parse(
         _ text: String, format: ConfigFormat? = nil, file: String? = nil, observerNames: [String]? = nil
     ) throws(ConfigError) -> CalibrationConfig {

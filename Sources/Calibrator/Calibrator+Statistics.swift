@@ -48,7 +48,14 @@ extension Calibrator {
     /// (another observer method or bit width): each layer's observer is restored from a saved state of
     /// the same kind (a histogram serves `histogram`, `percentile`, `mse` and `entropy`).
     ///
-    /// - Parameter activationFiles: the activation files the statistics cover, as recorded.
+    /// - Parameters:
+    ///   - weights: the weights file, if any.
+    ///   - activationFiles: the activation files the statistics cover, as recorded.
+    ///   - statistics: the saved observer states, one per activation layer.
+    ///   - progress: called on this thread as the calibration advances.
+    ///   - tensors: called on this thread with every tensor of the weights file as it is to be stored
+    ///     (see ``calibrate(weights:activations:progress:tensors:)``).
+    /// - Returns: every layer's parameters and errors.
     /// - Throws: ``CalibrationError``, naming the layer whose statistics cannot serve its observer.
     public func calibrate(
         weights: String?, activationFiles: [String], statistics: ActivationStatistics,

@@ -84,11 +84,14 @@ public struct Calibrator: Sendable {
     /// whose files are shards of the same datasets).
     ///
     /// - Parameters:
+    ///   - weights: the weights file, if any.
+    ///   - activations: activation files or glob patterns (shards of the same datasets).
     ///   - progress: called after each activation batch and each weight, on this thread.
     ///   - tensors: called on this thread with every tensor of the weights file as it is to be stored
     ///     (codes, parameters and their error; float32 values for excluded layers and float biases), layer
     ///     by layer in the result's order, weight before bias, as soon as the layer is calibrated: a
     ///     package writer stores them without reading the weights file again.
+    /// - Returns: every layer's parameters and errors.
     /// - Throws: ``CalibrationError``.
     public func calibrate(
         weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in },

@@ -61,7 +61,10 @@ extension StatisticsFile {
 
     /// Reads and checks the file at `path`: header, SHA-256 of the body, format version, contents.
     ///
-    /// - Parameter registry: restores the saved observer kinds (user observers must be registered).
+    /// - Parameters:
+    ///   - path: the statistics file.
+    ///   - registry: restores the saved observer kinds (user observers must be registered).
+    /// - Returns: the checked statistics file.
     /// - Throws: ``StatisticsFileError`` naming `path`.
     public static func read(_ path: String, registry: ObserverRegistry = .builtIn) throws(StatisticsFileError)
         -> StatisticsFile

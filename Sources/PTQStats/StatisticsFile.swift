@@ -68,8 +68,13 @@ public struct StatisticsFile: Sendable {
     /// fingerprinting the files this shard owns (see ``ShardPlan/owners``).
     ///
     /// - Parameters:
+    ///   - calibrator: the configured calibrator whose observers run.
+    ///   - files: the activation files or glob patterns of the whole plan.
+    ///   - shard: which shard of the plan this run observes.
     ///   - configFile: the configuration file to record (hashed), if one was given.
     ///   - toolVersion: the PTQKit version to record.
+    ///   - progress: called after each activation batch, on this thread.
+    /// - Returns: this shard's statistics.
     /// - Throws: ``StatisticsFileError``.
     public static func observe(
         calibrator: Calibrator, files: [String], shard: ShardSpec, configFile: String?, toolVersion: String,

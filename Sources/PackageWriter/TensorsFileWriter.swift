@@ -75,10 +75,17 @@ public struct TensorsFileWriter: ~Copyable {
     /// - Parameters:
     ///   - dataset: absolute path of the tensor (in the weights file and here).
     ///   - role: the tensor's role in its layer (`weight`, `bias`).
+    ///   - codes: the integer codes, row-major, one per element of `shape`.
+    ///   - shape: the tensor's shape.
     ///   - originalDtype: element type name of the source dataset.
+    ///   - parameters: the scales and zero-points the codes were made with.
     ///   - symmetry: the scheme the parameters came from.
     ///   - profile: the numerics profile that computed them.
     ///   - schemeReason: why the scheme was chosen, when it was chosen automatically.
+    ///   - metrics: the error of exactly these codes.
+    ///   - nanCount: the NaN elements of the original tensor, recorded when not `nil`.
+    ///   - infCount: the infinite elements of the original tensor, recorded when not `nil`.
+    /// - Returns: the tensor's manifest record.
     /// - Throws: ``PackageError`` naming the dataset.
     public mutating func writeAffine(
         dataset: String, role: String, codes: [Int32], shape: [Int], originalDtype: String,

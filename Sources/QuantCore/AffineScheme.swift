@@ -35,7 +35,13 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     /// Creates a scheme.
     ///
     /// - Parameters:
+    ///   - format: the integer code format.
+    ///   - symmetry: symmetric (fixed zero-point) or asymmetric.
     ///   - rounding: `nil` uses the profile's ``CompatibilityProfile/defaultRounding``.
+    ///   - granularity: per tensor, per channel or per group.
+    ///   - profile: whose formulas compute the parameters.
+    ///   - degenerateRangePolicy: what ``CompatibilityProfile/ptqkit`` does with degenerate ranges.
+    ///   - powerOfTwoScale: round every scale up to a power of two.
     /// - Throws: ``QuantizationError/unsupportedByProfile(profile:reason:)`` for an asymmetric
     ///   ``CompatibilityProfile/tensorrt`` scheme (TensorRT is symmetric only).
     public init(
