@@ -344,8 +344,8 @@ extension LayerCalibration {
         }
         if let weight, !weight.degenerateRanges.isEmpty {
             lines.append(
-                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.scales.count) weight ranges are degenerate "
-                    + "(first: \(weight.degenerateRanges[0]))")
+                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.scales.count) weight ranges "
+                    + "are degenerate (first: \(weight.degenerateRanges[0]))")
         }
         return lines
     }

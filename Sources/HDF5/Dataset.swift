@@ -161,7 +161,10 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
         throw HDF5Error(
             kind: .corruptFile, file: filePath, object: objectPath, operation: operation,
             cause:
-                "reading \(elements) elements needs more memory than this machine has (\(limit) bytes); shape \(shape) (damaged header?)"
+                """
+                reading \(elements) elements needs more memory than this machine has (\(limit) bytes); shape \(shape) \
+                (damaged header?)
+                """
         )
     }
 

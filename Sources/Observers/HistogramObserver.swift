@@ -127,7 +127,10 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
                 throw ObserverError.mergeMismatch(
                     kind: Self.kind,
                     reason:
-                        "parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \(otherLayout.shape) differ"
+                        """
+                        parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \
+                        \(otherLayout.shape) differ
+                        """
                 )
             }
             for i in 0..<state.histograms.count { state.histograms[i].merge(other.state.histograms[i]) }

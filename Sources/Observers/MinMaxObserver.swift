@@ -81,7 +81,10 @@ public struct MinMaxObserver: PersistentObserver, ExactlyMergeable {
                 throw ObserverError.mergeMismatch(
                     kind: Self.kind,
                     reason:
-                        "parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \(otherLayout.shape) differ"
+                        """
+                        parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \
+                        \(otherLayout.shape) differ
+                        """
                 )
             }
             state.ranges.combine(other.state.ranges)

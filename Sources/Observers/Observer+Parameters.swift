@@ -36,7 +36,10 @@ extension ObservedRanges {
             throw ObserverError.incompatibleShape(
                 shape: tensorShape,
                 expected:
-                    "observed \(layout.granularity) with parameter shape \(layout.parameterShape), scheme asks \(target.granularity) with \(target.parameterShape)"
+                    """
+                    observed \(layout.granularity) with parameter shape \(layout.parameterShape), scheme asks \
+                    \(target.granularity) with \(target.parameterShape)
+                    """
             )
         }
         do {

@@ -34,7 +34,10 @@ extension ParameterLayout {
             throw ObserverError.incompatibleShape(
                 shape: shape,
                 expected:
-                    "parameter shape \(previous.parameterShape) fixed by earlier batches (\(previous.granularity) of \(previous.shape))"
+                    """
+                    parameter shape \(previous.parameterShape) fixed by earlier batches (\(previous.granularity) of \
+                    \(previous.shape))
+                    """
             )
         }
         return layout

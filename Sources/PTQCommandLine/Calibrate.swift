@@ -14,7 +14,8 @@ struct Calibrate: ParsableCommand {
             or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
             Exit codes: 0 success, 64 usage, 65 unusable input, 66 missing input, 70 internal error, \
             73 output exists (without --force) or cannot be created, 74 HDF5 I/O error, 78 configuration \
-            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed). Each HDF5 input is first read by a \
+            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed). Each HDF5 input is \
+            first read by a \
             child process: a file on which libhdf5 crashes is reported ("libhdf5 crashed (signal N) reading \
             FILE", exit 65) and stops the run; with --keep-going an activation file that crashes libhdf5 or \
             cannot be read is skipped, the package is written from the others, and the exit code is the \
@@ -32,13 +33,19 @@ struct Calibrate: ParsableCommand {
 
     @Option(
         help:
-            "Saved activation statistics (.ptqstats from `ptq observe` / `ptq merge`) instead of --activations: no activation data is read."
+            """
+            Saved activation statistics (.ptqstats from `ptq observe` / `ptq merge`) instead of --activations: no \
+            activation data is read.
+            """
     )
     var stats: String?
 
     @Option(
         help:
-            "Configuration (YAML or JSON); default: the statistics' configuration with --stats, else int8 weights per channel, int8 activations per tensor."
+            """
+            Configuration (YAML or JSON); default: the statistics' configuration with --stats, else int8 weights per \
+            channel, int8 activations per tensor.
+            """
     )
     var config: String?
 
@@ -56,7 +63,10 @@ struct Calibrate: ParsableCommand {
 
     @Flag(
         help:
-            "Skip activation files that crash libhdf5 or cannot be read, write the package from the others, and exit with the first failure's code."
+            """
+            Skip activation files that crash libhdf5 or cannot be read, write the package from the others, and exit \
+            with the first failure's code.
+            """
     )
     var keepGoing = false
 

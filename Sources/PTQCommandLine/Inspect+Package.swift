@@ -12,7 +12,10 @@ extension Inspect {
         guard let package = try? PackageReader(path: argument) else { return ["\(argument)/tensors.h5"] }
         if printSummary {
             print(
-                "\(argument): PTQKit package, format v\(package.manifest.formatVersion), \(package.manifest.layers.count) layers\n"
+                """
+                \(argument): PTQKit package, format v\(package.manifest.formatVersion), \
+                \(package.manifest.layers.count) layers\n
+                """
             )
             print(PackageSummary.markdown(package.manifest))
         }

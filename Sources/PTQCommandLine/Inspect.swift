@@ -19,7 +19,10 @@ struct Inspect: ParsableCommand {
 
     @Flag(
         help:
-            "Stream every numeric dataset once and report min, max, mean, std, abs-max, zero fraction and NaN/Inf counts."
+            """
+            Stream every numeric dataset once and report min, max, mean, std, abs-max, zero fraction and NaN/Inf \
+            counts.
+            """
     )
     var stats = false
 

@@ -44,7 +44,10 @@ struct Merge: ParsableCommand {
                 "ptq merge: \(output): \(b.shards.count) of \(b.plan.shardCount) shards from \(inputs.count) files"
             if !b.missingShards.isEmpty {
                 line +=
-                    "; missing shards \(b.missingShards.map(String.init).joined(separator: ", ")) (accepted with --allow-partial)"
+                    """
+                    ; missing shards \(b.missingShards.map(String.init).joined(separator: ", ")) (accepted with \
+                    --allow-partial)
+                    """
             }
             FileHandle.standardError.write(Data((line + "\n").utf8))
         } catch {

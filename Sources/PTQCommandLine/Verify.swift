@@ -46,7 +46,10 @@ struct Verify: ParsableCommand {
                 ]).rendered())
         } else {
             print(
-                "\(package): \(report.passed ? "OK" : "FAILED") — \(report.checks) checks on \(report.tensorsChecked) tensors"
+                """
+                \(package): \(report.passed ? "OK" : "FAILED") — \(report.checks) checks on \(report.tensorsChecked) \
+                tensors
+                """
                     + (against.map { ", metrics recomputed against \($0)" } ?? "")
                     + (report.problems.isEmpty ? "" : ", \(report.problems.count) problems"))
         }

@@ -16,7 +16,8 @@ extension StatisticsFile {
         var hasher = SHA256()
         hasher.update(Array(body))
         let header =
-            "{\"format\":\"\(Self.format)\",\"formatVersion\":\(Self.formatVersion),\"sha256\":\"\(hasher.finalize().hex)\""
+            "{\"format\":\"\(Self.format)\",\"formatVersion\":\(Self.formatVersion),"
+            + "\"sha256\":\"\(hasher.finalize().hex)\""
         var data = Data(header.utf8)
         data.append(contentsOf: Self.bodyMarker)
         data.append(body)

@@ -194,7 +194,8 @@ public struct LayerRecord: Codable, Sendable, Hashable {
 
 /// Error of a quantized tensor against the original, over its finite elements.
 public struct ErrorMetricsRecord: Codable, Sendable, Hashable {
-    /// Signal-to-quantization-noise ratio, 10·log10(Σx² / Σ(x − x̂)²) in dB; absent when the error (or the signal) is 0.
+    /// Signal-to-quantization-noise ratio, 10·log10(Σx² / Σ(x − x̂)²) in dB; absent when the error (or the
+    /// signal) is 0.
     public var sqnrDecibels: Double?
     /// Mean squared error, Σ(x − x̂)² / n.
     public var mse: Double

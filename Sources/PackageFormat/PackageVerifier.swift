@@ -84,7 +84,9 @@ public enum PackageVerifier {
                 report.check(
                     digest.hex == input.sha256 && size == input.size
                         ? nil
-                        : "\(input.path): SHA-256 or size differs from the manifest (the file changed since calibration)"
+                        : """
+                        \(input.path): SHA-256 or size differs from the manifest (the file changed since calibration)
+                        """
                 )
             } catch {
                 report.check("\(error)")
@@ -157,7 +159,10 @@ public enum PackageVerifier {
             let dataset = try file.openDataset(record.dataset)
             guard dataset.shape == record.originalShape else {
                 report.check(
-                    "\(file.filePath): \(record.dataset) has shape \(dataset.shape), the package \(record.originalShape)"
+                    """
+                    \(file.filePath): \(record.dataset) has shape \(dataset.shape), the package \
+                    \(record.originalShape)
+                    """
                 )
                 return
             }
@@ -185,7 +190,10 @@ public enum PackageVerifier {
         report.check(
             agree
                 ? nil
-                : "\(record.dataset): recomputed metrics (MSE \(measured.mse), max abs \(measured.maxAbsError)) differ from the manifest (MSE \(recorded.mse), max abs \(recorded.maxAbsError))"
+                : """
+                \(record.dataset): recomputed metrics (MSE \(measured.mse), max abs \(measured.maxAbsError)) differ \
+                from the manifest (MSE \(recorded.mse), max abs \(recorded.maxAbsError))
+                """
         )
     }
 }

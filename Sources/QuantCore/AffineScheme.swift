@@ -233,7 +233,8 @@ public struct AffineScheme: Sendable, Hashable, Codable {
         return try parameters(mins: mins, maxs: maxs, shape: shape)
     }
 
-    /// Parameters fitted to the finite min/max of `values`; see ``parameters(fitting:shape:)-(UnsafeBufferPointer<Float>,_)``.
+    /// Parameters fitted to the finite min/max of `values`; see
+    /// ``parameters(fitting:shape:)-(UnsafeBufferPointer<Float>,_)``.
     public func parameters(fitting values: [Float], shape: [Int]) throws(QuantizationError) -> QuantizationParameters {
         try values.withUnsafeBufferPointer { (buffer) throws(QuantizationError) in
             try parameters(fitting: buffer, shape: shape)

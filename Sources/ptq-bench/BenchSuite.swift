@@ -48,7 +48,10 @@ enum BenchSuite {
         let bytes = BenchData.bytes(scale: options.scale)
         print("file: \(file) (\(bytes >> 20) MiB float32, \(BenchData.specs.count) datasets)")
         print(
-            "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage()); median of \(options.runs) runs after a warm-up; each row in its own process\n"
+            """
+            machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage()); median of \
+            \(options.runs) runs after a warm-up; each row in its own process\n
+            """
         )
         var rows: [TableRow] = []
         for workload in BenchWorkloads.all where options.only.isEmpty || options.only.contains(workload.name) {
@@ -156,7 +159,10 @@ enum BenchSuite {
         print(
             "\nraw read: every float summed (SIMD) straight from a read-only mapping of the file (the zero-copy path,")
         print(
-            "no libhdf5 call per batch); raw-chunk / hyperslab copy: libhdf5 copies each batch into a buffer (one value read)."
+            """
+            no libhdf5 call per batch); raw-chunk / hyperslab copy: libhdf5 copies each batch into a buffer (one \
+            value read).
+            """
         )
         print("seconds: median wall time of one pass over the file; × raw read: floor seconds / row seconds, the floor")
         print("being the fastest raw-read row (here: \(floorRow?.name ?? "none"));")

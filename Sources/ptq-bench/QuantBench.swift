@@ -10,7 +10,10 @@ enum QuantBench {
 
     static func run(arguments: [String]) throws {
         print(
-            "quant: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape \(shape), one core, median of 7 after 1 warm-up"
+            """
+            quant: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape \(shape), one core, median of 7 after \
+            1 warm-up
+            """
         )
         print("operation                                       ms   in GB/s  f32 GB/s")
         var random = SplitMix64(state: 42)

@@ -256,7 +256,10 @@ import Glibc
             "absolute layer name /x from naming.map", ["--weights", weights, "--config", "@/c.yaml"],
             made: [
                 "c.yaml": .text(
-                    "version: 1\nnaming:\n  map:\n    /fc/weight: {layer: /x, role: weight}\n    /fc/bias: {layer: /x, role: bias}\n"
+                    """
+                    version: 1\nnaming:\n  map:\n    /fc/weight: {layer: /x, role: weight}\n    /fc/bias: {layer: /x, \
+                    role: bias}\n
+                    """
                 )
             ],
             .accepted(warning: nil)),
@@ -373,7 +376,8 @@ import Glibc
         Case(
             name: "disk full: file size limit while writing tensors.h5",
             arguments: ["calibrate", "--quiet", "--weights", "Calibration/weights.h5", "--output", "@/out/p"],
-            outcome: failure(73, "File too large", "@/out/p", "tensors.h5"), shellPrefix: "trap '' XFSZ; ulimit -f 16;"),
+            outcome: failure(73, "File too large", "@/out/p", "tensors.h5"),
+            shellPrefix: "trap '' XFSZ; ulimit -f 16;"),
         Case(
             name: "disk full: ptq dequantize", arguments: ["dequantize", "@/pkg", "-o", "@/out/r.h5"],
             made: ["pkg": .package(weights: "Calibration/weights.h5")],

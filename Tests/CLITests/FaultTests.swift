@@ -321,7 +321,10 @@ import Glibc
                     landed += 1
                 } else {
                     Issue.record(
-                        "held trial \(k) (\(Self.name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)"
+                        """
+                        held trial \(k) (\(Self.name(of: signal))) did not land mid-write: status \(run.status): \
+                        \(run.stderr)
+                        """
                     )
                 }
             }
@@ -354,7 +357,10 @@ import Glibc
             tally.add("\(Self.name(of: signal)) \(try trial(k, signal: signal, at: delay, killed: []).phase)")
         }
         print(
-            "ptq calibrate, 20 SIGKILLs then 12 SIGINT/SIGTERMs over a \(String(format: "%.2f", seconds)) s run: \(tally)"
+            """
+            ptq calibrate, 20 SIGKILLs then 12 SIGINT/SIGTERMs over a \(String(format: "%.2f", seconds)) s run: \
+            \(tally)
+            """
         )
         Self.expectLandedMidWrite(held: held, landed: landed, "ptq calibrate")
     }
@@ -424,7 +430,10 @@ import Glibc
             let phase = try check(
                 run, signal: signal, output: output, before: older, after: reference, outputs: [file], killed: killed,
                 trial:
-                    "ptq \(arguments[0]) \(name(of: signal)) trial \(trial)\(midWrite ? " held mid-write" : " at \(delay) s")"
+                    """
+                    ptq \(arguments[0]) \(name(of: signal)) trial \
+                    \(trial)\(midWrite ? " held mid-write" : " at \(delay) s")
+                    """
             )
             if midWrite {
                 held += 1
@@ -432,7 +441,10 @@ import Glibc
                     landed += 1
                 } else {
                     Issue.record(
-                        "held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)"
+                        """
+                        held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \
+                        \(run.stderr)
+                        """
                     )
                 }
                 tally.add("\(name(of: signal)) held mid-write")

@@ -153,7 +153,10 @@ import Glibc
                 problems.append("calibrate \(run.files[0]): \(run.stderr.suffix(400))")
             } else if case .exit(let code) = run.ending, !clean {
                 problems.append(
-                    "\(run.command) \(run.files.count == 1 ? run.files[0] : "batch"): exit \(code): \(run.stderr.suffix(400))"
+                    """
+                    \(run.command) \(run.files.count == 1 ? run.files[0] : "batch"): exit \(code): \
+                    \(run.stderr.suffix(400))
+                    """
                 )
             }
         }
@@ -172,7 +175,8 @@ import Glibc
         let summary = outcomes.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }.joined(separator: "\n")
         print(
             """
-            MutationTests: \(mutants.count) mutated files, \(runs.count) ptq runs (\(runs.filter(\.probed).count) probed re-runs)
+            MutationTests: \(mutants.count) mutated files, \(runs.count) ptq runs \
+            (\(runs.filter(\.probed).count) probed re-runs)
             \(summary)
             files isolated by the probe (libhdf5 crash or time limit): \(Set(isolated).sorted())
             crashes checked to be inside libhdf5 (gdb): \(crashed.count)
@@ -188,7 +192,10 @@ import Glibc
         #expect(mutants.count >= 1000)
         #expect(
             problems.isEmpty,
-            "\(problems.count) runs did not end cleanly (mutants kept in \(root.path)):\n\(problems.prefix(20).joined(separator: "\n"))"
+            """
+            \(problems.count) runs did not end cleanly (mutants kept in \
+            \(root.path)):\n\(problems.prefix(20).joined(separator: "\n"))
+            """
         )
         if problems.isEmpty { try? FileManager.default.removeItem(at: root) }
     }

@@ -53,7 +53,8 @@ struct ScaleOutTests {
 
     /// The command every recipe runs for shard K of N.
     static let observeLine =
-        #"ptq observe --activations $ACTIVATIONS --config "$CONFIG" --shard "$K/$N" --output "$STATS/stats-$K.ptqstats" --quiet"#
+        #"ptq observe --activations $ACTIVATIONS --config "$CONFIG" --shard "$K/$N""#
+        + #" --output "$STATS/stats-$K.ptqstats" --quiet"#
 
     @Test func xargsRecipeObservesShardsInParallelAndMergesToTheSingleProcessStatistics() throws {
         let executable = try #require(PTQProcess.executable, "ptq was not built")

@@ -108,7 +108,10 @@ struct ShardedCalibrationTests {
         let plan = try ShardPlan(files: [Bundled.activations], datasets: observed, shardCount: 1)
         let state = try observing.observe(segments: plan.assignments[0], files: [Bundled.activations], allDatasets: all)
         for text in [
-            "{\"version\": 1, \"activations\": {\"observer\": {\"name\": \"percentile\", \"options\": {\"percentile\": 99.9}}, \"bits\": 6}}",
+            """
+            {\"version\": 1, \"activations\": {\"observer\": {\"name\": \"percentile\", \"options\": {\"percentile\": \
+            99.9}}, \"bits\": 6}}
+            """,
             "{\"version\": 1, \"activations\": {\"observer\": \"entropy\", \"bits\": 4}}",
         ] {
             let other = try Calibrator(config: CalibrationConfig.parse(text))

@@ -55,7 +55,8 @@ struct ManifestSchemaTests {
 
     @Test func validatorChecksEveryKeyword() throws {
         let schema = #"""
-            {"type": "object", "required": ["a"], "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
+            {"type": "object", "required": ["a"],
+             "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
              "properties": {"a": {"type": ["string", "null"], "minLength": 2, "pattern": "^x"},
                             "b": {"type": "array", "items": {"enum": [1, "two"]}},
                             "c": {"type": "number", "exclusiveMinimum": 0}}}

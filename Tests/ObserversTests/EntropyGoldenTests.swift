@@ -67,7 +67,10 @@ struct EntropyGoldens: Decodable {
                 absHistogram: abs, binWidth: w, levels: r.levels, startBin: r.startBin)
             #expect(
                 fast == r.amax,
-                "\(name) \(r.bits)-bit \(r.unsigned ? "unsigned" : "signed") start \(r.startBin): \(fast) vs ModelOpt \(r.amax)"
+                """
+                \(name) \(r.bits)-bit \(r.unsigned ? "unsigned" : "signed") start \(r.startBin): \(fast) vs ModelOpt \
+                \(r.amax)
+                """
             )
             #expect(direct == r.amax, "\(name) \(r.bits)-bit direct search: \(direct) vs ModelOpt \(r.amax)")
         }

@@ -17,8 +17,8 @@ enum PackageFilesFuzzer {
             var hasher = SHA256()
             hasher.update(Array(data))
             var framed = Data(
-                "{\"format\":\"\(StatisticsFile.format)\",\"formatVersion\":1,\"sha256\":\"\(hasher.finalize().hex)\",\"body\":"
-                    .utf8)
+                ("{\"format\":\"\(StatisticsFile.format)\",\"formatVersion\":1,"
+                    + "\"sha256\":\"\(hasher.finalize().hex)\",\"body\":").utf8)
             framed.append(data)
             framed.append(contentsOf: Array("}\n".utf8))
             statistics(framed)
