@@ -83,7 +83,7 @@ struct EntropyGoldens: Decodable {
         for r in g.tensorrt {
             let target = RangeTarget.integer(bits: r.bits, signed: !r.unsigned, symmetric: true)
             let method = HistogramRangeMethod.entropy(.init(algorithm: .tensorRT, startBin: r.startBin))
-            let (lo, hi) = HistogramObserver.range(of: g.state, method: method, target: target)
+            let (lo, hi) = method.range(of: g.state, target: target)
             let a = Float(r.amax)
             #expect(
                 lo == max(-a, g.state.min) && hi == min(a, g.state.max),
