@@ -49,7 +49,8 @@ public struct ActivationStatistics: Sendable, Codable {
         guard datasets == other.datasets, layers.map(\.layer) == other.layers.map(\.layer) else {
             throw .observer(
                 layer: "", dataset: "",
-                reason: "statistics of other layers or datasets (\(layers.map(\.layer)) vs \(other.layers.map(\.layer)))")
+                reason:
+                    "statistics of other layers or datasets (\(layers.map(\.layer)) vs \(other.layers.map(\.layer)))")
         }
         for (i, theirs) in other.layers.enumerated() {
             var mine = layers[i]

@@ -6,10 +6,15 @@ extension CalibrationConfig {
     /// Reads, decodes and validates the configuration file at `path` (YAML or JSON, see
     /// ``ConfigFormat/detect(path:text:)``).
     ///
-    /// - Parameter observerNames: the registered observer names to check `observer` keys against
-    ///   (`nil` skips the check).
+    /// - Parameters:
+    ///   - path: the configuration file.
+    ///   - observerNames: the registered observer names to check `observer` keys against
+    ///     (`nil` skips the check).
+    /// - Returns: the validated configuration.
     /// - Throws: ``ConfigError`` with the file, the key path and, when known, the line and column.
-    public static func load(contentsOf path: String, observerNames: [String]? = nil) throws(ConfigError) -> CalibrationConfig {
+    public static func load(contentsOf path: String, observerNames: [String]? = nil) throws(ConfigError)
+        -> CalibrationConfig
+    {
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -22,19 +27,24 @@ extension CalibrationConfig {
         } catch {
             throw ConfigError(.unreadable(error.localizedDescription), file: path)
         }
-        return try parse(text, format: ConfigFormat.detect(path: path, text: text), file: path, observerNames: observerNames)
+        return try parse(
+            text, format: ConfigFormat.detect(path: path, text: text), file: path, observerNames: observerNames)
     }
 
     /// Decodes and validates a configuration from its text.
     ///
     /// - Parameters:
+    ///   - text: the configuration's YAML or JSON text.
     ///   - format: the syntax (default: detected from the content).
     ///   - file: the name used in error messages.
     ///   - observerNames: the registered observer names (`nil` skips the check).
+    /// - Returns: the validated configuration.
+    /// - Throws: ``ConfigError`` with the file, the key path and, when known, the line and column.
     public static func parse(
         _ text: String, format: ConfigFormat? = nil, file: String? = nil, observerNames: [String]? = nil
     ) throws(ConfigError) -> CalibrationConfig {
-        let document = ConfigDocument(text: text, format: format ?? ConfigFormat.detect(path: nil, text: text), file: file)
+        let document = ConfigDocument(
+            text: text, format: format ?? ConfigFormat.detect(path: nil, text: text), file: file)
         return try document.decode { config throws(ConfigError) in
             try config.validate(observerNames: observerNames)
             if observerNames != nil { try config.validateBuiltInObserverOptions() }
@@ -49,7 +59,8 @@ extension CalibrationConfig {
             do {
                 _ = try registry.makeObserver(spec, granularity: .perTensor, nonFinite: nanPolicy.observerPolicy)
             } catch {
-                throw ConfigError(.invalidObserverOptions(observer: spec.name, reason: "\(error)"), at: path + [.key("options")])
+                throw ConfigError(
+                    .invalidObserverOptions(observer: spec.name, reason: "\(error)"), at: path + [.key("options")])
             }
         }
     }
@@ -152,11 +163,11 @@ struct ConfigDocument {
 
     private static func yamlError(_ error: YamlError) -> ConfigError {
         switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-            let .composer(context, problem, mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
             return ConfigError(.malformed(text), line: mark.line, column: mark.column)
-        case let .duplicatedKeysInMapping(duplicates, context):
+        case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigError(
                 .malformed("duplicated keys \(duplicates.joined(separator: ", "))"),
                 line: context.mark.line, column: context.mark.column)
@@ -167,13 +178,13 @@ struct ConfigDocument {
 
     private static func decodingError(_ error: DecodingError) -> ConfigError {
         switch error {
-        case let .typeMismatch(type, context):
+        case .typeMismatch(let type, let context):
             return ConfigError(.wrongType(expected: typeName(type)), codingPath: context.codingPath)
-        case let .valueNotFound(type, context):
+        case .valueNotFound(let type, let context):
             return ConfigError(.wrongType(expected: typeName(type)), codingPath: context.codingPath)
-        case let .keyNotFound(key, context):
+        case .keyNotFound(let key, let context):
             return ConfigError(.missingKey(key.stringValue), codingPath: context.codingPath)
-        case let .dataCorrupted(context):
+        case .dataCorrupted(let context):
             let underlying = context.underlyingError.map { String(describing: $0) } ?? context.debugDescription
             return ConfigError(.malformed(underlying), codingPath: context.codingPath)
         @unknown default:

@@ -65,7 +65,9 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
         if let spec = activations.observer { specs.append((spec, [.key("activations"), .key("observer")])) }
         for (index, override) in overrides.enumerated() {
             let base: [ConfigPathComponent] = [.key("overrides"), .index(index)]
-            if let spec = override.weights?.observer { specs.append((spec, base + [.key("weights"), .key("observer")])) }
+            if let spec = override.weights?.observer {
+                specs.append((spec, base + [.key("weights"), .key("observer")]))
+            }
             if let spec = override.activations?.observer {
                 specs.append((spec, base + [.key("activations"), .key("observer")]))
             }

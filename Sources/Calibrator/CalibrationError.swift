@@ -32,16 +32,16 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
         case .naming(let error): error.description
         case .noInputs(let why): "nothing to calibrate: \(why)"
         case .input(let error): error.description
-        case let .observer(layer, dataset, reason): "layer \(layer) (\(dataset)): observer failed: \(reason)"
-        case let .quantization(layer, dataset, error): "layer \(layer) (\(dataset)): \(error)"
-        case let .memoryBudget(dataset, budget, required):
+        case .observer(let layer, let dataset, let reason): "layer \(layer) (\(dataset)): observer failed: \(reason)"
+        case .quantization(let layer, let dataset, let error): "layer \(layer) (\(dataset)): \(error)"
+        case .memoryBudget(let dataset, let budget, let required):
             "dataset \(dataset): a memory budget of \(budget) bytes cannot hold its batch buffers, which need at least "
                 + "\(required) bytes; raise the budget or use fewer threads"
-        case let .weightTooLarge(file, dataset, bytes, budget, source):
+        case .weightTooLarge(let file, let dataset, let bytes, let budget, let source):
             "\(file):\(dataset): the tensor needs \(WeightMemoryBudget.describe(bytes)) in memory "
                 + "(Float32, read whole), more than the weight memory budget of "
                 + "\(WeightMemoryBudget.describe(budget)) (\(source))"
-        case let .weightUnallocatable(file, dataset, bytes):
+        case .weightUnallocatable(let file, let dataset, let bytes):
             "\(file):\(dataset): cannot allocate \(WeightMemoryBudget.describe(bytes)) for the tensor "
                 + "(Float32, read whole): out of memory or above the address-space limit (ulimit -v)"
         }
@@ -62,20 +62,20 @@ extension CalibrationError {
             }
         }
         switch self {
-        case let .observer(layer, dataset, reason):
+        case .observer(let layer, let dataset, let reason):
             return .observer(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? activations), reason: reason)
-        case let .quantization(layer, dataset, error):
+        case .quantization(let layer, let dataset, let error):
             return .quantization(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? activations), error)
-        case let .naming(.duplicateRole(layer, role, datasets)):
+        case .naming(.duplicateRole(let layer, let role, let datasets)):
             let files = role == .activation ? activations : weights.map { [$0] } ?? []
             return .naming(.duplicateRole(layer: layer, role: role, datasets: datasets.map { place($0, files) }))
-        case let .naming(.invalidLayerName(layer, dataset, origin)):
+        case .naming(.invalidLayerName(let layer, let dataset, let origin)):
             let files = origin == .activations ? activations : weights.map { [$0] } ?? []
             return .naming(.invalidLayerName(layer: layer, dataset: place(dataset, files), origin: origin))
-        case let .naming(.slowPattern(rule, pattern, dataset, origin)):
+        case .naming(.slowPattern(let rule, let pattern, let dataset, let origin)):
             let files = origin == .activations ? activations : weights.map { [$0] } ?? []
             return .naming(.slowPattern(rule: rule, pattern: pattern, dataset: place(dataset, files), origin: origin))
-        case let .naming(.unmatchedLayers(weightsOnly, activationsOnly)):
+        case .naming(.unmatchedLayers(let weightsOnly, let activationsOnly)):
             return .naming(
                 .unmatchedLayers(
                     weightsOnly: weightsOnly.map { place($0, weights.map { [$0] } ?? []) },

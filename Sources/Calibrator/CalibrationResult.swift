@@ -35,7 +35,8 @@ public struct CalibrationResult: Codable, Sendable, Hashable {
     /// JSON with sorted keys (pretty-printed when `pretty`): byte-stable for equal results.
     public func encodedJSON(pretty: Bool = true) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 }

@@ -54,7 +54,8 @@ extension Calibrator {
 
     /// ``finish(_:dataset:rows:rowShape:)`` for every layer, up to ``threads`` at a time, by layer.
     func finishAll(_ observed: [ObservedActivation]) throws(CalibrationError) -> [String: ActivationCalibration] {
-        let records = try ParallelJobs.run(count: observed.count, threads: threads) { (index) throws(CalibrationError) in
+        let records = try ParallelJobs.run(count: observed.count, threads: threads) {
+            (index) throws(CalibrationError) in
             let o = observed[index]
             return try finish(o.observers, dataset: o.dataset, rows: o.rows, rowShape: o.rowShape)
         }
@@ -73,7 +74,8 @@ extension Calibrator {
         var sets: [String: [ActivationObservers]] = [:]
         for (entry, policy) in zip(layers, policies) where !policy.excluded {
             guard let dataset = entry.activation else { continue }
-            let observers = try makeActivationObservers(layer: entry.layer, dataset: dataset, settings: policy.activations)
+            let observers = try makeActivationObservers(
+                layer: entry.layer, dataset: dataset, settings: policy.activations)
             if sets[dataset] == nil { order.append(dataset) }
             sets[dataset, default: []].append(observers)
         }
@@ -153,7 +155,9 @@ extension Calibrator {
     }
 
     /// The workers' observers merged in worker order, layer by layer.
-    static func merge(_ parts: [[ActivationObservers]], dataset: String) throws(CalibrationError) -> [ActivationObservers] {
+    static func merge(_ parts: [[ActivationObservers]], dataset: String) throws(CalibrationError)
+        -> [ActivationObservers]
+    {
         guard var merged = parts.first else { return [] }
         for part in parts.dropFirst() {
             for i in merged.indices {
@@ -175,7 +179,9 @@ extension Calibrator {
             let primary = try observers.makeObserver(settings.observer, granularity: .perTensor, nonFinite: nonFinite)
             let histogram =
                 primary is HistogramObserver
-                ? nil : try HistogramObserver(options: .init(granularity: .perTensor, bins: histogramBins, nonFinite: nonFinite))
+                ? nil
+                : try HistogramObserver(
+                    options: .init(granularity: .perTensor, bins: histogramBins, nonFinite: nonFinite))
             return ActivationObservers(layer: layer, settings: settings, primary: primary, histogram: histogram)
         } catch {
             throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
@@ -209,7 +215,8 @@ extension Calibrator {
                     throw CalibrationError.observer(layer: layer, dataset: dataset, reason: "\(error)")
                 }
                 counts = ranges.counts
-                let low = ranges.low.first ?? 0, high = ranges.high.first ?? 0
+                let low = ranges.low.first ?? 0
+                let high = ranges.high.first ?? 0
                 let p = scheme.parameters(min: low, max: high)
                 let error = histogram.expectedSquaredError(scale: p.scale, zeroPoint: p.zeroPoint, format: format)
                 candidates.append(Candidate(symmetry: symmetry, low: low, high: high, parameters: p, error: error))

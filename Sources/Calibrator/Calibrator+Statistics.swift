@@ -30,7 +30,8 @@ extension Calibrator {
         let observed = try observeActivations(layers: layers, policies: policies, progress: progress) {
             (dataset, batch) throws(TensorIOError) in
             let mine = segments.filter { $0.dataset == dataset }.map { (file: $0.file, rows: Optional($0.rows)) }
-            return try TensorSource(segments: mine.isEmpty ? [(firstFile, 0..<0)] : mine, dataset: dataset, batch: batch)
+            return try TensorSource(
+                segments: mine.isEmpty ? [(firstFile, 0..<0)] : mine, dataset: dataset, batch: batch)
         }
         return ActivationStatistics(
             datasets: allDatasets,
@@ -47,23 +48,34 @@ extension Calibrator {
     /// (another observer method or bit width): each layer's observer is restored from a saved state of
     /// the same kind (a histogram serves `histogram`, `percentile`, `mse` and `entropy`).
     ///
-    /// - Parameter activationFiles: the activation files the statistics cover, as recorded.
+    /// - Parameters:
+    ///   - weights: the weights file, if any.
+    ///   - activationFiles: the activation files the statistics cover, as recorded.
+    ///   - statistics: the saved observer states, one per activation layer.
+    ///   - progress: called on this thread as the calibration advances.
+    ///   - tensors: called on this thread with every tensor of the weights file as it is to be stored
+    ///     (see ``calibrate(weights:activations:progress:tensors:)``).
+    /// - Returns: every layer's parameters and errors.
     /// - Throws: ``CalibrationError``, naming the layer whose statistics cannot serve its observer.
     public func calibrate(
         weights: String?, activationFiles: [String], statistics: ActivationStatistics,
         progress: (CalibrationProgress) -> Void = { _ in }, tensors: (CalibratedTensor) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
         try calibrate(
-            weights: weights, activationFiles: activationFiles, activationDatasets: statistics.datasets, progress: progress,
+            weights: weights, activationFiles: activationFiles, activationDatasets: statistics.datasets,
+            progress: progress,
             tensors: tensors
         ) { (layers, policies) throws(CalibrationError) in
             var restored: [ObservedActivation] = []
             for (entry, policy) in zip(layers, policies) where !policy.excluded {
                 guard let dataset = entry.activation else { continue }
-                guard let saved = statistics.layers.first(where: { $0.layer == entry.layer && $0.dataset == dataset }) else {
-                    throw .observer(layer: entry.layer, dataset: dataset, reason: "the statistics hold no state for this layer")
+                guard let saved = statistics.layers.first(where: { $0.layer == entry.layer && $0.dataset == dataset })
+                else {
+                    throw .observer(
+                        layer: entry.layer, dataset: dataset, reason: "the statistics hold no state for this layer")
                 }
-                var observers = try makeActivationObservers(layer: entry.layer, dataset: dataset, settings: policy.activations)
+                var observers = try makeActivationObservers(
+                    layer: entry.layer, dataset: dataset, settings: policy.activations)
                 let states = [saved.primary.base] + (saved.histogram.map { [$0.base] } ?? [])
                 do {
                     observers.primary = try Self.adopt(observers.primary, from: states, layer: entry.layer)
@@ -73,7 +85,9 @@ extension Calibrator {
                 } catch {
                     throw .observer(layer: entry.layer, dataset: dataset, reason: "\(error)")
                 }
-                restored.append(ObservedActivation(observers: observers, dataset: dataset, rows: saved.rows, rowShape: saved.rowShape))
+                restored.append(
+                    ObservedActivation(
+                        observers: observers, dataset: dataset, rows: saved.rows, rowShape: saved.rowShape))
             }
             return try finishAll(restored)
         }

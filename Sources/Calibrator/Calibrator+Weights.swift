@@ -32,7 +32,8 @@ extension Calibrator {
     ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
         let (values, shape, elementType) = try read(dataset, in: file)
         guard !values.isEmpty else {
-            throw .observer(layer: layer, dataset: dataset, reason: "the weight is empty (shape \(shape)): nothing to calibrate")
+            throw .observer(
+                layer: layer, dataset: dataset, reason: "the weight is empty (shape \(shape)): nothing to calibrate")
         }
         let granularity = s.granularity(rank: shape.count)
         struct Candidate {
@@ -58,7 +59,8 @@ extension Calibrator {
                 let codes = try parameters.quantize(values, as: Int32.self)
                 let metrics = try ErrorMetrics(reference: values, reconstruction: try parameters.dequantize(codes))
                 candidates.append(
-                    Candidate(symmetry: symmetry, ranges: ranges, parameters: parameters, codes: codes, metrics: metrics))
+                    Candidate(
+                        symmetry: symmetry, ranges: ranges, parameters: parameters, codes: codes, metrics: metrics))
             }
         } catch let error as QuantizationError {
             throw .quantization(layer: layer, dataset: dataset, error)
@@ -74,7 +76,8 @@ extension Calibrator {
         let p = chosen.parameters
         let statistics = values.withUnsafeBufferPointer { TensorStatistics($0) }
         let calibration = WeightCalibration(
-            dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format, profile: s.profile,
+            dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format,
+            profile: s.profile,
             rounding: p.rounding, granularity: granularity, scheme: decision,
             observedMin: statistics.finiteCount > 0 ? statistics.min : 0,
             observedMax: statistics.finiteCount > 0 ? statistics.max : 0, parameterShape: p.layout.parameterShape,
@@ -94,10 +97,12 @@ extension Calibrator {
     /// range widened by half a step, `[s·(qmin − z) − s/2, s·(qmax − z) + s/2]`.
     static func clippingFraction(_ values: [Float], parameters p: QuantizationParameters) -> Double {
         let ranges = (0..<p.scales.count).map { k in
-            let r = p.representableRange(parameter: k), half = p.scales[k] / 2
+            let r = p.representableRange(parameter: k)
+            let half = p.scales[k] / 2
             return (r.lowerBound - half)...(r.upperBound + half)
         }
-        var clipped = 0, finite = 0
+        var clipped = 0
+        var finite = 0
         for (i, x) in values.enumerated() where x.isFinite {
             finite += 1
             if !ranges[p.layout.parameterIndex(ofElement: i)].contains(x) { clipped += 1 }
@@ -118,9 +123,12 @@ extension Calibrator {
                 values: values)
         }
         func float(_ reason: String) -> (calibration: BiasCalibration, tensor: CalibratedTensor) {
-            (BiasCalibration(
-                dataset: dataset, shape: shape, elementType: elementType, quantized: false, reason: reason, scales: []),
-             tensor(.float32(values: values, note: reason)))
+            (
+                BiasCalibration(
+                    dataset: dataset, shape: shape, elementType: elementType, quantized: false, reason: reason,
+                    scales: []),
+                tensor(.float32(values: values, note: reason))
+            )
         }
         guard let weight else { return float("the layer's weight is not quantized") }
         guard let input else { return float("the input's scale is unknown (no activation dataset for the layer)") }
@@ -141,7 +149,8 @@ extension Calibrator {
         // s_in · s_w overflows (or underflows to 0) for ranges near Float.greatestFiniteMagnitude (or
         // subnormal): no int32 code can represent the bias then.
         guard scales.allSatisfy({ $0.isFinite && $0 >= AffineScheme.minimumScale }) else {
-            return float("the bias scale s_in · s_w is not a finite normal Float (the ranges are too wide or too narrow)")
+            return float(
+                "the bias scale s_in · s_w is not a finite normal Float (the ranges are too wide or too narrow)")
         }
         let perChannel = scales.count > 1
         guard !perChannel || (shape.count == 1 && scales.count == values.count) else {
@@ -159,6 +168,7 @@ extension Calibrator {
             BiasCalibration(
                 dataset: dataset, shape: shape, elementType: elementType, quantized: true, reason: reason, bits: 32,
                 scales: scales, zeroPoint: 0, metrics: TensorErrorMetrics(metrics), saturated: saturated),
-            tensor(.int32(codes: codes, scales: scales, reason: reason, metrics: metrics)))
+            tensor(.int32(codes: codes, scales: scales, reason: reason, metrics: metrics))
+        )
     }
 }

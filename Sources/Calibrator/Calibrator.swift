@@ -68,10 +68,12 @@ public struct Calibrator: Sendable {
         }
         for (spec, path) in config.observerSpecs {
             do {
-                _ = try observers.makeObserver(spec, granularity: .perTensor, nonFinite: config.nanPolicy.observerPolicy)
+                _ = try observers.makeObserver(
+                    spec, granularity: .perTensor, nonFinite: config.nanPolicy.observerPolicy)
             } catch {
                 throw .config(
-                    ConfigError(.invalidObserverOptions(observer: spec.name, reason: "\(error)"), at: path + [.key("options")]))
+                    ConfigError(
+                        .invalidObserverOptions(observer: spec.name, reason: "\(error)"), at: path + [.key("options")]))
             }
         }
         self.config = config
@@ -82,20 +84,25 @@ public struct Calibrator: Sendable {
     /// whose files are shards of the same datasets).
     ///
     /// - Parameters:
+    ///   - weights: the weights file, if any.
+    ///   - activations: activation files or glob patterns (shards of the same datasets).
     ///   - progress: called after each activation batch and each weight, on this thread.
     ///   - tensors: called on this thread with every tensor of the weights file as it is to be stored
     ///     (codes, parameters and their error; float32 values for excluded layers and float biases), layer
     ///     by layer in the result's order, weight before bias, as soon as the layer is calibrated: a
     ///     package writer stores them without reading the weights file again.
+    /// - Returns: every layer's parameters and errors.
     /// - Throws: ``CalibrationError``.
     public func calibrate(
         weights: String?, activations: [String], progress: (CalibrationProgress) -> Void = { _ in },
         tensors: (CalibratedTensor) -> Void = { _ in }
     ) throws(CalibrationError) -> CalibrationResult {
         let (activationFiles, repeated) = try Self.resolveActivationFiles(activations)
-        let activationDatasets = try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
+        let activationDatasets =
+            try activationFiles.first.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
         var result = try calibrate(
-            weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets, progress: progress,
+            weights: weights, activationFiles: activationFiles, activationDatasets: activationDatasets,
+            progress: progress,
             tensors: tensors
         ) { (layers, policies) throws(CalibrationError) in
             try calibrateActivations(layers: layers, policies: policies, files: activationFiles, progress: progress)
@@ -156,7 +163,8 @@ public struct Calibrator: Sendable {
                 handoff.take(index).forEach(tensors)
             }
         ) { (index) throws(CalibrationError) in
-            let entry = entries[index], policy = policies[index]
+            let entry = entries[index]
+            let policy = policies[index]
             var record = LayerCalibration(layer: entry.layer, datasets: entry, policy: policy)
             var stored: [CalibratedTensor] = []
             do throws(CalibrationError) {
@@ -167,7 +175,8 @@ public struct Calibrator: Sendable {
                         let (values, shape, elementType) = try read(dataset, in: weights)
                         stored.append(
                             CalibratedTensor(
-                                layer: entry.layer, dataset: dataset, role: role, shape: shape, elementType: elementType,
+                                layer: entry.layer, dataset: dataset, role: role, shape: shape,
+                                elementType: elementType,
                                 content: .float32(values: values, note: "excluded by configuration")))
                     }
                     handoff.put(index, stored)
@@ -175,13 +184,15 @@ public struct Calibrator: Sendable {
                 }
                 record.activation = activationRecords[entry.layer]
                 if let weights, let dataset = entry.weight {
-                    let weight = try calibrateWeight(layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
+                    let weight = try calibrateWeight(
+                        layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
                     record.weight = weight.calibration
                     stored.append(weight.tensor)
                 }
                 if let weights, let dataset = entry.bias {
                     let bias = try calibrateBias(
-                        layer: entry.layer, file: weights, dataset: dataset, weight: record.weight, input: record.activation)
+                        layer: entry.layer, file: weights, dataset: dataset, weight: record.weight,
+                        input: record.activation)
                     record.bias = bias.calibration
                     stored.append(bias.tensor)
                 }
@@ -333,8 +344,8 @@ extension LayerCalibration {
         }
         if let weight, !weight.degenerateRanges.isEmpty {
             lines.append(
-                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.scales.count) weight ranges are degenerate "
-                    + "(first: \(weight.degenerateRanges[0]))")
+                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.scales.count) weight ranges "
+                    + "are degenerate (first: \(weight.degenerateRanges[0]))")
         }
         return lines
     }

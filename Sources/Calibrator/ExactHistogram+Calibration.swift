@@ -19,13 +19,16 @@ extension ExactHistogram {
     /// Fraction of the counted values outside `[low, high]`, each bin's count spread uniformly over it.
     public func fractionOutside(low: Double, high: Double) -> Double {
         let width = binWidth
-        var outside = 0.0, total = 0.0
+        var outside = 0.0
+        var total = 0.0
         for (i, count) in counts.enumerated() where count != 0 {
-            let a = lowerEdge(i), b = a + width
+            let a = lowerEdge(i)
+            let b = a + width
             let c = Double(count)
             total += c
             // part of [a, b) below `low` plus part above `high`
-            let below = Swift.max(0, Swift.min(b, low) - a), above = Swift.max(0, b - Swift.max(a, high))
+            let below = Swift.max(0, Swift.min(b, low) - a)
+            let above = Swift.max(0, b - Swift.max(a, high))
             outside += c * Swift.min(1, (below + above) / width)
         }
         return total > 0 ? outside / total : 0

@@ -67,11 +67,11 @@ public enum LayerNamingWarning: Sendable, Hashable, Codable, CustomStringConvert
     /// One line naming the dataset.
     public var description: String {
         switch self {
-        case let .unmappedDataset(path, origin):
+        case .unmappedDataset(let path, let origin):
             "\(origin.rawValue) dataset \(path) maps to no layer; it is ignored (add a naming rule or map entry)"
-        case let .biasWithoutWeight(layer, path):
+        case .biasWithoutWeight(let layer, let path):
             "layer \(layer): bias \(path) has no weight; it stays in float"
-        case let .unmatchedLayer(layer, path, origin):
+        case .unmatchedLayer(let layer, let path, let origin):
             "layer \(layer): \(origin == .weights ? "weight" : "activation") dataset \(path) has no "
                 + "\(origin == .weights ? "activation dataset" : "weight") of the same layer name "
                 + "(naming.unmatched: warn; map the names with naming.rules or naming.map)"
@@ -96,16 +96,16 @@ public enum LayerNamingError: Error, Sendable, Hashable, CustomStringConvertible
     /// One line naming the layer, the role and the datasets.
     public var description: String {
         switch self {
-        case let .duplicateRole(layer, role, datasets):
+        case .duplicateRole(let layer, let role, let datasets):
             "layer \(layer): datasets \(datasets.joined(separator: ", ")) all map to its \(role.rawValue); "
                 + "disambiguate with naming.map or naming.rules"
-        case let .unmatchedLayers(weightsOnly, activationsOnly):
+        case .unmatchedLayers(let weightsOnly, let activationsOnly):
             "layer names of the weights and the activations do not match (naming.unmatched: error): "
                 + "weights only: \(weightsOnly.isEmpty ? "none" : weightsOnly.joined(separator: ", ")); "
                 + "activations only: \(activationsOnly.isEmpty ? "none" : activationsOnly.joined(separator: ", "))"
-        case let .invalidLayerName(layer, dataset, _):
+        case .invalidLayerName(let layer, let dataset, _):
             "dataset \(dataset): layer name \(layer.debugDescription) is empty or contains a control character"
-        case let .slowPattern(rule, pattern, dataset, _):
+        case .slowPattern(let rule, let pattern, let dataset, _):
             "naming.rules[\(rule)].pattern: \(pattern.debugDescription) did not finish matching dataset \(dataset) "
                 + "within \(Int(LayerNaming.matchTimeLimit)) s (catastrophic backtracking?): simplify the pattern"
         }

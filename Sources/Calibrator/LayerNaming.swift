@@ -93,16 +93,17 @@ public struct LayerNaming: Sendable {
         guard !compiled.isEmpty else { return try mapUnwatched(weights: weights, activations: activations, clock: nil) }
         let clock = MatchClock()
         let watched = self
-        let started = (try? WorkerThread.start {
-            let result = Result { () throws(LayerNamingError) in
-                try watched.mapUnwatched(weights: weights, activations: activations, clock: clock)
-            }
-            clock.finish(result)
-        }) != nil
+        let started =
+            (try? WorkerThread.start {
+                let result = Result { () throws(LayerNamingError) in
+                    try watched.mapUnwatched(weights: weights, activations: activations, clock: clock)
+                }
+                clock.finish(result)
+            }) != nil
         guard started else { return try mapUnwatched(weights: weights, activations: activations, clock: nil) }
         switch clock.wait(limit: Self.matchTimeLimit) {
         case .finished(let result): return try result.get()
-        case let .overran(rule, dataset, origin):
+        case .overran(let rule, let dataset, let origin):
             throw .slowPattern(rule: rule, pattern: config.rules[rule].pattern, dataset: dataset, origin: origin)
         }
     }
@@ -140,7 +141,8 @@ public struct LayerNaming: Sendable {
         if !weights.isEmpty, !activations.isEmpty {
             // Layers with a weight (or bias) and no activation, or the reverse: names that differ between
             // the files. A warning each, or one error listing them all (naming.unmatched).
-            var weightsOnly: [String] = [], activationsOnly: [String] = []
+            var weightsOnly: [String] = []
+            var activationsOnly: [String] = []
             var unmatched: [LayerNamingWarning] = []
             for layer in ordered {
                 if layer.activation == nil, let dataset = layer.weight {  // a lone bias is warned about above

@@ -2,16 +2,26 @@
 enum NaturalOrder {
     /// Whether `a` sorts before `b`.
     static func less(_ a: String, _ b: String) -> Bool {
-        var i = a.unicodeScalars.makeIterator(), j = b.unicodeScalars.makeIterator()
-        var x = i.next(), y = j.next()
+        var i = a.unicodeScalars.makeIterator()
+        var j = b.unicodeScalars.makeIterator()
+        var x = i.next()
+        var y = j.next()
         while let p = x, let q = y {
             if p.properties.numericType == .decimal, q.properties.numericType == .decimal,
                 p.isASCII, q.isASCII
             {
-                var m = "", n = ""
-                while let d = x, d.isASCII, d.properties.numericType == .decimal { m.unicodeScalars.append(d); x = i.next() }
-                while let d = y, d.isASCII, d.properties.numericType == .decimal { n.unicodeScalars.append(d); y = j.next() }
-                let mt = m.drop { $0 == "0" }, nt = n.drop { $0 == "0" }
+                var m = ""
+                var n = ""
+                while let d = x, d.isASCII, d.properties.numericType == .decimal {
+                    m.unicodeScalars.append(d)
+                    x = i.next()
+                }
+                while let d = y, d.isASCII, d.properties.numericType == .decimal {
+                    n.unicodeScalars.append(d)
+                    y = j.next()
+                }
+                let mt = m.drop { $0 == "0" }
+                let nt = n.drop { $0 == "0" }
                 if mt.count != nt.count { return mt.count < nt.count }
                 if mt != nt { return mt < nt }
                 if m.count != n.count { return m.count < n.count }

@@ -1,5 +1,5 @@
-import JSON
 internal import Foundation
+import JSON
 public import Observers
 public import QuantCore
 
@@ -36,7 +36,8 @@ extension ObserverRegistry: ObserverProvider {
         let accepted = entry(spec.name)?.optionNames ?? []
         for (key, setting) in [("granularity", "granularity"), ("nonFinite", "nan-policy")] where options[key] != nil {
             throw ObserverError.invalidOption(
-                kind: spec.name, option: key, reason: "set by the calibrator from the '\(setting)' setting, not in observer options")
+                kind: spec.name, option: key,
+                reason: "set by the calibrator from the '\(setting)' setting, not in observer options")
         }
         if accepted.contains("granularity") { options["granularity"] = try Self.optionValue(granularity) }
         if accepted.contains("nonFinite") { options["nonFinite"] = .string(nonFinite.rawValue) }

@@ -12,6 +12,8 @@ enum ParallelJobs {
     /// `job(0) … job(count − 1)` on up to `threads` threads (serially on this thread when `threads ≤ 1`).
     ///
     /// - Parameters:
+    ///   - count: the number of jobs.
+    ///   - threads: the most worker threads to use.
     ///   - done: called on this thread with each index, in index order, once its job succeeded.
     ///   - job: one job; called concurrently for different indices.
     /// - Returns: the results, by index.

@@ -14,7 +14,9 @@ public struct PolicyOverride: Codable, Sendable, Hashable {
     public var activations: PolicySettings?
 
     /// Creates an override.
-    public init(match: [String], exclude: Bool? = nil, weights: PolicySettings? = nil, activations: PolicySettings? = nil) {
+    public init(
+        match: [String], exclude: Bool? = nil, weights: PolicySettings? = nil, activations: PolicySettings? = nil
+    ) {
         self.match = match
         self.exclude = exclude
         self.weights = weights

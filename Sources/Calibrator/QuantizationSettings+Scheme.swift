@@ -21,7 +21,8 @@ extension QuantizationSettings {
     /// The affine scheme for `symmetry` and `granularity`.
     public func affineScheme(_ symmetry: Symmetry, granularity: Granularity) throws(QuantizationError) -> AffineScheme {
         try AffineScheme(
-            format: integerFormat(), symmetry: symmetry, rounding: rounding.rule(for: profile), granularity: granularity,
+            format: integerFormat(), symmetry: symmetry, rounding: rounding.rule(for: profile),
+            granularity: granularity,
             profile: profile)
     }
 

@@ -38,7 +38,8 @@ extension ConfigChoice {
 extension Decoder {
     /// A keyed container that throws ``ConfigError/Reason/unknownKey(_:allowed:)`` for any key that
     /// `Keys` does not define.
-    func strictContainer<Keys: CodingKey & CaseIterable>(keyedBy type: Keys.Type) throws -> KeyedDecodingContainer<Keys> {
+    func strictContainer<Keys: CodingKey & CaseIterable>(keyedBy type: Keys.Type) throws -> KeyedDecodingContainer<Keys>
+    {
         let all = try container(keyedBy: AnyCodingKey.self)
         let allowed = Keys.allCases.map(\.stringValue)
         for key in all.allKeys where !allowed.contains(key.stringValue) {
@@ -73,7 +74,8 @@ extension KeyedDecodingContainer {
 
     /// Decodes an optional string that must be the raw value of one of `T`'s cases (for library enums
     /// such as `CompatibilityProfile` whose synthesized decoding does not list the allowed values).
-    func decodeChoiceIfPresent<T: RawRepresentable<String> & CaseIterable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    func decodeChoiceIfPresent<T: RawRepresentable<String> & CaseIterable>(_ type: T.Type, forKey key: Key) throws -> T?
+    {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let value = T(rawValue: text) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")

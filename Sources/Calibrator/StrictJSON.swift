@@ -25,7 +25,8 @@ enum StrictJSON {
     static func check(_ text: String) throws(ConfigError) {
         let bytes = Array(text.utf8)
         var stack: [Container] = []
-        var line = 1, lineStart = 0
+        var line = 1
+        var lineStart = 0
         var afterComma: (line: Int, column: Int)?
         var i = 0
         func column(_ offset: Int) -> Int { String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1 }

@@ -1,3 +1,5 @@
+internal import Foundation
+
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ internal import Musl
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
-internal import Foundation
 
 /// The memory bound on a weight (or bias) tensor, which ``Calibrator`` reads whole as Float32.
 ///
@@ -80,7 +81,8 @@ struct WeightMemoryBudget: Sendable {
     static func describe(_ n: Int) -> String {
         guard n != .max else { return "more than \(Int.max) bytes" }
         let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(n), unit = -1
+        var value = Double(n)
+        var unit = -1
         while value >= 1024, unit < units.count - 1 {
             value /= 1024
             unit += 1

@@ -160,21 +160,28 @@ public struct Dataset: ~Copyable, HDF5Object, Sendable {
         if !overflow, bytes >= 0, UInt64(bytes) <= limit { return }
         throw HDF5Error(
             kind: .corruptFile, file: filePath, object: objectPath, operation: operation,
-            cause: "reading \(elements) elements needs more memory than this machine has (\(limit) bytes); shape \(shape) (damaged header?)")
+            cause:
+                """
+                reading \(elements) elements needs more memory than this machine has (\(limit) bytes); shape \(shape) \
+                (damaged header?)
+                """
+        )
     }
 
     /// Checks that the dataset is numeric, `rows` is in range and `capacity` elements suffice.
     func checkTransfer(_ rows: Range<Int>, capacity: Int, operation: String) throws(HDF5Error) {
         guard case .numeric = elementType else {
             let name = if case .unsupported(let name) = elementType { name } else { "?" }
-            throw HDF5Error(kind: .unsupportedType(name), file: filePath, object: objectPath, operation: operation,
+            throw HDF5Error(
+                kind: .unsupportedType(name), file: filePath, object: objectPath, operation: operation,
                 cause: "the dataset's element type is \(name); only numeric datasets can be read or written")
         }
         guard rows.lowerBound >= 0, rows.upperBound <= rowCount else {
             throw invalid(operation, "rows \(rows) are outside 0..<\(rowCount)")
         }
         guard capacity >= rows.count * rowElementCount else {
-            throw invalid(operation, "buffer of \(capacity) elements is smaller than \(rows.count) rows × \(rowElementCount)")
+            throw invalid(
+                operation, "buffer of \(capacity) elements is smaller than \(rows.count) rows × \(rowElementCount)")
         }
     }
 

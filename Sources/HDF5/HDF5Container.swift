@@ -11,7 +11,7 @@ extension HDF5Container where Self: ~Copyable {
         do {
             _ = try objectClass(at: path)
             return true
-        } catch where error.kind == .objectNotFound {
+        } catch  where error.kind == .objectNotFound {
             return false
         }
     }
@@ -29,11 +29,13 @@ extension HDF5Container where Self: ~Copyable {
             guard try CAPI.linkExists(objectID.raw, current, site),
                 try CAPI.objectExists(objectID.raw, current, site)
             else {
-                throw HDF5Error(kind: .objectNotFound, file: filePath, object: site.object, operation: "open",
+                throw HDF5Error(
+                    kind: .objectNotFound, file: filePath, object: site.object, operation: "open",
                     cause: "no object '\(absolutePath(current))' in the file")
             }
             if index < components.count - 1, try CAPI.objectClass(objectID.raw, current, site) != .group {
-                throw HDF5Error(kind: .objectNotFound, file: filePath, object: site.object, operation: "open",
+                throw HDF5Error(
+                    kind: .objectNotFound, file: filePath, object: site.object, operation: "open",
                     cause: "'\(absolutePath(current))' is not a group")
             }
             prefix = current
@@ -45,7 +47,8 @@ extension HDF5Container where Self: ~Copyable {
     public func openGroup(_ path: String) throws(HDF5Error) -> Group {
         let found = try objectClass(at: path)
         guard found == .group else {
-            throw HDF5Error(kind: .wrongObjectType(expected: "group", found: "\(found)"), file: filePath,
+            throw HDF5Error(
+                kind: .wrongObjectType(expected: "group", found: "\(found)"), file: filePath,
                 object: absolutePath(path), operation: "H5Gopen2")
         }
         let handle = try CAPI.openGroup(objectID.raw, path, site(path))
@@ -58,7 +61,8 @@ extension HDF5Container where Self: ~Copyable {
     public func openDataset(_ path: String, chunkCacheBytes: Int? = nil) throws(HDF5Error) -> Dataset {
         let found = try objectClass(at: path)
         guard found == .dataset else {
-            throw HDF5Error(kind: .wrongObjectType(expected: "dataset", found: "\(found)"), file: filePath,
+            throw HDF5Error(
+                kind: .wrongObjectType(expected: "dataset", found: "\(found)"), file: filePath,
                 object: absolutePath(path), operation: "H5Dopen2")
         }
         let site = site(path)
@@ -95,7 +99,8 @@ extension HDF5Container where Self: ~Copyable {
             if let level = options.deflateLevel, !(0...9).contains(level) {
                 throw invalid("deflate level \(level) is not in 0...9")
             }
-            try CAPI.setChunking(creation, chunk: chunk, shuffle: options.shuffle, deflateLevel: options.deflateLevel, site)
+            try CAPI.setChunking(
+                creation, chunk: chunk, shuffle: options.shuffle, deflateLevel: options.deflateLevel, site)
             if options.growable { maxShape = [nil] + shape.dropFirst().map { $0 } }
         }
         let space = try CAPI.createSpace(shape, maxShape: maxShape, site)

@@ -68,7 +68,8 @@ extension HDF5Object where Self: ~Copyable {
         let site = attributeSite(name)
         let shape = shape ?? [values.count]
         guard shape.reduce(1, *) == values.count else {
-            throw HDF5Error(kind: .invalidArgument("\(values.count) values do not fill shape \(shape)"),
+            throw HDF5Error(
+                kind: .invalidArgument("\(values.count) values do not fill shape \(shape)"),
                 file: filePath, object: site.object, operation: "setAttribute")
         }
         let fileType = try CAPI.makeType(T.hdf5Type, memory: false, site)
@@ -91,7 +92,8 @@ extension HDF5Object where Self: ~Copyable {
     private func openAttribute(_ name: String) throws(HDF5Error) -> AttributeHandle {
         let site = attributeSite(name)
         guard try CAPI.attributeExists(objectID.raw, name, site) else {
-            throw HDF5Error(kind: .objectNotFound, file: filePath, object: site.object, operation: "H5Aopen",
+            throw HDF5Error(
+                kind: .objectNotFound, file: filePath, object: site.object, operation: "H5Aopen",
                 cause: "no attribute '\(name)' on \(objectPath)")
         }
         return try CAPI.openAttribute(objectID.raw, name, site)
@@ -161,7 +163,7 @@ extension HDF5Object where Self: ~Copyable {
         let attribute = try replaceAttribute(name, type: type, shape: shape, site)
         // Keep C copies alive for the call; libhdf5 reads `char *` pointers for variable-length strings.
         let copies = strings.map { strdupUTF8($0) }
-        defer { copies.forEach { $0.deallocate() } }
+        defer { for copy in copies { copy.deallocate() } }
         let pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) }
         try typedThrows {
             try pointers.withUnsafeBytes { bytes in

@@ -75,7 +75,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .string(let value): "\"\(value)\""
         case .array(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
         case .object(let members):
-            "{" + members.keys.sorted().map { "\($0): \(members[$0].map(\.description) ?? "null")" }
+            "{"
+                + members.keys.sorted().map { "\($0): \(members[$0].map(\.description) ?? "null")" }
                 .joined(separator: ", ") + "}"
         }
     }

@@ -83,6 +83,8 @@ extension AnyObserver: Codable {
 }
 
 extension CodingUserInfoKey {
+    // The initializer is failable in signature only: a constant key string never makes it nil.
+    // swift-format-ignore: NeverForceUnwrap
     /// Where `AnyObserver` decoding finds the `ObserverRegistry` that knows the saved kinds.
     public static let observerRegistry = CodingUserInfoKey(rawValue: "ptqkit.observerRegistry")!
 }

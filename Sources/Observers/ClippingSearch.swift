@@ -19,24 +19,36 @@ public enum ClippingSearch {
     }
 
     /// Searches on `[min, max]` with `score(lo, hi)`.
-    public static func search(min: Double, max: Double, target: RangeTarget,
-                              score: (Double, Double) -> Double) -> Result {
+    public static func search(
+        min: Double, max: Double, target: RangeTarget,
+        score: (Double, Double) -> Double
+    ) -> Result {
         let full = score(min, max)
         guard max > min else { return Result(low: min, high: max, score: full, fullRangeScore: full) }
         if target.symmetric {
             let amax = Swift.max(-min, max)
             let (t, s) = minimise1D { t in score(Swift.max(min, -t * amax), Swift.min(max, t * amax)) }
-            return Result(low: Swift.max(min, -t * amax), high: Swift.min(max, t * amax), score: Swift.min(s, full), fullRangeScore: full)
+            return Result(
+                low: Swift.max(min, -t * amax), high: Swift.min(max, t * amax), score: Swift.min(s, full),
+                fullRangeScore: full)
         }
-        var lo = min, hi = max, best = full
+        var lo = min
+        var hi = max
+        var best = full
         for _ in 0..<2 {
             if hi > 0 {
                 let (t, s) = minimise1D { t in score(lo, t * max) }
-                if s <= best { best = s; hi = t * max }
+                if s <= best {
+                    best = s
+                    hi = t * max
+                }
             }
             if lo < 0 {
                 let (t, s) = minimise1D { t in score(t * min, hi) }
-                if s <= best { best = s; lo = t * min }
+                if s <= best {
+                    best = s
+                    lo = t * min
+                }
             }
         }
         return Result(low: lo, high: hi, score: best, fullRangeScore: full)
@@ -44,14 +56,19 @@ public enum ClippingSearch {
 
     /// Minimises `f(t)` over `t ∈ [1/8, 1]`: 32-point grid, then two 16-point refinements.
     static func minimise1D(_ f: (Double) -> Double) -> (Double, Double) {
-        var bestT = 1.0, bestS = f(1.0)
-        var lo = 0.125, hi = 1.0
+        var bestT = 1.0
+        var bestS = f(1.0)
+        var lo = 0.125
+        var hi = 1.0
         for points in [32, 16, 16] {
             let step = (hi - lo) / Double(points - 1)
             for k in 0..<points {
                 let t = lo + Double(k) * step
                 let s = f(t)
-                if s < bestS { bestS = s; bestT = t }
+                if s < bestS {
+                    bestS = s
+                    bestT = t
+                }
             }
             lo = Swift.max(0.125, bestT - step)
             hi = Swift.min(1.0, bestT + step)
@@ -64,7 +81,8 @@ public enum ClippingSearch {
     public static func mse(_ h: ExactHistogram, target: RangeTarget) -> Result {
         guard !h.isEmpty else { return Result(low: 0, high: 0, score: 0, fullRangeScore: 0) }
         // Only non-empty bins matter; collect them once.
-        var edges: [Double] = [], counts: [UInt64] = []
+        var edges: [Double] = []
+        var counts: [UInt64] = []
         for (i, c) in h.counts.enumerated() where c != 0 {
             edges.append(h.lowerEdge(i))
             counts.append(c)

@@ -17,8 +17,12 @@ public enum EntropySearch {
     /// search does (``tensorRTDivergence``), in ascending order with the same tie rule. The result is
     /// therefore identical, bit for bit, to the direct search (``tensorRTExhaustive``), which is kept
     /// for degenerate inputs and as the tests' reference.
-    public static func tensorRT(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128) -> Double {
-        guard h0.count > 1, levels > 0 else { return tensorRTExhaustive(absHistogram: h0, binWidth: w, levels: levels, startBin: startBin) }
+    public static func tensorRT(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128)
+        -> Double
+    {
+        guard h0.count > 1, levels > 0 else {
+            return tensorRTExhaustive(absHistogram: h0, binWidth: w, levels: levels, startBin: startBin)
+        }
         var h = h0.map { Double($0) }  // not `map(Double.init)`: that picks init(bitPattern:) for UInt64
         h[0] = h[1]
         guard let screen = TensorRTScreen(h, levels: levels) else {
@@ -39,7 +43,8 @@ public enum EntropySearch {
         guard !approx.isEmpty else { return Double(n) * w }
         // The exact minimum m ≤ upper; candidate i can reach m only if kl_i − error_i ≤ upper.
         var scratch = DivergenceScratch(levels: levels)
-        var bestI = start, bestKL = Double.infinity
+        var bestI = start
+        var bestKL = Double.infinity
         for c in approx where c.kl - c.error <= upper {
             let kl = tensorRTDivergence(h, suffix: screen.suffix, i: c.i, levels: levels, scratch: &scratch)
             if kl <= bestKL {
@@ -52,7 +57,9 @@ public enum EntropySearch {
 
     /// The direct `O(n²)` form of ``tensorRT(absHistogram:binWidth:levels:startBin:)``: every
     /// candidate scored with ``tensorRTDivergence``.
-    static func tensorRTExhaustive(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128) -> Double {
+    static func tensorRTExhaustive(absHistogram h0: [UInt64], binWidth w: Double, levels: Int, startBin: Int = 128)
+        -> Double
+    {
         guard h0.count > 1 else { return Double(h0.count) * w }
         var h = h0.map { Double($0) }  // not `map(Double.init)`: that picks init(bitPattern:) for UInt64
         h[0] = h[1]
@@ -60,7 +67,8 @@ public enum EntropySearch {
         let start = Swift.min(startBin, n)
         var suffix = [Double](repeating: 0, count: n + 1)
         for j in stride(from: n - 1, through: 0, by: -1) { suffix[j] = suffix[j + 1] + h[j] }
-        var bestI = start, bestKL = Double.infinity
+        var bestI = start
+        var bestKL = Double.infinity
         var scratch = DivergenceScratch(levels: levels)
         for i in start...n {
             let kl = tensorRTDivergence(h, suffix: suffix, i: i, levels: levels, scratch: &scratch)
@@ -84,8 +92,13 @@ public enum EntropySearch {
 
     /// `KL(P‖Q)` of candidate `i` exactly as TensorRT's loop computes it (term by term, in bin order);
     /// `+∞` when some `p > 0` meets `q = 0`. `suffix[j] = Σ_{k≥j} h[k]`.
-    static func tensorRTDivergence(_ h: [Double], suffix: [Double], i: Int, levels: Int, scratch: inout DivergenceScratch) -> Double {
-        for j in 0..<levels { scratch.qCounts[j] = 0; scratch.qNonEmpty[j] = 0 }
+    static func tensorRTDivergence(
+        _ h: [Double], suffix: [Double], i: Int, levels: Int, scratch: inout DivergenceScratch
+    ) -> Double {
+        for j in 0..<levels {
+            scratch.qCounts[j] = 0
+            scratch.qNonEmpty[j] = 0
+        }
         for j in 0..<i where h[j] != 0 {
             let b = Swift.min(j * levels / i, levels - 1)
             scratch.qCounts[b] += h[j]
@@ -122,22 +135,27 @@ public enum EntropySearch {
         var h = [Double](repeating: 0, count: 2 * half)
         for (i, c) in hist.counts.enumerated() { h[Int(hist.firstBin) + i + half] = Double(c) }
         let w = hist.binWidth
-        let numBins = h.count, zero = half, halfQ = quantizedBins / 2
+        let numBins = h.count
+        let zero = half
+        let halfQ = quantizedBins / 2
         var prefix = [Double](repeating: 0, count: numBins + 1)
         for j in 0..<numBins { prefix[j + 1] = prefix[j] + h[j] }
-        var best = (Double(-zero) * w, Double(numBins - zero) * w), bestKL = Double.infinity
+        var best = (Double(-zero) * w, Double(numBins - zero) * w)
+        var bestKL = Double.infinity
         guard halfQ <= zero else {
             return (Swift.max(best.0, Double(hist.min)), Swift.min(best.1, Double(hist.max)))
         }
         for i in halfQ...zero {
-            let start = zero - i, end = Swift.min(zero + i + 1, numBins)
+            let start = zero - i
+            let end = Swift.min(zero + i + 1, numBins)
             var p = Array(h[start..<end])
             p[0] += prefix[start]
             p[p.count - 1] += prefix[numBins] - prefix[end]
             let m = p.count / quantizedBins
             var q = [Double](repeating: 0, count: p.count)
             for b in 0..<quantizedBins {
-                let s = b * m, e = s + m
+                let s = b * m
+                let e = s + m
                 var merged = prefix[start + e] - prefix[start + s]
                 if b == quantizedBins - 1 { merged += prefix[end] - prefix[start + quantizedBins * m] }
                 var norm = 0
@@ -168,10 +186,12 @@ public enum EntropySearch {
 
     /// `Σ p log(p/q)` of the normalised distributions.
     static func divergence(_ p: [Double], _ q: [Double]) -> Double {
-        let ps = p.reduce(0, +), qs = q.reduce(0, +)
+        let ps = p.reduce(0, +)
+        let qs = q.reduce(0, +)
         var kl = 0.0
         for j in 0..<p.count where p[j] > 0 {
-            let a = p[j] / ps, b = q[j] / qs
+            let a = p[j] / ps
+            let b = q[j] / qs
             kl += b > 0 ? a * log(a / b) : .infinity
         }
         return kl

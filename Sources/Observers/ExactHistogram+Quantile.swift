@@ -48,15 +48,18 @@ extension ExactHistogram {
             cum += Double(n)
             if cum / total >= q {
                 let edge = Float(absolute ? Double(i) * w : lowerEdge(i))
-                let lo: Float = absolute ? 0 : min, hi = absolute ? Swift.max(-min, max) : max
+                let lo: Float = absolute ? 0 : min
+                let hi = absolute ? Swift.max(-min, max) : max
                 return Swift.min(Swift.max(edge, lo), hi)
             }
         }
         return absolute ? Swift.max(-min, max) : max
     }
 
-    static func quantile(counts: [UInt64], lowerEdge: (Int) -> Double, width: Double, q: Double,
-                         min: Float, max: Float) -> Float {
+    static func quantile(
+        counts: [UInt64], lowerEdge: (Int) -> Double, width: Double, q: Double,
+        min: Float, max: Float
+    ) -> Float {
         let total = counts.reduce(0, +)
         guard total > 0 else { return 0 }
         let rank = Swift.min(Swift.max(q, 0), 1) * Double(total - 1)

@@ -123,7 +123,8 @@ public struct ExactHistogram: Sendable, Hashable {
 
     /// Exact element-by-element binning in Double, skipping non-finite values.
     mutating func addScalar(_ buffer: UnsafeBufferPointer<Float>) {
-        let e = exponent, first = firstBin
+        let e = exponent
+        let first = firstBin
         counts.withUnsafeMutableBufferPointer { c in
             for x in buffer where x.isFinite {
                 c[Int(Self.binIndex(x, exponent: e) - first)] += 1
@@ -155,7 +156,8 @@ public struct ExactHistogram: Sendable, Hashable {
         var i = 0
         let total = buffer.count
         sub.withUnsafeMutableBufferPointer { sp in
-            let s = sp.baseAddress!
+            // Nil only for a zero-bin grid, which no finite value can land in.
+            guard let s = sp.baseAddress else { return }
             counts.withUnsafeMutableBufferPointer { cp in
                 while i < total {
                     let blockEnd = Swift.min(total, i + (1 << 30))
@@ -166,10 +168,22 @@ public struct ExactHistogram: Sendable, Hashable {
                         r.replace(with: r - 1, where: r .> a)
                         let f = (r - k0) + two23
                         let b = (unsafeBitCast(f, to: SIMD16<UInt32>.self) & mask) &+ laneOffsets
-                        s[Int(b[0])] &+= 1; s[Int(b[1])] &+= 1; s[Int(b[2])] &+= 1; s[Int(b[3])] &+= 1
-                        s[Int(b[4])] &+= 1; s[Int(b[5])] &+= 1; s[Int(b[6])] &+= 1; s[Int(b[7])] &+= 1
-                        s[Int(b[8])] &+= 1; s[Int(b[9])] &+= 1; s[Int(b[10])] &+= 1; s[Int(b[11])] &+= 1
-                        s[Int(b[12])] &+= 1; s[Int(b[13])] &+= 1; s[Int(b[14])] &+= 1; s[Int(b[15])] &+= 1
+                        s[Int(b[0])] &+= 1
+                        s[Int(b[1])] &+= 1
+                        s[Int(b[2])] &+= 1
+                        s[Int(b[3])] &+= 1
+                        s[Int(b[4])] &+= 1
+                        s[Int(b[5])] &+= 1
+                        s[Int(b[6])] &+= 1
+                        s[Int(b[7])] &+= 1
+                        s[Int(b[8])] &+= 1
+                        s[Int(b[9])] &+= 1
+                        s[Int(b[10])] &+= 1
+                        s[Int(b[11])] &+= 1
+                        s[Int(b[12])] &+= 1
+                        s[Int(b[13])] &+= 1
+                        s[Int(b[14])] &+= 1
+                        s[Int(b[15])] &+= 1
                         i &+= 16
                     }
                     while i < blockEnd {
@@ -195,7 +209,8 @@ public struct ExactHistogram: Sendable, Hashable {
     public mutating func merge(_ other: ExactHistogram) {
         guard !other.isEmpty else { return }
         var o = other
-        let lo = Swift.min(min, other.min), hi = Swift.max(max, other.max)
+        let lo = Swift.min(min, other.min)
+        let hi = Swift.max(max, other.max)
         regrid(lo: lo, hi: hi)
         o.regrid(lo: lo, hi: hi)
         for i in 0..<counts.count { counts[i] += o.counts[i] }
@@ -206,11 +221,12 @@ public struct ExactHistogram: Sendable, Hashable {
         self.init(budget: budget)
         if counts.isEmpty && !(min <= max) { return }
         guard min.isFinite, max.isFinite, min <= max,
-              exponent == Self.exponent(lo: min, hi: max, budget: self.budget),
-              firstBin == Self.binIndex(min, exponent: exponent),
-              counts.count == Self.span(lo: min, hi: max, exponent: exponent)
+            exponent == Self.exponent(lo: min, hi: max, budget: self.budget),
+            firstBin == Self.binIndex(min, exponent: exponent),
+            counts.count == Self.span(lo: min, hi: max, exponent: exponent)
         else {
-            throw ObserverError.invalidState(kind: "histogram", reason: "bins do not match the canonical grid of [\(min), \(max)]")
+            throw ObserverError.invalidState(
+                kind: "histogram", reason: "bins do not match the canonical grid of [\(min), \(max)]")
         }
         self.exponent = exponent
         self.firstBin = firstBin

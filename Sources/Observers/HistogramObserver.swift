@@ -66,9 +66,11 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
 
     public init(options: Options, state: State) throws {
         try self.init(options: options)
-        try ParameterLayout.validateRestored(state.layout, granularity: options.granularity, slots: state.histograms.count, kind: Self.kind)
+        try ParameterLayout.validateRestored(
+            state.layout, granularity: options.granularity, slots: state.histograms.count, kind: Self.kind)
         guard state.histograms.allSatisfy({ $0.budget == options.bins }) else {
-            throw ObserverError.invalidState(kind: Self.kind, reason: "histograms were kept with another bin budget than \(options.bins)")
+            throw ObserverError.invalidState(
+                kind: Self.kind, reason: "histograms were kept with another bin budget than \(options.bins)")
         }
         self.state = state
     }
@@ -82,7 +84,8 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        let layout = try ParameterLayout.observing(options.granularity, shape: shape, count: batch.count, previous: state.layout)
+        let layout = try ParameterLayout.observing(
+            options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
         if state.layout == nil {
             state.layout = layout.canonical
@@ -111,7 +114,7 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
 
     public mutating func merge(_ other: HistogramObserver) throws {
         guard other.options.granularity == options.granularity, other.options.bins == options.bins,
-              other.options.nonFinite == options.nonFinite
+            other.options.nonFinite == options.nonFinite
         else {
             throw ObserverError.mergeMismatch(kind: Self.kind, reason: "granularity, bins or non-finite policy differ")
         }
@@ -121,7 +124,14 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
         }
         if let mine = state.layout {
             guard mine == otherLayout else {
-                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \(otherLayout.shape) differ")
+                throw ObserverError.mergeMismatch(
+                    kind: Self.kind,
+                    reason:
+                        """
+                        parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \
+                        \(otherLayout.shape) differ
+                        """
+                )
             }
             for i in 0..<state.histograms.count { state.histograms[i].merge(other.state.histograms[i]) }
             state.counts.add(other.state.counts)
@@ -137,7 +147,9 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
         guard let layout = state.layout else {
             return ObservedRanges(layout: nil, low: [0], high: [0], counts: state.counts, emptySlots: 1)
         }
-        var low = [Float](), high = [Float](), empty = 0
+        var low = [Float]()
+        var high = [Float]()
+        var empty = 0
         low.reserveCapacity(state.histograms.count)
         high.reserveCapacity(state.histograms.count)
         for h in state.histograms {

@@ -38,7 +38,8 @@ public enum HistogramRangeMethod: Codable, Sendable, Hashable {
 
     /// The range of one non-empty histogram; always finite, inside `[min, max]`, `low ≤ high`.
     public func range(of h: ExactHistogram, target: RangeTarget) -> (Float, Float) {
-        var lo: Float, hi: Float
+        var lo: Float
+        var hi: Float
         switch self {
         case .minmax: (lo, hi) = MinMaxRange().range(of: h, target: target)
         case .percentile(let p): (lo, hi) = p.range(of: h, target: target)

@@ -50,13 +50,15 @@ public struct MinMaxObserver: PersistentObserver, ExactlyMergeable {
     }
 
     public init(options: Options, state: State) throws {
-        try ParameterLayout.validateRestored(state.layout, granularity: options.granularity, slots: state.ranges.count, kind: Self.kind)
+        try ParameterLayout.validateRestored(
+            state.layout, granularity: options.granularity, slots: state.ranges.count, kind: Self.kind)
         self.options = options
         self.state = state
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        let layout = try ParameterLayout.observing(options.granularity, shape: shape, count: batch.count, previous: state.layout)
+        let layout = try ParameterLayout.observing(
+            options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
         let (r, counts) = SlotRanges.reduce(batch, layout: layout)
         try counts.check(options.nonFinite, kind: Self.kind)
@@ -76,7 +78,14 @@ public struct MinMaxObserver: PersistentObserver, ExactlyMergeable {
         guard let otherLayout = other.state.layout else { return }
         if let mine = state.layout {
             guard mine == otherLayout else {
-                throw ObserverError.mergeMismatch(kind: Self.kind, reason: "parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \(otherLayout.shape) differ")
+                throw ObserverError.mergeMismatch(
+                    kind: Self.kind,
+                    reason:
+                        """
+                        parameter layouts \(mine.granularity) of \(mine.shape) and \(otherLayout.granularity) of \
+                        \(otherLayout.shape) differ
+                        """
+                )
             }
             state.ranges.combine(other.state.ranges)
             state.counts.add(other.state.counts)

@@ -24,8 +24,10 @@ public struct MovingAverageMinMaxObserver: PersistentObserver {
         public var nonFinite: NonFinitePolicy
 
         /// Creates options.
-        public init(averagingConstant: Float = 0.01, granularity: Granularity = .perTensor,
-                    nonFinite: NonFinitePolicy = .skip) {
+        public init(
+            averagingConstant: Float = 0.01, granularity: Granularity = .perTensor,
+            nonFinite: NonFinitePolicy = .skip
+        ) {
             self.averagingConstant = averagingConstant
             self.granularity = granularity
             self.nonFinite = nonFinite
@@ -59,12 +61,14 @@ public struct MovingAverageMinMaxObserver: PersistentObserver {
 
     public init(options: Options, state: State) throws {
         try self.init(options: options)
-        try ParameterLayout.validateRestored(state.layout, granularity: options.granularity, slots: state.ranges.count, kind: Self.kind)
+        try ParameterLayout.validateRestored(
+            state.layout, granularity: options.granularity, slots: state.ranges.count, kind: Self.kind)
         self.state = state
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
-        let layout = try ParameterLayout.observing(options.granularity, shape: shape, count: batch.count, previous: state.layout)
+        let layout = try ParameterLayout.observing(
+            options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
         let (r, counts) = SlotRanges.reduce(batch, layout: layout)
         try counts.check(options.nonFinite, kind: Self.kind)

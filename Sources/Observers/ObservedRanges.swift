@@ -30,7 +30,8 @@ public struct ObservedRanges: Sendable, Hashable, Codable {
 
     /// Builds ranges from per-slot min/max, mapping empty slots to `[0, 0]`.
     public init(layout: ParameterLayout?, ranges: SlotRanges, counts: NonFiniteCounts) {
-        var lo = ranges.min, hi = ranges.max
+        var lo = ranges.min
+        var hi = ranges.max
         if layout == nil { (lo, hi) = ([.infinity], [-.infinity]) }
         var empty = 0
         for i in 0..<lo.count where !(lo[i] <= hi[i]) {
@@ -43,7 +44,9 @@ public struct ObservedRanges: Sendable, Hashable, Codable {
 
     /// The per-tensor layout of shape `[]`.
     static let perTensor: ParameterLayout = {
-        guard let l = try? ParameterLayout(granularity: .perTensor, shape: []) else { fatalError("per-tensor layout of [] is valid") }
+        guard let l = try? ParameterLayout(granularity: .perTensor, shape: []) else {
+            fatalError("per-tensor layout of [] is valid")
+        }
         return l
     }()
 

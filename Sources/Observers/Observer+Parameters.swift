@@ -17,8 +17,11 @@ extension ObservedRanges {
     /// degenerate-range policy; empty slots, reported as `[0, 0]`, get the policy's finite
     /// parameters and a warning).
     ///
-    /// - Parameter shape: the tensor's shape for the returned layout; `nil` uses the observer's
-    ///   canonical layout. Either way its parameter shape must equal `slotShape`.
+    /// - Parameters:
+    ///   - scheme: the quantization scheme whose formulas and policies apply.
+    ///   - shape: the tensor's shape for the returned layout; `nil` uses the observer's
+    ///     canonical layout. Either way its parameter shape must equal `slotShape`.
+    /// - Returns: one scale and zero-point per slot.
     /// - Throws: `ObserverError.incompatibleShape` when the scheme's granularity or `shape` does not
     ///   match what was observed.
     public func parameters(_ scheme: AffineScheme, shape: [Int]? = nil) throws -> QuantizationParameters {
@@ -32,7 +35,12 @@ extension ObservedRanges {
         guard target.granularity == layout.granularity, target.parameterShape == layout.parameterShape else {
             throw ObserverError.incompatibleShape(
                 shape: tensorShape,
-                expected: "observed \(layout.granularity) with parameter shape \(layout.parameterShape), scheme asks \(target.granularity) with \(target.parameterShape)")
+                expected:
+                    """
+                    observed \(layout.granularity) with parameter shape \(layout.parameterShape), scheme asks \
+                    \(target.granularity) with \(target.parameterShape)
+                    """
+            )
         }
         do {
             return try scheme.parameters(mins: low, maxs: high, shape: tensorShape)

@@ -18,17 +18,17 @@ public enum ObserverError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .shapeMismatch(shape, count):
+        case .shapeMismatch(let shape, let count):
             return "batch of \(count) elements does not match shape \(shape)"
-        case let .incompatibleShape(shape, expected):
+        case .incompatibleShape(let shape, let expected):
             return "batch shape \(shape) is incompatible: \(expected)"
-        case let .nonFinite(kind, nan, pinf, ninf):
+        case .nonFinite(let kind, let nan, let pinf, let ninf):
             return "\(kind): non-finite values (NaN \(nan), +Inf \(pinf), -Inf \(ninf)) and the policy is 'error'"
-        case let .mergeMismatch(kind, reason):
+        case .mergeMismatch(let kind, let reason):
             return "\(kind): cannot merge: \(reason)"
-        case let .invalidState(kind, reason):
+        case .invalidState(let kind, let reason):
             return "\(kind): invalid saved state: \(reason)"
-        case let .invalidOption(kind, option, reason):
+        case .invalidOption(let kind, let option, let reason):
             return "\(kind): option '\(option)': \(reason)"
         }
     }

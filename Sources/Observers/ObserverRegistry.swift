@@ -81,13 +81,15 @@ public struct ObserverRegistry: Sendable {
     ///   unknown option key (and the allowed ones), or a value of the wrong type or out of range.
     public func makeObserver(_ name: String, options: some Encodable) throws -> AnyObserver {
         guard let e = entries[name] else {
-            throw ObserverError.invalidOption(kind: name, option: "observer", reason: "unknown observer; known: \(names.joined(separator: ", "))")
+            throw ObserverError.invalidOption(
+                kind: name, option: "observer", reason: "unknown observer; known: \(names.joined(separator: ", "))")
         }
         let value: JSONValue
         do {
             value = try Self.value(of: options)
         } catch {
-            throw ObserverError.invalidOption(kind: name, option: "options", reason: "not a JSON-shaped value: \(error)")
+            throw ObserverError.invalidOption(
+                kind: name, option: "options", reason: "not a JSON-shaped value: \(error)")
         }
         return try e.make(value)
     }
@@ -97,7 +99,8 @@ public struct ObserverRegistry: Sendable {
         struct Header: Decodable { var kind: String }
         let kind = try Header(from: decoder).kind
         guard let r = restorers[kind] else {
-            throw ObserverError.invalidState(kind: kind, reason: "unknown observer kind; known: \(restorers.keys.sorted().joined(separator: ", "))")
+            throw ObserverError.invalidState(
+                kind: kind, reason: "unknown observer kind; known: \(restorers.keys.sorted().joined(separator: ", "))")
         }
         return try r(decoder)
     }
@@ -107,14 +110,18 @@ public struct ObserverRegistry: Sendable {
     }
 
     /// The options `given` over `defaults` (top-level keys replaced), decoded as `Options`.
-    static func decodeOptions<Options: Decodable>(_ given: JSONValue, defaults: JSONObject, name: String) throws -> Options {
+    static func decodeOptions<Options: Decodable>(_ given: JSONValue, defaults: JSONObject, name: String) throws
+        -> Options
+    {
         if given == .null { return try decode(defaults, name: name) }
         guard case .object(let o) = given else {
             throw ObserverError.invalidOption(kind: name, option: "options", reason: "must be an object")
         }
         let allowed = Set(defaults.keys)
         if let unknown = o.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw ObserverError.invalidOption(kind: name, option: unknown, reason: "unknown option; allowed: \(allowed.sorted().joined(separator: ", "))")
+            throw ObserverError.invalidOption(
+                kind: name, option: unknown,
+                reason: "unknown option; allowed: \(allowed.sorted().joined(separator: ", "))")
         }
         var merged = defaults
         for (key, value) in o { merged[key] = value }
@@ -126,10 +133,15 @@ public struct ObserverRegistry: Sendable {
         do {
             return try JSONValue.object(options).integralNumbersAsInts.decode(as: Options.self)
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
-            let DecodingError.dataCorrupted(ctx) {
-            throw ObserverError.invalidOption(kind: name, option: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: ctx.debugDescription)
+            let DecodingError.dataCorrupted(ctx)
+        {
+            throw ObserverError.invalidOption(
+                kind: name, option: ctx.codingPath.map(\.stringValue).joined(separator: "."),
+                reason: ctx.debugDescription)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw ObserverError.invalidOption(kind: name, option: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), reason: "missing")
+            throw ObserverError.invalidOption(
+                kind: name, option: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."),
+                reason: "missing")
         }
     }
 }

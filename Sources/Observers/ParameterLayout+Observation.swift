@@ -17,8 +17,10 @@ public import QuantCore
 extension ParameterLayout {
     /// The layout of a batch of `shape` holding `count` elements for `granularity`, checked against
     /// the canonical layout fixed by earlier batches (if any).
-    public static func observing(_ granularity: Granularity, shape: [Int], count: Int,
-                                 previous: ParameterLayout?) throws -> ParameterLayout {
+    public static func observing(
+        _ granularity: Granularity, shape: [Int], count: Int,
+        previous: ParameterLayout?
+    ) throws -> ParameterLayout {
         guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == count else {
             throw ObserverError.shapeMismatch(shape: shape, elementCount: count)
         }
@@ -30,7 +32,13 @@ extension ParameterLayout {
         }
         if let previous, previous != layout.canonical {
             throw ObserverError.incompatibleShape(
-                shape: shape, expected: "parameter shape \(previous.parameterShape) fixed by earlier batches (\(previous.granularity) of \(previous.shape))")
+                shape: shape,
+                expected:
+                    """
+                    parameter shape \(previous.parameterShape) fixed by earlier batches (\(previous.granularity) of \
+                    \(previous.shape))
+                    """
+            )
         }
         return layout
     }
@@ -66,13 +74,16 @@ extension ParameterLayout {
                 }
             } else {
                 for o in 0..<outer {
-                    scratch.append(contentsOf: UnsafeBufferPointer(start: base + (o &* length &+ slot) &* inner, count: inner))
+                    scratch.append(
+                        contentsOf: UnsafeBufferPointer(start: base + (o &* length &+ slot) &* inner, count: inner))
                 }
             }
         case .perGroup:
             let g = groupsPerAxis
-            let i = slot % inner, og = slot / inner
-            let o = og / g, a0 = (og % g) * groupSize
+            let i = slot % inner
+            let og = slot / inner
+            let o = og / g
+            let a0 = (og % g) * groupSize
             for a in a0..<Swift.min(a0 + groupSize, length) { scratch.append(base[(o &* length &+ a) &* inner &+ i]) }
         }
     }
@@ -80,12 +91,16 @@ extension ParameterLayout {
 
 extension ParameterLayout {
     /// Checks a restored state's layout against the options' granularity and its slot count.
-    static func validateRestored(_ layout: ParameterLayout?, granularity: Granularity, slots: Int, kind: String) throws {
+    static func validateRestored(_ layout: ParameterLayout?, granularity: Granularity, slots: Int, kind: String) throws
+    {
         guard slots == (layout?.parameterCount ?? 0) else {
-            throw ObserverError.invalidState(kind: kind, reason: "\(slots) slots for parameter layout \(layout.map { "\($0.parameterShape)" } ?? "none")")
+            throw ObserverError.invalidState(
+                kind: kind,
+                reason: "\(slots) slots for parameter layout \(layout.map { "\($0.parameterShape)" } ?? "none")")
         }
         if let layout, (try? ParameterLayout(granularity: granularity, shape: layout.shape))?.canonical != layout {
-            throw ObserverError.invalidState(kind: kind, reason: "state was observed \(layout.granularity), options ask \(granularity)")
+            throw ObserverError.invalidState(
+                kind: kind, reason: "state was observed \(layout.granularity), options ask \(granularity)")
         }
     }
 }

@@ -18,7 +18,8 @@ public struct QuantizationGrid: Sendable, Hashable {
 
     /// The grid for clipping range `[lo, hi]` on `target`; `nil` when the range has zero width.
     public init?(lo: Double, hi: Double, target: RangeTarget) {
-        let l = Swift.min(lo, 0), h = Swift.max(hi, 0)
+        let l = Swift.min(lo, 0)
+        let h = Swift.max(hi, 0)
         qmin = target.qmin
         qmax = target.qmax
         if target.symmetric {
@@ -43,12 +44,13 @@ public struct QuantizationGrid: Sendable, Hashable {
     /// `(k + ½)·s` and at the clipping points).
     public func squaredErrorIntegral(from a: Double, to b: Double) -> Double {
         guard b > a else { return 0 }
-        let lowCode = Double(qmin - zeroPoint), highCode = Double(qmax - zeroPoint)
+        let lowCode = Double(qmin - zeroPoint)
+        let highCode = Double(qmax - zeroPoint)
         var t = a
         var sum = 0.0
         while t < b {
             var k = (t / scale + 0.5).rounded(.down)  // cell of t: x̂ = k·s on [(k−½)s, (k+½)s)
-            if (k + 0.5) * scale <= t { k += 1 }        // t on a cell edge after rounding
+            if (k + 0.5) * scale <= t { k += 1 }  // t on a cell edge after rounding
             if (k - 0.5) * scale > t { k -= 1 }
             var end: Double
             if k >= highCode {
@@ -63,7 +65,8 @@ public struct QuantizationGrid: Sendable, Hashable {
             if end <= t { end = b }  // cannot happen after the adjustment; guarantees progress
             let c = k * scale
             // ∫_t^end (x − c)² dx = ((end − c)³ − (t − c)³)/3
-            let u = end - c, v = t - c
+            let u = end - c
+            let v = t - c
             sum += (u * u * u - v * v * v) / 3
             t = end
         }
@@ -73,7 +76,8 @@ public struct QuantizationGrid: Sendable, Hashable {
     /// Expected squared error of values distributed as the histogram bins, each bin's count spread
     /// uniformly over it: `Σ count_i / w · ∫_bin (x − x̂)² dx`, divided by the total count.
     public func expectedSquaredError(counts: [UInt64], lowerEdge: (Int) -> Double, width: Double) -> Double {
-        var sum = 0.0, total = 0.0
+        var sum = 0.0
+        var total = 0.0
         for (i, c) in counts.enumerated() where c != 0 {
             let a = lowerEdge(i)
             sum += Double(c) / width * squaredErrorIntegral(from: a, to: a + width)

@@ -65,8 +65,10 @@ public struct RangeScan: Sendable, Hashable {
     /// Min and max of `base[start..<end]` ignoring NaN, and whether the block was all finite.
     @inlinable
     static func scanBlock(_ base: UnsafePointer<Float>, _ start: Int, _ end: Int) -> (Float, Float, Bool) {
-        var mn0 = SIMD16<Float>(repeating: .infinity), mx0 = SIMD16<Float>(repeating: -.infinity)
-        var mn1 = mn0, mx1 = mx0
+        var mn0 = SIMD16<Float>(repeating: .infinity)
+        var mx0 = SIMD16<Float>(repeating: -.infinity)
+        var mn1 = mn0
+        var mx1 = mx0
         var poison = SIMD16<Float>(repeating: 0)
         var i = start
         let raw = UnsafeRawPointer(base)
@@ -82,7 +84,8 @@ public struct RangeScan: Sendable, Hashable {
         }
         mn0.replace(with: mn1, where: mn1 .< mn0)
         mx0.replace(with: mx1, where: mx1 .> mx0)
-        var mn = mn0.min(), mx = mx0.max()
+        var mn = mn0.min()
+        var mx = mx0.max()
         var clean = poison.sum() == 0
         while i < end {
             let x = base[i]

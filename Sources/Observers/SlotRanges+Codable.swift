@@ -7,7 +7,8 @@ extension SlotRanges: Codable {
         let lo = try c.decode([Float?].self, forKey: .min)
         let hi = try c.decode([Float?].self, forKey: .max)
         guard lo.count == hi.count else {
-            throw DecodingError.dataCorruptedError(forKey: .max, in: c, debugDescription: "min and max differ in length")
+            throw DecodingError.dataCorruptedError(
+                forKey: .max, in: c, debugDescription: "min and max differ in length")
         }
         min = lo.map { $0 ?? .infinity }
         max = hi.map { $0 ?? -.infinity }

@@ -35,7 +35,9 @@ public struct SlotRanges: Sendable, Hashable {
     /// - otherwise each contiguous `[channels·inner]` (per channel) or `[inner]` (per group) row is
     ///   folded element-wise into per-position accumulators (`elementwise`), which per channel are
     ///   reduced over `inner` at the end.
-    public static func reduce(_ batch: UnsafeBufferPointer<Float>, layout: ParameterLayout) -> (SlotRanges, NonFiniteCounts) {
+    public static func reduce(_ batch: UnsafeBufferPointer<Float>, layout: ParameterLayout) -> (
+        SlotRanges, NonFiniteCounts
+    ) {
         var out = SlotRanges(count: layout.parameterCount)
         var counts = NonFiniteCounts()
         guard let base = batch.baseAddress, batch.count > 0 else { return (out, counts) }
@@ -60,8 +62,10 @@ public struct SlotRanges: Sendable, Hashable {
                 var acc = SlotRanges(count: c * inn)
                 acc.min.withUnsafeMutableBufferPointer { mn in
                     acc.max.withUnsafeMutableBufferPointer { mx in
+                        // Nil only for zero slots, where there is nothing to scan.
+                        guard let mnBase = mn.baseAddress, let mxBase = mx.baseAddress else { return }
                         for oi in 0..<o {
-                            counts.add(elementwise(base + oi * c * inn, c * inn, mn.baseAddress!, mx.baseAddress!))
+                            counts.add(elementwise(base + oi * c * inn, c * inn, mnBase, mxBase))
                         }
                     }
                 }
@@ -73,11 +77,14 @@ public struct SlotRanges: Sendable, Hashable {
                 }
             }
         case .perGroup:
-            let (o, c, inn, g, size) = (layout.outer, layout.length, layout.inner, layout.groupsPerAxis, layout.groupSize)
+            let (o, c, inn, g, size) = (
+                layout.outer, layout.length, layout.inner, layout.groupsPerAxis, layout.groupSize
+            )
             if inn == 1 {
                 for oi in 0..<o {
                     for gi in 0..<g {
-                        let c0 = gi * size, c1 = Swift.min(c0 + size, c)
+                        let c0 = gi * size
+                        let c1 = Swift.min(c0 + size, c)
                         let s = RangeScan.scan(UnsafeBufferPointer(start: base + oi * c + c0, count: c1 - c0))
                         out.min[oi * g + gi] = s.min
                         out.max[oi * g + gi] = s.max
@@ -87,10 +94,15 @@ public struct SlotRanges: Sendable, Hashable {
             } else {
                 out.min.withUnsafeMutableBufferPointer { mn in
                     out.max.withUnsafeMutableBufferPointer { mx in
+                        // Nil only for zero slots, where there is nothing to scan.
+                        guard let mnBase = mn.baseAddress, let mxBase = mx.baseAddress else { return }
                         for oi in 0..<o {
                             for ci in 0..<c {
                                 let slot0 = (oi * g + ci / size) * inn
-                                counts.add(elementwise(base + (oi * c + ci) * inn, inn, mn.baseAddress! + slot0, mx.baseAddress! + slot0))
+                                counts.add(
+                                    elementwise(
+                                        base + (oi * c + ci) * inn, inn, mnBase + slot0,
+                                        mxBase + slot0))
                             }
                         }
                     }
@@ -104,12 +116,15 @@ public struct SlotRanges: Sendable, Hashable {
     /// and returns the element counts. SIMD16 with `replace(with:where:)`; the finite mask is
     /// `−Inf < x < +Inf` (false for NaN).
     @inlinable
-    static func elementwise(_ src: UnsafePointer<Float>, _ n: Int, _ mn: UnsafeMutablePointer<Float>,
-                            _ mx: UnsafeMutablePointer<Float>) -> NonFiniteCounts {
+    static func elementwise(
+        _ src: UnsafePointer<Float>, _ n: Int, _ mn: UnsafeMutablePointer<Float>,
+        _ mx: UnsafeMutablePointer<Float>
+    ) -> NonFiniteCounts {
         var i = 0
         var poison = SIMD16<Float>(repeating: 0)
         let rs = UnsafeRawPointer(src)
-        let rmn = UnsafeMutableRawPointer(mn), rmx = UnsafeMutableRawPointer(mx)
+        let rmn = UnsafeMutableRawPointer(mn)
+        let rmx = UnsafeMutableRawPointer(mx)
         let inf = SIMD16<Float>(repeating: .infinity)
         while i + 16 <= n {
             let v = rs.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)

@@ -11,7 +11,9 @@ struct ByteCount: ExpressibleByArgument, Hashable {
     init?(argument: String) {
         let digits = argument.prefix { $0.isASCII && $0.isNumber }
         let suffix = argument.dropFirst(digits.count).lowercased()
-        let multipliers: [String: Int] = ["": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mib": 1 << 20, "g": 1 << 30, "gib": 1 << 30]
+        let multipliers: [String: Int] = [
+            "": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mib": 1 << 20, "g": 1 << 30, "gib": 1 << 30,
+        ]
         guard !digits.isEmpty, let value = Int(digits), let multiplier = multipliers[suffix] else { return nil }
         let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier)
         guard !overflow, bytes > 0 else { return nil }

@@ -14,7 +14,8 @@ struct Calibrate: ParsableCommand {
             or both. Progress goes to stderr; the per-layer table (or --json) to stdout. \
             Exit codes: 0 success, 64 usage, 65 unusable input, 66 missing input, 70 internal error, \
             73 output exists (without --force) or cannot be created, 74 HDF5 I/O error, 78 configuration \
-            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed). Each HDF5 input is first read by a \
+            error, 130/143 interrupted by SIGINT/SIGTERM (the partial package is removed). Each HDF5 input is \
+            first read by a \
             child process: a file on which libhdf5 crashes is reported ("libhdf5 crashed (signal N) reading \
             FILE", exit 65) and stops the run; with --keep-going an activation file that crashes libhdf5 or \
             cannot be read is skipped, the package is written from the others, and the exit code is the \
@@ -25,13 +26,27 @@ struct Calibrate: ParsableCommand {
     @Option(help: "The pre-trained weights (HDF5).")
     var weights: String?
 
-    @Option(parsing: .upToNextOption, help: "Recorded activations: HDF5 files or quoted glob patterns (shards of the same datasets).")
+    @Option(
+        parsing: .upToNextOption,
+        help: "Recorded activations: HDF5 files or quoted glob patterns (shards of the same datasets).")
     var activations: [String] = []
 
-    @Option(help: "Saved activation statistics (.ptqstats from `ptq observe` / `ptq merge`) instead of --activations: no activation data is read.")
+    @Option(
+        help:
+            """
+            Saved activation statistics (.ptqstats from `ptq observe` / `ptq merge`) instead of --activations: no \
+            activation data is read.
+            """
+    )
     var stats: String?
 
-    @Option(help: "Configuration (YAML or JSON); default: the statistics' configuration with --stats, else int8 weights per channel, int8 activations per tensor.")
+    @Option(
+        help:
+            """
+            Configuration (YAML or JSON); default: the statistics' configuration with --stats, else int8 weights per \
+            channel, int8 activations per tensor.
+            """
+    )
     var config: String?
 
     @Option(help: "The package directory to create.")
@@ -46,7 +61,13 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Print a machine-readable result on stdout instead of the table.")
     var json = false
 
-    @Flag(help: "Skip activation files that crash libhdf5 or cannot be read, write the package from the others, and exit with the first failure's code.")
+    @Flag(
+        help:
+            """
+            Skip activation files that crash libhdf5 or cannot be read, write the package from the others, and exit \
+            with the first failure's code.
+            """
+    )
     var keepGoing = false
 
     @OptionGroup(title: "Pipeline")
@@ -62,7 +83,8 @@ struct Calibrate: ParsableCommand {
     func run() throws {
         let reporter = ProgressReporter(quiet: quiet)
         let job = CalibrationJob(
-            inputs: CalibrationJob.Inputs(weights: weights, activations: activations, statistics: stats, config: config),
+            inputs: CalibrationJob.Inputs(
+                weights: weights, activations: activations, statistics: stats, config: config),
             output: output, force: force,
             options: pipeline.jobOptions(keepGoing: keepGoing, probe: FileProbe.currentExecutable),
             observers: PTQCommandLine.observers)
@@ -70,8 +92,10 @@ struct Calibrate: ParsableCommand {
         do {
             result = try job.run { event in
                 switch event {
-                case .phase(let phase): reporter.begin(Self.label[phase] ?? "", unit: phase == .activations ? .bytes : .items("tensors"))
-                case .progress(let done, let total, let detail): reporter.update(done: done, total: total, detail: detail)
+                case .phase(let phase):
+                    reporter.begin(Self.label[phase] ?? "", unit: phase == .activations ? .bytes : .items("tensors"))
+                case .progress(let done, let total, let detail):
+                    reporter.update(done: done, total: total, detail: detail)
                 case .warning(let text):
                     reporter.end()
                     reporter.message("ptq calibrate: warning: \(text)")

@@ -9,7 +9,8 @@ struct Dequantize: ParsableCommand {
         discussion: """
             The output is written beside its final path and renamed into place when complete. \
             Exit codes: 0 success, 64 usage, 65 damaged package, 66 missing package, 73 output exists \
-            (without --force, or not replaceable with it) or cannot be created, 70 internal error, 130/143 interrupted by SIGINT/SIGTERM (the partial file is removed).
+            (without --force, or not replaceable with it) or cannot be created, 70 internal error, 130/143 \
+            interrupted by SIGINT/SIGTERM (the partial file is removed).
             """
     )
 

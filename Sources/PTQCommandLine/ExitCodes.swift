@@ -78,7 +78,8 @@ enum ExitCodes {
         switch error {
         case .outputExists, .refusedToReplace, .outputParentUnusable, .cannotWrite: cannotCreate
         case .cannotRead: noInput
-        case .notAPackage, .invalidManifest, .unsupportedFormatVersion, .invalidTensor, .inconsistentTensor, .quantization:
+        case .notAPackage, .invalidManifest, .unsupportedFormatVersion, .invalidTensor, .inconsistentTensor,
+            .quantization:
             data
         case .hdf5(let inner): code(for: inner.kind)
         case .interrupted: ExitCode(130)

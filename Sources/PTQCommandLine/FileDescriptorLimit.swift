@@ -33,7 +33,8 @@ enum FileDescriptorLimit {
             limit.rlim_cur = Swift.min(limit.rlim_max, Swift.max(needed, 1024))
             if setrlimit(resource, &limit) == 0 { return }
         }
-        let message = "ptq: the open-file limit is \(limit.rlim_cur) descriptors (ulimit -n) and \(open) are open "
+        let message =
+            "ptq: the open-file limit is \(limit.rlim_cur) descriptors (ulimit -n) and \(open) are open "
             + "already; ptq needs \(minimumFree) more: raise the limit\n"
         FileHandle.standardError.write(Data(message.utf8))
         exit(ExitCodes.software.rawValue)

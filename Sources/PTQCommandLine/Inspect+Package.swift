@@ -11,7 +11,12 @@ extension Inspect {
         else { return nil }
         guard let package = try? PackageReader(path: argument) else { return ["\(argument)/tensors.h5"] }
         if printSummary {
-            print("\(argument): PTQKit package, format v\(package.manifest.formatVersion), \(package.manifest.layers.count) layers\n")
+            print(
+                """
+                \(argument): PTQKit package, format v\(package.manifest.formatVersion), \
+                \(package.manifest.layers.count) layers\n
+                """
+            )
             print(PackageSummary.markdown(package.manifest))
         }
         return [package.tensorsPath]

@@ -17,7 +17,13 @@ struct Inspect: ParsableCommand {
             """
     )
 
-    @Flag(help: "Stream every numeric dataset once and report min, max, mean, std, abs-max, zero fraction and NaN/Inf counts.")
+    @Flag(
+        help:
+            """
+            Stream every numeric dataset once and report min, max, mean, std, abs-max, zero fraction and NaN/Inf \
+            counts.
+            """
+    )
     var stats = false
 
     @Flag(help: "Print JSON (stable key order) instead of text.")
@@ -45,7 +51,7 @@ struct Inspect: ParsableCommand {
             let matches = Self.packageTensors(argument, printSummary: !json) ?? Self.expand(argument)
             if matches.isEmpty {
                 let report = InspectReport(file: argument, failure: TensorIOError.noFilesMatch(pattern: argument))
-                report.failures.forEach { Self.fail($0, &firstFailure) }
+                for failure in report.failures { Self.fail(failure, &firstFailure) }
                 reports.append(report)
             }
             for path in matches {
@@ -55,7 +61,7 @@ struct Inspect: ParsableCommand {
                     if keepGoing { continue } else { break files }
                 }
                 let report = InspectReport(file: path, statistics: stats, batchBytes: batchBytes)
-                report.failures.forEach { Self.fail($0, &firstFailure) }
+                for failure in report.failures { Self.fail(failure, &firstFailure) }
                 reports.append(report)
             }
         }

@@ -55,7 +55,9 @@ extension InspectReport {
     }
 
     private static func text(_ s: TensorStatistics) -> String {
-        func g(_ value: Double) -> String { value.isFinite && s.finiteCount > 0 ? String(format: "%.6g", value) : "n/a" }
+        func g(_ value: Double) -> String {
+            value.isFinite && s.finiteCount > 0 ? String(format: "%.6g", value) : "n/a"
+        }
         let zeroPercent = String(format: "%.2f%%", s.zeroFraction * 100)
         return "min \(g(Double(s.min)))  max \(g(Double(s.max)))  mean \(g(s.mean))  std \(g(s.standardDeviation))"
             + "  absmax \(g(Double(s.absMax)))  zeros \(zeroPercent)  nan \(s.nanCount)"

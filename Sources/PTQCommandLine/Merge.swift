@@ -40,9 +40,14 @@ struct Merge: ParsableCommand {
             let merged = try StatisticsFile.merge(files, allowPartial: allowPartial)
             try merged.write(to: output, force: force, inputs: inputs)
             let b = merged.body
-            var line = "ptq merge: \(output): \(b.shards.count) of \(b.plan.shardCount) shards from \(inputs.count) files"
+            var line =
+                "ptq merge: \(output): \(b.shards.count) of \(b.plan.shardCount) shards from \(inputs.count) files"
             if !b.missingShards.isEmpty {
-                line += "; missing shards \(b.missingShards.map(String.init).joined(separator: ", ")) (accepted with --allow-partial)"
+                line +=
+                    """
+                    ; missing shards \(b.missingShards.map(String.init).joined(separator: ", ")) (accepted with \
+                    --allow-partial)
+                    """
             }
             FileHandle.standardError.write(Data((line + "\n").utf8))
         } catch {

@@ -53,9 +53,10 @@ struct Observe: ParsableCommand {
             try StatisticsFile.replacementRule(force: force, inputs: readPaths).check(output, isDirectory: false)
             let spec = try ShardSpec(parsing: shard)
             let registry = PTQCommandLine.observers
-            let settings = try config.map { (path) throws(ConfigError) in
-                try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
-            } ?? CalibrationConfig()
+            let settings =
+                try config.map { (path) throws(ConfigError) in
+                    try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
+                } ?? CalibrationConfig()
             let calibrator = pipeline.jobOptions().configure(try Calibrator(config: settings, observers: registry))
             reporter.begin("observing shard \(spec)", unit: .bytes)
             let file = try StatisticsFile.observe(

@@ -41,6 +41,7 @@ struct PipelineOptions: ParsableArguments {
     /// The job options these flags give.
     func jobOptions(keepGoing: Bool = false, probe: FileProbe? = nil) -> CalibrationJob.Options {
         CalibrationJob.Options(
-            threads: threads, memoryBudget: memoryBudget?.bytes, batchRows: batchRows, keepGoing: keepGoing, probe: probe)
+            threads: threads, memoryBudget: memoryBudget?.bytes, batchRows: batchRows, keepGoing: keepGoing,
+            probe: probe)
     }
 }

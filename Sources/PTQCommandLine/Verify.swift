@@ -33,7 +33,9 @@ struct Verify: ParsableCommand {
             FileHandle.standardError.write(Data("ptq verify: \(error)\n".utf8))
             throw ExitCodes.code(for: error)
         }
-        for warning in report.warnings { FileHandle.standardError.write(Data("ptq verify: warning: \(warning)\n".utf8)) }
+        for warning in report.warnings {
+            FileHandle.standardError.write(Data("ptq verify: warning: \(warning)\n".utf8))
+        }
         for problem in report.problems { FileHandle.standardError.write(Data("ptq verify: \(problem)\n".utf8)) }
         if json {
             print(
@@ -44,7 +46,10 @@ struct Verify: ParsableCommand {
                 ]).rendered())
         } else {
             print(
-                "\(package): \(report.passed ? "OK" : "FAILED") — \(report.checks) checks on \(report.tensorsChecked) tensors"
+                """
+                \(package): \(report.passed ? "OK" : "FAILED") — \(report.checks) checks on \(report.tensorsChecked) \
+                tensors
+                """
                     + (against.map { ", metrics recomputed against \($0)" } ?? "")
                     + (report.problems.isEmpty ? "" : ", \(report.problems.count) problems"))
         }

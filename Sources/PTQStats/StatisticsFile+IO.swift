@@ -1,8 +1,8 @@
-public import PackageFormat
-public import PackageWriter
 import Calibrator
 public import Foundation
 public import Observers
+public import PackageFormat
+public import PackageWriter
 
 extension StatisticsFile {
     /// The file's bytes: the header, then the canonical body whose SHA-256 the header carries.
@@ -15,7 +15,9 @@ extension StatisticsFile {
         }
         var hasher = SHA256()
         hasher.update(Array(body))
-        let header = "{\"format\":\"\(Self.format)\",\"formatVersion\":\(Self.formatVersion),\"sha256\":\"\(hasher.finalize().hex)\""
+        let header =
+            "{\"format\":\"\(Self.format)\",\"formatVersion\":\(Self.formatVersion),"
+            + "\"sha256\":\"\(hasher.finalize().hex)\""
         var data = Data(header.utf8)
         data.append(contentsOf: Self.bodyMarker)
         data.append(body)
@@ -60,9 +62,14 @@ extension StatisticsFile {
 
     /// Reads and checks the file at `path`: header, SHA-256 of the body, format version, contents.
     ///
-    /// - Parameter registry: restores the saved observer kinds (user observers must be registered).
+    /// - Parameters:
+    ///   - path: the statistics file.
+    ///   - registry: restores the saved observer kinds (user observers must be registered).
+    /// - Returns: the checked statistics file.
     /// - Throws: ``StatisticsFileError`` naming `path`.
-    public static func read(_ path: String, registry: ObserverRegistry = .builtIn) throws(StatisticsFileError) -> StatisticsFile {
+    public static func read(_ path: String, registry: ObserverRegistry = .builtIn) throws(StatisticsFileError)
+        -> StatisticsFile
+    {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -73,7 +80,9 @@ extension StatisticsFile {
     }
 
     /// Checks and decodes a file's bytes (`path` names it in errors).
-    public static func decode(_ data: Data, path: String, registry: ObserverRegistry = .builtIn) throws(StatisticsFileError) -> StatisticsFile {
+    public static func decode(_ data: Data, path: String, registry: ObserverRegistry = .builtIn)
+        throws(StatisticsFileError) -> StatisticsFile
+    {
         let bytes = [UInt8](data)
         guard let marker = firstRange(of: bodyMarker, in: bytes) else {
             throw .corrupted(path: path, reason: "not a PTQKit statistics file, or its header is damaged")
@@ -102,13 +111,15 @@ extension StatisticsFile {
         let actual = hasher.finalize().hex
         guard actual == header.sha256 else {
             throw .corrupted(
-                path: path, reason: "SHA-256 of the body is \(actual), the header says \(header.sha256) (damaged or truncated)")
+                path: path,
+                reason: "SHA-256 of the body is \(actual), the header says \(header.sha256) (damaged or truncated)")
         }
         guard (1...formatVersion).contains(header.formatVersion) else {
             throw .unsupportedFormatVersion(path: path, found: header.formatVersion, supported: formatVersion)
         }
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         decoder.userInfo[.observerRegistry] = registry
         do {
             return StatisticsFile(body: try decoder.decode(Body.self, from: Data(body)))

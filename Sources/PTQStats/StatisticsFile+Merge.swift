@@ -8,7 +8,10 @@ extension StatisticsFile {
     /// shards covered twice, conflicting fingerprints, and — unless `allowPartial` — missing shards;
     /// with `allowPartial` the missing shards are recorded in ``Body/missingShards``.
     ///
-    /// - Parameter files: each file's path (for messages) and contents.
+    /// - Parameters:
+    ///   - files: each file's path (for messages) and contents.
+    ///   - allowPartial: whether missing shards are accepted (and recorded) rather than refused.
+    /// - Returns: the merged statistics.
     /// - Throws: ``StatisticsFileError`` naming the files involved.
     public static func merge(
         _ files: [(path: String, file: StatisticsFile)], allowPartial: Bool
@@ -24,7 +27,9 @@ extension StatisticsFile {
                     path: path, other: firstPath,
                     reason: "written by PTQKit \(b.ptqkitVersion), not \(first.body.ptqkitVersion)")
             }
-            guard b.configDigest == first.body.configDigest else { throw .differentConfigs(path: path, other: firstPath) }
+            guard b.configDigest == first.body.configDigest else {
+                throw .differentConfigs(path: path, other: firstPath)
+            }
             guard b.planDigest == first.body.planDigest else {
                 let reason =
                     b.plan.shardCount != first.body.plan.shardCount

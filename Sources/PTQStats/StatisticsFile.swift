@@ -1,7 +1,7 @@
-public import PackageFormat
-import PackageWriter
 public import Calibrator
 import Foundation
+public import PackageFormat
+import PackageWriter
 public import TensorIO
 
 /// A saved observe phase (`.ptqstats`): the observers' states of one shard, or of several merged, and
@@ -68,8 +68,13 @@ public struct StatisticsFile: Sendable {
     /// fingerprinting the files this shard owns (see ``ShardPlan/owners``).
     ///
     /// - Parameters:
+    ///   - calibrator: the configured calibrator whose observers run.
+    ///   - files: the activation files or glob patterns of the whole plan.
+    ///   - shard: which shard of the plan this run observes.
     ///   - configFile: the configuration file to record (hashed), if one was given.
     ///   - toolVersion: the PTQKit version to record.
+    ///   - progress: called after each activation batch, on this thread.
+    /// - Returns: this shard's statistics.
     /// - Throws: ``StatisticsFileError``.
     public static func observe(
         calibrator: Calibrator, files: [String], shard: ShardSpec, configFile: String?, toolVersion: String,
@@ -104,10 +109,13 @@ public struct StatisticsFile: Sendable {
             for (file, owner) in zip(plan.files, plan.owners) where owner == shard.index {
                 inputs.append(try InputFile(role: .activations, hashing: file.path))
             }
-            let configInput = try configFile.map { (path) throws(PackageError) in try InputFile(role: .config, hashing: path) }
+            let configInput = try configFile.map { (path) throws(PackageError) in
+                try InputFile(role: .config, hashing: path)
+            }
             return StatisticsFile(
                 body: Body(
-                    ptqkitVersion: toolVersion, configDigest: try digest(of: calibrator.config), config: calibrator.config,
+                    ptqkitVersion: toolVersion, configDigest: try digest(of: calibrator.config),
+                    config: calibrator.config,
                     configFile: configInput, plan: plan, planDigest: try digest(of: plan), shards: [shard.index],
                     missingShards: [], coverage: segments, inputs: inputs, statistics: statistics))
         } catch let error as PackageError {
@@ -144,7 +152,8 @@ public struct StatisticsFile: Sendable {
     static func canonicalEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }
 }

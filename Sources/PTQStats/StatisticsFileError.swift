@@ -1,6 +1,6 @@
+public import Calibrator
 public import PackageFormat
 import PackageWriter
-public import Calibrator
 
 /// Why a statistics file (`.ptqstats`) cannot be written, read, merged or used. Every case names the
 /// file(s) and the cause.
@@ -40,13 +40,22 @@ public enum StatisticsFileError: Error, Sendable, CustomStringConvertible {
             "\(path): statistics format version \(found) is not supported (this build reads 1…\(supported))"
         case .invalidContents(let path, let reason): "\(path): invalid statistics: \(reason)"
         case .differentConfigs(let path, let other):
-            "\(path): observed with another configuration than \(other) (config digests differ); observe every shard with the same config"
+            """
+            \(path): observed with another configuration than \(other) (config digests differ); observe every shard \
+            with the same config
+            """
         case .differentPlans(let path, let other, let reason):
-            "\(path): covers other inputs than \(other): \(reason); observe every shard with the same files and shard count"
+            """
+            \(path): covers other inputs than \(other): \(reason); observe every shard with the same files and shard \
+            count
+            """
         case .duplicateShard(let shard, let paths):
             "shard \(shard) is covered twice (overlapping rows) by \(paths.joined(separator: " and "))"
         case .conflictingFingerprint(let file, let paths):
-            "\(file): fingerprinted differently by \(paths.joined(separator: " and ")) (the file changed between shards)"
+            """
+            \(file): fingerprinted differently by \(paths.joined(separator: " and ")) (the file changed between \
+            shards)
+            """
         case .missingShards(let shards, let count):
             "missing shard\(shards.count == 1 ? "" : "s") \(Self.list(shards)) of \(count) (rows not covered); "
                 + "observe \(shards.count == 1 ? "it" : "them") or pass --allow-partial to accept the gap"

@@ -5,6 +5,8 @@ extension ErrorMetricsRecord {
     /// pairs). SQNR is absent when it is not finite (no error, or a zero signal).
     public init(_ metrics: ErrorMetrics) {
         let sqnr = metrics.sqnrDecibels
-        self.init(sqnrDecibels: sqnr.isFinite ? sqnr : nil, mse: metrics.meanSquaredError, maxAbsError: metrics.maxAbsoluteError)
+        self.init(
+            sqnrDecibels: sqnr.isFinite ? sqnr : nil, mse: metrics.meanSquaredError,
+            maxAbsError: metrics.maxAbsoluteError)
     }
 }

@@ -1,5 +1,5 @@
-public import JSON
 public import Foundation
+public import JSON
 
 /// Validates JSON documents against a JSON Schema, for the subset of keywords PTQKit's schemas use:
 /// `type`, `enum`, `required`, `properties`, `additionalProperties` (boolean or schema), `items`,
@@ -54,9 +54,12 @@ public struct JSONSchemaValidator: Sendable {
         }
     }
 
-    private func check(_ value: JSONValue, against schema: JSONValue, at pointer: String, into found: inout [Violation]) {
+    private func check(_ value: JSONValue, against schema: JSONValue, at pointer: String, into found: inout [Violation])
+    {
         guard case .object(let keywords) = schema else {
-            if case .bool(false) = schema { found.append(Violation(pointer: pointer, message: "no value is allowed here")) }
+            if case .bool(false) = schema {
+                found.append(Violation(pointer: pointer, message: "no value is allowed here"))
+            }
             return
         }
         func fail(_ message: String) { found.append(Violation(pointer: pointer, message: message)) }
@@ -64,7 +67,9 @@ public struct JSONSchemaValidator: Sendable {
             fail("schema error: unsupported keyword '\(key)'")
         }
         if case .string(let reference)? = keywords["$ref"] {
-            guard let target = resolve(reference) else { return fail("schema error: cannot resolve $ref '\(reference)'") }
+            guard let target = resolve(reference) else {
+                return fail("schema error: cannot resolve $ref '\(reference)'")
+            }
             check(value, against: target, at: pointer, into: &found)
         }
         if let type = keywords["type"] {
@@ -82,14 +87,20 @@ public struct JSONSchemaValidator: Sendable {
             fail("\(value) is not one of \(options.map(\.description).joined(separator: ", "))")
         }
         if let number = Self.number(value) {
-            if let minimum = keywords["minimum"].flatMap(Self.number), number < minimum { fail("\(value) is below the minimum \(minimum)") }
-            if let maximum = keywords["maximum"].flatMap(Self.number), number > maximum { fail("\(value) is above the maximum \(maximum)") }
+            if let minimum = keywords["minimum"].flatMap(Self.number), number < minimum {
+                fail("\(value) is below the minimum \(minimum)")
+            }
+            if let maximum = keywords["maximum"].flatMap(Self.number), number > maximum {
+                fail("\(value) is above the maximum \(maximum)")
+            }
             if let bound = keywords["exclusiveMinimum"].flatMap(Self.number), number <= bound {
                 fail("\(value) must be greater than \(bound)")
             }
         }
         if case .string(let text) = value {
-            if case .int(let length)? = keywords["minLength"], text.count < length { fail("string shorter than \(length)") }
+            if case .int(let length)? = keywords["minLength"], text.count < length {
+                fail("string shorter than \(length)")
+            }
             if case .string(let pattern)? = keywords["pattern"] {
                 if let regex = try? NSRegularExpression(pattern: pattern) {
                     let range = NSRange(text.startIndex..., in: text)
@@ -106,7 +117,9 @@ public struct JSONSchemaValidator: Sendable {
         }
         if case .object(let members) = value {
             if case .array(let required)? = keywords["required"] {
-                for case .string(let name) in required where members[name] == nil { fail("missing required key '\(name)'") }
+                for case .string(let name) in required where members[name] == nil {
+                    fail("missing required key '\(name)'")
+                }
             }
             let properties: JSONObject = if case .object(let p)? = keywords["properties"] { p } else { [:] }
             for name in members.keys.sorted() {
@@ -128,7 +141,8 @@ public struct JSONSchemaValidator: Sendable {
     /// The subschema a local reference `#/$defs/<name>` names.
     private func resolve(_ reference: String) -> JSONValue? {
         let prefix = "#/$defs/"
-        guard reference.hasPrefix(prefix), case .object(let root) = schema, case .object(let defs)? = root["$defs"] else {
+        guard reference.hasPrefix(prefix), case .object(let root) = schema, case .object(let defs)? = root["$defs"]
+        else {
             return nil
         }
         return defs[String(reference.dropFirst(prefix.count))]

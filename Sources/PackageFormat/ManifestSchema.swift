@@ -6,139 +6,139 @@ public import Foundation
 public enum ManifestSchema {
     /// The schema document.
     public static let text = #"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://ptqkit.example/manifest.schema.json",
-  "title": "PTQKit model package manifest (format version 1)",
-  "type": "object",
-  "required": ["format", "format_version", "ptqkit_version", "inputs", "config", "tensors_file", "summary_file", "layers"],
-  "additionalProperties": false,
-  "properties": {
-    "format": {"enum": ["ptqkit-model-package"]},
-    "format_version": {"type": "integer", "minimum": 1, "maximum": 1},
-    "ptqkit_version": {"type": "string", "minLength": 1},
-    "inputs": {"type": "array", "items": {"$ref": "#/$defs/input"}},
-    "config": {"type": "object"},
-    "tensors_file": {"type": "string", "minLength": 1},
-    "summary_file": {"type": "string", "minLength": 1},
-    "tensors_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-    "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}}
-  },
-  "$defs": {
-    "input": {
-      "type": "object",
-      "required": ["role", "path", "size", "sha256"],
-      "additionalProperties": false,
-      "properties": {
-        "role": {"enum": ["weights", "activations", "config", "statistics"]},
-        "path": {"type": "string", "minLength": 1},
-        "size": {"type": "integer", "minimum": 0},
-        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-      }
-    },
-    "layer": {
-      "type": "object",
-      "required": ["name", "tensors"],
-      "additionalProperties": false,
-      "properties": {
-        "name": {"type": "string", "minLength": 1},
-        "tensors": {"type": "array", "items": {"$ref": "#/$defs/tensor"}},
-        "activation": {"$ref": "#/$defs/activation"},
-        "policy": {"type": "object"}
-      }
-    },
-    "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
-    "tensor": {
-      "type": "object",
-      "required": ["dataset", "role", "original_shape", "original_dtype", "encoding", "stored_dtype", "stored_shape"],
-      "additionalProperties": false,
-      "properties": {
-        "dataset": {"type": "string", "pattern": "^/"},
-        "role": {"type": "string", "minLength": 1},
-        "original_shape": {"$ref": "#/$defs/shape"},
-        "original_dtype": {"type": "string", "minLength": 1},
-        "encoding": {"enum": ["affine", "minifloat", "float32"]},
-        "stored_dtype": {"enum": ["int8", "uint8", "int16", "uint16", "int32", "float32"]},
-        "stored_shape": {"$ref": "#/$defs/shape"},
-        "packed_bits": {"enum": [1, 2, 4]},
-        "quantization": {"$ref": "#/$defs/quantization"},
-        "metrics": {"$ref": "#/$defs/metrics"},
-        "note": {"type": "string"},
-        "nan_count": {"type": "integer", "minimum": 1},
-        "inf_count": {"type": "integer", "minimum": 1}
-      }
-    },
-    "quantization": {
-      "type": "object",
-      "required": ["format", "bits", "signed", "narrow_range", "qmin", "qmax", "scheme", "granularity", "profile",
-                   "rounding", "scale_dataset", "parameter_shape"],
-      "additionalProperties": false,
-      "properties": {
-        "format": {"type": "string", "minLength": 1},
-        "bits": {"type": "integer", "minimum": 2, "maximum": 32},
-        "signed": {"type": "boolean"},
-        "narrow_range": {"type": "boolean"},
-        "qmin": {"type": "integer", "minimum": -2147483648, "maximum": 65535},
-        "qmax": {"type": "integer", "minimum": -32768, "maximum": 2147483647},
-        "scheme": {"enum": ["symmetric", "asymmetric"]},
-        "scheme_reason": {"type": "string"},
-        "granularity": {"enum": ["per-tensor", "per-channel", "per-group"]},
-        "axis": {"type": "integer", "minimum": 0},
-        "group_size": {"type": "integer", "minimum": 1},
-        "profile": {"type": "string", "minLength": 1},
-        "rounding": {"enum": ["half-even", "half-away"]},
-        "scale_dataset": {"type": "string", "pattern": "^/.*\\.scale$"},
-        "zero_point_dataset": {"type": "string", "pattern": "^/.*\\.zero_point$"},
-        "decode_table_dataset": {"type": "string", "pattern": "^/.*\\.decode_table$"},
-        "parameter_shape": {"$ref": "#/$defs/shape"}
-      }
-    },
-    "metrics": {
-      "type": "object",
-      "required": ["mse", "max_abs_error"],
-      "additionalProperties": false,
-      "properties": {
-        "sqnr_decibels": {"type": "number"},
-        "mse": {"type": "number", "minimum": 0},
-        "max_abs_error": {"type": "number", "minimum": 0}
-      }
-    },
-    "activation": {
-      "type": "object",
-      "required": ["datasets", "observer", "observer_options", "element_count", "nan_count", "inf_count", "range_min",
-                   "range_max", "clipping_fraction", "format", "bits", "signed", "narrow_range", "qmin", "qmax", "scheme",
-                   "profile", "rounding", "scale", "zero_point"],
-      "additionalProperties": false,
-      "properties": {
-        "datasets": {"type": "array", "items": {"type": "string", "minLength": 1}},
-        "observer": {"type": "string", "minLength": 1},
-        "observer_options": {"type": "object"},
-        "element_count": {"type": "integer", "minimum": 0},
-        "nan_count": {"type": "integer", "minimum": 0},
-        "inf_count": {"type": "integer", "minimum": 0},
-        "observed_min": {"type": "number"},
-        "observed_max": {"type": "number"},
-        "range_min": {"type": "number"},
-        "range_max": {"type": "number"},
-        "clipping_fraction": {"type": "number", "minimum": 0, "maximum": 1},
-        "format": {"type": "string", "minLength": 1},
-        "bits": {"type": "integer", "minimum": 2, "maximum": 16},
-        "signed": {"type": "boolean"},
-        "narrow_range": {"type": "boolean"},
-        "qmin": {"type": "integer", "minimum": -32768, "maximum": 65535},
-        "qmax": {"type": "integer", "minimum": -32768, "maximum": 65535},
-        "scheme": {"enum": ["symmetric", "asymmetric"]},
-        "scheme_reason": {"type": "string"},
-        "profile": {"type": "string", "minLength": 1},
-        "rounding": {"enum": ["half-even", "half-away"]},
-        "scale": {"type": "number", "exclusiveMinimum": 0},
-        "zero_point": {"type": "integer", "minimum": -32768, "maximum": 65535}
-      }
-    }
-  }
-}
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://ptqkit.example/manifest.schema.json",
+          "title": "PTQKit model package manifest (format version 1)",
+          "type": "object",
+          "required": ["format", "format_version", "ptqkit_version", "inputs", "config", "tensors_file", "summary_file", "layers"],
+          "additionalProperties": false,
+          "properties": {
+            "format": {"enum": ["ptqkit-model-package"]},
+            "format_version": {"type": "integer", "minimum": 1, "maximum": 1},
+            "ptqkit_version": {"type": "string", "minLength": 1},
+            "inputs": {"type": "array", "items": {"$ref": "#/$defs/input"}},
+            "config": {"type": "object"},
+            "tensors_file": {"type": "string", "minLength": 1},
+            "summary_file": {"type": "string", "minLength": 1},
+            "tensors_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}}
+          },
+          "$defs": {
+            "input": {
+              "type": "object",
+              "required": ["role", "path", "size", "sha256"],
+              "additionalProperties": false,
+              "properties": {
+                "role": {"enum": ["weights", "activations", "config", "statistics"]},
+                "path": {"type": "string", "minLength": 1},
+                "size": {"type": "integer", "minimum": 0},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+              }
+            },
+            "layer": {
+              "type": "object",
+              "required": ["name", "tensors"],
+              "additionalProperties": false,
+              "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "tensors": {"type": "array", "items": {"$ref": "#/$defs/tensor"}},
+                "activation": {"$ref": "#/$defs/activation"},
+                "policy": {"type": "object"}
+              }
+            },
+            "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+            "tensor": {
+              "type": "object",
+              "required": ["dataset", "role", "original_shape", "original_dtype", "encoding", "stored_dtype", "stored_shape"],
+              "additionalProperties": false,
+              "properties": {
+                "dataset": {"type": "string", "pattern": "^/"},
+                "role": {"type": "string", "minLength": 1},
+                "original_shape": {"$ref": "#/$defs/shape"},
+                "original_dtype": {"type": "string", "minLength": 1},
+                "encoding": {"enum": ["affine", "minifloat", "float32"]},
+                "stored_dtype": {"enum": ["int8", "uint8", "int16", "uint16", "int32", "float32"]},
+                "stored_shape": {"$ref": "#/$defs/shape"},
+                "packed_bits": {"enum": [1, 2, 4]},
+                "quantization": {"$ref": "#/$defs/quantization"},
+                "metrics": {"$ref": "#/$defs/metrics"},
+                "note": {"type": "string"},
+                "nan_count": {"type": "integer", "minimum": 1},
+                "inf_count": {"type": "integer", "minimum": 1}
+              }
+            },
+            "quantization": {
+              "type": "object",
+              "required": ["format", "bits", "signed", "narrow_range", "qmin", "qmax", "scheme", "granularity", "profile",
+                           "rounding", "scale_dataset", "parameter_shape"],
+              "additionalProperties": false,
+              "properties": {
+                "format": {"type": "string", "minLength": 1},
+                "bits": {"type": "integer", "minimum": 2, "maximum": 32},
+                "signed": {"type": "boolean"},
+                "narrow_range": {"type": "boolean"},
+                "qmin": {"type": "integer", "minimum": -2147483648, "maximum": 65535},
+                "qmax": {"type": "integer", "minimum": -32768, "maximum": 2147483647},
+                "scheme": {"enum": ["symmetric", "asymmetric"]},
+                "scheme_reason": {"type": "string"},
+                "granularity": {"enum": ["per-tensor", "per-channel", "per-group"]},
+                "axis": {"type": "integer", "minimum": 0},
+                "group_size": {"type": "integer", "minimum": 1},
+                "profile": {"type": "string", "minLength": 1},
+                "rounding": {"enum": ["half-even", "half-away"]},
+                "scale_dataset": {"type": "string", "pattern": "^/.*\\.scale$"},
+                "zero_point_dataset": {"type": "string", "pattern": "^/.*\\.zero_point$"},
+                "decode_table_dataset": {"type": "string", "pattern": "^/.*\\.decode_table$"},
+                "parameter_shape": {"$ref": "#/$defs/shape"}
+              }
+            },
+            "metrics": {
+              "type": "object",
+              "required": ["mse", "max_abs_error"],
+              "additionalProperties": false,
+              "properties": {
+                "sqnr_decibels": {"type": "number"},
+                "mse": {"type": "number", "minimum": 0},
+                "max_abs_error": {"type": "number", "minimum": 0}
+              }
+            },
+            "activation": {
+              "type": "object",
+              "required": ["datasets", "observer", "observer_options", "element_count", "nan_count", "inf_count", "range_min",
+                           "range_max", "clipping_fraction", "format", "bits", "signed", "narrow_range", "qmin", "qmax", "scheme",
+                           "profile", "rounding", "scale", "zero_point"],
+              "additionalProperties": false,
+              "properties": {
+                "datasets": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "observer": {"type": "string", "minLength": 1},
+                "observer_options": {"type": "object"},
+                "element_count": {"type": "integer", "minimum": 0},
+                "nan_count": {"type": "integer", "minimum": 0},
+                "inf_count": {"type": "integer", "minimum": 0},
+                "observed_min": {"type": "number"},
+                "observed_max": {"type": "number"},
+                "range_min": {"type": "number"},
+                "range_max": {"type": "number"},
+                "clipping_fraction": {"type": "number", "minimum": 0, "maximum": 1},
+                "format": {"type": "string", "minLength": 1},
+                "bits": {"type": "integer", "minimum": 2, "maximum": 16},
+                "signed": {"type": "boolean"},
+                "narrow_range": {"type": "boolean"},
+                "qmin": {"type": "integer", "minimum": -32768, "maximum": 65535},
+                "qmax": {"type": "integer", "minimum": -32768, "maximum": 65535},
+                "scheme": {"enum": ["symmetric", "asymmetric"]},
+                "scheme_reason": {"type": "string"},
+                "profile": {"type": "string", "minLength": 1},
+                "rounding": {"enum": ["half-even", "half-away"]},
+                "scale": {"type": "number", "exclusiveMinimum": 0},
+                "zero_point": {"type": "integer", "minimum": -32768, "maximum": 65535}
+              }
+            }
+          }
+        }
 
-"""#
+        """#
 
     /// A validator for the schema.
     public static var validator: JSONSchemaValidator {

@@ -1,11 +1,12 @@
+import Foundation
+public import HDF5
+public import QuantCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-public import HDF5
-public import QuantCore
 
 /// Why writing, reading or verifying a model package failed. Every case names the path (and where it
 /// applies the tensor or manifest key) and the cause.
@@ -42,7 +43,8 @@ public enum PackageError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .outputExists(let path): "\(path): output exists (use --force to replace it)"
-        case .refusedToReplace(let path, let reason): "\(path): output exists and --force will not replace it: \(reason)"
+        case .refusedToReplace(let path, let reason):
+            "\(path): output exists and --force will not replace it: \(reason)"
         case .outputParentUnusable(let path, let reason): "\(path): cannot create the package here: \(reason)"
         case .cannotWrite(let path, let reason): "\(path): cannot write: \(reason)"
         case .cannotRead(let path, let reason): "\(path): cannot read: \(reason)"

@@ -27,7 +27,9 @@ public struct PackageReader: ~Copyable {
     ///   ``PackageError/unsupportedFormatVersion(path:found:supported:)``, or ``PackageError/hdf5(_:)``.
     public init(path: String) throws(PackageError) {
         let manifestPath = "\(path)/\(Manifest.fileName)"
-        guard FileManager.default.fileExists(atPath: path) else { throw .cannotRead(path: path, reason: "no such directory") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .cannotRead(path: path, reason: "no such directory")
+        }
         guard FileManager.default.fileExists(atPath: manifestPath) else { throw .notAPackage(path: path) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: manifestPath)) } catch {
@@ -54,7 +56,8 @@ public struct PackageReader: ~Copyable {
         return try reading(record) {
             if let bits = record.packedBits {
                 let bytes = try dataset.read(as: UInt8.self)
-                return try PackedCodes.unpack(bytes, bits: bits, signed: q.signed, count: record.elementCount, as: Int32.self)
+                return try PackedCodes.unpack(
+                    bytes, bits: bits, signed: q.signed, count: record.elementCount, as: Int32.self)
             }
             // The wrapper converts any stored integer type to the memory type; Int32 holds every code.
             return try dataset.read(as: Int32.self)
@@ -83,7 +86,9 @@ public struct PackageReader: ~Copyable {
     }
 
     /// The parameter layout of a quantized tensor (from its granularity and shape) and its scales.
-    public func layoutAndScales(of record: TensorRecord) throws(PackageError) -> (layout: ParameterLayout, scales: [Float]) {
+    public func layoutAndScales(of record: TensorRecord) throws(PackageError) -> (
+        layout: ParameterLayout, scales: [Float]
+    ) {
         guard let q = record.quantization else { throw inconsistent(record, "has no quantization parameters") }
         let granularity: Granularity
         switch (q.granularity, q.axis, q.groupSize) {
@@ -93,7 +98,9 @@ public struct PackageReader: ~Copyable {
         default: throw inconsistent(record, "granularity '\(q.granularity)' lacks its axis or group size")
         }
         let layout: ParameterLayout
-        do { layout = try granularity.layout(shape: record.originalShape) } catch { throw .quantization(name: record.dataset, error) }
+        do { layout = try granularity.layout(shape: record.originalShape) } catch {
+            throw .quantization(name: record.dataset, error)
+        }
         guard layout.parameterShape == q.parameterShape else {
             throw inconsistent(record, "parameter shape \(q.parameterShape) does not fit \(q.granularity)")
         }
@@ -140,7 +147,9 @@ public struct PackageReader: ~Copyable {
             if let bits = record.quantization?.bits, bits > 16 {
                 // int32 codes (quantized biases): x = scale · Float(q − zero_point), element by element.
                 let (layout, scales, zeroPoints) = try storedParameters(of: record)
-                guard codes.count == layout.count else { throw inconsistent(record, "\(codes.count) codes for \(layout.count) elements") }
+                guard codes.count == layout.count else {
+                    throw inconsistent(record, "\(codes.count) codes for \(layout.count) elements")
+                }
                 return codes.indices.map { i in
                     let k = layout.parameterIndex(ofElement: i)
                     return scales[k] * Float(Int64(codes[i]) - Int64(zeroPoints[k]))

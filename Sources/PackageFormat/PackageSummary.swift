@@ -14,7 +14,8 @@ public enum PackageSummary {
         var lines = [
             "# PTQKit package summary", "",
             "Format \(manifest.format) v\(manifest.formatVersion), written by PTQKit \(manifest.ptqkitVersion).",
-            "Inputs: " + manifest.inputs.map { "\($0.role.rawValue) `\($0.path)` (\($0.size) bytes)" }.joined(separator: ", ")
+            "Inputs: "
+                + manifest.inputs.map { "\($0.role.rawValue) `\($0.path)` (\($0.size) bytes)" }.joined(separator: ", ")
                 + ".",
             "",
         ]
@@ -40,7 +41,10 @@ public enum PackageSummary {
                     row.append("float32 (\(tensor.note ?? "not quantized"))")
                 }
                 if let m = tensor.metrics {
-                    row += [m.sqnrDecibels.map { format($0, digits: 2) } ?? "∞", scientific(m.mse), scientific(m.maxAbsError)]
+                    row += [
+                        m.sqnrDecibels.map { format($0, digits: 2) } ?? "∞", scientific(m.mse),
+                        scientific(m.maxAbsError),
+                    ]
                 } else {
                     row += ["–", "–", "–"]
                 }
@@ -50,7 +54,8 @@ public enum PackageSummary {
             if let a = layer.activation {
                 row += [
                     "\(a.format) \(a.scheme)", "[\(scientific(Double(a.rangeMin))), \(scientific(Double(a.rangeMax)))]",
-                    scientific(Double(a.scale)), String(a.zeroPoint), format(a.clippingFraction * 100, digits: 3) + " %",
+                    scientific(Double(a.scale)), String(a.zeroPoint),
+                    format(a.clippingFraction * 100, digits: 3) + " %",
                 ]
             } else {
                 row += ["–", "–", "–", "–", "–"]
@@ -102,8 +107,14 @@ extension Double {
     fileprivate var exponentBase10: Int {
         var e = 0
         var v = self
-        while v >= 10 { v /= 10; e += 1 }
-        while v < 1 { v *= 10; e -= 1 }
+        while v >= 10 {
+            v /= 10
+            e += 1
+        }
+        while v < 1 {
+            v *= 10
+            e -= 1
+        }
         return e
     }
 }

@@ -25,7 +25,8 @@ extension PackageVerifier {
                 let digest = try SHA256.hash(fileAt: package.tensorsPath).digest.hex
                 report.check(
                     digest == recorded
-                        ? nil : "\(package.tensorsPath): SHA-256 \(digest) differs from the manifest's tensors_sha256 "
+                        ? nil
+                        : "\(package.tensorsPath): SHA-256 \(digest) differs from the manifest's tensors_sha256 "
                             + "\(recorded) (tensors.h5 changed after packaging)")
             } catch {
                 report.check("\(package.tensorsPath): cannot hash: \(error)")
@@ -86,7 +87,8 @@ extension PackageVerifier {
         let bounds = codeBounds(bits: q.bits, signed: q.signed, narrow: q.narrowRange)
         report.check(
             bounds.map { $0 == (q.qmin, q.qmax) } ?? false
-                ? nil : "\(place): code range \(q.qmin)...\(q.qmax) is not the range of \(q.bits)-bit "
+                ? nil
+                : "\(place): code range \(q.qmin)...\(q.qmax) is not the range of \(q.bits)-bit "
                     + "\(q.signed ? "signed" : "unsigned")\(q.narrowRange ? " narrow" : "") codes")
         if q.scheme == Symmetry.symmetric.rawValue {
             if q.signed {
@@ -121,7 +123,8 @@ extension PackageVerifier {
         let overflowing = scales.filter { $0.isFinite && !($0 * largest).isFinite }.count
         report.check(
             overflowing == 0
-                ? nil : "\(package): \(record.dataset): \(overflowing) scales are too large: codes up to \(largest) "
+                ? nil
+                : "\(package): \(record.dataset): \(overflowing) scales are too large: codes up to \(largest) "
                     + "dequantize to ±Inf")
     }
 
@@ -154,7 +157,8 @@ extension PackageVerifier {
             let derived = scheme.parameters(min: a.rangeMin, max: a.rangeMax)
             report.check(
                 derived.scale.bitPattern == a.scale.bitPattern && Int(derived.zeroPoint) == a.zeroPoint
-                    ? nil : "\(place): scale \(a.scale), zero point \(a.zeroPoint) are not what \(a.profile) gives for "
+                    ? nil
+                    : "\(place): scale \(a.scale), zero point \(a.zeroPoint) are not what \(a.profile) gives for "
                         + "the recorded range [\(a.rangeMin), \(a.rangeMax)] (scale \(derived.scale), zero point "
                         + "\(derived.zeroPoint))")
         }

@@ -75,14 +75,19 @@ public enum PackageVerifier {
     static func checkInputs(_ inputs: [InputFile], against weights: String?, _ report: inout Report) {
         for input in inputs {
             guard FileManager.default.fileExists(atPath: input.path) else {
-                report.warnings.append("\(input.path): \(input.role.rawValue) input not found; its hash was not checked")
+                report.warnings.append(
+                    "\(input.path): \(input.role.rawValue) input not found; its hash was not checked")
                 continue
             }
             do {
                 let (digest, size) = try SHA256.hash(fileAt: input.path)
                 report.check(
                     digest.hex == input.sha256 && size == input.size
-                        ? nil : "\(input.path): SHA-256 or size differs from the manifest (the file changed since calibration)")
+                        ? nil
+                        : """
+                        \(input.path): SHA-256 or size differs from the manifest (the file changed since calibration)
+                        """
+                )
             } catch {
                 report.check("\(error)")
             }
@@ -105,7 +110,9 @@ public enum PackageVerifier {
     {
         let dataset = try package.open(record.dataset, expectedShape: record.storedShape)
         let stored = dataset.elementType.numeric?.name ?? dataset.elementType.description
-        report.check(stored == record.storedDtype ? nil : "\(record.dataset): stored as \(stored), manifest says \(record.storedDtype)")
+        report.check(
+            stored == record.storedDtype
+                ? nil : "\(record.dataset): stored as \(stored), manifest says \(record.storedDtype)")
         switch record.encoding {
         case .float32:
             return try package.float32Values(of: record)
@@ -113,7 +120,8 @@ public enum PackageVerifier {
             let (codes, table) = try package.minifloatCodes(of: record)
             let (_, scales) = try package.layoutAndScales(of: record)
             let outside = codes.filter { Int($0) >= table.count }.count
-            report.check(outside == 0 ? nil : "\(record.dataset): \(outside) codes beyond the \(table.count)-entry decode table")
+            report.check(
+                outside == 0 ? nil : "\(record.dataset): \(outside) codes beyond the \(table.count)-entry decode table")
             let badScales = scales.filter { !($0.isFinite && $0 > 0) }.count
             report.check(badScales == 0 ? nil : "\(record.dataset): \(badScales) scales are not finite and positive")
             checkMinifloatScales(record, table: table, scales: scales, package: package.path, &report)
@@ -135,7 +143,8 @@ public enum PackageVerifier {
             let badScales = scales.filter { !($0.isFinite && $0 > 0) }.count
             report.check(badScales == 0 ? nil : "\(record.dataset): \(badScales) scales are not finite and positive")
             let badZeros = zeroPoints.filter { Int($0) < q.qmin || Int($0) > q.qmax }.count
-            report.check(badZeros == 0 ? nil : "\(record.dataset): \(badZeros) zero-points outside \(q.qmin)...\(q.qmax)")
+            report.check(
+                badZeros == 0 ? nil : "\(record.dataset): \(badZeros) zero-points outside \(q.qmin)...\(q.qmax)")
             checkAffineParameters(record, q, scales: scales, zeroPoints: zeroPoints, package: package.path, &report)
             return try package.dequantized(record)
         }
@@ -149,7 +158,12 @@ public enum PackageVerifier {
         do {
             let dataset = try file.openDataset(record.dataset)
             guard dataset.shape == record.originalShape else {
-                report.check("\(file.filePath): \(record.dataset) has shape \(dataset.shape), the package \(record.originalShape)")
+                report.check(
+                    """
+                    \(file.filePath): \(record.dataset) has shape \(dataset.shape), the package \
+                    \(record.originalShape)
+                    """
+                )
                 return
             }
             values = try dataset.read(as: Float.self)
@@ -170,9 +184,16 @@ public enum PackageVerifier {
             guard let a, let b else { return a == nil && b == nil }
             return abs(a - b) <= metricsTolerance * max(abs(a), abs(b), 1e-30)
         }
-        let agree = close(measured.mse, recorded.mse) && close(measured.maxAbsError, recorded.maxAbsError)
+        let agree =
+            close(measured.mse, recorded.mse) && close(measured.maxAbsError, recorded.maxAbsError)
             && close(measured.sqnrDecibels, recorded.sqnrDecibels)
         report.check(
-            agree ? nil : "\(record.dataset): recomputed metrics (MSE \(measured.mse), max abs \(measured.maxAbsError)) differ from the manifest (MSE \(recorded.mse), max abs \(recorded.maxAbsError))")
+            agree
+                ? nil
+                : """
+                \(record.dataset): recomputed metrics (MSE \(measured.mse), max abs \(measured.maxAbsError)) differ \
+                from the manifest (MSE \(recorded.mse), max abs \(recorded.maxAbsError))
+                """
+        )
     }
 }

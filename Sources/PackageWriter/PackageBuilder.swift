@@ -1,5 +1,5 @@
-public import PackageFormat
 import Foundation
+public import PackageFormat
 
 /// Writes a complete model package atomically: `tensors.h5` through ``tensors``, then ``finish(manifest:)``
 /// writes `manifest.json` and `summary.md` and moves the directory into place (see
@@ -32,7 +32,11 @@ public struct PackageBuilder: ~Copyable {
     /// Prepares `destination` (see ``AtomicDirectoryWriter/init(destination:rule:)``, with
     /// ``replacementRule(force:inputs:)``) and creates `tensors.h5` in the temporary directory.
     ///
-    /// - Parameter inputs: the files the run reads: never replaced, and a directory holding one is not either.
+    /// - Parameters:
+    ///   - destination: the package directory to create.
+    ///   - force: whether an existing package or empty directory may be replaced.
+    ///   - inputs: the files the run reads: never replaced, and a directory holding one is not either.
+    /// - Throws: ``PackageError`` naming `destination`.
     public init(destination: String, force: Bool, inputs: [String]) throws(PackageError) {
         let rule = Self.replacementRule(force: force, inputs: inputs)
         let directory = try AtomicDirectoryWriter(destination: destination, rule: rule)

@@ -25,8 +25,12 @@ public struct PackageJob: ~Copyable {
     /// Prepares `destination` (see ``AtomicDirectoryWriter/init(destination:rule:)`` and
     /// ``PackageBuilder/replacementRule(force:inputs:)``).
     ///
-    /// - Parameter inputs: the files the run reads: with `force`, neither they nor a directory holding one
-    ///   of them are replaced.
+    /// - Parameters:
+    ///   - destination: the package directory to create.
+    ///   - force: whether an existing package or empty directory may be replaced.
+    ///   - inputs: the files the run reads: with `force`, neither they nor a directory holding one
+    ///     of them are replaced.
+    /// - Throws: ``PackageError`` naming `destination`.
     public init(destination: String, force: Bool, inputs: [String]) throws(PackageError) {
         builder = try PackageBuilder(destination: destination, force: force, inputs: inputs)
         self.destination = destination

@@ -1,7 +1,7 @@
-import JSON
-public import PackageFormat
 public import Calibrator
 import Foundation
+import JSON
+public import PackageFormat
 import QuantCore
 
 extension PackagePlan {
@@ -30,9 +30,11 @@ extension ActivationRecord {
             infCount: Int(a.counts.positiveInfinity + a.counts.negativeInfinity),
             observedMin: finite ? a.observedMin : nil, observedMax: finite ? a.observedMax : nil,
             rangeMin: a.rangeMin, rangeMax: a.rangeMax, clippingFraction: a.clippingFraction,
-            format: a.format.description, bits: a.format.bits, signed: a.format.isSigned, narrowRange: a.format.isNarrow,
+            format: a.format.description, bits: a.format.bits, signed: a.format.isSigned,
+            narrowRange: a.format.isNarrow,
             qmin: Int(a.format.qmin), qmax: Int(a.format.qmax), scheme: a.scheme.chosen.rawValue,
-            schemeReason: a.scheme.reason, profile: a.profile.rawValue, rounding: TensorsFileWriter.name(of: a.rounding),
+            schemeReason: a.scheme.reason, profile: a.profile.rawValue,
+            rounding: TensorsFileWriter.name(of: a.rounding),
             scale: a.scale, zeroPoint: Int(a.zeroPoint))
     }
 }

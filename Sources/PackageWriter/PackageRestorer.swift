@@ -1,5 +1,5 @@
-public import PackageFormat
 import HDF5
+public import PackageFormat
 
 /// `ptq dequantize`: every tensor of a package as float32 under its original dataset path, in a new HDF5
 /// file written atomically (see ``AtomicFileWriter``).
@@ -26,7 +26,8 @@ public enum PackageRestorer {
     public static func restore(package path: String, to output: String, force: Bool) throws(PackageError) -> Int {
         let package = try PackageReader(path: path)
         let packageFiles = PackageBuilder.packageFiles.map { "\(path)/\($0)" }
-        let writer = try AtomicFileWriter(destination: output, rule: replacementRule(force: force, inputs: packageFiles))
+        let writer = try AtomicFileWriter(
+            destination: output, rule: replacementRule(force: force, inputs: packageFiles))
         do {
             let file = try writer.create { (path) throws(HDF5Error) -> File in try File(path, mode: .create) }
             try file.setAttribute(markerAttribute, .string(path))
@@ -34,8 +35,10 @@ public enum PackageRestorer {
                 let values = try package.dequantized(record)
                 let count = record.originalShape.reduce(1, *)
                 let options =
-                    record.originalShape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4, shuffle: true)
-                let dataset = try file.createDataset(record.dataset, type: .float32, shape: record.originalShape, options: options)
+                    record.originalShape.isEmpty || count == 0
+                    ? DatasetOptions() : DatasetOptions(deflateLevel: 4, shuffle: true)
+                let dataset = try file.createDataset(
+                    record.dataset, type: .float32, shape: record.originalShape, options: options)
                 if count > 0 { try dataset.write(values) }
                 MidWritePause.point(output)
             }

@@ -1,5 +1,5 @@
-public import PackageFormat
 import HDF5
+public import PackageFormat
 public import QuantCore
 
 /// Writes `tensors.h5`: each tensor under its original dataset path, as integer codes (packed two or four
@@ -43,7 +43,8 @@ public struct TensorsFileWriter: ~Copyable {
     /// - Throws: ``PackageError`` naming the dataset.
     public mutating func writeAffine(
         dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
-        parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String? = nil
+        parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile,
+        schemeReason: String? = nil
     ) throws(PackageError) -> TensorRecord {
         guard values.count == shape.reduce(1, *) else {
             throw .invalidTensor(name: dataset, reason: "\(values.count) values for shape \(shape)")
@@ -52,12 +53,14 @@ public struct TensorsFileWriter: ~Copyable {
         let metrics: ErrorMetricsRecord
         do {
             codes = try parameters.quantize(values, as: Int32.self)
-            metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: try parameters.dequantize(codes)))
+            metrics = ErrorMetricsRecord(
+                try ErrorMetrics(reference: values, reconstruction: try parameters.dequantize(codes)))
         } catch {
             throw .quantization(name: dataset, error)
         }
         return try writeAffine(
-            dataset: dataset, role: role, codes: codes, shape: shape, originalDtype: originalDtype, parameters: parameters,
+            dataset: dataset, role: role, codes: codes, shape: shape, originalDtype: originalDtype,
+            parameters: parameters,
             symmetry: symmetry, profile: profile, schemeReason: schemeReason, metrics: metrics,
             nanCount: Self.count(values, \.isNaN), infCount: Self.count(values, \.isInfinite))
     }
@@ -72,10 +75,17 @@ public struct TensorsFileWriter: ~Copyable {
     /// - Parameters:
     ///   - dataset: absolute path of the tensor (in the weights file and here).
     ///   - role: the tensor's role in its layer (`weight`, `bias`).
+    ///   - codes: the integer codes, row-major, one per element of `shape`.
+    ///   - shape: the tensor's shape.
     ///   - originalDtype: element type name of the source dataset.
+    ///   - parameters: the scales and zero-points the codes were made with.
     ///   - symmetry: the scheme the parameters came from.
     ///   - profile: the numerics profile that computed them.
     ///   - schemeReason: why the scheme was chosen, when it was chosen automatically.
+    ///   - metrics: the error of exactly these codes.
+    ///   - nanCount: the NaN elements of the original tensor, recorded when not `nil`.
+    ///   - infCount: the infinite elements of the original tensor, recorded when not `nil`.
+    /// - Returns: the tensor's manifest record.
     /// - Throws: ``PackageError`` naming the dataset.
     public mutating func writeAffine(
         dataset: String, role: String, codes: [Int32], shape: [Int], originalDtype: String,
@@ -83,7 +93,9 @@ public struct TensorsFileWriter: ~Copyable {
         metrics: ErrorMetricsRecord, nanCount: Int? = nil, infCount: Int? = nil
     ) throws(PackageError) -> TensorRecord {
         guard parameters.shape == shape, codes.count == shape.reduce(1, *) else {
-            throw .invalidTensor(name: dataset, reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(codes.count) values)")
+            throw .invalidTensor(
+                name: dataset,
+                reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(codes.count) values)")
         }
         let format = parameters.format
         let scalePath = dataset + Self.scaleSuffix
@@ -98,10 +110,18 @@ public struct TensorsFileWriter: ~Copyable {
             do { packed = try PackedCodes.pack(codes, bits: bits) } catch { throw .quantization(name: dataset, error) }
             storedShape = [packed.count]
             try writeDataset(dataset, packed, shape: storedShape)
-        case .int8: storedShape = shape; try writeDataset(dataset, codes.map { Int8(truncatingIfNeeded: $0) }, shape: shape)
-        case .uint8: storedShape = shape; try writeDataset(dataset, codes.map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
-        case .int16: storedShape = shape; try writeDataset(dataset, codes.map { Int16(truncatingIfNeeded: $0) }, shape: shape)
-        case .uint16: storedShape = shape; try writeDataset(dataset, codes.map { UInt16(truncatingIfNeeded: $0) }, shape: shape)
+        case .int8:
+            storedShape = shape
+            try writeDataset(dataset, codes.map { Int8(truncatingIfNeeded: $0) }, shape: shape)
+        case .uint8:
+            storedShape = shape
+            try writeDataset(dataset, codes.map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
+        case .int16:
+            storedShape = shape
+            try writeDataset(dataset, codes.map { Int16(truncatingIfNeeded: $0) }, shape: shape)
+        case .uint16:
+            storedShape = shape
+            try writeDataset(dataset, codes.map { UInt16(truncatingIfNeeded: $0) }, shape: shape)
         }
         let layout = parameters.layout
         try writeDataset(scalePath, parameters.scales, shape: layout.parameterShape)
@@ -138,8 +158,12 @@ public struct TensorsFileWriter: ~Copyable {
         let layout: ParameterLayout
         do {
             layout = try quantizer.layout(for: shape)
-            quantized = try values.withUnsafeBufferPointer { (x) throws(FloatFormatError) in try quantizer.quantize(x, shape: shape) }
-            try reconstructed.withUnsafeMutableBufferPointer { (y) throws(FloatFormatError) in try quantizer.dequantize(quantized, into: y) }
+            quantized = try values.withUnsafeBufferPointer { (x) throws(FloatFormatError) in
+                try quantizer.quantize(x, shape: shape)
+            }
+            try reconstructed.withUnsafeMutableBufferPointer { (y) throws(FloatFormatError) in
+                try quantizer.dequantize(quantized, into: y)
+            }
         } catch {
             throw .invalidTensor(name: dataset, reason: "\(error)")
         }
@@ -150,14 +174,16 @@ public struct TensorsFileWriter: ~Copyable {
         let format = quantizer.format
         try writeDataset(dataset, quantized.codes, shape: shape)
         try writeDataset(scalePath, quantized.scales, shape: layout.parameterShape)
-        try writeDataset(tablePath, Array(quantizer.codec.decodeTable.prefix(format.codeCount)), shape: [format.codeCount])
+        try writeDataset(
+            tablePath, Array(quantizer.codec.decodeTable.prefix(format.codeCount)), shape: [format.codeCount])
         let (granularity, axis, groupSize) = Self.describe(layout.granularity)
         let quantization = TensorQuantization(
             format: format.presetName ?? format.description, bits: format.bitWidth, signed: true, narrowRange: false,
             qmin: 0, qmax: format.codeCount - 1, scheme: Symmetry.symmetric.rawValue,
             schemeReason: quantizer.scaleRule == .powerOfTwo ? "power-of-two (OCP MX) scales" : nil,
             granularity: granularity, axis: axis, groupSize: groupSize, profile: CompatibilityProfile.ptqkit.rawValue,
-            rounding: "half-even", scaleDataset: scalePath, zeroPointDataset: nil, parameterShape: layout.parameterShape,
+            rounding: "half-even", scaleDataset: scalePath, zeroPointDataset: nil,
+            parameterShape: layout.parameterShape,
             decodeTableDataset: tablePath)
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .minifloat,
@@ -203,8 +229,10 @@ public struct TensorsFileWriter: ~Copyable {
         try writeDataset(zeroPointPath, [Int32](repeating: 0, count: perChannel ? count : 1), shape: parameterShape)
         let quantization = TensorQuantization(
             format: "int32", bits: 32, signed: true, narrowRange: false, qmin: Int(Int32.min), qmax: Int(Int32.max),
-            scheme: Symmetry.symmetric.rawValue, schemeReason: reason, granularity: perChannel ? "per-channel" : "per-tensor",
-            axis: perChannel ? 0 : nil, groupSize: nil, profile: CompatibilityProfile.ptqkit.rawValue, rounding: "half-even",
+            scheme: Symmetry.symmetric.rawValue, schemeReason: reason,
+            granularity: perChannel ? "per-channel" : "per-tensor",
+            axis: perChannel ? 0 : nil, groupSize: nil, profile: CompatibilityProfile.ptqkit.rawValue,
+            rounding: "half-even",
             scaleDataset: scalePath, zeroPointDataset: zeroPointPath, parameterShape: parameterShape)
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
@@ -218,11 +246,14 @@ public struct TensorsFileWriter: ~Copyable {
     /// more than one element with as many scales) rather than one for the tensor.
     /// - Throws: ``PackageError/invalidTensor(name:reason:)`` when the scales fit neither, or are not
     ///   finite and positive.
-    private static func int32Layout(_ dataset: String, count: Int, shape: [Int], scales: [Float]) throws(PackageError) -> Bool {
+    private static func int32Layout(_ dataset: String, count: Int, shape: [Int], scales: [Float]) throws(PackageError)
+        -> Bool
+    {
         let elements = shape.reduce(1, *)
         let perChannel = shape.count == 1 && scales.count == elements && elements > 1
         guard count == elements, perChannel || scales.count == 1, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw .invalidTensor(name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
+            throw .invalidTensor(
+                name: dataset, reason: "\(scales.count) scales (finite, > 0) do not fit a bias of shape \(shape)")
         }
         return perChannel
     }

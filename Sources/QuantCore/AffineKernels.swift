@@ -72,7 +72,9 @@ extension QuantizationParameters {
             if l.inner >= 16 || l.length == 1 {
                 for o in 0..<l.outer {
                     for a in 0..<l.length {
-                        visitor.uniform(start: (o * l.length + a) * l.inner, count: l.inner, scale: scales[a], zeroPoint: zeroPoints[a])
+                        visitor.uniform(
+                            start: (o * l.length + a) * l.inner, count: l.inner, scale: scales[a],
+                            zeroPoint: zeroPoints[a])
                     }
                 }
             } else {
@@ -96,7 +98,8 @@ extension QuantizationParameters {
                 }
             }
         case .perGroup:
-            let groups = l.groupsPerAxis, size = l.groupSize
+            let groups = l.groupsPerAxis
+            let size = l.groupSize
             if l.inner == 1 && size < 16 {
                 // Groups shorter than a SIMD vector: expand each row's parameters (one buffer reused).
                 var s = [Float](repeating: 0, count: l.length)
@@ -132,7 +135,8 @@ extension QuantizationParameters {
                             for a in 0..<l.length {
                                 let k = (o * groups + a / size) * l.inner
                                 visitor.varying(
-                                    start: (o * l.length + a) * l.inner, count: l.inner, scales: sb + k, zeroPoints: zb + k)
+                                    start: (o * l.length + a) * l.inner, count: l.inner, scales: sb + k,
+                                    zeroPoints: zb + k)
                             }
                         }
                     }
@@ -162,7 +166,8 @@ struct AffineRounder {
     @inline(__always)
     func scalar(_ x: Float, _ s: Float, _ z: Int32) -> Float {
         var v = reciprocal ? x * (1 / s) : x / s
-        let lo = Float(qmin - z), hi = Float(qmax - z)
+        let lo = Float(qmin - z)
+        let hi = Float(qmax - z)
         if v < lo { v = lo }
         if v > hi { v = hi }
         if v.isNaN { v = 0 }
@@ -172,8 +177,10 @@ struct AffineRounder {
     /// Per-run constants for a uniform run: the divisor (or reciprocal) and the clamp bounds.
     @inline(__always)
     func uniformConstants(scale: Float, zeroPoint: Int32) -> (d: SIMD16<Float>, lo: SIMD16<Float>, hi: SIMD16<Float>) {
-        (SIMD16(repeating: reciprocal ? 1 / scale : scale),
-         SIMD16(repeating: Float(qmin - zeroPoint)), SIMD16(repeating: Float(qmax - zeroPoint)))
+        (
+            SIMD16(repeating: reciprocal ? 1 / scale : scale),
+            SIMD16(repeating: Float(qmin - zeroPoint)), SIMD16(repeating: Float(qmax - zeroPoint))
+        )
     }
 
     /// r for 16 values of a uniform run.
@@ -204,12 +211,14 @@ struct QuantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
     let rounder: AffineRounder
 
     mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
-        let x = UnsafeRawPointer(input + start), q = output + start
+        let x = UnsafeRawPointer(input + start)
+        let q = output + start
         let (d, lo, hi) = rounder.uniformConstants(scale: scale, zeroPoint: zeroPoint)
         let z = SIMD16<Int32>(repeating: zeroPoint)
         var j = 0
         while j + 16 <= count {
-            let r = rounder.uniform(x.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), d: d, lo: lo, hi: hi)
+            let r = rounder.uniform(
+                x.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), d: d, lo: lo, hi: hi)
             let c = integerCodes(r, zero: z)
             for lane in 0..<16 { q[j + lane] = C(truncatingIfNeeded: c[lane]) }
             j += 16
@@ -221,7 +230,8 @@ struct QuantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
     }
 
     mutating func varying(start: Int, count: Int, scales: UnsafePointer<Float>, zeroPoints: UnsafePointer<Float>) {
-        let x = UnsafeRawPointer(input + start), q = output + start
+        let x = UnsafeRawPointer(input + start)
+        let q = output + start
         var j = 0
         while j + 16 <= count {
             let (r, _, z) = rounder.varying(x, scales, zeroPoints, j)
@@ -244,7 +254,8 @@ struct DequantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
     let output: UnsafeMutablePointer<Float>
 
     mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
-        let q = input + start, y = UnsafeMutableRawPointer(output + start)
+        let q = input + start
+        let y = UnsafeMutableRawPointer(output + start)
         let s = SIMD16<Float>(repeating: scale)
         let z = SIMD16<Int32>(repeating: zeroPoint)
         var j = 0
@@ -261,8 +272,10 @@ struct DequantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
     }
 
     mutating func varying(start: Int, count: Int, scales: UnsafePointer<Float>, zeroPoints: UnsafePointer<Float>) {
-        let q = input + start, y = UnsafeMutableRawPointer(output + start)
-        let sp = UnsafeRawPointer(scales), zp = UnsafeRawPointer(zeroPoints)
+        let q = input + start
+        let y = UnsafeMutableRawPointer(output + start)
+        let sp = UnsafeRawPointer(scales)
+        let zp = UnsafeRawPointer(zeroPoints)
         var j = 0
         while j + 16 <= count {
             var c = SIMD16<Int32>()
@@ -287,12 +300,14 @@ struct FakeQuantizeVisitor: AffineRunVisitor {
     let rounder: AffineRounder
 
     mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
-        let x = UnsafeRawPointer(input + start), y = UnsafeMutableRawPointer(output + start)
+        let x = UnsafeRawPointer(input + start)
+        let y = UnsafeMutableRawPointer(output + start)
         let (d, lo, hi) = rounder.uniformConstants(scale: scale, zeroPoint: zeroPoint)
         let s = SIMD16<Float>(repeating: scale)
         var j = 0
         while j + 16 <= count {
-            let r = rounder.uniform(x.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), d: d, lo: lo, hi: hi)
+            let r = rounder.uniform(
+                x.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), d: d, lo: lo, hi: hi)
             y.storeBytes(of: s * r, toByteOffset: j * 4, as: SIMD16<Float>.self)
             j += 16
         }
@@ -303,7 +318,8 @@ struct FakeQuantizeVisitor: AffineRunVisitor {
     }
 
     mutating func varying(start: Int, count: Int, scales: UnsafePointer<Float>, zeroPoints: UnsafePointer<Float>) {
-        let x = UnsafeRawPointer(input + start), y = UnsafeMutableRawPointer(output + start)
+        let x = UnsafeRawPointer(input + start)
+        let y = UnsafeMutableRawPointer(output + start)
         var j = 0
         while j + 16 <= count {
             let (r, s, _) = rounder.varying(x, scales, zeroPoints, j)

@@ -4,8 +4,10 @@
 extension AffineScheme {
     /// PTQKit: Double arithmetic, scale rounded to Float once; see ``parameters(min:max:)``.
     func ptqkitParameters(min: Float, max: Float) -> ScaleAndZeroPoint {
-        let lo = Double(Swift.min(min, 0)), hi = Double(Swift.max(max, 0))
-        let qmin = Double(format.qmin), qmax = Double(format.qmax)
+        let lo = Double(Swift.min(min, 0))
+        let hi = Double(Swift.max(max, 0))
+        let qmin = Double(format.qmin)
+        let qmax = Double(format.qmax)
         if hi == lo { return degenerate(.zeroWidth) }
         switch symmetry {
         case .symmetric:
@@ -27,8 +29,10 @@ extension AffineScheme {
     /// PyTorch `_calculate_qparams` (Float32 tensors; `eps = torch.finfo(torch.float32).eps`).
     func pytorchParameters(min: Float, max: Float) -> ScaleAndZeroPoint {
         let eps = Float.ulpOfOne  // 2^−23 = 1.1920929e−07
-        let minNeg = Swift.min(min, 0), maxPos = Swift.max(max, 0)
-        let qmin = format.qmin, qmax = format.qmax
+        let minNeg = Swift.min(min, 0)
+        let maxPos = Swift.max(max, 0)
+        let qmin = format.qmin
+        let qmax = format.qmax
         let flag: DegenerateRange.Reason? = maxPos == minNeg ? .zeroWidth : nil
         switch symmetry {
         case .symmetric:
@@ -46,7 +50,8 @@ extension AffineScheme {
             } else {
                 z = (qmin + qmax) / 2  // customized range: (quant_min + quant_max) // 2
             }
-            return ScaleAndZeroPoint(scale: scale, zeroPoint: z, degenerate: flag ?? (raw < eps ? .belowMinimumScale : nil))
+            return ScaleAndZeroPoint(
+                scale: scale, zeroPoint: z, degenerate: flag ?? (raw < eps ? .belowMinimumScale : nil))
         case .asymmetric:
             // scale = max((max_val_pos − min_val_neg) / float(quant_max − quant_min), eps)
             // zero_point = clamp(quant_min − round(min_val_neg / scale), quant_min, quant_max)
@@ -54,7 +59,8 @@ extension AffineScheme {
             let scale = Swift.max(raw, eps)
             let z = Float(qmin) - (minNeg / scale).rounded(.toNearestOrEven)
             let zp = Int32(Swift.min(Swift.max(z, Float(qmin)), Float(qmax)))
-            return ScaleAndZeroPoint(scale: scale, zeroPoint: zp, degenerate: flag ?? (raw < eps ? .belowMinimumScale : nil))
+            return ScaleAndZeroPoint(
+                scale: scale, zeroPoint: zp, degenerate: flag ?? (raw < eps ? .belowMinimumScale : nil))
         }
     }
 
@@ -66,7 +72,8 @@ extension AffineScheme {
         if symmetry == .symmetric && format.isSigned && (format.bits == 8 || format.bits == 16) {
             qmin = -qmax  // ONNX_INT_TYPE_SYMMETRIC_RANGE
         }
-        var rmin = Swift.min(min, 0), rmax = Swift.max(max, 0)
+        var rmin = Swift.min(min, 0)
+        var rmax = Swift.max(max, 0)
         if symmetry == .symmetric {
             let absmax = Swift.max(abs(rmin), abs(rmax))
             rmin = -absmax

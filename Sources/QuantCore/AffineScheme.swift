@@ -35,7 +35,13 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     /// Creates a scheme.
     ///
     /// - Parameters:
+    ///   - format: the integer code format.
+    ///   - symmetry: symmetric (fixed zero-point) or asymmetric.
     ///   - rounding: `nil` uses the profile's ``CompatibilityProfile/defaultRounding``.
+    ///   - granularity: per tensor, per channel or per group.
+    ///   - profile: whose formulas compute the parameters.
+    ///   - degenerateRangePolicy: what ``CompatibilityProfile/ptqkit`` does with degenerate ranges.
+    ///   - powerOfTwoScale: round every scale up to a power of two.
     /// - Throws: ``QuantizationError/unsupportedByProfile(profile:reason:)`` for an asymmetric
     ///   ``CompatibilityProfile/tensorrt`` scheme (TensorRT is symmetric only).
     public init(
@@ -48,7 +54,8 @@ public struct AffineScheme: Sendable, Hashable, Codable {
         powerOfTwoScale: Bool = false
     ) throws(QuantizationError) {
         if profile == .tensorrt && symmetry == .asymmetric {
-            throw .unsupportedByProfile(profile: profile, reason: "TensorRT/ModelOpt integer quantization is symmetric only")
+            throw .unsupportedByProfile(
+                profile: profile, reason: "TensorRT/ModelOpt integer quantization is symmetric only")
         }
         self.format = format
         self.symmetry = symmetry
@@ -139,7 +146,8 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     /// a power-of-two scale stays a power of two. Applied by the ``CompatibilityProfile/ptqkit`` profile.
     func cappedToFiniteCodes(_ p: ScaleAndZeroPoint) -> ScaleAndZeroPoint {
         guard p.scale.isFinite, p.scale > 0 else { return p }
-        let up = Double(format.qmax) - Double(p.zeroPoint), down = Double(p.zeroPoint) - Double(format.qmin)
+        let up = Double(format.qmax) - Double(p.zeroPoint)
+        let down = Double(p.zeroPoint) - Double(format.qmin)
         // 2^⌊log2 s⌋: also for a scale that rounding up to a power of two left as it was (2^128 overflows).
         func powerOfTwoBelow(_ s: Float) -> Float { Float(sign: .plus, exponent: s.exponent, significand: 1) }
         var scale = powerOfTwoScale ? powerOfTwoBelow(p.scale) : p.scale
@@ -191,7 +199,9 @@ public struct AffineScheme: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``QuantizationError`` if the shape does not fit the granularity or the number of
     ///   ranges differs from the layout's parameter count.
-    public func parameters(mins: [Float], maxs: [Float], shape: [Int]) throws(QuantizationError) -> QuantizationParameters {
+    public func parameters(mins: [Float], maxs: [Float], shape: [Int]) throws(QuantizationError)
+        -> QuantizationParameters
+    {
         let layout = try granularity.layout(shape: shape)
         guard mins.count == layout.parameterCount, maxs.count == layout.parameterCount else {
             throw .parameterCountMismatch(expected: layout.parameterCount, actual: Swift.min(mins.count, maxs.count))
@@ -204,7 +214,8 @@ public struct AffineScheme: Sendable, Hashable, Codable {
             scales[k] = p.scale
             zeroPoints[k] = p.zeroPoint
             if let reason = p.degenerate {
-                warnings.append(DegenerateRange(parameterIndex: k, min: mins[k], max: maxs[k], reason: reason, scale: p.scale))
+                warnings.append(
+                    DegenerateRange(parameterIndex: k, min: mins[k], max: maxs[k], reason: reason, scale: p.scale))
             }
         }
         return QuantizationParameters(
@@ -214,13 +225,16 @@ public struct AffineScheme: Sendable, Hashable, Codable {
 
     /// Parameters fitted to the finite min/max of `values` (a row-major tensor of `shape`) for each
     /// channel or group. NaN and ±Inf elements are ignored; a block with no finite value is `empty`.
-    public func parameters(fitting values: UnsafeBufferPointer<Float>, shape: [Int]) throws(QuantizationError) -> QuantizationParameters {
+    public func parameters(fitting values: UnsafeBufferPointer<Float>, shape: [Int]) throws(QuantizationError)
+        -> QuantizationParameters
+    {
         let layout = try granularity.layout(shape: shape)
         let (mins, maxs) = try layout.finiteMinMax(values)
         return try parameters(mins: mins, maxs: maxs, shape: shape)
     }
 
-    /// Parameters fitted to the finite min/max of `values`; see ``parameters(fitting:shape:)-(UnsafeBufferPointer<Float>,_)``.
+    /// Parameters fitted to the finite min/max of `values`; see
+    /// ``parameters(fitting:shape:)-(UnsafeBufferPointer<Float>,_)``.
     public func parameters(fitting values: [Float], shape: [Int]) throws(QuantizationError) -> QuantizationParameters {
         try values.withUnsafeBufferPointer { (buffer) throws(QuantizationError) in
             try parameters(fitting: buffer, shape: shape)

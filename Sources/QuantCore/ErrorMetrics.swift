@@ -41,7 +41,9 @@ public struct ErrorMetrics: Sendable, Hashable, Codable {
 
     /// Metrics of one pair of equally long buffers.
     /// - Throws: ``QuantizationError/countMismatch(expected:actual:what:)`` if the lengths differ.
-    public init(reference: UnsafeBufferPointer<Float>, reconstruction: UnsafeBufferPointer<Float>) throws(QuantizationError) {
+    public init(reference: UnsafeBufferPointer<Float>, reconstruction: UnsafeBufferPointer<Float>)
+        throws(QuantizationError)
+    {
         try add(reference: reference, reconstruction: reconstruction)
     }
 
@@ -55,21 +57,28 @@ public struct ErrorMetrics: Sendable, Hashable, Codable {
     }
 
     /// Adds pairs (x_i, x̂_i) in one pass.
-    public mutating func add(reference: UnsafeBufferPointer<Float>, reconstruction: UnsafeBufferPointer<Float>) throws(QuantizationError) {
+    public mutating func add(reference: UnsafeBufferPointer<Float>, reconstruction: UnsafeBufferPointer<Float>)
+        throws(QuantizationError)
+    {
         guard reference.count == reconstruction.count else {
             throw .countMismatch(expected: reference.count, actual: reconstruction.count, what: "reconstruction")
         }
         // Four Double lanes per sum (products of Floats are exact in Double); groups of four with a
         // NaN or ±Inf, and the tail, go through the scalar path.
-        var e2 = SIMD4<Double>(), x2 = SIMD4<Double>(), y2 = SIMD4<Double>(), xy = SIMD4<Double>()
+        var e2 = SIMD4<Double>()
+        var x2 = SIMD4<Double>()
+        var y2 = SIMD4<Double>()
+        var xy = SIMD4<Double>()
         var emax = SIMD4<Double>(repeating: maxAbsoluteError)
         var scalar = ErrorMetrics()
         let n = reference.count
         var i = 0
         while i + 4 <= n {
-            let x = SIMD4<Double>(Double(reference[i]), Double(reference[i + 1]), Double(reference[i + 2]), Double(reference[i + 3]))
+            let x = SIMD4<Double>(
+                Double(reference[i]), Double(reference[i + 1]), Double(reference[i + 2]), Double(reference[i + 3]))
             let y = SIMD4<Double>(
-                Double(reconstruction[i]), Double(reconstruction[i + 1]), Double(reconstruction[i + 2]), Double(reconstruction[i + 3]))
+                Double(reconstruction[i]), Double(reconstruction[i + 1]), Double(reconstruction[i + 2]),
+                Double(reconstruction[i + 3]))
             let d = x - y
             // d − d is 0 exactly when x and y are both finite.
             if all((d - d) .== SIMD4<Double>()) {

@@ -32,20 +32,25 @@ public struct FixedPointFormat: Sendable, Hashable, Codable, CustomStringConvert
     /// A binary Qm.n format: `integerBits` = m, `fractionBits` = n, E = 2^−n.
     /// - Throws: ``QuantizationError/invalidFixedPointLayout(_:)`` for negative widths or more than
     ///   53 magnitude bits (Double must hold every value exactly).
-    public static func binary(integerBits: Int, fractionBits: Int, signed: Bool = true) throws(QuantizationError) -> FixedPointFormat {
+    public static func binary(integerBits: Int, fractionBits: Int, signed: Bool = true) throws(QuantizationError)
+        -> FixedPointFormat
+    {
         try FixedPointFormat(hasSignBit: signed, integerBits: integerBits, fractionBits: fractionBits, radix: .binary)
     }
 
     /// A decimal format with E = 10^−digits; the fraction field is ⌈log2 10^digits⌉ bits wide.
     /// - Throws: ``QuantizationError/invalidFixedPointLayout(_:)`` for digits outside 1…15 or too many bits.
-    public static func decimal(integerBits: Int, fractionDigits: Int, signed: Bool = true) throws(QuantizationError) -> FixedPointFormat {
+    public static func decimal(integerBits: Int, fractionDigits: Int, signed: Bool = true) throws(QuantizationError)
+        -> FixedPointFormat
+    {
         guard (1...15).contains(fractionDigits) else {
             throw .invalidFixedPointLayout("decimal fraction digits \(fractionDigits) outside 1...15")
         }
         var units: UInt64 = 1
         for _ in 0..<fractionDigits { units *= 10 }
         let bits = 64 - (units - 1).leadingZeroBitCount
-        return try FixedPointFormat(hasSignBit: signed, integerBits: integerBits, fractionBits: bits, radix: .decimal(digits: fractionDigits))
+        return try FixedPointFormat(
+            hasSignBit: signed, integerBits: integerBits, fractionBits: bits, radix: .decimal(digits: fractionDigits))
     }
 
     init(hasSignBit: Bool, integerBits: Int, fractionBits: Int, radix: Radix) throws(QuantizationError) {
@@ -82,7 +87,9 @@ public struct FixedPointFormat: Sendable, Hashable, Codable, CustomStringConvert
     public var maxInteger: UInt64 { integerBits == 0 ? 0 : (UInt64(1) << UInt64(integerBits)) - 1 }
 
     /// Largest magnitude: maxInteger + (unitsPerOne − 1)·E.
-    public var maxMagnitude: Double { decode(FixedPointValue(isNegative: false, integer: maxInteger, fraction: unitsPerOne - 1)) }
+    public var maxMagnitude: Double {
+        decode(FixedPointValue(isNegative: false, integer: maxInteger, fraction: unitsPerOne - 1))
+    }
 
     /// "Q7.8", "S.I12.E1e-3"-style names: binary "sQ7.8"/"uQ7.8", decimal "sI12.D3".
     public var description: String {
@@ -100,7 +107,9 @@ public struct FixedPointFormat: Sendable, Hashable, Codable, CustomStringConvert
         let maxUnits = maxInteger * unitsPerOne + (unitsPerOne - 1)
         if x.isNaN { return FixedPointValue(isNegative: false, integer: 0, fraction: 0, saturated: true) }
         let negative = x < 0
-        if negative && !hasSignBit { return FixedPointValue(isNegative: false, integer: 0, fraction: 0, saturated: true) }
+        if negative && !hasSignBit {
+            return FixedPointValue(isNegative: false, integer: 0, fraction: 0, saturated: true)
+        }
         let scaled = rounding.round(abs(x) * Double(unitsPerOne))
         var units: UInt64
         var saturated = false
@@ -111,7 +120,8 @@ public struct FixedPointFormat: Sendable, Hashable, Codable, CustomStringConvert
             units = UInt64(scaled)
         }
         if units == 0 { return FixedPointValue(isNegative: false, integer: 0, fraction: 0, saturated: saturated) }
-        return FixedPointValue(isNegative: negative, integer: units / unitsPerOne, fraction: units % unitsPerOne, saturated: saturated)
+        return FixedPointValue(
+            isNegative: negative, integer: units / unitsPerOne, fraction: units % unitsPerOne, saturated: saturated)
     }
 
     /// Decodes (−1)^S · (I + m·E), computed as ±(I·unitsPerOne + m) / unitsPerOne (one rounding).

@@ -34,13 +34,19 @@ extension FloatFormat: Codable {
     public var presetName: String? { Self.presetNames.first { $0.format == self }?.name }
 
     /// Decodes either a preset name (`"fp8_e4m3fn"`) or the fields
-    /// `{exponentBits, mantissaBits, bias?, specials}`, validated like ``init(exponentBits:mantissaBits:bias:specials:)``.
+    /// `{exponentBits, mantissaBits, bias?, specials}`, validated like
+    /// ``init(exponentBits:mantissaBits:bias:specials:)``.
     public init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
             guard let preset = FloatFormat(presetName: name) else {
                 throw DecodingError.dataCorruptedError(
                     in: single,
-                    debugDescription: "unknown float format \"\(name)\"; presets: \(Self.presetNames.map(\.name).joined(separator: ", "))")
+                    debugDescription:
+                        """
+                        unknown float format \"\(name)\"; presets: \
+                        \(Self.presetNames.map(\.name).joined(separator: ", "))
+                        """
+                )
             }
             self = preset
             return

@@ -136,7 +136,9 @@ public struct FloatFormatCodec: Sendable {
     ) throws(FloatFormatError) {
         try validate(Code.self, input: source.count, output: codes.count)
         guard let fast, let input = source.baseAddress, let output = codes.baseAddress else {
-            for i in 0..<source.count { codes[i] = Code(truncatingIfNeeded: format.encode(source[i], options: options)) }
+            for i in 0..<source.count {
+                codes[i] = Code(truncatingIfNeeded: format.encode(source[i], options: options))
+            }
             return
         }
         // A plain branch-free loop: LLVM vectorizes it (measured 0.66 ns/element on SSE2,
@@ -166,14 +168,18 @@ public struct FloatFormatCodec: Sendable {
         _ input: UnsafePointer<Float>, count: Int, dividingBy divisor: Float, into output: UnsafeMutablePointer<Code>
     ) {
         guard let c = fast else {
-            for i in 0..<count { output[i] = Code(truncatingIfNeeded: format.encode(input[i] / divisor, options: options)) }
+            for i in 0..<count {
+                output[i] = Code(truncatingIfNeeded: format.encode(input[i] / divisor, options: options))
+            }
             return
         }
         // A power-of-two divisor whose reciprocal is a normal Float: x · (1/d) is the same
         // correctly rounded quotient as x / d (both round the exact x · 2^−k once), and cheaper.
         let reciprocal = 1 / divisor
         if divisor.significandBitPattern == 0 && divisor.isNormal && reciprocal.isNormal {
-            for i in 0..<count { output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] * reciprocal).bitPattern, c)) }
+            for i in 0..<count {
+                output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] * reciprocal).bitPattern, c))
+            }
             return
         }
         for i in 0..<count { output[i] = Code(truncatingIfNeeded: Self.encode1((input[i] / divisor).bitPattern, c)) }

@@ -99,7 +99,8 @@ public struct FloatFormatQuantizer: Sendable {
                     let values = base + run.offset
                     if run.elementwise {
                         for k in 0..<run.count {
-                            let a = abs(values[k]), best = amax[run.scaleIndex + k]
+                            let a = abs(values[k])
+                            let best = amax[run.scaleIndex + k]
                             amax[run.scaleIndex + k] = a < .infinity && a > best ? a : best
                         }
                     } else {
@@ -136,7 +137,8 @@ public struct FloatFormatQuantizer: Sendable {
         try codes.withUnsafeMutableBufferPointer { codes throws(FloatFormatError) in
             try scales.withUnsafeBufferPointer { scales throws(FloatFormatError) in
                 // No elements, or no scales (then no elements either): nothing to encode.
-                guard let input = x.baseAddress, let output = codes.baseAddress, let scaleBase = scales.baseAddress else {
+                guard let input = x.baseAddress, let output = codes.baseAddress, let scaleBase = scales.baseAddress
+                else {
                     return
                 }
                 try forEachRun(layout) { run throws(FloatFormatError) in
@@ -185,7 +187,9 @@ public struct FloatFormatQuantizer: Sendable {
     ///
     /// - Throws: ``FloatFormatError/lengthMismatch(input:output:)`` when `values`, the codes and
     ///   the scales do not fit `quantized.shape`; ``FloatFormatError/invalidLayout(_:)``.
-    public func dequantize(_ quantized: Quantized, into values: UnsafeMutableBufferPointer<Float>) throws(FloatFormatError) {
+    public func dequantize(_ quantized: Quantized, into values: UnsafeMutableBufferPointer<Float>)
+        throws(FloatFormatError)
+    {
         let layout = try layout(for: quantized.shape)
         guard quantized.codes.count == layout.count, values.count == layout.count else {
             throw .lengthMismatch(input: quantized.codes.count, output: values.count)
@@ -220,7 +224,8 @@ public struct FloatFormatQuantizer: Sendable {
 
     /// Calls `body` for every maximal run of the layout, in memory order.
     @inline(__always)
-    func forEachRun(_ layout: ParameterLayout, _ body: (Run) throws(FloatFormatError) -> Void) throws(FloatFormatError) {
+    func forEachRun(_ layout: ParameterLayout, _ body: (Run) throws(FloatFormatError) -> Void) throws(FloatFormatError)
+    {
         let perGroup = if case .perGroup = layout.granularity { true } else { false }
         let (inner, group) = (layout.inner, layout.groupSize)
         var offset = 0

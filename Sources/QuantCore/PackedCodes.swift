@@ -90,7 +90,9 @@ extension PackedCodes {
     /// Writes `n` codes (low `bits` bits of each byte of `codes`) into the packed stream `output` at
     /// element offset `first`. Whole bytes are written directly; a shared first or last byte is
     /// updated field by field so neighbouring runs can be packed independently.
-    static func write(_ codes: UnsafePointer<UInt8>, _ n: Int, bits: Int, into output: UnsafeMutablePointer<UInt8>, at first: Int) {
+    static func write(
+        _ codes: UnsafePointer<UInt8>, _ n: Int, bits: Int, into output: UnsafeMutablePointer<UInt8>, at first: Int
+    ) {
         let perByte = 8 / bits
         let mask = UInt8(truncatingIfNeeded: (1 << bits) - 1)
         var i = 0
@@ -132,7 +134,10 @@ extension PackedCodes {
 
     /// Reads `n` codes at element offset `first` of a packed stream into `codes`, sign-extended when
     /// `signed` (as Int8 bit patterns; unsigned codes stay zero-extended).
-    static func read(_ input: UnsafePointer<UInt8>, at first: Int, _ n: Int, bits: Int, signed: Bool, into codes: UnsafeMutablePointer<UInt8>) {
+    static func read(
+        _ input: UnsafePointer<UInt8>, at first: Int, _ n: Int, bits: Int, signed: Bool,
+        into codes: UnsafeMutablePointer<UInt8>
+    ) {
         let perByte = 8 / bits
         let up = UInt8(8 - bits)
         var i = 0
@@ -225,7 +230,8 @@ struct PackedDequantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
     @inline(__always)
     func unpacked(_ first: Int, _ n: Int) -> DequantizeVisitor<C> {
         PackedCodes.read(input, at: first, n, bits: bits, signed: signed, into: scratch)
-        return DequantizeVisitor<C>(input: UnsafeRawPointer(scratch).assumingMemoryBound(to: C.self), output: output + first)
+        return DequantizeVisitor<C>(
+            input: UnsafeRawPointer(scratch).assumingMemoryBound(to: C.self), output: output + first)
     }
 
     mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
@@ -258,7 +264,8 @@ extension QuantizationParameters {
         if input.count % (8 / format.bits) != 0 { y[n - 1] = 0 }  // unused high fields of a partial byte
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: packedChunk)
         defer { scratch.deallocate() }
-        var visitor = PackedQuantizeVisitor(input: x, output: y, bits: format.bits, rounder: AffineRounder(self), scratch: scratch)
+        var visitor = PackedQuantizeVisitor(
+            input: x, output: y, bits: format.bits, rounder: AffineRounder(self), scratch: scratch)
         walkRuns(&visitor)
     }
 
@@ -274,10 +281,12 @@ extension QuantizationParameters {
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: packedChunk)
         defer { scratch.deallocate() }
         if format.isSigned {
-            var visitor = PackedDequantizeVisitor<Int8>(input: x, output: y, bits: format.bits, signed: true, scratch: scratch)
+            var visitor = PackedDequantizeVisitor<Int8>(
+                input: x, output: y, bits: format.bits, signed: true, scratch: scratch)
             walkRuns(&visitor)
         } else {
-            var visitor = PackedDequantizeVisitor<UInt8>(input: x, output: y, bits: format.bits, signed: false, scratch: scratch)
+            var visitor = PackedDequantizeVisitor<UInt8>(
+                input: x, output: y, bits: format.bits, signed: false, scratch: scratch)
             walkRuns(&visitor)
         }
     }

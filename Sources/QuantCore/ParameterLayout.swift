@@ -66,7 +66,8 @@ public struct ParameterLayout: Sendable, Hashable, Codable {
     /// Decodes the granularity and shape and derives the rest (validating them as ``init(granularity:shape:)``).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(granularity: c.decode(Granularity.self, forKey: .granularity), shape: c.decode([Int].self, forKey: .shape))
+        try self.init(
+            granularity: c.decode(Granularity.self, forKey: .granularity), shape: c.decode([Int].self, forKey: .shape))
     }
 
     /// Number of elements.
@@ -170,7 +171,8 @@ public struct ParameterLayout: Sendable, Hashable, Codable {
             hi.replace(with: x, where: (x .> hi) .& finite)
             j += 16
         }
-        var l = lo.min(), h = hi.max()
+        var l = lo.min()
+        var h = hi.max()
         while j < n {
             let x = p[j]
             if x.isFinite {

@@ -11,12 +11,15 @@ struct ClippingCounter: AffineRunVisitor {
     }
 
     mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
-        let lo = scale * (qmin - Float(zeroPoint)), hi = scale * (qmax - Float(zeroPoint))
+        let lo = scale * (qmin - Float(zeroPoint))
+        let hi = scale * (qmax - Float(zeroPoint))
         let x = UnsafeRawPointer(input + start)
         var j = 0
         var n: Float = 0
         while j + 16 <= count {
-            n += Self.count(x.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), lo: .init(repeating: lo), hi: .init(repeating: hi))
+            n += Self.count(
+                x.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), lo: .init(repeating: lo),
+                hi: .init(repeating: hi))
             j += 16
             if j % (1 << 20) == 0 {  // keep the Float count exact (< 2^24)
                 clipped += Int(n)
@@ -33,7 +36,8 @@ struct ClippingCounter: AffineRunVisitor {
 
     mutating func varying(start: Int, count: Int, scales: UnsafePointer<Float>, zeroPoints: UnsafePointer<Float>) {
         for j in 0..<count {
-            let lo = scales[j] * (qmin - zeroPoints[j]), hi = scales[j] * (qmax - zeroPoints[j])
+            let lo = scales[j] * (qmin - zeroPoints[j])
+            let hi = scales[j] * (qmax - zeroPoints[j])
             let v = input[start + j]
             if v < lo || v > hi { clipped += 1 }
         }

@@ -76,7 +76,9 @@ extension QuantizationParameters {
     }
 
     /// Quantizes an array; see ``quantize(_:into:)``.
-    public func quantize<Code: QuantizedCode>(_ input: [Float], as code: Code.Type = Code.self) throws(QuantizationError) -> [Code] {
+    public func quantize<Code: QuantizedCode>(_ input: [Float], as code: Code.Type = Code.self)
+        throws(QuantizationError) -> [Code]
+    {
         var output = [Code](repeating: 0, count: input.count)
         try input.withUnsafeBufferPointer { (x) throws(QuantizationError) in
             try output.withUnsafeMutableBufferPointer { (q) throws(QuantizationError) in try quantize(x, into: q) }

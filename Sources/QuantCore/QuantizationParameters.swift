@@ -30,9 +30,11 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
         scales: [Float], zeroPoints: [Int32], multipliesByReciprocal: Bool = false, warnings: [DegenerateRange] = []
     ) throws(QuantizationError) {
         guard scales.count == layout.parameterCount, zeroPoints.count == layout.parameterCount else {
-            throw .parameterCountMismatch(expected: layout.parameterCount, actual: Swift.min(scales.count, zeroPoints.count))
+            throw .parameterCountMismatch(
+                expected: layout.parameterCount, actual: Swift.min(scales.count, zeroPoints.count))
         }
-        for k in scales.indices where !(scales[k].isFinite && scales[k] > 0 && (format.qmin...format.qmax).contains(zeroPoints[k])) {
+        for k in scales.indices
+        where !(scales[k].isFinite && scales[k] > 0 && (format.qmin...format.qmax).contains(zeroPoints[k])) {
             throw .invalidParameter(index: k, scale: scales[k], zeroPoint: zeroPoints[k])
         }
         self.init(
@@ -42,7 +44,8 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
 
     /// Unchecked memberwise initializer used by ``AffineScheme``.
     init(
-        unchecked format: IntegerFormat, rounding: RoundingRule, layout: ParameterLayout, scales: [Float], zeroPoints: [Int32],
+        unchecked format: IntegerFormat, rounding: RoundingRule, layout: ParameterLayout, scales: [Float],
+        zeroPoints: [Int32],
         multipliesByReciprocal: Bool, warnings: [DegenerateRange]
     ) {
         self.format = format
@@ -62,7 +65,8 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
-            format: c.decode(IntegerFormat.self, forKey: .format), rounding: c.decode(RoundingRule.self, forKey: .rounding),
+            format: c.decode(IntegerFormat.self, forKey: .format),
+            rounding: c.decode(RoundingRule.self, forKey: .rounding),
             layout: c.decode(ParameterLayout.self, forKey: .layout), scales: c.decode([Float].self, forKey: .scales),
             zeroPoints: c.decode([Int32].self, forKey: .zeroPoints),
             multipliesByReciprocal: c.decode(Bool.self, forKey: .multipliesByReciprocal),
@@ -77,10 +81,12 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
     /// Code of one value with parameter k: `clamp(round(x/s) + z, qmin, qmax)`; NaN gives `z`.
     @inlinable
     public func quantize(_ x: Float, parameter k: Int) -> Int32 {
-        let s = scales[k], z = zeroPoints[k]
+        let s = scales[k]
+        let z = zeroPoints[k]
         var v = multipliesByReciprocal ? x * (1 / s) : x / s
         // Clamping before rounding equals rounding before clamping: the bounds are integers.
-        let lo = Float(format.qmin - z), hi = Float(format.qmax - z)
+        let lo = Float(format.qmin - z)
+        let hi = Float(format.qmax - z)
         if v < lo { v = lo }
         if v > hi { v = hi }
         if v.isNaN { v = 0 }

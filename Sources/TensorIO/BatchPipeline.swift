@@ -70,6 +70,7 @@ public struct BatchPipeline: Sendable {
     /// Streams every batch of `sources` (in order, source after source) to the workers.
     ///
     /// - Parameters:
+    ///   - sources: the datasets to read, in order.
     ///   - makeState: creates worker `i`'s initial state (called on the calling thread, before any read).
     ///   - onRead: called on the calling thread after each batch is read and queued, in read order (for
     ///     progress); only the batch's description (rows, file, element count) is valid: a worker may
@@ -108,7 +109,8 @@ public struct BatchPipeline: Sendable {
                 try source.stream(
                     nextBuffer: {
                         current = try channel.acquireBuffer()
-                        return UnsafeMutableBufferPointer(rebasing: storage[(current * capacity)..<((current + 1) * capacity)])
+                        return UnsafeMutableBufferPointer(
+                            rebasing: storage[(current * capacity)..<((current + 1) * capacity)])
                     },
                     deliver: { batch in
                         let item = PipelineBatch(source: sourceIndex, sequence: sequence, batch: batch)

@@ -1,9 +1,10 @@
+import HDF5
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HDF5
 
 /// The zero-copy read path of one shard of a ``TensorSource``: the dataset's ``DirectStorage`` and the
 /// mapped file, handing out one ``MappedWindow`` per batch (``TensorSource/ReadPath/mapped``).
@@ -32,13 +33,14 @@ struct DirectMapping {
     }
 
     /// Maps `rows` of `dataset`.
-    mutating func window(_ rows: Range<Int>, of dataset: borrowing Dataset) throws(TensorIOError) -> Outcome
-    {
+    mutating func window(_ rows: Range<Int>, of dataset: borrowing Dataset) throws(TensorIOError) -> Outcome {
         guard let bytes = try hdf5({ () throws(HDF5Error) in try dataset.storedByteRange(rows, storage: storage) }),
             bytes.lowerBound % MemoryLayout<Float>.alignment == 0, let window = file.window(bytes)
         else { return .unavailable }
         if !verified {
-            guard try Self.agreesWithLibrary(window, rows, of: dataset, rowBytes: storage.rowBytes) else { return .unusable }
+            guard try Self.agreesWithLibrary(window, rows, of: dataset, rowBytes: storage.rowBytes) else {
+                return .unusable
+            }
             verified = true
         }
         return .window(window)
@@ -48,10 +50,16 @@ struct DirectMapping {
     private static func agreesWithLibrary(
         _ window: MappedWindow, _ rows: Range<Int>, of dataset: borrowing Dataset, rowBytes: Int
     ) throws(TensorIOError) -> Bool {
-        let first = try hdf5 { () throws(HDF5Error) in try dataset.read(rows: rows.lowerBound..<(rows.lowerBound + 1), as: Float.self) }
-        let last = try hdf5 { () throws(HDF5Error) in try dataset.read(rows: (rows.upperBound - 1)..<rows.upperBound, as: Float.self) }
+        let first = try hdf5 { () throws(HDF5Error) in
+            try dataset.read(rows: rows.lowerBound..<(rows.lowerBound + 1), as: Float.self)
+        }
+        let last = try hdf5 { () throws(HDF5Error) in
+            try dataset.read(rows: (rows.upperBound - 1)..<rows.upperBound, as: Float.self)
+        }
         let lastOffset = (rows.count - 1) * rowBytes
         return first.withUnsafeBytes { $0.baseAddress.map { memcmp(window.data, $0, rowBytes) == 0 } ?? false }
-            && last.withUnsafeBytes { $0.baseAddress.map { memcmp(window.data + lastOffset, $0, rowBytes) == 0 } ?? false }
+            && last.withUnsafeBytes {
+                $0.baseAddress.map { memcmp(window.data + lastOffset, $0, rowBytes) == 0 } ?? false
+            }
     }
 }

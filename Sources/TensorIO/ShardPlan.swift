@@ -1,3 +1,5 @@
+import HDF5
+
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ internal import Musl
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
-import HDF5
 
 /// A deterministic split of activation inputs into `N` shards, by file and by row ranges inside
 /// large datasets, so that `N` processes can each observe one shard and merge the results.
@@ -178,7 +179,11 @@ public struct ShardPlan: Sendable, Hashable, Codable {
                 while start < extent.rows {
                     let end = Swift.min(start + step, extent.rows)
                     // shard = min(N − 1, ⌊s·N / W⌋), s = bytes before this unit
-                    let shard = total > 0 ? Swift.min(shardCount - 1, total.dividingFullWidth(before.multipliedFullWidth(by: shardCount)).quotient) : 0
+                    let shard =
+                        total > 0
+                        ? Swift.min(
+                            shardCount - 1, total.dividingFullWidth(before.multipliedFullWidth(by: shardCount)).quotient
+                        ) : 0
                     body(shard, fileIndex, file, extent, start..<end)
                     before += (end - start) * extent.rowBytes
                     start = end
@@ -198,7 +203,8 @@ public struct ShardPlan: Sendable, Hashable, Codable {
                     let rowBytes = dataset.rowElementCount * MemoryLayout<Float>.stride
                     let chunkRows = try dataset.info().chunkShape?.first
                     let unitRows = chunkRows ?? Swift.max(1, contiguousUnitBytes / Swift.max(rowBytes, 1))
-                    extents.append(Extent(dataset: name, rows: dataset.rowCount, unitRows: unitRows, rowBytes: rowBytes))
+                    extents.append(
+                        Extent(dataset: name, rows: dataset.rowCount, unitRows: unitRows, rowBytes: rowBytes))
                 }
                 return extents
             }
@@ -211,7 +217,11 @@ public struct ShardPlan: Sendable, Hashable, Codable {
     static func size(of path: String) throws(ShardPlanError) -> Int {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw .input(.hdf5(HDF5Error(kind: .fileNotFound, file: path, object: nil, operation: "stat", cause: "cannot stat the file")))
+            throw .input(
+                .hdf5(
+                    HDF5Error(
+                        kind: .fileNotFound, file: path, object: nil, operation: "stat", cause: "cannot stat the file"))
+            )
         }
         return Int(info.st_size)
     }

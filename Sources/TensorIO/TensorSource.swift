@@ -120,7 +120,8 @@ public struct TensorSource: Sendable {
                 let file = try File(path)
                 let opened = try file.openDataset(dataset)
                 if case .unsupported(let name) = opened.elementType {
-                    throw HDF5Error(kind: .unsupportedType(name), file: path, object: opened.objectPath,
+                    throw HDF5Error(
+                        kind: .unsupportedType(name), file: path, object: opened.objectPath,
                         operation: "stream", cause: "cannot stream a dataset of \(name) elements as Float32")
                 }
                 let info = try opened.info()
@@ -131,7 +132,8 @@ public struct TensorSource: Sendable {
                     chunkRows: chunkRows,
                     // nil when the product overflows (a damaged chunk shape): no chunk cache is sized from it.
                     chunkRowBytes: chunkRows.flatMap { rows in
-                        let (bytes, overflow) = rows.multipliedReportingOverflow(by: opened.rowElementCount * info.elementBytes)
+                        let (bytes, overflow) = rows.multipliedReportingOverflow(
+                            by: opened.rowElementCount * info.elementBytes)
                         return overflow ? nil : bytes
                     })
                 return (shard, Array(opened.shape))
@@ -254,7 +256,9 @@ public struct TensorSource: Sendable {
                 }
                 let path: ReadPath
                 if let layout, layout.coversWholeChunks(start..<end, rowCount: opened.rowCount) {
-                    try hdf5 { () throws(HDF5Error) in try opened.readRawChunks(start..<end, layout: layout, into: buffer) }
+                    try hdf5 { () throws(HDF5Error) in
+                        try opened.readRawChunks(start..<end, layout: layout, into: buffer)
+                    }
                     path = .rawChunks
                 } else {
                     try hdf5 { () throws(HDF5Error) in try opened.readRows(start..<end, into: buffer) }

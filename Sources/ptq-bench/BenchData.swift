@@ -80,13 +80,16 @@ enum BenchData {
         var block = [Float](repeating: 0, count: chunkRows * columns)
         for (index, spec) in specs.enumerated() {
             let dataset = try file.createDataset(
-                spec.name, type: .float32, shape: [rows, columns], options: DatasetOptions(chunkShape: [chunkRows, columns]))
+                spec.name, type: .float32, shape: [rows, columns],
+                options: DatasetOptions(chunkShape: [chunkRows, columns]))
             for blockIndex in 0..<(rows / chunkRows) {
                 var random = BenchRandom(seed: UInt64(index) << 32 | UInt64(blockIndex))
                 for row in 0..<chunkRows {
                     for column in 0..<columns { block[row * columns + column] = spec.draw(&random, column) }
                 }
-                try block.withUnsafeBufferPointer { try dataset.writeRows(startingAt: blockIndex * chunkRows, from: $0) }
+                try block.withUnsafeBufferPointer {
+                    try dataset.writeRows(startingAt: blockIndex * chunkRows, from: $0)
+                }
             }
         }
         try file.flush()

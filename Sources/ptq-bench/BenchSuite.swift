@@ -32,7 +32,9 @@ enum BenchSuite {
         }
 
         private static func positive(_ flag: String, _ value: String) throws -> Int {
-            guard let number = Int(value), number > 0 else { throw BenchError.usage("\(flag) needs a positive integer") }
+            guard let number = Int(value), number > 0 else {
+                throw BenchError.usage("\(flag) needs a positive integer")
+            }
             return number
         }
     }
@@ -45,7 +47,12 @@ enum BenchSuite {
         let cores = options.threads
         let bytes = BenchData.bytes(scale: options.scale)
         print("file: \(file) (\(bytes >> 20) MiB float32, \(BenchData.specs.count) datasets)")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage()); median of \(options.runs) runs after a warm-up; each row in its own process\n")
+        print(
+            """
+            machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage()); median of \
+            \(options.runs) runs after a warm-up; each row in its own process\n
+            """
+        )
         var rows: [TableRow] = []
         for workload in BenchWorkloads.all where options.only.isEmpty || options.only.contains(workload.name) {
             let threadCounts = workload.parallel && cores > 1 ? [1, cores] : [1]
@@ -135,17 +142,28 @@ enum BenchSuite {
         }
         func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
         let gigabytes = Double(bytes) / 1e9
-        print("| " + pad("workload", 34, left: true)
-            + " | threads |  seconds |  GB/s | × raw read | CPU s/run | peak RSS MiB |")
-        print("|" + String(repeating: "-", count: 36) + "|--------:|---------:|------:|-----------:|----------:|-------------:|")
+        print(
+            "| " + pad("workload", 34, left: true)
+                + " | threads |  seconds |  GB/s | × raw read | CPU s/run | peak RSS MiB |")
+        print(
+            "|" + String(repeating: "-", count: 36)
+                + "|--------:|---------:|------:|-----------:|----------:|-------------:|")
         for row in rows {
             let ratio = floor.map { fixed($0 / row.seconds, 2) } ?? "–"
-            print("| " + pad(row.name, 34, left: true) + " | " + pad("\(row.threads)", 7) + " | "
-                + pad(fixed(row.seconds, 3), 8) + " | " + pad(fixed(gigabytes / row.seconds, 2), 5) + " | "
-                + pad(ratio, 10) + " | " + pad(fixed(row.cpuPerRun, 3), 9) + " | " + pad("\(row.peakRSS >> 20)", 12) + " |")
+            print(
+                "| " + pad(row.name, 34, left: true) + " | " + pad("\(row.threads)", 7) + " | "
+                    + pad(fixed(row.seconds, 3), 8) + " | " + pad(fixed(gigabytes / row.seconds, 2), 5) + " | "
+                    + pad(ratio, 10) + " | " + pad(fixed(row.cpuPerRun, 3), 9) + " | " + pad("\(row.peakRSS >> 20)", 12)
+                    + " |")
         }
-        print("\nraw read: every float summed (SIMD) straight from a read-only mapping of the file (the zero-copy path,")
-        print("no libhdf5 call per batch); raw-chunk / hyperslab copy: libhdf5 copies each batch into a buffer (one value read).")
+        print(
+            "\nraw read: every float summed (SIMD) straight from a read-only mapping of the file (the zero-copy path,")
+        print(
+            """
+            no libhdf5 call per batch); raw-chunk / hyperslab copy: libhdf5 copies each batch into a buffer (one \
+            value read).
+            """
+        )
         print("seconds: median wall time of one pass over the file; × raw read: floor seconds / row seconds, the floor")
         print("being the fastest raw-read row (here: \(floorRow?.name ?? "none"));")
         print("CPU s/run: user + system CPU of the row's process per run (contention-independent cost).")

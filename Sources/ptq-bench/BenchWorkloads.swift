@@ -19,16 +19,21 @@ enum BenchWorkloads {
     static let batch = TensorSource.BatchSize.bytes(
         (ProcessInfo.processInfo.environment["PTQ_BENCH_BATCH_KIB"].flatMap { Int($0) } ?? 4096) << 10)
 
-    static let all: [BenchWorkload] = [
-        BenchWorkload(name: rawReadName, parallel: false) { file, _ in try read(file, path: .mapped) },
-        BenchWorkload(name: "raw read (raw-chunk copy)", parallel: false) { file, _ in try read(file, path: .rawChunks) },
-        BenchWorkload(name: "raw read (hyperslab copy)", parallel: false) { file, _ in try read(file, path: .hyperslab) },
-        BenchWorkload(name: "statistics (fused kernel)", parallel: true) { file, threads in
-            try pipelined(
-                file, threads, make: { TensorStatistics() }, observe: { $0.accumulate($1.values) },
-                merge: { $0.merge($1) }, finish: { _ = $0.standardDeviation })
-        },
-    ] + ObserverWorkloads.all
+    static let all: [BenchWorkload] =
+        [
+            BenchWorkload(name: rawReadName, parallel: false) { file, _ in try read(file, path: .mapped) },
+            BenchWorkload(name: "raw read (raw-chunk copy)", parallel: false) { file, _ in
+                try read(file, path: .rawChunks)
+            },
+            BenchWorkload(name: "raw read (hyperslab copy)", parallel: false) { file, _ in
+                try read(file, path: .hyperslab)
+            },
+            BenchWorkload(name: "statistics (fused kernel)", parallel: true) { file, threads in
+                try pipelined(
+                    file, threads, make: { TensorStatistics() }, observe: { $0.accumulate($1.values) },
+                    merge: { $0.merge($1) }, finish: { _ = $0.standardDeviation })
+            },
+        ] + ObserverWorkloads.all
 
     /// The dataset paths of the benchmark file.
     static func datasets(_ file: String) -> [String] {
@@ -83,7 +88,10 @@ enum BenchWorkloads {
     static func sum(_ values: UnsafeBufferPointer<Float>) -> Float {
         guard let base = values.baseAddress else { return 0 }
         let raw = UnsafeRawPointer(base)
-        var a = SIMD16<Float>(), b = a, c = a, d = a
+        var a = SIMD16<Float>()
+        var b = a
+        var c = a
+        var d = a
         var i = 0
         while i + 64 <= values.count {
             a += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)

@@ -17,7 +17,8 @@ enum CalibrateJob {
             print("\(name) skipped: this ptq has no calibrate command")
             return []
         }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-bench-package-\(UUID().uuidString)")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ptq-bench-package-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         var rows: [BenchSuite.TableRow] = []
         for threadCount in threads {

@@ -17,19 +17,25 @@ enum FloatFormatBenchmarks {
         var decoded = [Float](repeating: 0, count: count)
         try measure("fp8 E4M3FN encode, Float32 bytes in", bytes: count * 4) {
             try values.withUnsafeBufferPointer { source throws(FloatFormatError) in
-                try codes.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.encode(source, into: out) }
+                try codes.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                    try codec.encode(source, into: out)
+                }
             }
         }
         try measure("fp8 E4M3FN decode, Float32 bytes out", bytes: count * 4) {
             try codes.withUnsafeBufferPointer { source throws(FloatFormatError) in
-                try decoded.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in try codec.decode(source, into: out) }
+                try decoded.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
+                    try codec.decode(source, into: out)
+                }
             }
         }
         let quantizer = try FloatFormatQuantizer(format: .fp8E4M3FN, granularity: .perChannel(axis: 0))
         let shape = [4096, count / 4096]
         var quantized = FloatFormatQuantizer.Quantized(codes: [], scales: [], shape: shape)
         try measure("fp8 E4M3FN per-channel quantize (amax + encode), Float32 bytes in", bytes: count * 4) {
-            quantized = try values.withUnsafeBufferPointer { x throws(FloatFormatError) in try quantizer.quantize(x, shape: shape) }
+            quantized = try values.withUnsafeBufferPointer { x throws(FloatFormatError) in
+                try quantizer.quantize(x, shape: shape)
+            }
         }
         try measure("fp8 E4M3FN per-channel dequantize, Float32 bytes out", bytes: count * 4) {
             try decoded.withUnsafeMutableBufferPointer { out throws(FloatFormatError) in
@@ -39,7 +45,9 @@ enum FloatFormatBenchmarks {
         let mx = try FloatFormatQuantizer(
             format: .fp4E2M1, granularity: .perGroup(axis: 1, size: 32), scaleRule: .powerOfTwo)
         try measure("fp4 E2M1 MX (groups of 32, power-of-two scales) quantize, Float32 bytes in", bytes: count * 4) {
-            quantized = try values.withUnsafeBufferPointer { x throws(FloatFormatError) in try mx.quantize(x, shape: shape) }
+            quantized = try values.withUnsafeBufferPointer { x throws(FloatFormatError) in
+                try mx.quantize(x, shape: shape)
+            }
         }
         precondition(decoded.count == count && codes.count == count)
     }

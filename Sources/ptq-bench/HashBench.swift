@@ -30,7 +30,8 @@ enum HashBench {
         print("file                                            MB   wall s  MB/s wall   CPU s  MB/s CPU  digest")
         for file in files {
             _ = try SHA256.hash(fileAt: file)
-            var walls: [Double] = [], cpus: [Double] = []
+            var walls: [Double] = []
+            var cpus: [Double] = []
             var last: (digest: SHA256.Digest, size: Int)?
             for _ in 0..<runs {
                 let cpu0 = cpuSeconds()
@@ -39,11 +40,14 @@ enum HashBench {
                 walls.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
             }
             guard let (digest, size) = last else { continue }
-            let wall = BenchSuite.median(walls), cpu = BenchSuite.median(cpus)
+            let wall = BenchSuite.median(walls)
+            let cpu = BenchSuite.median(cpus)
             let mb = Double(size) / 1e6
             let name = String(file.split(separator: "/").last ?? "")
-            print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                  + String(format: "%6.0f %8.3f %10.0f %7.3f %9.0f  ", mb, wall, mb / wall, cpu, mb / cpu) + digest.hex.prefix(16) + "…")
+            print(
+                name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%6.0f %8.3f %10.0f %7.3f %9.0f  ", mb, wall, mb / wall, cpu, mb / cpu)
+                    + digest.hex.prefix(16) + "…")
         }
     }
 
@@ -55,6 +59,7 @@ enum HashBench {
         #else
         getrusage(RUSAGE_SELF, &usage)
         #endif
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(
+            usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 }

@@ -8,21 +8,24 @@ import PTQKit
 enum ObserverBench {
     static func run(arguments: [String]) throws {
         func option(_ name: String, _ fallback: Double) -> Double {
-            guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Double(arguments[i + 1]) else { return fallback }
+            guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Double(arguments[i + 1])
+            else { return fallback }
             return v
         }
         let columns = 1024
         let count = Int(option("--gib", 1) * Double(1 << 28)) / columns * columns
         let runs = max(1, Int(option("--runs", 5)))
         let batchRows = 1024
-        print("observers: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape [\(count / columns), \(columns)], "
-              + "batches of \(batchRows) rows (4 MiB), one core, median of \(runs) after 1 warm-up")
+        print(
+            "observers: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape [\(count / columns), \(columns)], "
+                + "batches of \(batchRows) rows (4 MiB), one core, median of \(runs) after 1 warm-up")
         print("observer                                  ms     GB/s")
         // Bell-shaped data (sum of two uniforms, about ±8) with a few outliers.
         var random = SplitMix64(state: 7)
         let x = (0..<count).map { i -> Float in
             let z = random.next()
-            let a = Float(Int32(truncatingIfNeeded: z) >> 8), b = Float(Int32(truncatingIfNeeded: z >> 32) >> 8)
+            let a = Float(Int32(truncatingIfNeeded: z) >> 8)
+            let b = Float(Int32(truncatingIfNeeded: z >> 32) >> 8)
             return (a + b) / Float(1 << 21) * (i % 1_000_003 == 0 ? 16 : 1)
         }
         var copy = [Float](repeating: 0, count: count)
@@ -57,7 +60,8 @@ enum ObserverBench {
                         var start = 0
                         while start < count {
                             let n = min(batchRows * columns, count - start)
-                            try o.observe(UnsafeBufferPointer(rebasing: all[start..<(start + n)]), shape: [n / columns, columns])
+                            try o.observe(
+                                UnsafeBufferPointer(rebasing: all[start..<(start + n)]), shape: [n / columns, columns])
                             start += n
                         }
                     }
@@ -82,8 +86,9 @@ enum ObserverBench {
         let median = times.sorted()[times.count / 2]
         let gbps = (Double(bytes) / median / 1e9 * 100).rounded() / 100
         let ms = (median * 10_000).rounded() / 10
-        print(name.padding(toLength: 38, withPad: " ", startingAt: 0)
-              + "\(ms)".leftPadded(9) + "\(gbps)".leftPadded(9))
+        print(
+            name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                + "\(ms)".leftPadded(9) + "\(gbps)".leftPadded(9))
     }
 }
 

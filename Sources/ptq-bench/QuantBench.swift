@@ -9,7 +9,12 @@ enum QuantBench {
     static let shape = [4096, count / 4096]
 
     static func run(arguments: [String]) throws {
-        print("quant: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape \(shape), one core, median of 7 after 1 warm-up")
+        print(
+            """
+            quant: \(count) Float32 elements (\((count * 4) >> 20) MiB), shape \(shape), one core, median of 7 after \
+            1 warm-up
+            """
+        )
         print("operation                                       ms   in GB/s  f32 GB/s")
         var random = SplitMix64(state: 42)
         let x = (0..<count).map { _ -> Float in
@@ -18,7 +23,9 @@ enum QuantBench {
         var copy = [Float](repeating: 0, count: count)
         report("memcpy (baseline)", inBytes: count * 4) {
             x.withUnsafeBytes { src in
-                copy.withUnsafeMutableBytes { dst in dst.baseAddress?.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+                copy.withUnsafeMutableBytes { dst in
+                    if let from = src.baseAddress { dst.baseAddress?.copyMemory(from: from, byteCount: src.count) }
+                }
             }
         }
 
@@ -28,14 +35,17 @@ enum QuantBench {
             try AffineScheme(format: int8, symmetry: .symmetric).parameters(fitting: x, shape: shape), as: Int8.self)
         try codes(
             "uint8 asym per-tensor pytorch", x: x,
-            try AffineScheme(format: .uint8, symmetry: .asymmetric, profile: .pytorch).parameters(fitting: x, shape: shape),
+            try AffineScheme(format: .uint8, symmetry: .asymmetric, profile: .pytorch).parameters(
+                fitting: x, shape: shape),
             as: UInt8.self)
         try codes(
             "int8 per-channel (axis 0)", x: x,
-            try AffineScheme(format: int8, granularity: .perChannel(axis: 0)).parameters(fitting: x, shape: shape), as: Int8.self)
+            try AffineScheme(format: int8, granularity: .perChannel(axis: 0)).parameters(fitting: x, shape: shape),
+            as: Int8.self)
         try codes(
             "int8 per-channel (axis 1)", x: x,
-            try AffineScheme(format: int8, granularity: .perChannel(axis: 1)).parameters(fitting: x, shape: shape), as: Int8.self)
+            try AffineScheme(format: int8, granularity: .perChannel(axis: 1)).parameters(fitting: x, shape: shape),
+            as: Int8.self)
         let int4 = try AffineScheme(format: .int4, symmetry: .asymmetric, granularity: .perGroup(axis: 1, size: 128))
             .parameters(fitting: x, shape: shape)
         try codes("int4 per-group 128 (Int8)", x: x, int4, as: Int8.self)
@@ -52,13 +62,16 @@ enum QuantBench {
             }
         }
         try measure("error metrics of (x, xhat), one pass", inBytes: count * 8) {
-            _ = try x.withUnsafeBufferPointer { a in try back.withUnsafeBufferPointer { b in try ErrorMetrics(reference: a, reconstruction: b) } }
+            _ = try x.withUnsafeBufferPointer { a in
+                try back.withUnsafeBufferPointer { b in try ErrorMetrics(reference: a, reconstruction: b) }
+            }
         }
         precondition(copy.count == count && back.count == count)
     }
 
     /// Quantize, dequantize and fake-quantize of one parameter set with codes of type C.
-    static func codes<C: QuantizedCode>(_ name: String, x: [Float], _ params: QuantizationParameters, as: C.Type) throws {
+    static func codes<C: QuantizedCode>(_ name: String, x: [Float], _ params: QuantizationParameters, as: C.Type) throws
+    {
         var q = [C](repeating: 0, count: count)
         var y = [Float](repeating: 0, count: count)
         try measure("\(name) quantize", inBytes: count * 4) {
@@ -100,6 +113,8 @@ enum QuantBench {
         }
         let ms = "\((median * 10_000).rounded() / 10)"
         let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
-        print("\(padded)\(String(repeating: " ", count: max(0, 7 - ms.count)))\(ms)  \(gbps(inBytes))  \(gbps(count * 4))")
+        print(
+            "\(padded)\(String(repeating: " ", count: max(0, 7 - ms.count)))\(ms)  \(gbps(inBytes))  \(gbps(count * 4))"
+        )
     }
 }

@@ -13,16 +13,27 @@ let suites: [Suite] = [
     Suite(name: "io", summary: "TensorStatistics kernel; `io stream FILE...` also streams HDF5 files") {
         try TensorIOBenchmarks.run(arguments: $0)
     },
-    Suite(name: "float", summary: "FP8 E4M3FN encode/decode, scaled per-channel FP8, MXFP4 quantize") { _ in try FloatFormatBenchmarks.run() },
-    Suite(name: "quant", summary: "integer affine quantize/dequantize GB/s vs memcpy") { try QuantBench.run(arguments: $0) },
+    Suite(name: "float", summary: "FP8 E4M3FN encode/decode, scaled per-channel FP8, MXFP4 quantize") { _ in
+        try FloatFormatBenchmarks.run()
+    },
+    Suite(name: "quant", summary: "integer affine quantize/dequantize GB/s vs memcpy") {
+        try QuantBench.run(arguments: $0)
+    },
     Suite(name: "observers", summary: "each observer's GB/s over a 1 GiB in-memory buffer: [--gib N] [--runs N]") {
         try ObserverBench.run(arguments: $0)
     },
-    Suite(name: "suite", summary: "issue-6 table on a cached K GiB file: [--runs N] [--threads N] [--only a,b] [--scale K] [--file F]") {
+    Suite(
+        name: "suite",
+        summary: "issue-6 table on a cached K GiB file: [--runs N] [--threads N] [--only a,b] [--scale K] [--file F]"
+    ) {
         try BenchSuite.run($0[...])
     },
-    Suite(name: "hash", summary: "input fingerprint (SHA-256) MB/s on files: [--runs N] FILE...") { try HashBench.run(arguments: $0) },
-    Suite(name: "measure", summary: "one row of `suite` (run by it as a child process)") { try BenchSuite.measure($0[...]) },
+    Suite(name: "hash", summary: "input fingerprint (SHA-256) MB/s on files: [--runs N] FILE...") {
+        try HashBench.run(arguments: $0)
+    },
+    Suite(name: "measure", summary: "one row of `suite` (run by it as a child process)") {
+        try BenchSuite.measure($0[...])
+    },
 ]
 
 /// Suites run when no name is given (not the 1 GiB table, which `make bench` runs).

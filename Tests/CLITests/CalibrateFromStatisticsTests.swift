@@ -51,7 +51,8 @@ struct CalibrateFromStatisticsTests {
             ["observe", "--activations"] + files + ["--config", "Configs/int8.yaml", "-o", stats, "--quiet"])
         try #require(observe.status == 0, "\(observe.stderr)")
         let other = directory.appendingPathComponent("other.json").path
-        try Data(#"{"version": 1, "activations": {"observer": "entropy", "bits": 6}}"#.utf8).write(to: URL(fileURLWithPath: other))
+        try Data(#"{"version": 1, "activations": {"observer": "entropy", "bits": 6}}"#.utf8).write(
+            to: URL(fileURLWithPath: other))
         let reference = directory.appendingPathComponent("reference.ptq").path
         let direct = try PTQProcess.run(
             ["calibrate", "--weights", Self.weights, "--activations"] + files
@@ -60,7 +61,10 @@ struct CalibrateFromStatisticsTests {
         for file in files { try FileManager.default.removeItem(atPath: file) }  // not read again
         let package = directory.appendingPathComponent("recalibrated.ptq").path
         let again = try PTQProcess.run(
-            ["calibrate", "--stats", stats, "--config", other, "--weights", Self.weights, "--output", package, "--quiet"])
+            [
+                "calibrate", "--stats", stats, "--config", other, "--weights", Self.weights, "--output", package,
+                "--quiet",
+            ])
         try #require(again.status == 0, "\(again.stderr)")
         #expect(try packageFiles(package) == packageFiles(reference))
         let verify = try PTQProcess.run(["verify", package, "--against", Self.weights])
@@ -78,7 +82,8 @@ struct CalibrateFromStatisticsTests {
         let partial = try PTQProcess.run(["calibrate", "--stats", shard, "--weights", Self.weights, "--output", out])
         #expect(partial.status == 65 && partial.stderr.contains("lacks shards 1 of 2"), "\(partial.stderr)")
         let truncated = directory.appendingPathComponent("cut.ptqstats").path
-        try Data(try Data(contentsOf: URL(fileURLWithPath: shard)).prefix(1000)).write(to: URL(fileURLWithPath: truncated))
+        try Data(try Data(contentsOf: URL(fileURLWithPath: shard)).prefix(1000)).write(
+            to: URL(fileURLWithPath: truncated))
         let cut = try PTQProcess.run(["calibrate", "--stats", truncated, "--weights", Self.weights, "--output", out])
         #expect(cut.status == 65 && cut.stderr.contains("cut.ptqstats: corrupted"), "\(cut.stderr)")
         let both = try PTQProcess.run(["calibrate", "--stats", shard, "--activations", acts, "--output", out])

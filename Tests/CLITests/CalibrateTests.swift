@@ -127,11 +127,17 @@ import Testing
             ])
             try #require(result.status == 0, "\(result.stderr)")
         }
-        let merged = try PTQProcess.run(["merge", "\(scratch.path)/s1.ptqstats", "\(scratch.path)/s0.ptqstats", "-o", "\(scratch.path)/all.ptqstats"])
+        let merged = try PTQProcess.run([
+            "merge", "\(scratch.path)/s1.ptqstats", "\(scratch.path)/s0.ptqstats", "-o", "\(scratch.path)/all.ptqstats",
+        ])
         try #require(merged.status == 0, "\(merged.stderr)")
-        try Self.calibrate(["--weights", Self.weights, "--stats", "\(scratch.path)/all.ptqstats", "--output", "\(scratch.path)/from-stats"])
         try Self.calibrate([
-            "--weights", Self.weights, "--activations", Self.activations, "--config", config, "--output", "\(scratch.path)/direct",
+            "--weights", Self.weights, "--stats", "\(scratch.path)/all.ptqstats", "--output",
+            "\(scratch.path)/from-stats",
+        ])
+        try Self.calibrate([
+            "--weights", Self.weights, "--activations", Self.activations, "--config", config, "--output",
+            "\(scratch.path)/direct",
         ])
         let fromStats = try Self.manifest("\(scratch.path)/from-stats")
         let direct = try Self.manifest("\(scratch.path)/direct")
@@ -149,11 +155,16 @@ import Testing
         let package = "\(scratch.path)/p"
         try Self.calibrate(["--weights", Self.weights, "--output", package])
         let before = try Data(contentsOf: URL(fileURLWithPath: "\(package)/manifest.json"))
-        let refused = try PTQProcess.run(["calibrate", "--quiet", "--weights", Self.weights, "--config", "Configs/w4-per-group.yaml", "--output", package])
+        let refused = try PTQProcess.run([
+            "calibrate", "--quiet", "--weights", Self.weights, "--config", "Configs/w4-per-group.yaml", "--output",
+            package,
+        ])
         #expect(refused.status == 73)
         #expect(refused.stderr.contains("--force"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(package)/manifest.json")) == before)
-        try Self.calibrate(["--weights", Self.weights, "--config", "Configs/w4-per-group.yaml", "--output", package, "--force"])
+        try Self.calibrate([
+            "--weights", Self.weights, "--config", "Configs/w4-per-group.yaml", "--output", package, "--force",
+        ])
         #expect(try Self.manifest(package).tensors.contains { $0.packedBits == 4 })
         #expect(try scratch.entries() == ["p"])
     }
@@ -192,7 +203,9 @@ import Testing
         #expect(damaged.status == 65)
         let json = try PTQProcess.json(damaged.stdout)
         #expect(json["passed"] as? Bool == false)
-        #expect((json["problems"] as? [String])?.contains { $0.contains("/fc2/weight: 128 codes outside -127...127") } == true)
+        #expect(
+            (json["problems"] as? [String])?.contains { $0.contains("/fc2/weight: 128 codes outside -127...127") }
+                == true)
         #expect(try PTQProcess.run(["verify", "\(scratch.path)/missing"]).status == 66)
         #expect(try PTQProcess.run(["verify", scratch.path]).status == 65)  // a directory without manifest
     }

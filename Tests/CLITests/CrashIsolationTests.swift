@@ -8,7 +8,9 @@ import Testing
 // Skipped under `make check-sanitizers` (PTQ_SANITIZER set): with ASan's allocator the crasher files do
 // not crash libhdf5 in the probe the same way (the probe passes, the in-process read then dies), so the
 // isolation these tests prove cannot be observed there.
-@Suite(.disabled(if: ProcessInfo.processInfo.environment["PTQ_SANITIZER"] != nil, "libhdf5's crashes differ under sanitizers"))
+@Suite(
+    .disabled(
+        if: ProcessInfo.processInfo.environment["PTQ_SANITIZER"] != nil, "libhdf5's crashes differ under sanitizers"))
 struct CrashIsolationTests {
     static let crashers: [String] = {
         let directory = PTQProcess.repository.appendingPathComponent("Tests/Fixtures/hdf5-crashers")
@@ -25,7 +27,8 @@ struct CrashIsolationTests {
     @Test(arguments: crashers) func withoutTheProbeLibhdf5Crashes(crasher: String) throws {
         #if os(Linux)
         let (ending, _) = try PTQProcess.run(
-            ["inspect", "--stats", crasher], environment: ["PTQ_PROBE": "off", "SWIFT_BACKTRACE": "enable=no"], timeout: 60)
+            ["inspect", "--stats", crasher], environment: ["PTQ_PROBE": "off", "SWIFT_BACKTRACE": "enable=no"],
+            timeout: 60)
         guard case .signal = ending else {
             Issue.record("\(crasher) no longer crashes libhdf5 (\(ending)): update docs/libhdf5-crashers.md")
             return
@@ -82,7 +85,9 @@ struct CrashIsolationTests {
     }
 
     @Test(arguments: crashers) func inspectKeepsGoingPastTheCrasher(crasher: String) throws {
-        let result = try PTQProcess.run(["inspect", "--stats", "--json", "--keep-going", Self.shards[0], crasher, Self.shards[1]])
+        let result = try PTQProcess.run([
+            "inspect", "--stats", "--json", "--keep-going", Self.shards[0], crasher, Self.shards[1],
+        ])
         #expect(result.status == 65)
         #expect(result.stderr.contains("libhdf5 crashed (signal"), "\(result.stderr)")
         let entries = try PTQProcess.entries(PTQProcess.json(result.stdout))
@@ -91,9 +96,12 @@ struct CrashIsolationTests {
     }
 
     @Test(arguments: crashers) func calibrateStopsWithoutOutput(crasher: String) throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let result = try PTQProcess.run(["calibrate", "--quiet", "--activations", Self.shards[0], crasher, "--output", output])
+        let result = try PTQProcess.run([
+            "calibrate", "--quiet", "--activations", Self.shards[0], crasher, "--output", output,
+        ])
         #expect(result.status == 65)
         #expect(result.stderr.contains("libhdf5 crashed (signal"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
@@ -112,10 +120,15 @@ struct CrashIsolationTests {
         let kept = scratch.appendingPathComponent("kept").path
         let clean = scratch.appendingPathComponent("clean").path
         let result = try PTQProcess.run(
-            ["calibrate", "--quiet", "--keep-going", "--activations", Self.shards[0], crasher, Self.shards[2], "--output", kept])
+            [
+                "calibrate", "--quiet", "--keep-going", "--activations", Self.shards[0], crasher, Self.shards[2],
+                "--output", kept,
+            ])
         #expect(result.status == 65)
         #expect(result.stderr.contains("(skipped with --keep-going)"), "\(result.stderr)")
-        let reference = try PTQProcess.run(["calibrate", "--quiet", "--activations", Self.shards[0], Self.shards[2], "--output", clean])
+        let reference = try PTQProcess.run([
+            "calibrate", "--quiet", "--activations", Self.shards[0], Self.shards[2], "--output", clean,
+        ])
         #expect(reference.status == 0, "\(reference.stderr)")
         let keptManifest = try Data(contentsOf: URL(fileURLWithPath: "\(kept)/manifest.json"))
         let cleanManifest = try Data(contentsOf: URL(fileURLWithPath: "\(clean)/manifest.json"))
@@ -125,9 +138,11 @@ struct CrashIsolationTests {
 
     /// --keep-going with nothing left fails with the crash's code and writes nothing.
     @Test func calibrateWithOnlyCrashersWritesNothing() throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-crash-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let result = try PTQProcess.run(["calibrate", "--quiet", "--keep-going", "--activations"] + Self.crashers + ["--output", output])
+        let result = try PTQProcess.run(
+            ["calibrate", "--quiet", "--keep-going", "--activations"] + Self.crashers + ["--output", output])
         #expect(result.status == 65)
         #expect(!FileManager.default.fileExists(atPath: output))
     }
@@ -138,7 +153,8 @@ struct CrashIsolationTests {
         #if os(Linux)
         let slow = "Tests/Fixtures/hdf5-crashers/slow/huge-extent-unallocated-chunks.h5"
         let (ending, stderr) = try PTQProcess.run(
-            ["inspect", "--stats", "--keep-going", slow, Self.shards[1]], environment: ["PTQ_PROBE_TIMEOUT": "1"], timeout: 60)
+            ["inspect", "--stats", "--keep-going", slow, Self.shards[1]], environment: ["PTQ_PROBE_TIMEOUT": "1"],
+            timeout: 60)
         #expect(ending == .exit(65))
         #expect(stderr.contains("libhdf5 did not finish reading \(slow) within 1 s"), "\(stderr)")
         #endif

@@ -35,7 +35,10 @@ struct CrashSite: CustomStringConvertible {
         guard let gdb, let ptq = PTQProcess.executable?.path else { return nil }
         let result = try PTQProcess.run(
             program: "/usr/bin/env",
-            ["SWIFT_BACKTRACE=enable=no", gdb, "-nx", "-batch", "-ex", "run", "-ex", "bt", "--args", ptq, "_probe", "--", file])
+            [
+                "SWIFT_BACKTRACE=enable=no", gdb, "-nx", "-batch", "-ex", "run", "-ex", "bt", "--args", ptq, "_probe",
+                "--", file,
+            ])
         return parse(result.stdout)
     }
 

@@ -32,10 +32,14 @@ import Testing
         Case(name: "minmax", observer: "minmax"),
         Case(name: "per-channel", observer: "minmax", weightGranularity: "per-channel"),
         Case(name: "histogram", observer: "histogram"),
-        Case(name: "percentile", observer: "{name: percentile, options: {percentile: 99.9}}", weightGranularity: "per-channel"),
+        Case(
+            name: "percentile", observer: "{name: percentile, options: {percentile: 99.9}}",
+            weightGranularity: "per-channel"),
         Case(name: "mse", observer: "mse", weightGranularity: "per-channel"),
         Case(name: "entropy", observer: "{name: entropy, options: {bins: 2048, startBin: 64}}"),
-        Case(name: "moving-average", observer: "{name: moving-average-minmax, options: {averagingConstant: 0.3}}", batchInvariant: false),
+        Case(
+            name: "moving-average", observer: "{name: moving-average-minmax, options: {averagingConstant: 0.3}}",
+            batchInvariant: false),
     ]
 
     static let weights = "Calibration/weights.h5"
@@ -50,7 +54,9 @@ import Testing
     }
 
     /// Runs `ptq calibrate` into `scratch/name` and returns the package path.
-    static func calibrate(_ arguments: [String], config: String, scratch: CalibrateTests.Scratch, name: String) throws -> String {
+    static func calibrate(_ arguments: [String], config: String, scratch: CalibrateTests.Scratch, name: String) throws
+        -> String
+    {
         let output = "\(scratch.path)/\(name)"
         try CalibrateTests.calibrate(["--weights", weights, "--config", config, "--output", output] + arguments)
         return output
@@ -65,7 +71,8 @@ import Testing
     /// returns the number of batches read per activation dataset.
     static func batchesPerDataset(_ arguments: [String]) throws -> [String: Int] {
         #if os(Linux)
-        let (ending, stderr) = try PTQProcess.run(arguments, environment: ["PTQ_TEST_TRACE_PROGRESS": "1"], timeout: 600)
+        let (ending, stderr) = try PTQProcess.run(
+            arguments, environment: ["PTQ_TEST_TRACE_PROGRESS": "1"], timeout: 600)
         try #require(ending == .exit(0), "ptq \(arguments): \(ending): \(stderr)")
         var counts: [String: Int] = [:]
         for line in stderr.split(separator: "\n") {
@@ -86,7 +93,9 @@ import Testing
     static func expectSpread(_ counts: [String: Int], threads: Int, _ what: String) {
         #expect(!counts.isEmpty, "\(what): no activation batches traced")
         for (dataset, batches) in counts.sorted(by: { $0.key < $1.key }) {
-            #expect(batches > threads, "\(what): \(dataset) was read in \(batches) batches, not more than \(threads) threads")
+            #expect(
+                batches > threads,
+                "\(what): \(dataset) was read in \(batches) batches, not more than \(threads) threads")
         }
     }
 
@@ -113,7 +122,8 @@ import Testing
                 let shape = [rows.count] + dataset.shape.dropFirst()
                 // Chunks of 32 rows: batches of some sizes read whole chunks, others hyperslabs.
                 let written = try file.createDataset(
-                    name, type: .float32, shape: shape, options: DatasetOptions(chunkShape: [32] + dataset.shape.dropFirst()))
+                    name, type: .float32, shape: shape,
+                    options: DatasetOptions(chunkShape: [32] + dataset.shape.dropFirst()))
                 try written.write(values)
             }
         }
@@ -127,12 +137,16 @@ import Testing
         let (scratch, config) = try Self.scratch(for: c)
         defer { scratch.remove() }
         let acts = ["--activations", Self.activations, "--batch-rows", "\(Self.spreadRows)"]
-        let reference = try packageFiles(Self.calibrate(acts + ["--threads", "1"], config: config, scratch: scratch, name: "t1"))
+        let reference = try packageFiles(
+            Self.calibrate(acts + ["--threads", "1"], config: config, scratch: scratch, name: "t1"))
         #expect(reference.keys.sorted() == ["manifest.json", "summary.md", "tensors.h5"])
         for threads in [2, 8] {
             let package = "\(scratch.path)/t\(threads)"
             let counts = try Self.batchesPerDataset(
-                ["calibrate", "--quiet", "--weights", Self.weights, "--config", config, "--output", package, "--threads", "\(threads)"]
+                [
+                    "calibrate", "--quiet", "--weights", Self.weights, "--config", config, "--output", package,
+                    "--threads", "\(threads)",
+                ]
                     + acts)
             #expect(counts.keys.sorted() == ["/fc1", "/fc2", "/fc3"], "\(counts)")
             Self.expectSpread(counts, threads: threads, "\(c.name), \(threads) threads")
@@ -143,14 +157,19 @@ import Testing
         let batches: [(rows: Int?, threads: Int)] = c.batchInvariant ? [(nil, 1), (1, 3), (7, 1), (7, 3), (64, 2)] : []
         for (rows, threads) in batches {
             let package = try Self.calibrate(
-                ["--activations", Self.activations] + (rows.map { ["--batch-rows", "\($0)"] } ?? []) + ["--threads", "\(threads)"],
+                ["--activations", Self.activations] + (rows.map { ["--batch-rows", "\($0)"] } ?? []) + [
+                    "--threads", "\(threads)",
+                ],
                 config: config, scratch: scratch, name: "b\(rows ?? 0)-t\(threads)")
-            try Self.expectIdentical(package, to: reference, "\(c.name), \(rows.map(String.init) ?? "default")-row batches, \(threads) threads")
+            try Self.expectIdentical(
+                package, to: reference,
+                "\(c.name), \(rows.map(String.init) ?? "default")-row batches, \(threads) threads")
         }
         // A memory budget shrinks the batches (4 buffers of 8 KiB: 16 to 32 rows here); it also bounds each
         // weight, and 32 KiB holds the largest (fc1, 32 KiB as Float32).
         let budgeted = try Self.calibrate(
-            ["--activations", Self.activations, "--memory-budget", "32K", "--threads", "2"], config: config, scratch: scratch,
+            ["--activations", Self.activations, "--memory-budget", "32K", "--threads", "2"], config: config,
+            scratch: scratch,
             name: "budget")
         if c.batchInvariant { try Self.expectIdentical(budgeted, to: reference, "\(c.name), 32K memory budget") }
     }
@@ -166,7 +185,10 @@ import Testing
             // Batches of 32 rows: 3 + 4 + 3 per dataset over the shards, more than the 1 to 3 threads.
             let package = "\(scratch.path)/order\(i)"
             let counts = try Self.batchesPerDataset(
-                ["calibrate", "--quiet", "--weights", Self.weights, "--config", config, "--output", package, "--activations"]
+                [
+                    "calibrate", "--quiet", "--weights", Self.weights, "--config", config, "--output", package,
+                    "--activations",
+                ]
                     + order.map { shards[$0] } + ["--threads", "\(i + 1)", "--batch-rows", "32"])
             #expect(counts.values.allSatisfy { $0 == 10 }, "\(c.name), shard order \(order): batches \(counts)")
             Self.expectSpread(counts, threads: i + 1, "\(c.name), shard order \(order)")
@@ -178,8 +200,11 @@ import Testing
         }
         guard c.batchInvariant, let sharded = first else { return }
         // The same rows in one file give the same tensors and layer records (the inputs differ).
-        let single = try Self.calibrate(["--activations", Self.activations], config: config, scratch: scratch, name: "single")
-        #expect(try packageFiles(single)["tensors.h5"] == sharded["tensors.h5"], "\(c.name): tensors.h5 differs from one file")
+        let single = try Self.calibrate(
+            ["--activations", Self.activations], config: config, scratch: scratch, name: "single")
+        #expect(
+            try packageFiles(single)["tensors.h5"] == sharded["tensors.h5"],
+            "\(c.name): tensors.h5 differs from one file")
         #expect(
             try CalibrateTests.manifest(single).layers == CalibrateTests.manifest("\(scratch.path)/order0").layers,
             "\(c.name): layer records differ from one file")
@@ -195,8 +220,11 @@ import Testing
         for (i, (threads, rows)) in runs.enumerated() {
             let output = "\(scratch.path)/s\(i).ptqstats"
             let counts = try Self.batchesPerDataset(
-                ["observe", "--quiet", "--activations", Self.activations, "--config", "Configs/w8a8-per-channel.yaml", "-o", output,
-                 "--threads", "\(threads)"] + (rows.map { ["--batch-rows", "\($0)"] } ?? []))
+                [
+                    "observe", "--quiet", "--activations", Self.activations, "--config",
+                    "Configs/w8a8-per-channel.yaml", "-o", output,
+                    "--threads", "\(threads)",
+                ] + (rows.map { ["--batch-rows", "\($0)"] } ?? []))
             if threads > 1 { Self.expectSpread(counts, threads: threads, "observe, \(threads) threads") }
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
         }
@@ -212,14 +240,23 @@ import Testing
         let output = "\(scratch.path)/p"
         // --threads 2: 4 buffers; a /fc2 row is 128 floats (512 bytes), so 2 KiB are needed.
         let small = try PTQProcess.run(
-            ["calibrate", "--quiet", "--activations", Self.activations, "--threads", "2", "--memory-budget", "2047", "--output", output])
+            [
+                "calibrate", "--quiet", "--activations", Self.activations, "--threads", "2", "--memory-budget", "2047",
+                "--output", output,
+            ])
         #expect(small.status == 64)
         #expect(small.stderr.contains("/fc2") && small.stderr.contains("2048"), "\(small.stderr)")
-        for bad in [["--memory-budget", "0"], ["--memory-budget", "12X"], ["--memory-budget", "-1K"], ["--threads", "0"], ["--batch-rows", "0"]] {
-            let result = try PTQProcess.run(["calibrate", "--quiet", "--activations", Self.activations, "--output", output] + bad)
+        for bad in [
+            ["--memory-budget", "0"], ["--memory-budget", "12X"], ["--memory-budget", "-1K"], ["--threads", "0"],
+            ["--batch-rows", "0"],
+        ] {
+            let result = try PTQProcess.run(
+                ["calibrate", "--quiet", "--activations", Self.activations, "--output", output] + bad)
             #expect(result.status == 64, "\(bad): \(result.stderr)")
         }
         #expect(try scratch.entries() == [])
-        try CalibrateTests.calibrate(["--activations", Self.activations, "--threads", "2", "--memory-budget", "2K", "--output", output])
+        try CalibrateTests.calibrate([
+            "--activations", Self.activations, "--threads", "2", "--memory-budget", "2K", "--output", output,
+        ])
     }
 }

@@ -61,7 +61,8 @@ import Glibc
 
         init() throws {
             for directory in ["in", "out"] {
-                try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
             }
             var random = SplitMix64(seed: 7)
             let layers = 0..<Self.layers
@@ -69,14 +70,19 @@ import Glibc
                 weights,
                 layers.flatMap { [("/l\($0)/weight", [Self.outputs, Self.width]), ("/l\($0)/bias", [Self.outputs])] },
                 chunked: false, random: &random)
-            try Self.write(activations, layers.map { ("/l\($0)", [Self.rows, Self.width]) }, chunked: true, random: &random)
+            try Self.write(
+                activations, layers.map { ("/l\($0)", [Self.rows, Self.width]) }, chunked: true, random: &random)
         }
 
         /// Writes float32 datasets of uniform values in [-1, 1).
-        private static func write(_ path: String, _ datasets: [(String, [Int])], chunked: Bool, random: inout SplitMix64) throws {
+        private static func write(
+            _ path: String, _ datasets: [(String, [Int])], chunked: Bool, random: inout SplitMix64
+        ) throws {
             let file = try File(path, mode: .create)
             for (name, shape) in datasets {
-                let values = (0..<shape.reduce(1, *)).map { _ in Float(Int32(truncatingIfNeeded: random.next() >> 32)) / 0x1p31 }
+                let values = (0..<shape.reduce(1, *)).map { _ in
+                    Float(Int32(truncatingIfNeeded: random.next() >> 32)) / 0x1p31
+                }
                 let options = chunked ? DatasetOptions(chunkShape: [256, shape[1]]) : DatasetOptions()
                 try file.createDataset(name, type: .float32, shape: shape, options: options).write(values)
             }
@@ -109,7 +115,8 @@ import Glibc
         let stderrPath = "\(scratch)/stderr-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: stderrPath) }
         let pid = try PTQProcess.start(
-            arguments, stdout: "/dev/null", stderr: stderrPath, environment: midWrite ? [MidWritePause.variable: "600"] : [:])
+            arguments, stdout: "/dev/null", stderr: stderrPath,
+            environment: midWrite ? [MidWritePause.variable: "600"] : [:])
         func stderr() -> String {
             String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self)
         }
@@ -152,7 +159,9 @@ import Glibc
         var files: [String: Data] = [:]
         for relative in try manager.subpathsOfDirectory(atPath: path) {
             var isSubdirectory: ObjCBool = false
-            guard manager.fileExists(atPath: "\(path)/\(relative)", isDirectory: &isSubdirectory), !isSubdirectory.boolValue else {
+            guard manager.fileExists(atPath: "\(path)/\(relative)", isDirectory: &isSubdirectory),
+                !isSubdirectory.boolValue
+            else {
                 continue
             }
             files[relative] = try Data(contentsOf: URL(fileURLWithPath: "\(path)/\(relative)"))
@@ -169,7 +178,9 @@ import Glibc
             let marker = [AtomicDirectoryWriter.partialMarker, AtomicDirectoryWriter.replacedMarker].compactMap {
                 entry.range(of: $0)
             }.first
-            if entry.hasPrefix("."), let marker, let pid = entry[marker.upperBound...].split(separator: ".").first.flatMap({ pid_t($0) }) {
+            if entry.hasPrefix("."), let marker,
+                let pid = entry[marker.upperBound...].split(separator: ".").first.flatMap({ pid_t($0) })
+            {
                 temporaries.append((entry, pid))
             } else {
                 others.append(entry)
@@ -201,10 +212,13 @@ import Glibc
         }
         // The announcements `ptq calibrate` makes on a non-terminal stderr, in order.
         let phases = [
-            ("observing activations...", "reading and observing activations"), ("calibrating weights...", "calibrating weights"),
+            ("observing activations...", "reading and observing activations"),
+            ("calibrating weights...", "calibrating weights"),
             ("calibrating weights: done", "hashing the inputs"), ("writing package...", "writing the package"),
         ]
-        let last = phases.compactMap { phase in run.stderr.range(of: phase.0).map { ($0.lowerBound, phase.1) } }.max { $0.0 < $1.0 }
+        let last = phases.compactMap { phase in run.stderr.range(of: phase.0).map { ($0.lowerBound, phase.1) } }.max {
+            $0.0 < $1.0
+        }
         return last?.1 ?? "starting"
     }
 
@@ -218,7 +232,9 @@ import Glibc
     ) throws -> String {
         let now = try snapshot(output)
         let completed = now == after
-        #expect(completed || now == before, "\(trial): the output is neither the earlier one nor complete: \(now.keys.sorted())")
+        #expect(
+            completed || now == before,
+            "\(trial): the output is neither the earlier one nor complete: \(now.keys.sorted())")
         if run.status == 0 {
             #expect(completed, "\(trial): exit 0 without the complete output")
         } else {
@@ -228,7 +244,8 @@ import Glibc
         let (temporaries, others) = try entries(of: parent)
         #expect(Set(others).isSubset(of: outputs), "\(trial): unexpected entries \(others)")
         if signal == SIGKILL {
-            #expect(temporaries.allSatisfy { killed.contains($0.pid) }, "\(trial): temporaries of live runs \(temporaries)")
+            #expect(
+                temporaries.allSatisfy { killed.contains($0.pid) }, "\(trial): temporaries of live runs \(temporaries)")
         } else {
             #expect(temporaries.isEmpty, "\(trial): signal \(signal) left \(temporaries.map(\.name))")
         }
@@ -256,7 +273,10 @@ import Glibc
 
     /// The calibrate command of the trials (int8 min-max, weights and activations), without `--output`.
     static func calibrate(_ workload: Workload) -> [String] {
-        ["calibrate", "--weights", workload.weights, "--activations", workload.activations, "--config", "Configs/int8.yaml"]
+        [
+            "calibrate", "--weights", workload.weights, "--activations", workload.activations, "--config",
+            "Configs/int8.yaml",
+        ]
     }
 
     /// 20 SIGKILLs at random moments spread uniformly over a (timed) `ptq calibrate` run, alternately replacing an
@@ -268,25 +288,31 @@ import Glibc
         defer { workload.remove() }
         let root = workload.root
         let referencePath = "\(root)/reference"
-        let seconds = try Self.succeed(Self.calibrate(workload) + ["--quiet", "--output", referencePath], scratch: root)
+        let seconds = try Self.succeed(
+            Self.calibrate(workload) + ["--quiet", "--output", referencePath], scratch: root)
         let verification = try PackageVerifier.verify(path: referencePath, against: workload.weights)
         #expect(verification.passed, "\(verification.problems)")
         let reference = try Self.snapshot(referencePath)
-        try Self.succeed(["calibrate", "--quiet", "--weights", workload.weights, "--output", "\(workload.out)/p"], scratch: root)
+        try Self.succeed(
+            ["calibrate", "--quiet", "--weights", workload.weights, "--output", "\(workload.out)/p"], scratch: root)
         let older = try Self.snapshot("\(workload.out)/p")
-        var held = 0, landed = 0
+        var held = 0
+        var landed = 0
         /// Trial `k` of `signal` at `delay` (or held mid-write): even trials replace the older package, odd
         /// ones write where nothing is.
-        func trial(_ k: Int, signal: Int32, at delay: Double, killed: Set<pid_t>) throws -> (pid: pid_t, phase: String) {
+        func trial(_ k: Int, signal: Int32, at delay: Double, killed: Set<pid_t>) throws -> (pid: pid_t, phase: String)
+        {
             let replacing = k % 2 == 0
             let output = "\(workload.out)/\(replacing ? "p" : "n")"
             if !replacing { try? FileManager.default.removeItem(atPath: output) }
             let midWrite = Self.heldMidWrite(k)
             let run = try Self.run(
-                Self.calibrate(workload) + ["--output", output, "--force"], signal: signal, after: delay, midWrite: midWrite,
+                Self.calibrate(workload) + ["--output", output, "--force"], signal: signal, after: delay,
+                midWrite: midWrite,
                 scratch: root)
             let phase = try Self.check(
-                run, signal: signal, output: output, before: replacing ? older : [:], after: reference, outputs: ["p", "n"],
+                run, signal: signal, output: output, before: replacing ? older : [:], after: reference,
+                outputs: ["p", "n"],
                 killed: killed.union([run.pid]),
                 trial: "\(Self.name(of: signal)) trial \(k)\(midWrite ? " held mid-write" : " at \(delay) s")")
             if midWrite {
@@ -294,7 +320,12 @@ import Glibc
                 if run.landedMidWrite && run.status == 128 + signal {
                     landed += 1
                 } else {
-                    Issue.record("held trial \(k) (\(Self.name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)")
+                    Issue.record(
+                        """
+                        held trial \(k) (\(Self.name(of: signal))) did not land mid-write: status \(run.status): \
+                        \(run.stderr)
+                        """
+                    )
                 }
             }
             if phase == Self.completion {
@@ -312,17 +343,25 @@ import Glibc
         let live = ".p\(AtomicDirectoryWriter.partialMarker)\(getpid()).beef"
         try FileManager.default.createDirectory(atPath: "\(workload.out)/\(live)", withIntermediateDirectories: false)
         for name in ["p", "n"] {
-            try Self.succeed(Self.calibrate(workload) + ["--quiet", "--output", "\(workload.out)/\(name)", "--force"], scratch: root)
+            try Self.succeed(
+                Self.calibrate(workload) + ["--quiet", "--output", "\(workload.out)/\(name)", "--force"], scratch: root)
             #expect(try Self.snapshot("\(workload.out)/\(name)") == reference)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: workload.out).sorted() == [live, "n", "p"])
         try FileManager.default.removeItem(atPath: "\(workload.out)/\(live)")
-        try Self.succeed(["calibrate", "--quiet", "--weights", workload.weights, "--output", "\(workload.out)/p", "--force"], scratch: root)
+        try Self.succeed(
+            ["calibrate", "--quiet", "--weights", workload.weights, "--output", "\(workload.out)/p", "--force"],
+            scratch: root)
         for (k, delay) in Self.killPoints(12, over: seconds, seed: 0x5EED_0002).enumerated() {
             let signal = Self.interrupt(k / 2)
             tally.add("\(Self.name(of: signal)) \(try trial(k, signal: signal, at: delay, killed: []).phase)")
         }
-        print("ptq calibrate, 20 SIGKILLs then 12 SIGINT/SIGTERMs over a \(String(format: "%.2f", seconds)) s run: \(tally)")
+        print(
+            """
+            ptq calibrate, 20 SIGKILLs then 12 SIGINT/SIGTERMs over a \(String(format: "%.2f", seconds)) s run: \
+            \(tally)
+            """
+        )
         Self.expectLandedMidWrite(held: held, landed: landed, "ptq calibrate")
     }
 
@@ -337,7 +376,8 @@ import Glibc
         let package = "\(root)/package"
         try Self.succeed(["calibrate", "--quiet", "--weights", workload.weights, "--output", package], scratch: root)
         let olderPackage = "\(root)/older"
-        try Self.succeed(["calibrate", "--quiet", "--weights", "Calibration/weights.h5", "--output", olderPackage], scratch: root)
+        try Self.succeed(
+            ["calibrate", "--quiet", "--weights", "Calibration/weights.h5", "--output", olderPackage], scratch: root)
         let restored = "\(workload.out)/r.h5"
         try Self.succeed(["dequantize", olderPackage, "-o", restored], scratch: root)
         let dequantizeSeconds = try Self.succeed(["dequantize", package, "-o", "\(root)/reference.h5"], scratch: root)
@@ -351,18 +391,21 @@ import Glibc
             ["observe", "--activations", workload.activations, "--shard", shard, "-o", output, "--force"]
         }
         let output = "\(workload.out)/s.ptqstats"
-        try Self.succeed(["observe", "--quiet", "--activations", "Calibration/activations.h5", "-o", output], scratch: root)
+        try Self.succeed(
+            ["observe", "--quiet", "--activations", "Calibration/activations.h5", "-o", output], scratch: root)
         let older = try Self.snapshot(output)
         let seconds = try Self.succeed(observe("0/1", "\(root)/reference.ptqstats"), scratch: root)
         try Self.faultTrials(
-            observe("0/1", output), output: output, older: older, reference: try Self.snapshot("\(root)/reference.ptqstats"),
+            observe("0/1", output), output: output, older: older,
+            reference: try Self.snapshot("\(root)/reference.ptqstats"),
             seconds: seconds, seed: 0x5EED_0004, workload: workload, trials: 8)
         for shard in 0..<2 { try Self.succeed(observe("\(shard)/2", "\(root)/shard\(shard).ptqstats"), scratch: root) }
         let merge = ["merge", "\(root)/shard1.ptqstats", "\(root)/shard0.ptqstats", "-o"]
         let mergeSeconds = try Self.succeed(merge + ["\(root)/merged.ptqstats"], scratch: root)
         try Self.faultTrials(
             merge + [output, "--force"], output: output, older: try Self.snapshot(output),
-            reference: try Self.snapshot("\(root)/merged.ptqstats"), seconds: mergeSeconds, seed: 0x5EED_0005, workload: workload,
+            reference: try Self.snapshot("\(root)/merged.ptqstats"), seconds: mergeSeconds, seed: 0x5EED_0005,
+            workload: workload,
             trials: 4)
     }
 
@@ -370,12 +413,14 @@ import Glibc
     /// alternately, then SIGKILL) at uniform random moments of `seconds`; then a complete run removes the
     /// killed runs' temporary files, leaving only the output in its directory.
     static func faultTrials(
-        _ arguments: [String], output: String, older: [String: Data], reference: [String: Data], seconds: Double, seed: UInt64,
+        _ arguments: [String], output: String, older: [String: Data], reference: [String: Data], seconds: Double,
+        seed: UInt64,
         workload: Workload, trials: Int
     ) throws {
         var tally = Tally()
         var killed: Set<pid_t> = []
-        var held = 0, landed = 0
+        var held = 0
+        var landed = 0
         let file = (output as NSString).lastPathComponent
         for (trial, delay) in killPoints(trials, over: seconds, seed: seed).enumerated() {
             let signal = trial < trials / 2 ? interrupt(trial) : SIGKILL
@@ -384,13 +429,23 @@ import Glibc
             if signal == SIGKILL { killed.insert(run.pid) }
             let phase = try check(
                 run, signal: signal, output: output, before: older, after: reference, outputs: [file], killed: killed,
-                trial: "ptq \(arguments[0]) \(name(of: signal)) trial \(trial)\(midWrite ? " held mid-write" : " at \(delay) s")")
+                trial:
+                    """
+                    ptq \(arguments[0]) \(name(of: signal)) trial \
+                    \(trial)\(midWrite ? " held mid-write" : " at \(delay) s")
+                    """
+            )
             if midWrite {
                 held += 1
                 if run.landedMidWrite && run.status == 128 + signal {
                     landed += 1
                 } else {
-                    Issue.record("held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)")
+                    Issue.record(
+                        """
+                        held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \
+                        \(run.stderr)
+                        """
+                    )
                 }
                 tally.add("\(name(of: signal)) held mid-write")
             } else {
@@ -401,7 +456,10 @@ import Glibc
         expectLandedMidWrite(held: held, landed: landed, "ptq \(arguments[0])")
         try succeed(arguments, scratch: workload.root)
         #expect(try snapshot(output) == reference)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: (output as NSString).deletingLastPathComponent) == [file])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: (output as NSString).deletingLastPathComponent) == [
+                file
+            ])
     }
 }
 #endif

@@ -17,7 +17,8 @@ import Glibc
         init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         func remove() { try? FileManager.default.removeItem(atPath: path) }
         func entries(_ relative: String = "") throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: relative.isEmpty ? path : "\(path)/\(relative)").sorted()
+            try FileManager.default.contentsOfDirectory(atPath: relative.isEmpty ? path : "\(path)/\(relative)")
+                .sorted()
         }
         /// Copies `source` to `relative` and returns the new path.
         @discardableResult
@@ -79,7 +80,8 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.remove() }
         let pkg = "\(scratch.path)/pkg"
-        try #require(try PTQProcess.run(["calibrate", "--quiet", "--weights", Self.weights, "--output", pkg]).status == 0)
+        try #require(
+            try PTQProcess.run(["calibrate", "--quiet", "--weights", Self.weights, "--output", pkg]).status == 0)
         let tensors = try Self.bytes("\(pkg)/tensors.h5")
         // Onto the package's own tensors file, onto the user's weights, onto a directory: refused.
         let own = try PTQProcess.run(["dequantize", pkg, "-o", "\(pkg)/tensors.h5", "--force"])
@@ -107,7 +109,8 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.remove() }
         let pkg = "\(scratch.path)/pkg"
-        try #require(try PTQProcess.run(["calibrate", "--quiet", "--weights", Self.weights, "--output", pkg]).status == 0)
+        try #require(
+            try PTQProcess.run(["calibrate", "--quiet", "--weights", Self.weights, "--output", pkg]).status == 0)
         let output = "\(scratch.path)/d.h5"
         let pids = try (0..<2).map { index in
             try PTQProcess.start(

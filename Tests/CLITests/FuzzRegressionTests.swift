@@ -9,7 +9,8 @@ import Testing
     /// Every file under `Fuzz/<directory>/` (recursively), sorted.
     static func inputs(_ directory: String) -> [URL] {
         let root = PTQProcess.repository.appendingPathComponent("Fuzz/\(directory)")
-        let found = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])?
+        let found =
+            FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])?
             .compactMap { $0 as? URL }
             .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true } ?? []
         return found.sorted { $0.path < $1.path }
@@ -32,7 +33,8 @@ import Testing
         for file in Self.inputs("Corpus/config") {
             let text = try #require(String(data: try Data(contentsOf: file), encoding: .utf8))
             #expect(throws: Never.self, "\(file.lastPathComponent)") {
-                try CalibrationConfig.parse(text, file: file.path, observerNames: ObserverRegistry.builtIn.names + ["mean-std"])
+                try CalibrationConfig.parse(
+                    text, file: file.path, observerNames: ObserverRegistry.builtIn.names + ["mean-std"])
             }
         }
         for file in Self.inputs("Corpus/package-files") {

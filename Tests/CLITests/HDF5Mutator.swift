@@ -44,7 +44,8 @@ struct HDF5Mutator {
             }
         case .extremeField:
             let offset = Int.random(in: 0..<(min(count, 2048) - 8), using: &generator)
-            let value: UInt64 = [.max, .max - 1, 1 << 32, 1 << 40, 1 << 63, 0xFFFF_FFFF, 0].randomElement(using: &generator) ?? .max
+            let value: UInt64 =
+                [.max, .max - 1, 1 << 32, 1 << 40, 1 << 63, 0xFFFF_FFFF, 0].randomElement(using: &generator) ?? .max
             withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<(offset + 8), with: $0) }
         case .truncation:
             bytes.removeLast(Int.random(in: 1..<count, using: &generator))

@@ -44,10 +44,12 @@ import Testing
 
     @Test func jsonKeyOrderIsStable() throws {
         let result = try PTQProcess.run(["inspect", "--json", "--stats", Self.fixture])
-        let keys = ["\"path\"", "\"kind\"", "\"dtype\"", "\"byte_order\"", "\"shape\"", "\"max_shape\"",
+        let keys = [
+            "\"path\"", "\"kind\"", "\"dtype\"", "\"byte_order\"", "\"shape\"", "\"max_shape\"",
             "\"storage\"", "\"chunks\"", "\"filters\"", "\"compression\"", "\"bytes\"", "\"storage_bytes\"",
             "\"stats\"", "\"count\"", "\"finite_count\"", "\"min\"", "\"max\"", "\"mean\"", "\"std\"",
-            "\"absmax\"", "\"zero_fraction\"", "\"nan_count\"", "\"posinf_count\"", "\"neginf_count\""]
+            "\"absmax\"", "\"zero_fraction\"", "\"nan_count\"", "\"posinf_count\"", "\"neginf_count\"",
+        ]
         let block = try #require(result.stdout.range(of: "\"path\": \"/chunked_gzip\""))
         var cursor = block.lowerBound
         for key in keys {

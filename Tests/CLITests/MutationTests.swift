@@ -71,17 +71,23 @@ import Glibc
         let fast = ["PTQ_PROBE": "off"]
         // inspect: batches of files per process; calibrate: one mutant per process.
         var jobs: [Run] = stride(from: 0, to: mutants.count, by: Self.inspectBatch).map {
-            Run(command: "inspect", files: mutants[$0..<min($0 + Self.inspectBatch, mutants.count)].map(\.path), ending: .exit(0), stderr: "")
+            Run(
+                command: "inspect", files: mutants[$0..<min($0 + Self.inspectBatch, mutants.count)].map(\.path),
+                ending: .exit(0), stderr: "")
         }
         jobs += mutants.map { Run(command: "calibrate", files: [$0.path], ending: .exit(0), stderr: "") }
         let calibrateArguments = Dictionary(uniqueKeysWithValues: mutants.map { ($0.path, $0.calibrate) })
         let runs = Self.parallel(jobs) { job -> [Run] in
             let output = job.files[0] + ".out"
-            let command = job.command == "inspect"
+            let command =
+                job.command == "inspect"
                 ? ["inspect", "--stats"] + job.files
                 : ["calibrate", "--quiet", "--output", output] + (calibrateArguments[job.files[0]] ?? [])
             var first = job
-            (first.ending, first.stderr) = (try? PTQProcess.run(command, environment: fast, timeout: job.command == "inspect" ? 15 : 10)) ?? (.timeout, "")
+            (first.ending, first.stderr) =
+                (try? PTQProcess.run(command, environment: fast, timeout: job.command == "inspect" ? 15 : 10)) ?? (
+                    .timeout, ""
+                )
             var results = [first]
             if first.ending == .exit(0), job.command == "calibrate" {
                 results[0].stderr += Self.nonFiniteNumbers(inManifestAt: output)
@@ -95,17 +101,20 @@ import Glibc
                 if job.command == "inspect", job.files.count > 1 {
                     var again = Run(command: "inspect", files: job.files, ending: .timeout, stderr: "", probed: true)
                     (again.ending, again.stderr) =
-                        (try? PTQProcess.run(["inspect", "--stats", "--keep-going"] + job.files, environment: probed, timeout: 120))
+                        (try? PTQProcess.run(
+                            ["inspect", "--stats", "--keep-going"] + job.files, environment: probed, timeout: 120))
                         ?? (.timeout, "")
                     results.append(again)
                     if case .exit(let code) = again.ending, Self.documented.contains(code) { return results }
                 }
                 for file in job.files {
-                    let single = job.command == "inspect"
+                    let single =
+                        job.command == "inspect"
                         ? ["inspect", "--stats", file]
                         : ["calibrate", "--quiet", "--output", output] + (calibrateArguments[file] ?? [])
                     var again = Run(command: job.command, files: [file], ending: .timeout, stderr: "", probed: true)
-                    (again.ending, again.stderr) = (try? PTQProcess.run(single, environment: probed, timeout: 40)) ?? (.timeout, "")
+                    (again.ending, again.stderr) =
+                        (try? PTQProcess.run(single, environment: probed, timeout: 40)) ?? (.timeout, "")
                     try? FileManager.default.removeItem(atPath: output)
                     results.append(again)
                 }
@@ -127,16 +136,28 @@ import Glibc
             if run.probed {
                 let name = run.files.count == 1 ? run.files[0] : "batch of \(run.files.count)"
                 // A batch that is not clean is followed by per-file runs, which carry the verdict.
-                if !clean, run.files.count == 1 { problems.append("\(run.command) \(name): \(run.ending) even with the probe: \(run.stderr.suffix(400))") }
-                let reported = run.stderr.split(separator: "\n").filter { $0.contains("libhdf5 crashed") || $0.contains("did not finish reading") }
+                if !clean, run.files.count == 1 {
+                    problems.append(
+                        "\(run.command) \(name): \(run.ending) even with the probe: \(run.stderr.suffix(400))")
+                }
+                let reported = run.stderr.split(separator: "\n").filter {
+                    $0.contains("libhdf5 crashed") || $0.contains("did not finish reading")
+                }
                 for file in run.files where reported.contains(where: { $0.contains(file) }) {
                     isolated.append(URL(fileURLWithPath: file).lastPathComponent)
-                    if reported.contains(where: { $0.contains(file) && $0.contains("libhdf5 crashed") }) { crashed.insert(file) }
+                    if reported.contains(where: { $0.contains(file) && $0.contains("libhdf5 crashed") }) {
+                        crashed.insert(file)
+                    }
                 }
             } else if clean, run.stderr.contains("non-finite") {
                 problems.append("calibrate \(run.files[0]): \(run.stderr.suffix(400))")
             } else if case .exit(let code) = run.ending, !clean {
-                problems.append("\(run.command) \(run.files.count == 1 ? run.files[0] : "batch"): exit \(code): \(run.stderr.suffix(400))")
+                problems.append(
+                    """
+                    \(run.command) \(run.files.count == 1 ? run.files[0] : "batch"): exit \(code): \
+                    \(run.stderr.suffix(400))
+                    """
+                )
             }
         }
         // "libhdf5 crashed" is only clean if the crash really is inside libhdf5: the probe runs PTQKit's own
@@ -147,13 +168,15 @@ import Glibc
                 continue
             }
             if !site.isInsideLibhdf5 {
-                problems.append("\(file): reported as a libhdf5 crash, but the probe crashed in PTQKit's own code: \(site)")
+                problems.append(
+                    "\(file): reported as a libhdf5 crash, but the probe crashed in PTQKit's own code: \(site)")
             }
         }
         let summary = outcomes.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }.joined(separator: "\n")
         print(
             """
-            MutationTests: \(mutants.count) mutated files, \(runs.count) ptq runs (\(runs.filter(\.probed).count) probed re-runs)
+            MutationTests: \(mutants.count) mutated files, \(runs.count) ptq runs \
+            (\(runs.filter(\.probed).count) probed re-runs)
             \(summary)
             files isolated by the probe (libhdf5 crash or time limit): \(Set(isolated).sorted())
             crashes checked to be inside libhdf5 (gdb): \(crashed.count)
@@ -161,10 +184,19 @@ import Glibc
         // PTQ_MUTATION_KEEP=DIR keeps the files the probe had to isolate (for docs/libhdf5-crashers.md).
         if let keep = ProcessInfo.processInfo.environment["PTQ_MUTATION_KEEP"] {
             try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
-            for name in Set(isolated) { try? FileManager.default.copyItem(atPath: root.appendingPathComponent(name).path, toPath: "\(keep)/\(name)") }
+            for name in Set(isolated) {
+                try? FileManager.default.copyItem(
+                    atPath: root.appendingPathComponent(name).path, toPath: "\(keep)/\(name)")
+            }
         }
         #expect(mutants.count >= 1000)
-        #expect(problems.isEmpty, "\(problems.count) runs did not end cleanly (mutants kept in \(root.path)):\n\(problems.prefix(20).joined(separator: "\n"))")
+        #expect(
+            problems.isEmpty,
+            """
+            \(problems.count) runs did not end cleanly (mutants kept in \
+            \(root.path)):\n\(problems.prefix(20).joined(separator: "\n"))
+            """
+        )
         if problems.isEmpty { try? FileManager.default.removeItem(at: root) }
     }
     #endif
@@ -180,7 +212,8 @@ import Glibc
             case let dictionary as [String: Any]: for (key, inner) in dictionary { visit(inner, "\(path)/\(key)") }
             case let array as [Any]: for (index, inner) in array.enumerated() { visit(inner, "\(path)/\(index)") }
             case let number as NSNumber where !(number.doubleValue.isFinite): bad.append(path)
-            case let string as String where ["nan", "inf", "-inf", "infinity", "-infinity"].contains(string.lowercased()):
+            case let string as String
+            where ["nan", "inf", "-inf", "infinity", "-infinity"].contains(string.lowercased()):
                 bad.append(path)
             default: break
             }
@@ -210,7 +243,12 @@ private final class ResultBox<R: Sendable>: @unchecked Sendable {
     init(_ count: Int) { results = Array(repeating: nil, count: count) }
 
     /// The next unclaimed index (may be past the end).
-    func claim() -> Int? { lock.withLock { defer { next += 1 }; return next } }
+    func claim() -> Int? {
+        lock.withLock {
+            defer { next += 1 }
+            return next
+        }
+    }
 
     func store(_ result: R, at index: Int) { lock.withLock { results[index] = result } }
 }

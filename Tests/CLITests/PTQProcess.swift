@@ -80,7 +80,8 @@ enum PTQProcess {
     }
 
     private static func start(
-        _ executable: String, _ arguments: [String], stdout: String, stderr: String, environment extra: [String: String] = [:]
+        _ executable: String, _ arguments: [String], stdout: String, stderr: String,
+        environment extra: [String: String] = [:]
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -98,7 +99,7 @@ enum PTQProcess {
         let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for pointer in argv + envp { free(pointer) } }
         // The child starts as from a shell: no blocked signals, SIGINT and SIGTERM at their default
         // action (the test runner's worker threads block signals, and a child inherits that mask).
         var attributes = posix_spawnattr_t()
@@ -162,9 +163,10 @@ enum PTQProcess {
         for file in files {
             let name = try #require(file["file"] as? String)
             let entries = (file["entries"] as? [[String: Any]]) ?? []
-            result[name] = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in
-                (entry["path"] as? String).map { ($0, entry) }
-            })
+            result[name] = Dictionary(
+                uniqueKeysWithValues: entries.compactMap { entry in
+                    (entry["path"] as? String).map { ($0, entry) }
+                })
         }
         return result
     }
@@ -174,5 +176,8 @@ enum PTQProcess {
 /// what "byte-identical packages" compares.
 func packageFiles(_ package: String) throws -> [String: Data] {
     let names = try FileManager.default.contentsOfDirectory(atPath: package)
-    return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: package).appendingPathComponent($0))) })
+    return try Dictionary(
+        uniqueKeysWithValues: names.map {
+            ($0, try Data(contentsOf: URL(fileURLWithPath: package).appendingPathComponent($0)))
+        })
 }

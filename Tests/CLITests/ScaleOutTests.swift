@@ -53,7 +53,8 @@ struct ScaleOutTests {
 
     /// The command every recipe runs for shard K of N.
     static let observeLine =
-        #"ptq observe --activations $ACTIVATIONS --config "$CONFIG" --shard "$K/$N" --output "$STATS/stats-$K.ptqstats" --quiet"#
+        #"ptq observe --activations $ACTIVATIONS --config "$CONFIG" --shard "$K/$N""#
+        + #" --output "$STATS/stats-$K.ptqstats" --quiet"#
 
     @Test func xargsRecipeObservesShardsInParallelAndMergesToTheSingleProcessStatistics() throws {
         let executable = try #require(PTQProcess.executable, "ptq was not built")
@@ -71,7 +72,9 @@ struct ScaleOutTests {
         #expect(run.stderr.contains("4 of 4 shards"))
         let single = directory.appendingPathComponent("single.ptqstats").path
         let whole = try PTQProcess.run(
-            ["observe", "--activations"] + files.reversed() + ["--config", "Configs/int8.yaml", "-o", single, "--quiet"])
+            ["observe", "--activations"] + files.reversed() + [
+                "--config", "Configs/int8.yaml", "-o", single, "--quiet",
+            ])
         #expect(whole.status == 0, "\(whole.stderr)")
         #expect(try statesJSON("\(stats)/all.ptqstats") == statesJSON(single))
         let merged = try StatisticsFile.read("\(stats)/all.ptqstats").body
@@ -122,8 +125,12 @@ struct ScaleOutTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let acts = PTQProcess.repository.appendingPathComponent("Calibration/activations.h5").path
         func observe(_ shard: String, config: String = "Configs/int8.yaml") throws -> String {
-            let out = directory.appendingPathComponent("s\(shard.replacingOccurrences(of: "/", with: "-"))-\(config.count).ptqstats").path
-            let r = try PTQProcess.run(["observe", "--activations", acts, "--config", config, "--shard", shard, "-o", out, "--quiet"])
+            let out = directory.appendingPathComponent(
+                "s\(shard.replacingOccurrences(of: "/", with: "-"))-\(config.count).ptqstats"
+            ).path
+            let r = try PTQProcess.run([
+                "observe", "--activations", acts, "--config", config, "--shard", shard, "-o", out, "--quiet",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             return out
         }

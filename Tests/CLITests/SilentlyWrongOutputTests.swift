@@ -78,7 +78,8 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let path = "\(scratch.path)/acts.h5"
-        let rows = 100_000, width = 256
+        let rows = 100_000
+        let width = 256
         do {
             let file = try File(path, mode: .create)
             let dataset = try file.createDataset("/fc", type: .float64, shape: [rows, width])
@@ -143,8 +144,10 @@ import Testing
                 try scales.write(values)
             }
         },
-        Damage(name: "non-zero zero point on the symmetric int32 bias",
-               problem: "@: /fc/bias: symmetric scheme with 1 non-zero zero points") { package in
+        Damage(
+            name: "non-zero zero point on the symmetric int32 bias",
+            problem: "@: /fc/bias: symmetric scheme with 1 non-zero zero points"
+        ) { package in
             try tensors(package) { file in
                 let points = try file.openDataset("/fc/bias.zero_point")
                 var values = try points.read(as: Int32.self)
@@ -152,8 +155,10 @@ import Testing
                 try points.write(values)
             }
         },
-        Damage(name: "a code edited within the code range (no --against)",
-               problem: "@/tensors.h5: SHA-256") { package in
+        Damage(
+            name: "a code edited within the code range (no --against)",
+            problem: "@/tensors.h5: SHA-256"
+        ) { package in
             try tensors(package) { file in
                 let codes = try file.openDataset("/fc/weight")
                 var values = try codes.read(as: Int8.self)
@@ -161,16 +166,22 @@ import Testing
                 try codes.write(values)
             }
         },
-        Damage(name: "edited activation scale in the manifest",
-               problem: "@: layer fc activation: scale") { package in
+        Damage(
+            name: "edited activation scale in the manifest",
+            problem: "@: layer fc activation: scale"
+        ) { package in
             try editManifest(package) { $0.layers[0].activation?.scale *= 2 }
         },
-        Damage(name: "edited qmin attribute",
-               problem: "@/tensors.h5:/fc/weight: attribute 'qmin' is integer(-100)") { package in
+        Damage(
+            name: "edited qmin attribute",
+            problem: "@/tensors.h5:/fc/weight: attribute 'qmin' is integer(-100)"
+        ) { package in
             try tensors(package) { file in try file.openDataset("/fc/weight").setAttribute("qmin", .integer(-100)) }
         },
-        Damage(name: "extra dataset in tensors.h5",
-               problem: "@/tensors.h5:/extra: not listed in the manifest") { package in
+        Damage(
+            name: "extra dataset in tensors.h5",
+            problem: "@/tensors.h5:/extra: not listed in the manifest"
+        ) { package in
             try tensors(package) { file in _ = try file.createDataset("/extra", type: .float32, shape: [2]) }
         },
         Damage(name: "missing summary.md", problem: "@/summary.md: missing") { package in

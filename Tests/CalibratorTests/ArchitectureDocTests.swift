@@ -12,7 +12,8 @@ struct ArchitectureDocTests {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == 3 else { continue }
             let module = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            table[module] = Set(cells[2].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0 != "—" })
+            table[module] = Set(
+                cells[2].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0 != "—" })
         }
         return table
     }
@@ -20,7 +21,8 @@ struct ArchitectureDocTests {
     /// Target → dependencies (products by name), from `Package.swift`'s `.target`/`.executableTarget` entries.
     static func declared() throws -> [String: Set<String>] {
         let text = try String(contentsOf: Bundled.root.appendingPathComponent("Package.swift"), encoding: .utf8)
-        let entry = try Regex(#"\.(?:target|executableTarget|systemLibrary)\(\s*name:\s*"([^"]+)"(?:,\s*dependencies:\s*\[([^\]]*)\])?"#)
+        let entry = try Regex(
+            #"\.(?:target|executableTarget|systemLibrary)\(\s*name:\s*"([^"]+)"(?:,\s*dependencies:\s*\[([^\]]*)\])?"#)
         let product = try Regex(#"\.product\(name:\s*"([^"]+)"[^)]*\)"#)
         let plain = try Regex(#""([A-Za-z0-9_-]+)""#)
         var targets: [String: Set<String>] = [:]
@@ -36,10 +38,13 @@ struct ArchitectureDocTests {
     }
 
     @Test func tableMatchesPackageSwift() throws {
-        let documented = try Self.documented(), declared = try Self.declared()
+        let documented = try Self.documented()
+        let declared = try Self.declared()
         #expect(Set(documented.keys) == Set(declared.keys))
         for (module, imports) in documented {
-            #expect(declared[module] == imports, "\(module): Package.swift has \(declared[module].map { $0.sorted() } ?? [])")
+            #expect(
+                declared[module] == imports,
+                "\(module): Package.swift has \(declared[module].map { $0.sorted() } ?? [])")
         }
     }
 
@@ -52,8 +57,12 @@ struct ArchitectureDocTests {
             for file in files where file.hasSuffix(".swift") {
                 let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
                 for line in text.split(separator: "\n") {
-                    guard let match = line.firstMatch(of: importLine), let name = match.output[1].substring else { continue }
-                    #expect(system.contains(String(name)) || allowed.contains(String(name)), "\(module)/\(file) imports \(name)")
+                    guard let match = line.firstMatch(of: importLine), let name = match.output[1].substring else {
+                        continue
+                    }
+                    #expect(
+                        system.contains(String(name)) || allowed.contains(String(name)),
+                        "\(module)/\(file) imports \(name)")
                 }
             }
         }

@@ -7,6 +7,8 @@ import Testing
 /// End to end on the bundled network (`Calibration/`), against numpy goldens
 /// (`Tests/Fixtures/make_calibration_goldens.py`).
 @Suite struct BundledCalibrationTests {
+    // The field names are the golden file's JSON keys (snake_case), decoded as they are.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct Golden: Decodable {
         struct Layer: Decodable {
             struct Activation: Decodable {
@@ -57,10 +59,14 @@ import Testing
             #expect(weight.shape == reference.weight.shape)
             #expect(weight.elementType == "float32")
             #expect(weight.scales.count == reference.weight.scales.count)
-            for (s, r) in zip(weight.scales, reference.weight.scales) { #expect(Self.close(s, r), "\(name): \(s) vs \(r)") }
+            for (s, r) in zip(weight.scales, reference.weight.scales) {
+                #expect(Self.close(s, r), "\(name): \(s) vs \(r)")
+            }
             #expect(weight.zeroPoints.allSatisfy { $0 == 0 })
             #expect(abs(weight.metrics.mse - reference.weight.mse) <= 1e-3 * reference.weight.mse)
-            #expect(abs(weight.metrics.maxAbsError - reference.weight.max_abs_error) <= 1e-3 * reference.weight.max_abs_error)
+            #expect(
+                abs(weight.metrics.maxAbsError - reference.weight.max_abs_error) <= 1e-3
+                    * reference.weight.max_abs_error)
             #expect((weight.metrics.sqnr ?? 0) > 35)
 
             let bias = try #require(layer.bias)

@@ -1,8 +1,8 @@
 import Foundation
+import QuantCore
 import Testing
 
 @testable import Calibrator
-import QuantCore
 
 @Suite struct CalibrationConfigTests {
     static let full = """
@@ -50,7 +50,9 @@ import QuantCore
         #expect(config.weights.profile == .aimet)
         #expect(config.weights.rounding == .halfAway)
         #expect(config.weights.rounding?.rule(for: .pytorch) == .toNearestOrAwayFromZero)
-        #expect(config.activations.observer == ObserverSpec("percentile", options: ["percentile": .double(99.9), "mode": .string("two-sided")]))
+        #expect(
+            config.activations.observer
+                == ObserverSpec("percentile", options: ["percentile": .double(99.9), "mode": .string("two-sided")]))
         #expect(config.overrides.count == 2)
         #expect(config.overrides[0].exclude == true)
         #expect(config.overrides[1].match == ["fc1", "enc*/q"])
@@ -106,13 +108,18 @@ import QuantCore
         ("activations: {observer: {name: minmax, opts: {}}}", "activations.observer.opts", "unknown key 'opts'"),
         ("activations: {granularity: per-channel}", "activations.granularity", "per-tensor (activations)"),
         ("naming: {rules: [{pattern: '(', role: weight}]}", "naming.rules[0].pattern", "a regular expression"),
-        ("naming: {rules: [{pattern: 'x', role: kernel}]}", "naming.rules[0].role", "allowed: weight, bias, activation"),
+        (
+            "naming: {rules: [{pattern: 'x', role: kernel}]}", "naming.rules[0].role",
+            "allowed: weight, bias, activation"
+        ),
         ("version: 2", "version", "allowed: 1...1"),
     ]
 
     @Test(arguments: invalid)
     func rejectsInvalidYAMLNamingTheKey(document: String, keyPath: String, message: String) throws {
-        let error = try #require(throws: ConfigError.self) { try CalibrationConfig.parse(document, format: .yaml, file: "c.yaml") }
+        let error = try #require(throws: ConfigError.self) {
+            try CalibrationConfig.parse(document, format: .yaml, file: "c.yaml")
+        }
         #expect(error.keyPath == keyPath)
         #expect(error.description.contains(message), "\(error)")
         #expect(error.file == "c.yaml")

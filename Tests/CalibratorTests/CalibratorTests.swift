@@ -10,12 +10,14 @@ import Testing
     /// Activations of two layers: `relu` = max(0, N(0.5, 1)), `gauss` = N(0, 1); weights for `gauss`.
     static func writeSyntheticLayers(in scratch: ScratchDirectory) throws -> (weights: String, activations: String) {
         var rng = SplitMix64(seed: 42)
-        let rows = 512, width = 16
+        let rows = 512
+        let width = 16
         let relu = (0..<(rows * width)).map { _ in Float(max(0, 0.5 + rng.normal())) }
         let gauss = (0..<(rows * width)).map { _ in Float(rng.normal()) }
         let weight = (0..<(8 * width)).map { _ in Float(0.1 * rng.normal()) }
         let bias = (0..<8).map { _ in Float(0.05 * rng.normal()) }
-        let activations = scratch.path("acts.h5"), weights = scratch.path("weights.h5")
+        let activations = scratch.path("acts.h5")
+        let weights = scratch.path("weights.h5")
         try writeHDF5(activations, [("/relu", [rows, width], relu), ("/gauss", [rows, width], gauss)])
         try writeHDF5(weights, [("/gauss/weight", [8, width], weight), ("/gauss/bias", [8], bias)])
         return (weights, activations)
@@ -32,13 +34,15 @@ import Testing
         let relu = try #require(result["relu"]?.activation)
         #expect(relu.scheme.requested == .auto)
         #expect(relu.scheme.chosen == .asymmetric, "\(relu.scheme.reason)")
-        let reluSym = try #require(relu.scheme.symmetricError), reluAsym = try #require(relu.scheme.asymmetricError)
+        let reluSym = try #require(relu.scheme.symmetricError)
+        let reluAsym = try #require(relu.scheme.asymmetricError)
         #expect(reluAsym <= 0.9 * reluSym)
         #expect(relu.zeroPoint == -128)  // zero at the bottom code: all values ≥ 0
 
         let gauss = try #require(result["gauss"]?.activation)
         #expect(gauss.scheme.chosen == .symmetric, "\(gauss.scheme.reason)")
-        let gaussSym = try #require(gauss.scheme.symmetricError), gaussAsym = try #require(gauss.scheme.asymmetricError)
+        let gaussSym = try #require(gauss.scheme.symmetricError)
+        let gaussAsym = try #require(gauss.scheme.asymmetricError)
         #expect(gaussAsym > 0.9 * gaussSym)
         #expect(gauss.zeroPoint == 0)
         #expect(gauss.scheme.reason.contains("symmetric kept"))
@@ -73,7 +77,8 @@ import Testing
         #expect(abs(estimate - measured) <= 0.05 * measured, "estimate \(estimate), measured \(measured)")
         let outside = Double(data.filter { $0 < -2 || $0 > 2 }.count) / Double(data.count)
         let representable = (
-            Double(p.scale) * (Double(-128 - Int(p.zeroPoint)) - 0.5), Double(p.scale) * (Double(127 - Int(p.zeroPoint)) + 0.5)
+            Double(p.scale) * (Double(-128 - Int(p.zeroPoint)) - 0.5),
+            Double(p.scale) * (Double(127 - Int(p.zeroPoint)) + 0.5)
         )
         #expect(abs(histogram.fractionOutside(low: representable.0, high: representable.1) - outside) < 0.002)
     }
@@ -84,7 +89,9 @@ import Testing
         let (weights, activations) = try Self.writeSyntheticLayers(in: scratch)
         let result = try Calibrator().calibrate(weights: weights, activations: [activations])
         let layer = try #require(result["gauss"])
-        let input = try #require(layer.activation), weight = try #require(layer.weight), bias = try #require(layer.bias)
+        let input = try #require(layer.activation)
+        let weight = try #require(layer.weight)
+        let bias = try #require(layer.bias)
         #expect(weight.granularity == .perChannel(axis: 0))
         #expect(weight.scales.count == 8)
         #expect(bias.quantized)
@@ -107,7 +114,8 @@ import Testing
         let scratch = try ScratchDirectory("group")
         defer { scratch.remove() }
         let (weights, activations) = try Self.writeSyntheticLayers(in: scratch)
-        let config = try CalibrationConfig.parse("""
+        let config = try CalibrationConfig.parse(
+            """
             weights: {bits: 4, scheme: asymmetric, granularity: per-group, axis: 1, group-size: 4, narrow-range: false}
             overrides: [{match: relu, exclude: true}]
             """)
@@ -155,7 +163,8 @@ import Testing
     }
 
     @Test func invalidObserverOptionsAreAConfigError() throws {
-        let config = try CalibrationConfig.parse("activations: {observer: {name: percentile, options: {percentile: 120}}}")
+        let config = try CalibrationConfig.parse(
+            "activations: {observer: {name: percentile, options: {percentile: 120}}}")
         let error = try #require(throws: CalibrationError.self) { try Calibrator(config: config) }
         guard case .config(let configError) = error else {
             Issue.record("expected a config error, got \(error)")
@@ -168,7 +177,10 @@ import Testing
 
 @Suite struct ObserverRegistryProviderTests {
     @Test func builtInNamesAreTheConfigVocabulary() {
-        #expect(Set(ObserverRegistry.builtIn.observerNames).isSuperset(of: ["minmax", "moving-average-minmax", "histogram", "percentile", "mse", "entropy"]))
+        #expect(
+            Set(ObserverRegistry.builtIn.observerNames).isSuperset(of: [
+                "minmax", "moving-average-minmax", "histogram", "percentile", "mse", "entropy",
+            ]))
     }
 
     @Test(arguments: ["granularity", "nonFinite"])
@@ -213,12 +225,18 @@ import Testing
     @Test func kerasKernelsUseTheLastAxisForChannels() throws {
         let scratch = try ScratchDirectory("keras")
         defer { scratch.remove() }
-        let weights = scratch.path("keras.h5"), activations = scratch.path("acts.h5")
+        let weights = scratch.path("keras.h5")
+        let activations = scratch.path("acts.h5")
         // kernel [in 4, out 3], bias [3]
-        try writeHDF5(weights, [
-            ("/model_weights/dense/dense/kernel:0", [4, 3], [0.1, -0.2, 0.3, 0.4, 0.5, -0.6, -0.7, 0.8, 0.9, 1.0, 1.1, -1.2]),
-            ("/model_weights/dense/dense/bias:0", [3], [0.01, 0.02, -0.03]),
-        ])
+        try writeHDF5(
+            weights,
+            [
+                (
+                    "/model_weights/dense/dense/kernel:0", [4, 3],
+                    [0.1, -0.2, 0.3, 0.4, 0.5, -0.6, -0.7, 0.8, 0.9, 1.0, 1.1, -1.2]
+                ),
+                ("/model_weights/dense/dense/bias:0", [3], [0.01, 0.02, -0.03]),
+            ])
         try writeHDF5(activations, [("/dense", [2, 4], [0, 1, 2, 3, 4, 5, 6, 7])])
         let config = try CalibrationConfig.parse("weights: {axis: -1}")
         let result = try Calibrator(config: config).calibrate(weights: weights, activations: [activations])

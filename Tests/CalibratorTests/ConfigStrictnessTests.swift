@@ -19,10 +19,13 @@ import Testing
         #expect(e.keyPath == "weights.bits" && e.line == 3)
         #expect(e.description.contains("duplicate key 'bits'"))
         // The same key in different objects is fine.
-        _ = try CalibrationConfig.parse(#"{"version": 1, "weights": {"bits": 8}, "activations": {"bits": 8}}"#, format: .json)
+        _ = try CalibrationConfig.parse(
+            #"{"version": 1, "weights": {"bits": 8}, "activations": {"bits": 8}}"#, format: .json)
     }
 
-    @Test(arguments: [#"{"version": 1,}"#, #"{"version": 1, "overrides": [{"match": "a"},]}"#, "{\"version\": 1 ,\n\n}"])
+    @Test(arguments: [
+        #"{"version": 1,}"#, #"{"version": 1, "overrides": [{"match": "a"},]}"#, "{\"version\": 1 ,\n\n}",
+    ])
     func jsonTrailingCommasAreRefused(text: String) throws {
         let e = try #require(error(text, format: .json))
         #expect(e.description.contains("trailing comma"), "\(e)")
@@ -39,7 +42,9 @@ import Testing
     func yamlAliasBombsAreRefusedQuickly(prefix: String) throws {
         var bomb = "version: 1\n" + prefix + "      a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
         for level in 1...8 {
-            bomb += "      a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+            bomb +=
+                "      a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
+                + "]\n"
         }
         let start = Date()
         let e = try #require(error(bomb, format: .yaml))

@@ -6,8 +6,10 @@ import Testing
 
 /// Every example configuration in `Configs/` parses and validates.
 @Suite struct ConfigsTests {
-    static let files = ["int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
-                        "w8a8-pytorch.json"]
+    static let files = [
+        "int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
+        "w8a8-pytorch.json",
+    ]
 
     @Test(arguments: files)
     func exampleConfigParses(name: String) throws {
@@ -17,7 +19,8 @@ import Testing
     }
 
     @Test func everyConfigIsListed() throws {
-        let present = try FileManager.default.contentsOfDirectory(atPath: Bundled.root.appendingPathComponent("Configs").path)
+        let present = try FileManager.default.contentsOfDirectory(
+            atPath: Bundled.root.appendingPathComponent("Configs").path)
         #expect(Set(present.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }) == Set(Self.files))
     }
 

@@ -56,8 +56,10 @@ import Testing
         let log = scratch.appendingPathComponent("run-output.txt")
         let build = try Self.run(
             "/usr/bin/env",
-            ["swift", "build", "--package-path", root.appendingPathComponent("Examples/CustomObserver").path,
-             "--scratch-path", scratch.path, "--product", "CustomObserver"], log: log)
+            [
+                "swift", "build", "--package-path", root.appendingPathComponent("Examples/CustomObserver").path,
+                "--scratch-path", scratch.path, "--product", "CustomObserver",
+            ], log: log)
         try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(4000))")
         let ptq = scratch.appendingPathComponent("debug/CustomObserver").path
 
@@ -66,8 +68,10 @@ import Testing
         try? FileManager.default.removeItem(at: package)
         let calibrate = try Self.run(
             ptq,
-            ["calibrate", "--config", "Configs/custom-observer.yaml", "--weights", "Calibration/weights.h5",
-             "--activations", "Calibration/activations.h5", "--output", package.path, "--quiet"], log: log)
+            [
+                "calibrate", "--config", "Configs/custom-observer.yaml", "--weights", "Calibration/weights.h5",
+                "--activations", "Calibration/activations.h5", "--output", package.path, "--quiet",
+            ], log: log)
         try #require(calibrate.status == 0, "calibrate failed:\n\(calibrate.output.suffix(4000))")
         let verify = try Self.run(ptq, ["verify", package.path, "--against", "Calibration/weights.h5"], log: log)
         #expect(verify.status == 0, "verify failed:\n\(verify.output.suffix(4000))")
@@ -85,10 +89,14 @@ import Testing
             let activation = try #require(record["activation"] as? [String: Any], "no activation for \(layer)")
             #expect(activation["observer"] as? String == "mean-std")
             let s = try #require(stats["/\(layer)"])
-            let low = try #require(activation["range_min"] as? Double), high = try #require(activation["range_max"] as? Double)
-            let expectedLow = max(s.min, s.mean - 2 * s.std), expectedHigh = min(s.max, s.mean + 2 * s.std)
+            let low = try #require(activation["range_min"] as? Double)
+            let high = try #require(activation["range_max"] as? Double)
+            let expectedLow = max(s.min, s.mean - 2 * s.std)
+            let expectedHigh = min(s.max, s.mean + 2 * s.std)
             #expect(abs(low - expectedLow) <= 1e-5 * max(1, abs(expectedLow)), "\(layer) low \(low) vs \(expectedLow)")
-            #expect(abs(high - expectedHigh) <= 1e-5 * max(1, abs(expectedHigh)), "\(layer) high \(high) vs \(expectedHigh)")
+            #expect(
+                abs(high - expectedHigh) <= 1e-5 * max(1, abs(expectedHigh)), "\(layer) high \(high) vs \(expectedHigh)"
+            )
         }
     }
 }

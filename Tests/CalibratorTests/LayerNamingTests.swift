@@ -22,7 +22,9 @@ import Testing
 
     @Test(arguments: [("/fc1", "fc1"), ("/enc/q/input", "enc/q"), ("fc3", "fc3")])
     func builtinActivationConventions(path: String, layer: String) throws {
-        #expect(try LayerNaming().assignment(of: path, from: .activations) == LayerAssignment(layer: layer, role: .activation))
+        #expect(
+            try LayerNaming().assignment(of: path, from: .activations)
+                == LayerAssignment(layer: layer, role: .activation))
     }
 
     @Test func userRulesAndMapTakePrecedence() throws {
@@ -33,11 +35,16 @@ import Testing
             ],
             map: ["/fc1/weight": DatasetAssignment(layer: "first", role: .weight)])
         let naming = try LayerNaming(config)
-        #expect(naming.assignment(of: "/layers/12/w", from: .weights) == LayerAssignment(layer: "block12", role: .weight))
-        #expect(naming.assignment(of: "/acts/block12_in", from: .activations) == LayerAssignment(layer: "block12", role: .activation))
+        #expect(
+            naming.assignment(of: "/layers/12/w", from: .weights) == LayerAssignment(layer: "block12", role: .weight))
+        #expect(
+            naming.assignment(of: "/acts/block12_in", from: .activations)
+                == LayerAssignment(layer: "block12", role: .activation))
         #expect(naming.assignment(of: "fc1/weight", from: .weights) == LayerAssignment(layer: "first", role: .weight))
         // A weight rule never applies to activation datasets.
-        #expect(naming.assignment(of: "/layers/12/w", from: .activations) == LayerAssignment(layer: "layers/12/w", role: .activation))
+        #expect(
+            naming.assignment(of: "/layers/12/w", from: .activations)
+                == LayerAssignment(layer: "layers/12/w", role: .activation))
         // Built-ins still apply after the rules, unless switched off.
         #expect(naming.assignment(of: "/fc2/bias", from: .weights) == LayerAssignment(layer: "fc2", role: .bias))
         let strict = try LayerNaming(NamingConfig(builtinRules: false, rules: config.rules))
@@ -51,10 +58,11 @@ import Testing
         #expect(map.layers.map(\.layer) == ["fc1", "fc2", "fc9", "fc10"])
         #expect(map["fc1"] == LayerDatasets(layer: "fc1", weight: "/fc1/weight", bias: "/fc1/bias", activation: "/fc1"))
         #expect(map["fc10"]?.activation == "/fc10")
-        #expect(map.warnings == [
-            .unmappedDataset("/bn/running_var", origin: .weights),
-            .biasWithoutWeight(layer: "fc9", dataset: "/fc9/bias"),
-        ])
+        #expect(
+            map.warnings == [
+                .unmappedDataset("/bn/running_var", origin: .weights),
+                .biasWithoutWeight(layer: "fc9", dataset: "/fc9/bias"),
+            ])
     }
 
     @Test func twoDatasetsForOneRoleIsAnError() throws {
@@ -67,17 +75,21 @@ import Testing
 
     /// naming.unmatched: a warning per layer found in only one kind of input (default), or one error.
     @Test func unmatchedLayersWarnOrFail() throws {
-        let weights = ["/fc1/weight", "/fc2/weight"], activations = ["/fc1", "/head"]
+        let weights = ["/fc1/weight", "/fc2/weight"]
+        let activations = ["/fc1", "/head"]
         let map = try LayerNaming().map(weights: weights, activations: activations)
-        #expect(map.warnings == [
-            .unmatchedLayer(layer: "fc2", dataset: "/fc2/weight", origin: .weights),
-            .unmatchedLayer(layer: "head", dataset: "/head", origin: .activations),
-        ])
+        #expect(
+            map.warnings == [
+                .unmatchedLayer(layer: "fc2", dataset: "/fc2/weight", origin: .weights),
+                .unmatchedLayer(layer: "head", dataset: "/head", origin: .activations),
+            ])
         #expect(try LayerNaming().map(weights: weights, activations: []).warnings.isEmpty)
         let error = try #require(throws: LayerNamingError.self) {
             try LayerNaming(NamingConfig(unmatched: .error)).map(weights: weights, activations: activations)
         }
-        #expect(error == .unmatchedLayers(weightsOnly: ["/fc2/weight (layer fc2)"], activationsOnly: ["/head (layer head)"]))
+        #expect(
+            error == .unmatchedLayers(weightsOnly: ["/fc2/weight (layer fc2)"], activationsOnly: ["/head (layer head)"])
+        )
     }
 
     /// Layer names with control characters are refused; path-like names are kept as plain names.
@@ -100,8 +112,10 @@ import Testing
         #expect(error.keyPath == "naming.rules[0].pattern")
     }
 
-    @Test(arguments: [("fc2", "fc10", true), ("fc10", "fc2", false), ("a", "a", false), ("a", "ab", true),
-                      ("x01", "x1", false), ("x1", "x01", true), ("b1", "a2", false)])
+    @Test(arguments: [
+        ("fc2", "fc10", true), ("fc10", "fc2", false), ("a", "a", false), ("a", "ab", true),
+        ("x01", "x1", false), ("x1", "x01", true), ("b1", "a2", false),
+    ])
     func naturalOrder(a: String, b: String, less: Bool) {
         #expect(NaturalOrder.less(a, b) == less)
     }

@@ -55,8 +55,10 @@ import Testing
         #expect(fc3.appliedOverrides.map(\.index) == [0, 1, 2])
     }
 
-    @Test(arguments: [("fc*", "fc12", true), ("fc?", "fc12", false), ("enc*", "enc/attn/q", true),
-                      ("fc[13]", "fc3", true), ("fc[!13]", "fc3", false), ("fc1", "fc10", false)])
+    @Test(arguments: [
+        ("fc*", "fc12", true), ("fc?", "fc12", false), ("enc*", "enc/attn/q", true),
+        ("fc[13]", "fc3", true), ("fc[!13]", "fc3", false), ("fc1", "fc10", false),
+    ])
     func globs(pattern: String, name: String, matches: Bool) {
         #expect(LayerGlob.matches(pattern, name) == matches)
     }

@@ -31,7 +31,8 @@ import Testing
     func theLowestFailingIndexIsThrown(threads: Int) {
         let log = Log()
         #expect {
-            _ = try ParallelJobs.run(count: 100, threads: threads, done: { log.indices.append($0) }) { (index) throws(CalibrationError) in
+            _ = try ParallelJobs.run(count: 100, threads: threads, done: { log.indices.append($0) }) {
+                (index) throws(CalibrationError) in
                 if index == 60 { throw .noInputs("job 60") }
                 if index == 37 {
                     Thread.sleep(forTimeInterval: 0.01)  // fails after 60 when run concurrently
@@ -87,7 +88,8 @@ import Testing
             calibrator.batchSize = .rows(7)
             let (layers, policies) = try calibrator.activationLayers(datasets: ["/fc1", "/fc2", "/fc3"])
             let observed = try calibrator.observeActivations(layers: layers, policies: policies, progress: { _ in }) {
-                (dataset, batch) throws(TensorIOError) in try TensorSource(file: Bundled.activations, dataset: dataset, batch: batch)
+                (dataset, batch) throws(TensorIOError) in
+                try TensorSource(file: Bundled.activations, dataset: dataset, batch: batch)
             }
             return try observed.map { try #require($0.observers.primary as? BatchOrderObserver).batches }
         }

@@ -71,7 +71,8 @@ struct ShardedCalibrationTests {
         var calibrator = try Calibrator(config: .load(contentsOf: Bundled.config(config)))
         calibrator.batchSize = .rows(48)
         let whole = try calibrator.calibrate(weights: Bundled.weights, activations: files.sorted())
-        let sharded = try calibrateSharded(calibrator, weights: Bundled.weights, files: files, shards: shards, seed: UInt64(shards))
+        let sharded = try calibrateSharded(
+            calibrator, weights: Bundled.weights, files: files, shards: shards, seed: UInt64(shards))
         #expect(try sharded.encodedJSON() == whole.encodedJSON())
     }
 
@@ -107,7 +108,10 @@ struct ShardedCalibrationTests {
         let plan = try ShardPlan(files: [Bundled.activations], datasets: observed, shardCount: 1)
         let state = try observing.observe(segments: plan.assignments[0], files: [Bundled.activations], allDatasets: all)
         for text in [
-            "{\"version\": 1, \"activations\": {\"observer\": {\"name\": \"percentile\", \"options\": {\"percentile\": 99.9}}, \"bits\": 6}}",
+            """
+            {\"version\": 1, \"activations\": {\"observer\": {\"name\": \"percentile\", \"options\": {\"percentile\": \
+            99.9}}, \"bits\": 6}}
+            """,
             "{\"version\": 1, \"activations\": {\"observer\": \"entropy\", \"bits\": 4}}",
         ] {
             let other = try Calibrator(config: CalibrationConfig.parse(text))
@@ -119,8 +123,9 @@ struct ShardedCalibrationTests {
     }
 
     @Test func statisticsWithoutTheRequestedKindAreRefusedNamingTheLayer() throws {
-        let observing = try Calibrator(config: CalibrationConfig.parse(
-            "{\"version\": 1, \"activations\": {\"observer\": \"percentile\"}}"))
+        let observing = try Calibrator(
+            config: CalibrationConfig.parse(
+                "{\"version\": 1, \"activations\": {\"observer\": \"percentile\"}}"))
         let (observed, all) = try observing.activationDatasets(files: [Bundled.activations])
         let plan = try ShardPlan(files: [Bundled.activations], datasets: observed, shardCount: 1)
         let state = try observing.observe(segments: plan.assignments[0], files: [Bundled.activations], allDatasets: all)

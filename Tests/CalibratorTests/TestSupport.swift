@@ -11,7 +11,8 @@ struct ScratchDirectory {
     let url: URL
 
     init(_ name: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("ptq-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ptq-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 

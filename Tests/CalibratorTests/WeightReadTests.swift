@@ -17,11 +17,13 @@ import Testing
         try FileManager.default.copyItem(atPath: Bundled.weights, toPath: weights)
         let datasets = try File(weights).walk().filter { $0.kind == .dataset }.map(\.path)
         let job = CalibrationJob(
-            inputs: CalibrationJob.Inputs(weights: weights, config: Bundled.config(config)), output: scratch.path("pkg"),
+            inputs: CalibrationJob.Inputs(weights: weights, config: Bundled.config(config)),
+            output: scratch.path("pkg"),
             options: CalibrationJob.Options(threads: threads))
         let result = try job.run()
 
-        #expect(WholeDatasetReads.shared.reads(of: weights) == Dictionary(uniqueKeysWithValues: datasets.map { ($0, 1) }))
+        #expect(
+            WholeDatasetReads.shared.reads(of: weights) == Dictionary(uniqueKeysWithValues: datasets.map { ($0, 1) }))
         // Every tensor read is in the package, and the package is sound.
         #expect(Set(result.manifest.tensors.map(\.dataset)) == Set(datasets))
         let report = try PackageVerifier.verify(path: scratch.path("pkg"), against: weights)

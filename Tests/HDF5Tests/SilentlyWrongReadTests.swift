@@ -1,8 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import HDF5
-import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +20,9 @@ import Glibc
         let error = #expect(throws: HDF5Error.self) { try dataset.read(as: Float.self) }
         #expect(error?.kind == .outOfRange)
         #expect(error?.object == "/fc/weight")
-        #expect(error?.cause.contains("1 of 4 float64 elements are out of float32 range") == true, "\(String(describing: error))")
+        #expect(
+            error?.cause.contains("1 of 4 float64 elements are out of float32 range") == true,
+            "\(String(describing: error))")
         #expect(error?.cause.contains("3.5e+38 at flat index 0") == true, "\(String(describing: error))")
         // As Float64 the same dataset reads exactly.
         #expect(try dataset.read(as: Double.self) == [3.5e38, 1, -1, 2])
@@ -38,8 +40,9 @@ import Glibc
         let error = #expect(throws: HDF5Error.self) { try file.openDataset("/fc/weight") }
         #expect(error?.kind == .objectNotFound)
         #expect(error?.object == "/fc/weight")
-        #expect(error?.cause.contains("virtual dataset source 'vds_missing_source.h5:w' is missing") == true,
-                "\(String(describing: error))")
+        #expect(
+            error?.cause.contains("virtual dataset source 'vds_missing_source.h5:w' is missing") == true,
+            "\(String(describing: error))")
     }
 
     @Test func virtualDatasetWithItsSourceReadsTheSourceValues() throws {
@@ -52,7 +55,9 @@ import Glibc
     @Test func externalLinksAreListedWithTheirTargetsAndFollowed() throws {
         let file = try File("\(Self.badinput)/weights_external.h5")
         let entries = try file.walk()
-        #expect(entries.contains(ObjectEntry(path: "/fc/weight", kind: .externalLink(file: "external_target.h5", object: "/w"))))
+        #expect(
+            entries.contains(
+                ObjectEntry(path: "/fc/weight", kind: .externalLink(file: "external_target.h5", object: "/w"))))
         let linked = try file.linkedDatasetFile("/fc/weight")
         #expect(linked.hasSuffix("badinput/external_target.h5"), "\(linked)")
         let target = try File("\(Self.badinput)/external_target.h5").openDataset("/w").read(as: Float.self)
@@ -64,7 +69,9 @@ import Glibc
         let error = #expect(throws: HDF5Error.self) { try file.linkedDatasetFile("/fc2/weight") }
         #expect(error?.kind == .objectNotFound)
         #expect(error?.object == "/fc2/weight")
-        #expect(error?.cause.contains("external link to 'missing_target.h5:/w' dangles") == true, "\(String(describing: error))")
+        #expect(
+            error?.cause.contains("external link to 'missing_target.h5:/w' dangles") == true,
+            "\(String(describing: error))")
     }
 
     /// A file truncated after it was opened: libhdf5's sec2 driver reads the missing bytes as zeros.
@@ -85,6 +92,8 @@ import Glibc
         let error = #expect(throws: HDF5Error.self) { try dataset.read(as: Float.self) }
         #expect(error?.kind == .library)
         #expect(error?.file == path)
-        #expect(error?.cause.contains("short read: the file shrank to \(size / 2) bytes") == true, "\(String(describing: error))")
+        #expect(
+            error?.cause.contains("short read: the file shrank to \(size / 2) bytes") == true,
+            "\(String(describing: error))")
     }
 }

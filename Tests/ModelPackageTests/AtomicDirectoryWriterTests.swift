@@ -19,7 +19,8 @@ struct AtomicDirectoryWriterTests {
     }
 
     /// A writer whose temporary directory holds a PTQKit `manifest.json` tagged with `text`.
-    func writer(_ destination: String, force: Bool, text: String, inputs: [String] = []) throws -> AtomicDirectoryWriter {
+    func writer(_ destination: String, force: Bool, text: String, inputs: [String] = []) throws -> AtomicDirectoryWriter
+    {
         let writer = try packageWriter(destination, force: force, inputs: inputs)
         try Data(Self.manifest(text).utf8).write(to: URL(fileURLWithPath: writer.path("manifest.json")))
         return writer
@@ -125,7 +126,9 @@ struct AtomicDirectoryWriterTests {
         let partial = "\(fixture.directory)/.pkg.ptq-partial.\(dead).1f"
         let replaced = "\(fixture.directory)/.pkg.ptq-replaced.\(dead).2e"
         let unrelated = "\(fixture.directory)/.other.ptq-partial.\(dead).3d"
-        for path in [partial, replaced, unrelated] { try manager.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        for path in [partial, replaced, unrelated] {
+            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
         try Data(Self.manifest("old").utf8).write(to: URL(fileURLWithPath: "\(replaced)/manifest.json"))
         let destination = "\(fixture.directory)/pkg"
         #expect(throws: PackageError.self) { _ = try packageWriter(destination, force: false) }

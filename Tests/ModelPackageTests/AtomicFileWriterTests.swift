@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 
+@testable import PackageFormat
+@testable import PackageWriter
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import PackageFormat
-@testable import PackageWriter
 
 struct AtomicFileWriterTests {
     /// The pid of a process that has exited (and been waited for).
@@ -129,6 +129,7 @@ struct AtomicFileWriterTests {
         try replacing.create { path in try Self.write("ours, newest", path) }
         try replacing.commit()
         #expect(try Self.text(link) == "ours, newest")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory).sorted() == ["hard-link", "out"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: fixture.directory).sorted() == ["hard-link", "out"])
     }
 }

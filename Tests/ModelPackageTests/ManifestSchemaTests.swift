@@ -31,7 +31,11 @@ struct ManifestSchemaTests {
     @Test(arguments: [
         ("format_version", "2", "/format_version"),
         ("inputs", #"[{"role": "weights", "path": "w.h5", "size": 1, "sha256": "XYZ"}]"#, "/inputs/0/sha256"),
-        ("inputs", #"[{"role": "other", "path": "w.h5", "size": 1, "sha256": "\#(String(repeating: "0", count: 64))"}]"#, "/inputs/0/role"),
+        (
+            "inputs",
+            #"[{"role": "other", "path": "w.h5", "size": 1, "sha256": "\#(String(repeating: "0", count: 64))"}]"#,
+            "/inputs/0/role"
+        ),
         ("layers", #"[{"name": "x", "tensors": [], "extra": 1}]"#, "/layers/0/extra"),
         ("layers", #"[{"name": "x", "tensors": "no"}]"#, "/layers/0/tensors"),
         ("layers", #"[{"tensors": []}]"#, "/layers/0"),
@@ -51,7 +55,8 @@ struct ManifestSchemaTests {
 
     @Test func validatorChecksEveryKeyword() throws {
         let schema = #"""
-            {"type": "object", "required": ["a"], "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
+            {"type": "object", "required": ["a"],
+             "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
              "properties": {"a": {"type": ["string", "null"], "minLength": 2, "pattern": "^x"},
                             "b": {"type": "array", "items": {"enum": [1, "two"]}},
                             "c": {"type": "number", "exclusiveMinimum": 0}}}

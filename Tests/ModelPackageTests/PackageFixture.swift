@@ -42,18 +42,21 @@ struct PackageFixture {
         [
             Tensor(
                 layer: "fc1", dataset: "/fc1/weight", role: "weight", shape: [16, 24],
-                scheme: try AffineScheme(format: try IntegerFormat(bits: 8, signed: true, narrow: true), granularity: .perChannel(axis: 0)),
+                scheme: try AffineScheme(
+                    format: try IntegerFormat(bits: 8, signed: true, narrow: true), granularity: .perChannel(axis: 0)),
                 values: values(count: 16 * 24, seed: 1)),
             Tensor(
                 layer: "fc1", dataset: "/fc1/bias", role: "bias", shape: [16], scheme: nil,
                 values: values(count: 16, seed: 2, scale: 0.1)),
             Tensor(
                 layer: "fc2", dataset: "/fc2/weight", role: "weight", shape: [10, 33],
-                scheme: try AffineScheme(format: .int4, symmetry: .asymmetric, granularity: .perGroup(axis: 1, size: 8)),
+                scheme: try AffineScheme(
+                    format: .int4, symmetry: .asymmetric, granularity: .perGroup(axis: 1, size: 8)),
                 values: values(count: 10 * 33, seed: 3, scale: 2, offset: 0.5)),
             Tensor(
                 layer: "fc3", dataset: "/fc3/weight", role: "weight", shape: [4, 5, 3],
-                scheme: try AffineScheme(format: .uint8, symmetry: .asymmetric, granularity: .perTensor, profile: .onnxruntime),
+                scheme: try AffineScheme(
+                    format: .uint8, symmetry: .asymmetric, granularity: .perTensor, profile: .onnxruntime),
                 values: values(count: 60, seed: 4, scale: 3, offset: 1)),
             Tensor(
                 layer: "fc4", dataset: "/blocks/0/fc4/kernel:0", role: "weight", shape: [7, 9],
@@ -71,7 +74,8 @@ struct PackageFixture {
             Tensor(
                 layer: "fc7", dataset: "/fc7/weight", role: "weight", shape: [4, 12], scheme: nil,
                 values: values(count: 48, seed: 8, scale: 0.5),
-                minifloat: try FloatFormatQuantizer(format: .fp4E2M1, granularity: .perGroup(axis: 1, size: 5), scaleRule: .powerOfTwo)),
+                minifloat: try FloatFormatQuantizer(
+                    format: .fp4E2M1, granularity: .perGroup(axis: 1, size: 5), scaleRule: .powerOfTwo)),
         ]
     }
 

@@ -15,7 +15,8 @@ struct PackageJobTests {
     /// W8 per-channel symmetric weights with their codes and metrics, float32 biases.
     static func tensors() throws -> [CalibratedTensor] {
         let file = try File(weights)
-        let scheme = try AffineScheme(format: IntegerFormat(bits: 8, signed: true, narrow: true), granularity: .perChannel(axis: 0))
+        let scheme = try AffineScheme(
+            format: IntegerFormat(bits: 8, signed: true, narrow: true), granularity: .perChannel(axis: 0))
         var tensors: [CalibratedTensor] = []
         for layer in ["fc1", "fc2", "fc3"] {
             let weight = try file.openDataset("/\(layer)/weight")
@@ -25,7 +26,8 @@ struct PackageJobTests {
             let metrics = try ErrorMetrics(reference: values, reconstruction: try parameters.dequantize(codes))
             tensors.append(
                 CalibratedTensor(
-                    layer: layer, dataset: "/\(layer)/weight", role: "weight", shape: weight.shape, elementType: "float32",
+                    layer: layer, dataset: "/\(layer)/weight", role: "weight", shape: weight.shape,
+                    elementType: "float32",
                     content: .affine(
                         codes: codes, parameters: parameters, symmetry: .symmetric, profile: .ptqkit, schemeReason: nil,
                         metrics: metrics)))
@@ -38,7 +40,8 @@ struct PackageJobTests {
         return tensors
     }
 
-    static let plan = PackagePlan(layers: ["fc1", "fc2", "fc3"], policies: ["fc2": .object(["excluded": .bool(false)])])
+    static let plan = PackagePlan(
+        layers: ["fc1", "fc2", "fc3"], policies: ["fc2": .object(["excluded": .bool(false)])])
 
     @Test func bundledNetworkPackageVerifiesAgainstItsWeights() throws {
         let fixture = try PackageFixture()
@@ -53,7 +56,9 @@ struct PackageJobTests {
         #expect(manifest.layers.map(\.name) == ["fc1", "fc2", "fc3"])
         #expect(manifest.layers.map(\.policy) == [nil, .object(["excluded": .bool(false)]), nil])
         #expect(ManifestSchema.violations(ofJSON: try manifest.encoded()) == [])
-        #expect(manifest.inputs.first?.size == (try FileManager.default.attributesOfItem(atPath: Self.weights)[.size] as? Int))
+        #expect(
+            manifest.inputs.first?.size
+                == (try FileManager.default.attributesOfItem(atPath: Self.weights)[.size] as? Int))
         let report = try PackageVerifier.verify(path: destination, against: Self.weights)
         #expect(report.passed, "\(report.problems)")
         #expect(report.warnings.isEmpty, "\(report.warnings)")

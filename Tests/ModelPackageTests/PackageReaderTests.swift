@@ -28,7 +28,9 @@ struct PackageReaderTests {
             }
             if let quantizer = original.minifloat {
                 #expect(record.encoding == .minifloat)
-                let quantized = try original.values.withUnsafeBufferPointer { try quantizer.quantize($0, shape: original.shape) }
+                let quantized = try original.values.withUnsafeBufferPointer {
+                    try quantizer.quantize($0, shape: original.shape)
+                }
                 var expected = [Float](repeating: 0, count: original.values.count)
                 try expected.withUnsafeMutableBufferPointer { try quantizer.dequantize(quantized, into: $0) }
                 #expect(restored == expected, "\(record.dataset)")
@@ -73,7 +75,9 @@ struct PackageReaderTests {
         #expect(try file.openDataset("/fc1/weight").elementType.numeric == .int8)
         #expect(try file.openDataset("/fc5/weight").elementType.numeric == .int16)
         #expect(try file.openDataset("/fc1/bias").attribute("ptq_encoding") == .string("float32"))
-        #expect(try file.openDataset("/blocks/0/fc4/kernel:0.zero_point").attribute("tensor") == .string("/blocks/0/fc4/kernel:0"))
+        #expect(
+            try file.openDataset("/blocks/0/fc4/kernel:0.zero_point").attribute("tensor")
+                == .string("/blocks/0/fc4/kernel:0"))
     }
 
     @Test func samePackageTwiceIsByteIdentical() throws {
@@ -97,7 +101,10 @@ struct PackageReaderTests {
         let text = try String(contentsOfFile: "\(path)/summary.md", encoding: .utf8)
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("| ") }
         #expect(rows.count == 1 + 7)  // header + fc1...fc7
-        #expect(rows.contains { $0.hasPrefix("| fc1 | int8n symmetric per-channel axis 0 |") && $0.contains("int8 asymmetric") })
+        #expect(
+            rows.contains {
+                $0.hasPrefix("| fc1 | int8n symmetric per-channel axis 0 |") && $0.contains("int8 asymmetric")
+            })
     }
 
     @Test func aDirectoryWithoutManifestIsNotAPackage() throws {

@@ -28,7 +28,8 @@ struct PackageVerifierTests {
             try file.openDataset("/fc1/weight").write([Int8](repeating: -128, count: 24), startingAt: 3)
         }
         let report = try PackageVerifier.verify(path: path)
-        #expect(report.problems.contains { $0.contains("/fc1/weight: 24 codes outside -127...127") }, "\(report.problems)")
+        #expect(
+            report.problems.contains { $0.contains("/fc1/weight: 24 codes outside -127...127") }, "\(report.problems)")
     }
 
     @Test func changedWeightsAndMetricsAreFound() throws {
@@ -52,7 +53,8 @@ struct PackageVerifierTests {
         let path = try fixture.build()
         let manifestPath = "\(path)/manifest.json"
         var text = try String(contentsOfFile: manifestPath, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"granularity\" : \"per-group\"", with: "\"granularity\" : \"per-group\", \"extra\" : 1")
+        text = text.replacingOccurrences(
+            of: "\"granularity\" : \"per-group\"", with: "\"granularity\" : \"per-group\", \"extra\" : 1")
         try Data(text.utf8).write(to: URL(fileURLWithPath: manifestPath))
         let report = try PackageVerifier.verify(path: path)
         #expect(report.problems.contains { $0.contains("schema") && $0.contains("extra") }, "\(report.problems)")
@@ -74,6 +76,9 @@ struct PackageVerifierTests {
             #expect(dataset.shape == record.originalShape)
             #expect(try dataset.read(as: Float.self) == (try package.dequantized(record)))
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory).sorted() == ["pkg", "restored.h5", "weights.h5"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: fixture.directory).sorted() == [
+                "pkg", "restored.h5", "weights.h5",
+            ])
     }
 }

@@ -11,7 +11,9 @@ private enum Shards {
     static var activations: String { root.appendingPathComponent("Calibration/activations.h5").path }
     static func config(_ name: String) -> String { root.appendingPathComponent("Configs/\(name)").path }
 
-    static func observe(_ shard: String, config: String = "int8.yaml", version: String = "test") throws -> StatisticsFile {
+    static func observe(_ shard: String, config: String = "int8.yaml", version: String = "test") throws
+        -> StatisticsFile
+    {
         let calibrator = try Calibrator(config: .load(contentsOf: Self.config(config)))
         return try StatisticsFile.observe(
             calibrator: calibrator, files: [activations], shard: ShardSpec(parsing: shard),
@@ -35,7 +37,9 @@ struct StatisticsFileTests {
         #expect(back.body.configFile?.role == .config)
         #expect(back.body.statistics.layers.map(\.dataset) == ["/fc1", "/fc2", "/fc3"])
         for layer in back.body.statistics.layers {
-            #expect(layer.rows == back.body.coverage.filter { $0.dataset == layer.dataset }.reduce(0) { $0 + $1.rows.count })
+            #expect(
+                layer.rows == back.body.coverage.filter { $0.dataset == layer.dataset }.reduce(0) { $0 + $1.rows.count }
+            )
         }
     }
 
@@ -80,7 +84,9 @@ struct StatisticsFileTests {
             }
         }
         fails([shards[0], shards[1]]) { if case .missingShards([2], of: 3) = $0 { true } else { false } }
-        fails([shards[0], shards[1], shards[1], shards[2]]) { if case .duplicateShard(1, _) = $0 { true } else { false } }
+        fails([shards[0], shards[1], shards[1], shards[2]]) {
+            if case .duplicateShard(1, _) = $0 { true } else { false }
+        }
         fails([shards[0], try Shards.observe("1/3", config: "overrides.yaml"), shards[2]]) {
             if case .differentConfigs = $0 { true } else { false }
         }

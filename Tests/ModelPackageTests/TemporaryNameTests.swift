@@ -29,15 +29,21 @@ struct TemporaryNameTests {
         let writer = try AtomicDirectoryWriter(destination: destination, rule: Self.packageRule(force: false))
         let temporary = (writer.temporaryPath as NSString).lastPathComponent
         #expect(temporary.utf8.count <= 255, "\(temporary.utf8.count) bytes")
-        try Data(AtomicDirectoryWriterTests.manifest("new").utf8).write(to: URL(fileURLWithPath: writer.path("manifest.json")))
+        try Data(AtomicDirectoryWriterTests.manifest("new").utf8).write(
+            to: URL(fileURLWithPath: writer.path("manifest.json")))
         try writer.commit()
         #expect(try manager.contentsOfDirectory(atPath: fixture.directory) == [name])
-        #expect(try String(contentsOfFile: "\(destination)/manifest.json", encoding: .utf8) == AtomicDirectoryWriterTests.manifest("new"))
+        #expect(
+            try String(contentsOfFile: "\(destination)/manifest.json", encoding: .utf8)
+                == AtomicDirectoryWriterTests.manifest("new"))
         // Replaced with --force: the aside name is shortened the same way.
         let again = try AtomicDirectoryWriter(destination: destination, rule: Self.packageRule(force: true))
-        try Data(AtomicDirectoryWriterTests.manifest("newer").utf8).write(to: URL(fileURLWithPath: again.path("manifest.json")))
+        try Data(AtomicDirectoryWriterTests.manifest("newer").utf8).write(
+            to: URL(fileURLWithPath: again.path("manifest.json")))
         try again.commit()
-        #expect(try String(contentsOfFile: "\(destination)/manifest.json", encoding: .utf8) == AtomicDirectoryWriterTests.manifest("newer"))
+        #expect(
+            try String(contentsOfFile: "\(destination)/manifest.json", encoding: .utf8)
+                == AtomicDirectoryWriterTests.manifest("newer"))
         #expect(try manager.contentsOfDirectory(atPath: fixture.directory) == [name])
     }
 
@@ -45,7 +51,8 @@ struct TemporaryNameTests {
         let fixture = try PackageFixture()
         defer { fixture.cleanUp() }
         let name = String(repeating: "f", count: 250) + ".h5"
-        let writer = try AtomicFileWriter(destination: "\(fixture.directory)/\(name)", rule: AtomicFileWriterTests.rule(force: false))
+        let writer = try AtomicFileWriter(
+            destination: "\(fixture.directory)/\(name)", rule: AtomicFileWriterTests.rule(force: false))
         #expect((writer.temporaryPath as NSString).lastPathComponent.utf8.count <= 255)
         try writer.create { path in try Data("x".utf8).write(to: URL(fileURLWithPath: path)) }
         try writer.commit()
@@ -65,7 +72,9 @@ struct TemporaryNameTests {
         for path in [partial, replaced] { try manager.createDirectory(atPath: path, withIntermediateDirectories: true) }
         try Data("old".utf8).write(to: URL(fileURLWithPath: "\(replaced)/manifest.json"))
         let destination = "\(fixture.directory)/\(name)"
-        #expect(throws: PackageError.self) { _ = try AtomicDirectoryWriter(destination: destination, rule: Self.packageRule(force: false)) }
+        #expect(throws: PackageError.self) {
+            _ = try AtomicDirectoryWriter(destination: destination, rule: Self.packageRule(force: false))
+        }
         #expect(try String(contentsOfFile: "\(destination)/manifest.json", encoding: .utf8) == "old")
         #expect(try manager.contentsOfDirectory(atPath: fixture.directory) == [name])
     }
@@ -74,7 +83,8 @@ struct TemporaryNameTests {
         #expect(TemporaryName.stem("pkg") == "pkg")
         let short = String(repeating: "s", count: TemporaryName.longestKeptName)
         #expect(TemporaryName.stem(short) == short)
-        let a = String(repeating: "n", count: 240) + "a", b = String(repeating: "n", count: 240) + "b"
+        let a = String(repeating: "n", count: 240) + "a"
+        let b = String(repeating: "n", count: 240) + "b"
         #expect(TemporaryName.stem(a) == TemporaryName.stem(a))
         #expect(TemporaryName.stem(a) != TemporaryName.stem(b))
     }

@@ -1,5 +1,6 @@
 import QuantCore
 import Testing
+
 @testable import Observers
 
 /// All-zero, constant, single-element, NaN-laden and ±Inf inputs give finite documented ranges,
@@ -61,7 +62,9 @@ import Testing
         for bits in [4, 8] {
             for symmetric in [true, false] {
                 let r = try h.ranges(for: .integer(bits: bits, signed: symmetric, symmetric: symmetric))
-                Self.check(r, x, exact: x.filter(\.isFinite).count <= 1 || Set(x.filter(\.isFinite)).count == 1 || method == .minmax)
+                Self.check(
+                    r, x,
+                    exact: x.filter(\.isFinite).count <= 1 || Set(x.filter(\.isFinite)).count == 1 || method == .minmax)
             }
         }
     }
@@ -82,7 +85,9 @@ import Testing
     }
 
     @Test func extremeMagnitudesStayExact() throws {
-        let x: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNormalMagnitude, 0]
+        let x: [Float] = [
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNormalMagnitude, 0,
+        ]
         var h = try HistogramObserver(options: .init(bins: 64))
         try h.observe(x)
         #expect(h.state.histograms[0].total == 5)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Observers
 
 /// `Tests/Fixtures/entropy_goldens.json` (made by `Tests/Fixtures/make_entropy_goldens.py`): exact
@@ -62,8 +63,15 @@ struct EntropyGoldens: Decodable {
         let (abs, w) = g.state.folded()
         for r in g.tensorrt {
             let fast = EntropySearch.tensorRT(absHistogram: abs, binWidth: w, levels: r.levels, startBin: r.startBin)
-            let direct = EntropySearch.tensorRTExhaustive(absHistogram: abs, binWidth: w, levels: r.levels, startBin: r.startBin)
-            #expect(fast == r.amax, "\(name) \(r.bits)-bit \(r.unsigned ? "unsigned" : "signed") start \(r.startBin): \(fast) vs ModelOpt \(r.amax)")
+            let direct = EntropySearch.tensorRTExhaustive(
+                absHistogram: abs, binWidth: w, levels: r.levels, startBin: r.startBin)
+            #expect(
+                fast == r.amax,
+                """
+                \(name) \(r.bits)-bit \(r.unsigned ? "unsigned" : "signed") start \(r.startBin): \(fast) vs ModelOpt \
+                \(r.amax)
+                """
+            )
             #expect(direct == r.amax, "\(name) \(r.bits)-bit direct search: \(direct) vs ModelOpt \(r.amax)")
         }
     }
@@ -77,7 +85,9 @@ struct EntropyGoldens: Decodable {
             let method = HistogramRangeMethod.entropy(.init(algorithm: .tensorRT, startBin: r.startBin))
             let (lo, hi) = method.range(of: g.state, target: target)
             let a = Float(r.amax)
-            #expect(lo == max(-a, g.state.min) && hi == min(a, g.state.max), "\(name) \(r.bits)-bit: [\(lo), \(hi)], ModelOpt amax \(a)")
+            #expect(
+                lo == max(-a, g.state.min) && hi == min(a, g.state.max),
+                "\(name) \(r.bits)-bit: [\(lo), \(hi)], ModelOpt amax \(a)")
         }
     }
 
@@ -86,7 +96,9 @@ struct EntropyGoldens: Decodable {
     /// and scores in float32 (`smooth_distribution` casts to float32, scipy's `entropy` keeps float32, and the
     /// KL is stored as float32), so near-equal candidates tie and `argmin` takes the first, where PTQKit scores
     /// in Double. Known issues: the test fails if any other case differs, and once one of these matches.
-    static let onnxRuntimeKnownDifferences: Set<String> = ["gaussian-1024 8", "bimodal-1024 8", "spikes-4096 8", "spikes-1024 8"]
+    static let onnxRuntimeKnownDifferences: Set<String> = [
+        "gaussian-1024 8", "bimodal-1024 8", "spikes-4096 8", "spikes-1024 8",
+    ]
 
     /// ONNX Runtime's thresholds, exactly (the grid is the same: the histogram is ORT's input).
     @Test(arguments: EntropyGoldens.names)
@@ -95,7 +107,9 @@ struct EntropyGoldens: Decodable {
         for r in g.onnxruntime {
             let (low, high) = EntropySearch.onnxRuntime(g.state, quantizedBins: r.quantizedBins)
             let check = {
-                #expect(low == r.low && high == r.high, "\(name) \(r.bits)-bit: (\(low), \(high)) vs ORT (\(r.low), \(r.high))")
+                #expect(
+                    low == r.low && high == r.high,
+                    "\(name) \(r.bits)-bit: (\(low), \(high)) vs ORT (\(r.low), \(r.high))")
             }
             if Self.onnxRuntimeKnownDifferences.contains("\(name) \(r.bits)") {
                 withKnownIssue("PTQKit's ORT entropy port differs from onnxruntime by 1 to 3 bins here", check)

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Observers
 
 /// The screened TensorRT entropy search returns exactly the direct search's threshold.
@@ -26,7 +27,8 @@ import Testing
         for (bins, start) in [(2, 128), (3, 1), (64, 2), (300, 128), (700, 128)] {
             let h = Self.histogram(kind: kind, bins: bins, seed: UInt64(kind * 1000 + bins))
             let fast = EntropySearch.tensorRT(absHistogram: h, binWidth: 0.25, levels: levels, startBin: start)
-            let direct = EntropySearch.tensorRTExhaustive(absHistogram: h, binWidth: 0.25, levels: levels, startBin: start)
+            let direct = EntropySearch.tensorRTExhaustive(
+                absHistogram: h, binWidth: 0.25, levels: levels, startBin: start)
             #expect(fast == direct, "kind \(kind), \(bins) bins, levels \(levels), start \(start)")
         }
     }
@@ -39,14 +41,16 @@ import Testing
         // was a heap-use-after-free that AddressSanitizer caught).
         f.data.withUnsafeBufferPointer { h.add($0) }
         let (abs, w) = h.folded()
-        #expect(EntropySearch.tensorRT(absHistogram: abs, binWidth: w, levels: levels)
-            == EntropySearch.tensorRTExhaustive(absHistogram: abs, binWidth: w, levels: levels))
+        #expect(
+            EntropySearch.tensorRT(absHistogram: abs, binWidth: w, levels: levels)
+                == EntropySearch.tensorRTExhaustive(absHistogram: abs, binWidth: w, levels: levels))
     }
 
     @Test func emptyAndAllZeroHistogramsMatchTheDirectSearch() {
         for h: [UInt64] in [[], [5], [0, 0, 0, 0], [0, 0, 0, 7]] {
-            #expect(EntropySearch.tensorRT(absHistogram: h, binWidth: 1, levels: 4, startBin: 2)
-                == EntropySearch.tensorRTExhaustive(absHistogram: h, binWidth: 1, levels: 4, startBin: 2))
+            #expect(
+                EntropySearch.tensorRT(absHistogram: h, binWidth: 1, levels: 4, startBin: 2)
+                    == EntropySearch.tensorRTExhaustive(absHistogram: h, binWidth: 1, levels: 4, startBin: 2))
         }
     }
 }

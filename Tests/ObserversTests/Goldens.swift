@@ -1,6 +1,8 @@
 import Foundation
 import TestSupport
 
+// The field names are the fixture's JSON keys (snake_case), decoded as they are.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 /// The committed reference values of `Tests/Fixtures/observer_goldens.json`
 /// (made by `Tests/Fixtures/make_observer_goldens.py` with PyTorch, ONNX Runtime and numpy).
 struct Goldens: Decodable {
@@ -57,7 +59,9 @@ struct Goldens: Decodable {
         var data: [Float] {
             guard let bytes = Data(base64Encoded: data_f32le_base64) else { return [] }
             return bytes.withUnsafeBytes { raw in
-                (0..<bytes.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                (0..<bytes.count / 4).map {
+                    Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 import QuantCore
 import Testing
+
 @testable import Observers
 
 @Suite struct HistogramObserverTests {
@@ -32,7 +33,8 @@ import Testing
     func lowerEdgePercentileWithinOneBinOfOnnxRuntime(_ name: String) throws {
         let f = try #require(Goldens.shared?.fixtures[name])
         let ref = try #require(f.onnxruntime["percentile_two_sided"])
-        var o = try HistogramObserver(options: .init(method: .percentile(.init(percentile: 99.99, convention: .lowerEdge))))
+        var o = try HistogramObserver(
+            options: .init(method: .percentile(.init(percentile: 99.99, convention: .lowerEdge))))
         try o.observe(f.data, shape: f.shape)
         let r = try o.ranges()
         let tol = max(o.state.histograms[0].binWidth, ref.bin_width)
@@ -57,7 +59,8 @@ import Testing
     func onnxRuntimeEntropyEqualsORTOnTheSameGrid(_ name: String) throws {
         let f = try #require(Goldens.shared?.fixtures[name])
         let ref = f.exact_grid
-        var o = try HistogramObserver(options: .init(bins: ref.budget, method: .entropy(.init(algorithm: .onnxRuntime))))
+        var o = try HistogramObserver(
+            options: .init(bins: ref.budget, method: .entropy(.init(algorithm: .onnxRuntime))))
         try o.observe(f.data, shape: f.shape)
         let r = try o.ranges(for: .integer(bits: 8, signed: true, symmetric: true))
         #expect(Double(r.low[0]) == ref.ort_entropy_low, "low \(r.low[0]) vs ORT \(ref.ort_entropy_low)")

@@ -1,5 +1,6 @@
 import QuantCore
 import Testing
+
 @testable import Observers
 
 /// The MSE observer's range, quantized with PyTorch's formulas, has a quantization MSE on the data
@@ -13,7 +14,8 @@ import Testing
     /// Mean squared error of fake-quantizing `data` with `p` (QuantCore kernel), in Double.
     static func mse(_ data: [Float], _ p: QuantizationParameters) throws -> Double {
         let fq = try p.fakeQuantize(data)
-        return zip(data, fq).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) } / Double(data.count)
+        return zip(data, fq).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+            / Double(data.count)
     }
 
     @Test(arguments: Goldens.names, [0, 1])

@@ -2,14 +2,17 @@ import Foundation
 import QuantCore
 import TestSupport
 import Testing
+
 @testable import Observers
 
 /// Merging observers of any split of the data, in any order, equals observing it whole.
 @Suite struct MergePropertyTests {
     /// Observes `data` (shape `[rows, cols]`) split into random row batches, each in its own
     /// observer, and merges them in a random order.
-    static func shardedObserve<O: Observer>(_ make: () throws -> O, data: [Float], cols: Int,
-                                            rng: inout SplitMix64) throws -> O {
+    static func shardedObserve<O: Observer>(
+        _ make: () throws -> O, data: [Float], cols: Int,
+        rng: inout SplitMix64
+    ) throws -> O {
         let rows = data.count / cols
         var cuts = Set([0, rows])
         for _ in 0..<Int.random(in: 0...6, using: &rng) { cuts.insert(Int.random(in: 0...rows, using: &rng)) }
@@ -50,9 +53,14 @@ import Testing
     @Test(arguments: 0..<12, reductions)
     func minMaxMergeIsExact(seed: Int, reduction: Granularity) throws {
         var rng = SplitMix64(seed: UInt64(seed) &+ 1)
-        let cols = Int.random(in: 1...9, using: &rng), rows = Int.random(in: 1...300, using: &rng)
+        let cols = Int.random(in: 1...9, using: &rng)
+        let rows = Int.random(in: 1...300, using: &rng)
         var data = rng.tensor(count: rows * cols, kind: seed)
-        if seed % 3 == 0 { for _ in 0..<5 { data[Int.random(in: 0..<data.count, using: &rng)] = [Float.nan, .infinity, -.infinity][seed % 3] } }
+        if seed % 3 == 0 {
+            for _ in 0..<5 {
+                data[Int.random(in: 0..<data.count, using: &rng)] = [Float.nan, .infinity, -.infinity][seed % 3]
+            }
+        }
         let make = { MinMaxObserver(options: .init(granularity: reduction)) }
         let whole = try Self.wholeObserve(make, data: data, cols: cols)
         let merged = try Self.shardedObserve(make, data: data, cols: cols, rng: &rng)
@@ -63,7 +71,8 @@ import Testing
     @Test(arguments: 0..<12, reductions)
     func histogramMergeIsExact(seed: Int, reduction: Granularity) throws {
         var rng = SplitMix64(seed: UInt64(seed) &+ 101)
-        let cols = Int.random(in: 1...5, using: &rng), rows = Int.random(in: 1...400, using: &rng)
+        let cols = Int.random(in: 1...5, using: &rng)
+        let rows = Int.random(in: 1...400, using: &rng)
         var data = rng.tensor(count: rows * cols, kind: seed)
         if seed % 4 == 1 { for _ in 0..<7 { data[Int.random(in: 0..<data.count, using: &rng)] = .nan } }
         let bins = [16, 64, 2048][seed % 3]
@@ -113,8 +122,12 @@ import Testing
         var h = try HistogramObserver(options: .init(bins: 64))
         try h.observe([1, 2, 3, 4.5])
         var json = try #require(String(data: JSONEncoder().encode(h.snapshot), encoding: .utf8))
-        json = json.replacingOccurrences(of: "\"exponent\":", with: "\"exponent\":1") // e.g. -5 → 1-5: not a number; or a wrong grid
-        #expect(throws: (any Error).self) { try HistogramObserver(snapshot: JSONDecoder().decode(ObserverSnapshot<HistogramObserver>.self, from: Data(json.utf8))) }
+        // e.g. -5 → 1-5: not a number; or a wrong grid
+        json = json.replacingOccurrences(of: "\"exponent\":", with: "\"exponent\":1")
+        #expect(throws: (any Error).self) {
+            try HistogramObserver(
+                snapshot: JSONDecoder().decode(ObserverSnapshot<HistogramObserver>.self, from: Data(json.utf8)))
+        }
         var wrongVersion = h.snapshot
         wrongVersion.version = 99
         #expect(throws: ObserverError.self) { try HistogramObserver(snapshot: wrongVersion) }

@@ -1,5 +1,6 @@
 import QuantCore
 import Testing
+
 @testable import Observers
 
 @Suite struct MinMaxObserverTests {
@@ -60,7 +61,8 @@ import Testing
         #expect(r.slotShape == expectShape)
         // Reference: visit every element and reduce into its group slot.
         let layout = try ParameterLayout(granularity: .perGroup(axis: axis, size: 3), shape: shape)
-        var lo = [Float](repeating: .infinity, count: layout.parameterCount), hi = [Float](repeating: -.infinity, count: layout.parameterCount)
+        var lo = [Float](repeating: .infinity, count: layout.parameterCount)
+        var hi = [Float](repeating: -.infinity, count: layout.parameterCount)
         for (flat, x) in data.enumerated() {
             let s = layout.parameterIndex(ofElement: flat)
             lo[s] = min(lo[s], x)
@@ -93,7 +95,8 @@ import Testing
     }
 
     @Test func movingAverageRefusesOrderDependentMerge() throws {
-        var a = try MovingAverageMinMaxObserver(), b = try MovingAverageMinMaxObserver()
+        var a = try MovingAverageMinMaxObserver()
+        var b = try MovingAverageMinMaxObserver()
         try a.observe([1, 2, 3])
         try b.observe([4, 5])
         #expect(throws: ObserverError.self) { try a.merge(b) }

@@ -1,5 +1,6 @@
 import QuantCore
 import Testing
+
 @testable import Observers
 
 /// Observed ranges → QuantCore parameters, bit for bit against PyTorch under the PyTorch profile.
@@ -53,7 +54,9 @@ import Testing
         var o = MinMaxObserver(options: .init(granularity: .perChannel(axis: 1)))
         try o.observe([1, 2, 3, 4, 5, 6], shape: [2, 3])
         #expect(throws: ObserverError.self) { try o.parameters(for: AffineScheme(granularity: .perTensor)) }
-        #expect(throws: ObserverError.self) { try o.parameters(for: AffineScheme(granularity: .perChannel(axis: 1)), shape: [2, 4]) }
+        #expect(throws: ObserverError.self) {
+            try o.parameters(for: AffineScheme(granularity: .perChannel(axis: 1)), shape: [2, 4])
+        }
         let p = try o.parameters(for: AffineScheme(granularity: .perChannel(axis: -1)), shape: [7, 3])
         #expect(p.scales.count == 3)
     }
@@ -77,7 +80,9 @@ import Testing
             for i in observers.indices {
                 try observers[i].observe(x, shape: [x.count])
                 let p = try observers[i].parameters(for: scheme)
-                #expect(p.scales.allSatisfy { $0.isFinite && $0 > 0 }, "\(observers[i].kind) \(profile) \(symmetry): \(p.scales)")
+                #expect(
+                    p.scales.allSatisfy { $0.isFinite && $0 > 0 },
+                    "\(observers[i].kind) \(profile) \(symmetry): \(p.scales)")
                 #expect(p.zeroPoints.allSatisfy { $0 >= scheme.format.qmin && $0 <= scheme.format.qmax })
             }
         }

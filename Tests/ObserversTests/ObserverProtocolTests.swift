@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import QuantCore
 import Testing
+
 @testable import Observers
 
 /// The core protocol and its refinements: exactness is declared, persistence is optional, and the
@@ -65,18 +66,23 @@ import Testing
         }
         let e = try ObserverRegistry.builtIn.makeObserver(
             "entropy", options: JSONValue.object(["algorithm": .string("onnxruntime"), "bins": .int(256)]))
-        #expect(e.unwrap(as: HistogramObserver.self)?.options
-            == HistogramObserver.Options(bins: 256, method: .entropy(EntropyRange(algorithm: .onnxRuntime))))
+        #expect(
+            e.unwrap(as: HistogramObserver.self)?.options
+                == HistogramObserver.Options(bins: 256, method: .entropy(EntropyRange(algorithm: .onnxRuntime))))
     }
 
     /// The saved form of the histogram observer's options (part of `.ptqstats` files) is unchanged.
     @Test(arguments: [
         (HistogramRangeMethod.minmax, #""method":{"minmax":{}}"#),
-        (.percentile(PercentileRange(percentile: 99.9, mode: .absolute, convention: .lowerEdge)),
-         #""method":{"percentile":{"_0":{"convention":"lower-edge","mode":"absolute","percentile":99.9}}}"#),
+        (
+            .percentile(PercentileRange(percentile: 99.9, mode: .absolute, convention: .lowerEdge)),
+            #""method":{"percentile":{"_0":{"convention":"lower-edge","mode":"absolute","percentile":99.9}}}"#
+        ),
         (.mse, #""method":{"mse":{}}"#),
-        (.entropy(EntropyRange(algorithm: .onnxRuntime, startBin: 64)),
-         #""method":{"entropy":{"_0":{"algorithm":"onnxruntime","startBin":64}}}"#),
+        (
+            .entropy(EntropyRange(algorithm: .onnxRuntime, startBin: 64)),
+            #""method":{"entropy":{"_0":{"algorithm":"onnxruntime","startBin":64}}}"#
+        ),
     ])
     func snapshotOptionsKeepTheirForm(method: HistogramRangeMethod, json: String) throws {
         let encoder = JSONEncoder()

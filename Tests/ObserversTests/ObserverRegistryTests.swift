@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import QuantCore
 import Testing
+
 @testable import Observers
 
 /// A user-defined observer, as a user's package would write it: mean ± k·σ, persistent (saved and
@@ -45,12 +46,16 @@ struct MeanStdObserver: PersistentObserver {
 
 @Suite struct ObserverRegistryTests {
     @Test func builtInNames() {
-        #expect(ObserverRegistry.builtIn.names == ["entropy", "histogram", "minmax", "moving-average-minmax", "mse", "percentile"])
+        #expect(
+            ObserverRegistry.builtIn.names == [
+                "entropy", "histogram", "minmax", "moving-average-minmax", "mse", "percentile",
+            ])
     }
 
     @Test func typedOptionsFromAConfigObject() throws {
         var p = try ObserverRegistry.builtIn.makeObserver(
-            "percentile", options: JSONValue.object(["percentile": .double(99.9), "mode": .string("absolute"), "bins": .int(512)]))
+            "percentile",
+            options: JSONValue.object(["percentile": .double(99.9), "mode": .string("absolute"), "bins": .int(512)]))
         let h = try #require(p.unwrap(as: HistogramObserver.self))
         #expect(h.options.bins == 512)
         #expect(h.options.method == HistogramRangeMethod.percentile(PercentileRange(percentile: 99.9, mode: .absolute)))
@@ -61,7 +66,11 @@ struct MeanStdObserver: PersistentObserver {
     }
 
     @Test func badNamesAndOptionsAreNamedInTheError() throws {
-        #expect(throws: ObserverError.invalidOption(kind: "nope", option: "observer", reason: "unknown observer; known: entropy, histogram, minmax, moving-average-minmax, mse, percentile")) {
+        #expect(
+            throws: ObserverError.invalidOption(
+                kind: "nope", option: "observer",
+                reason: "unknown observer; known: entropy, histogram, minmax, moving-average-minmax, mse, percentile")
+        ) {
             try ObserverRegistry.builtIn.makeObserver("nope")
         }
         do {
@@ -71,7 +80,8 @@ struct MeanStdObserver: PersistentObserver {
             #expect(kind == "mse" && option == "binz")
         }
         do {
-            _ = try ObserverRegistry.builtIn.makeObserver("percentile", options: JSONValue.object(["percentile": .string("high")]))
+            _ = try ObserverRegistry.builtIn.makeObserver(
+                "percentile", options: JSONValue.object(["percentile": .string("high")]))
             Issue.record("wrong type accepted")
         } catch let ObserverError.invalidOption(_, option, _) {
             #expect(option == "percentile")
@@ -80,15 +90,20 @@ struct MeanStdObserver: PersistentObserver {
             try ObserverRegistry.builtIn.makeObserver("percentile", options: JSONValue.object(["percentile": .int(0)]))
         }
         #expect(throws: ObserverError.self) {
-            try ObserverRegistry.builtIn.makeObserver("moving-average-minmax", options: JSONValue.object(["averagingConstant": .int(2)]))
+            try ObserverRegistry.builtIn.makeObserver(
+                "moving-average-minmax", options: JSONValue.object(["averagingConstant": .int(2)]))
         }
     }
 
     @Test func userObserverRegistersBuildsAndRestores() throws {
         var registry = ObserverRegistry.builtIn
-        try registry.register(name: "mean-std", summary: "mean ± k·σ", defaults: MeanStdObserver.Options()) { MeanStdObserver(options: $0) }
+        try registry.register(name: "mean-std", summary: "mean ± k·σ", defaults: MeanStdObserver.Options()) {
+            MeanStdObserver(options: $0)
+        }
         #expect(throws: ObserverError.self) {
-            try registry.register(name: "mean-std", summary: "", defaults: MeanStdObserver.Options()) { MeanStdObserver(options: $0) }
+            try registry.register(name: "mean-std", summary: "", defaults: MeanStdObserver.Options()) {
+                MeanStdObserver(options: $0)
+            }
         }
         var o = try registry.makeObserver("mean-std", options: ["k": 2.0])
         try o.observe([1, 2, 3, 4], shape: [4])

@@ -3,6 +3,7 @@ import JSON
 import QuantCore
 import TestSupport
 import Testing
+
 @testable import Observers
 
 /// "Calibrate once, choose later": saved observer states (what ModelPackage's `.ptqstats` files
@@ -11,12 +12,15 @@ import Testing
     /// Saved states by entry name, as JSON, and the tensors they were observed on.
     static func observedFile() throws -> ([String: AnyObserver], [String: [Float]]) {
         var rng = SplitMix64(seed: 42)
-        let act = rng.tensor(count: 4096, kind: 0), relu = rng.tensor(count: 2048, kind: 1), w = rng.tensor(count: 512, kind: 2)
+        let act = rng.tensor(count: 4096, kind: 0)
+        let relu = rng.tensor(count: 2048, kind: 1)
+        let w = rng.tensor(count: 512, kind: 2)
         var h = try ObserverRegistry.builtIn.makeObserver("percentile", options: JSONValue.object(["bins": .int(1024)]))
         try h.observe(act, shape: [64, 64])
         var r = try ObserverRegistry.builtIn.makeObserver("histogram")
         try r.observe(relu, shape: [32, 64])
-        var m = try ObserverRegistry.builtIn.makeObserver("minmax", options: JSONValue.object(["granularity": .object(["perChannel": .object(["axis": .int(0)])])]))
+        var m = try ObserverRegistry.builtIn.makeObserver(
+            "minmax", options: JSONValue.object(["granularity": .object(["perChannel": .object(["axis": .int(0)])])]))
         try m.observe(w, shape: [16, 32])
         let saved = try save(["fc1": h, "relu1": r, "fc2.weight": m])
         return (try load(saved), ["fc1": act, "relu1": relu, "fc2.weight": w])
@@ -45,13 +49,17 @@ import Testing
     func recalibrateWithAnotherMethodAndBitWidth(_ method: String, bits: Int) throws {
         let (entries, data) = try Self.observedFile()
         let saved = try #require(entries["fc1"])
-        let template = try ObserverRegistry.builtIn.makeObserver(method, options: JSONValue.object(["bins": .int(1024)]))
+        let template = try ObserverRegistry.builtIn.makeObserver(
+            method, options: JSONValue.object(["bins": .int(1024)]))
         let recalibrated = try saved.withOptions(of: template)
         // The same as observing the tensor again with that method.
         var direct = template
         try direct.observe(try #require(data["fc1"]), shape: [64, 64])
-        let scheme = try AffineScheme(format: IntegerFormat(bits: bits, signed: true), symmetry: .symmetric, profile: .ptqkit)
-        #expect(try recalibrated.parameters(for: scheme, shape: [64, 64]) == direct.parameters(for: scheme, shape: [64, 64]))
+        let scheme = try AffineScheme(
+            format: IntegerFormat(bits: bits, signed: true), symmetry: .symmetric, profile: .ptqkit)
+        #expect(
+            try recalibrated.parameters(for: scheme, shape: [64, 64])
+                == direct.parameters(for: scheme, shape: [64, 64]))
         #expect(try recalibrated.ranges(for: RangeTarget(scheme)) == direct.ranges(for: RangeTarget(scheme)))
     }
 
@@ -60,7 +68,8 @@ import Testing
         let saved = try #require(entries["fc2.weight"])
         for format in [IntegerFormat.int8, .uint8, .int4] {
             for symmetry in Symmetry.allCases {
-                let scheme = try AffineScheme(format: format, symmetry: symmetry, granularity: .perChannel(axis: 0), profile: .pytorch)
+                let scheme = try AffineScheme(
+                    format: format, symmetry: symmetry, granularity: .perChannel(axis: 0), profile: .pytorch)
                 let expected = try scheme.parameters(fitting: try #require(data["fc2.weight"]), shape: [16, 32])
                 #expect(try saved.parameters(for: scheme, shape: [16, 32]) == expected)
             }
@@ -70,11 +79,18 @@ import Testing
     @Test func optionsForAnotherStatisticAreRefused() throws {
         let (entries, _) = try Self.observedFile()
         let saved = try #require(entries["fc1"])
-        #expect(throws: ObserverError.self) { try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("minmax")) }
-        #expect(throws: ObserverError.self) { try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("mse")) }  // 4096 bins ≠ 1024
         #expect(throws: ObserverError.self) {
-            try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver(
-                "mse", options: JSONValue.object(["bins": .int(1024), "granularity": .object(["perChannel": .object(["axis": .int(1)])])])))
+            try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("minmax"))
+        }
+        // 4096 bins ≠ 1024
+        #expect(throws: ObserverError.self) { try saved.withOptions(of: ObserverRegistry.builtIn.makeObserver("mse")) }
+        #expect(throws: ObserverError.self) {
+            try saved.withOptions(
+                of: ObserverRegistry.builtIn.makeObserver(
+                    "mse",
+                    options: JSONValue.object([
+                        "bins": .int(1024), "granularity": .object(["perChannel": .object(["axis": .int(1)])]),
+                    ])))
         }
     }
 }

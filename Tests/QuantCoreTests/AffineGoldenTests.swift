@@ -81,7 +81,10 @@ func float32(hex: String) throws -> Float {
                 let expected = try float32(hex: entry.scales[k])
                 #expect(
                     p.scale.bitPattern == expected.bitPattern && p.zeroPoint == entry.zeroPoints[k],
-                    "\(profile) \(format) \(entry.symmetric ? "sym" : "asym") [\(lo), \(hi)]: got (\(p.scale), \(p.zeroPoint)) expected (\(expected), \(entry.zeroPoints[k]))"
+                    """
+                    \(profile) \(format) \(entry.symmetric ? "sym" : "asym") [\(lo), \(hi)]: got (\(p.scale), \
+                    \(p.zeroPoint)) expected (\(expected), \(entry.zeroPoints[k]))
+                    """
                 )
                 checked += 1
             }
@@ -115,12 +118,22 @@ func float32(hex: String) throws -> Float {
                     tensorRTTieDifferences += 1
                     continue
                 }
-                Issue.record("\(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \(entry.codes[i])")
+                Issue.record(
+                    """
+                    \(profile) \(format) s=\(params.scales[0]) z=\(entry.zeroPoint) x=\(x[i]): got \(q[i]) expected \
+                    \(entry.codes[i])
+                    """
+                )
             }
         }
         let tensorRTCodes = g.codes.filter { $0.profile == "tensorrt" }.reduce(0) { $0 + $1.codes.count }
         #expect(tensorRTCodes > 1000)
-        print("AffineGoldenTests: \(tensorRTTieDifferences) of \(tensorRTCodes) TensorRT codes differ from ModelOpt by one at a tie")
+        print(
+            """
+            AffineGoldenTests: \(tensorRTTieDifferences) of \(tensorRTCodes) TensorRT codes differ from ModelOpt by \
+            one at a tie
+            """
+        )
     }
 
     /// PyTorch per-channel observer + quantize_per_channel, including a dead (all-zero) channel.

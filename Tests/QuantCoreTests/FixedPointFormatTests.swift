@@ -13,7 +13,8 @@ import Testing
         #expect(format.decode(v) == -12.064)
         // S | I | m = 1 | 1100 | 0001000000
         #expect(format.bits(of: v) == 0b1_1100_0001000000)
-        #expect(format.value(ofBits: 0b1_1100_0001000000) == FixedPointValue(isNegative: true, integer: 12, fraction: 64))
+        #expect(
+            format.value(ofBits: 0b1_1100_0001000000) == FixedPointValue(isNegative: true, integer: 12, fraction: 64))
     }
 
     /// Binary Qm.n: every code decodes to k·2^−n and re-encodes to itself; the grid step is E.

@@ -234,7 +234,10 @@ struct FloatFormatTests {
     }
 
     @Test(
-        "Rounding just above max finite follows ml_dtypes: round first, overflow only if the rounded magnitude exceeds max"
+        """
+        Rounding just above max finite follows ml_dtypes: round first, overflow only if the rounded magnitude exceeds \
+        max
+        """
     )
     func roundingAtTheTop() {
         // E4M3FN: 448 = 1.110·2^8; 464 is the tie toward the virtual 480 (odd) → 448; above → NaN.

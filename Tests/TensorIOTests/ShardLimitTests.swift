@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorIO
 
 /// Shard counts (issue 20): `--shard 9223372036854775806/9223372036854775807` crashed and `0/1000000000`

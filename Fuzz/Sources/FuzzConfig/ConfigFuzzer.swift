@@ -12,7 +12,9 @@ enum ConfigFuzzer {
         // The detected format (what a file without a telling extension gets), and both forced formats
         // (`.yaml` / `.json` extensions).
         for format in [nil, ConfigFormat.yaml, ConfigFormat.json] {
-            guard let config = try? CalibrationConfig.parse(text, format: format, file: "fuzz", observerNames: registry.names)
+            guard
+                let config = try? CalibrationConfig.parse(
+                    text, format: format, file: "fuzz", observerNames: registry.names)
             else { continue }
             _ = try? Calibrator(config: config, observers: registry)
             _ = try? JSONValue(encoding: config)

@@ -16,7 +16,9 @@ enum PackageFilesFuzzer {
         default:
             var hasher = SHA256()
             hasher.update(Array(data))
-            var framed = Data("{\"format\":\"\(StatisticsFile.format)\",\"formatVersion\":1,\"sha256\":\"\(hasher.finalize().hex)\",\"body\":".utf8)
+            var framed = Data(
+                ("{\"format\":\"\(StatisticsFile.format)\",\"formatVersion\":1,"
+                    + "\"sha256\":\"\(hasher.finalize().hex)\",\"body\":").utf8)
             framed.append(data)
             framed.append(contentsOf: Array("}\n".utf8))
             statistics(framed)
@@ -30,8 +32,11 @@ enum PackageFilesFuzzer {
         _ = try? StatisticsFile.merge([("a.ptqstats", file)], allowPartial: true)
         _ = try? StatisticsFile.merge([("a.ptqstats", file), ("b.ptqstats", file)], allowPartial: false)
         if let encoded = try? file.encoded() { _ = try? StatisticsFile.decode(encoded, path: "re-encoded.ptqstats") }
-        guard let calibrator = try? Calibrator(config: file.body.config, observers: ObserverRegistry.builtIn) else { return }
+        guard let calibrator = try? Calibrator(config: file.body.config, observers: ObserverRegistry.builtIn) else {
+            return
+        }
         // Activation files are recorded paths; the statistics path reads no activation data.
-        _ = try? calibrator.calibrate(weights: String?.none, activationFiles: file.body.plan.files.map(\.path), statistics: file.body.statistics)
+        _ = try? calibrator.calibrate(
+            weights: String?.none, activationFiles: file.body.plan.files.map(\.path), statistics: file.body.statistics)
     }
 }

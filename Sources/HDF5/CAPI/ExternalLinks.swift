@@ -21,7 +21,8 @@ extension CAPI {
         var info = H5L_info_t()
         try check(H5Lget_info(location, name, &info, ptq_H5P_DEFAULT()), "H5Lget_info", site)
         guard info.type == H5L_TYPE_EXTERNAL else {
-            throw HDF5Error(kind: .wrongObjectType(expected: "external link", found: "other link"), file: site.file,
+            throw HDF5Error(
+                kind: .wrongObjectType(expected: "external link", found: "other link"), file: site.file,
                 object: site.object, operation: "H5Lget_info")
         }
         var value = [UInt8](repeating: 0, count: info.u.val_size)
@@ -51,7 +52,8 @@ extension CAPI {
 
     /// Whether the paths `a` and `b` name the same existing file (same device and inode).
     static func isSameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat(), second = stat()
+        var first = stat()
+        var second = stat()
         guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }

@@ -2,9 +2,9 @@ public import Calibrator
 import Foundation
 import JSON
 public import Observers
+import PTQStats
 public import PackageFormat
 import PackageWriter
-import PTQStats
 
 /// One calibration from inputs to a written model package: what `ptq calibrate` does, as a library call.
 ///
@@ -149,11 +149,12 @@ public struct CalibrationJob: Sendable {
                 try StatisticsFile.readComplete(path, registry: observers)
             }
         }
-        let settings = try inputs.config.map { (path) throws(CalibrationJobError) in
-            try CalibrationJobError.wrap { () throws(ConfigError) in
-                try CalibrationConfig.load(contentsOf: path, observerNames: observers.names)
-            }
-        } ?? saved?.body.config ?? CalibrationConfig()
+        let settings =
+            try inputs.config.map { (path) throws(CalibrationJobError) in
+                try CalibrationJobError.wrap { () throws(ConfigError) in
+                    try CalibrationConfig.load(contentsOf: path, observerNames: observers.names)
+                }
+            } ?? saved?.body.config ?? CalibrationConfig()
         let calibrator = try CalibrationJobError.wrap { () throws(CalibrationError) in
             options.configure(try Calibrator(config: settings, observers: observers))
         }
@@ -189,10 +190,13 @@ public struct CalibrationJob: Sendable {
         let read: [(InputFile.Role, String)] =
             (inputs.weights.map { [(.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) }
         for (role, file) in read {
-            let linked = try CalibrationJobError.wrap { () throws(CalibrationError) in try Calibrator.linkedFiles(in: file) }
+            let linked = try CalibrationJobError.wrap { () throws(CalibrationError) in
+                try Calibrator.linkedFiles(in: file)
+            }
             for path in linked {
                 recorded.append(
-                    try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: role, hashing: path) })
+                    try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: role, hashing: path) }
+                )
             }
         }
         if let saved {
@@ -204,7 +208,8 @@ public struct CalibrationJob: Sendable {
         }
         if let config = inputs.config {
             recorded.append(
-                try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: .config, hashing: config) })
+                try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: .config, hashing: config)
+                })
         } else if let configFile = saved?.body.configFile {
             recorded.append(configFile)
         }

@@ -1,7 +1,9 @@
 public import Calibrator
-public import PackageFormat
 public import PTQStats
+public import PackageFormat
 
+// The `wrap` overloads differ in the closure's thrown error type, which picks one unambiguously.
+// swift-format-ignore: AmbiguousTrailingClosureOverload
 /// Why a ``CalibrationJob`` failed: the error of the step that failed, unchanged (its description is
 /// the step's own one-line message).
 public enum CalibrationJobError: Error, CustomStringConvertible, Sendable {

@@ -64,7 +64,10 @@ public struct FileProbe: Sendable {
             case .crashed(let signal):
                 "libhdf5 crashed (signal \(signal), \(Self.signalName(signal))) reading \(file): the file is damaged"
             case .timedOut(let seconds):
-                "libhdf5 did not finish reading \(file) within \(seconds) s (killed): the file is damaged, or set PTQ_PROBE_TIMEOUT"
+                """
+                libhdf5 did not finish reading \(file) within \(seconds) s (killed): the file is damaged, or set \
+                PTQ_PROBE_TIMEOUT
+                """
             case .failed(_, let message):
                 message.isEmpty ? "\(file): unreadable" : message
             case .readable:
@@ -142,6 +145,8 @@ public struct FileProbe: Sendable {
         let message = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return .failed(
             code: status,
-            message: message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "ptq _probe: ", with: "") } ?? "")
+            message: message.split(separator: "\n").first.map {
+                String($0).replacingOccurrences(of: "ptq _probe: ", with: "")
+            } ?? "")
     }
 }

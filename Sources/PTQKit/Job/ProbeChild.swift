@@ -54,7 +54,7 @@ enum ProbeChild {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for pointer in argv + envp { free(pointer) } }
         var pid = pid_t()
         guard posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 else { return nil }
         let deadline = Date(timeIntervalSinceNow: TimeInterval(seconds))

@@ -1,6 +1,6 @@
-public import PackageFormat
 import Dispatch
 import Foundation
+public import PackageFormat
 
 #if canImport(Glibc)
 import Glibc
@@ -115,9 +115,12 @@ public final class AtomicDirectoryWriter: Sendable {
                 // Nothing to replace; never replace what appears meanwhile (an empty directory included).
                 switch Self.renameNoReplace(temporaryPath, destination) {
                 case 0: return .success(())
-                case EEXIST, ENOTEMPTY: return .failure(force ? .cannotWrite(
-                    path: destination, reason: "it appeared while the package was being written") :
-                    .outputExists(path: destination))
+                case EEXIST, ENOTEMPTY:
+                    return .failure(
+                        force
+                            ? .cannotWrite(
+                                path: destination, reason: "it appeared while the package was being written")
+                            : .outputExists(path: destination))
                 case let code: return .failure(.cannotWrite(path: destination, reason: PackageError.errnoText(code)))
                 }
             }
@@ -127,8 +130,11 @@ public final class AtomicDirectoryWriter: Sendable {
                 // Check what was swapped out: it may have changed since the check above.
                 if let reason = rule.whyNotOwned(temporaryPath) {
                     _ = Self.exchange(temporaryPath, destination)
-                    return .failure(.refusedToReplace(path: destination, reason: "it changed while the package "
-                        + "was being written and is not a \(rule.outputKind) (\(reason))"))
+                    return .failure(
+                        .refusedToReplace(
+                            path: destination,
+                            reason: "it changed while the package "
+                                + "was being written and is not a \(rule.outputKind) (\(reason))"))
                 }
                 return .success(())
             }

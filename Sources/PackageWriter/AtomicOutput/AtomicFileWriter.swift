@@ -1,5 +1,5 @@
-public import PackageFormat
 import Foundation
+public import PackageFormat
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +42,8 @@ public final class AtomicFileWriter: Sendable {
         try rule.check(destination, isDirectory: false)
         AtomicDirectoryWriter.cleanStaleLeftovers(parent: parent, name: name)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        temporaryPath = "\(parent)/.\(TemporaryName.stem(name))\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
+        temporaryPath =
+            "\(parent)/.\(TemporaryName.stem(name))\(AtomicDirectoryWriter.partialMarker)\(getpid()).\(random)"
         InterruptCleanup.shared.register(temporaryPath)
     }
 
@@ -87,8 +88,10 @@ public final class AtomicFileWriter: Sendable {
             // above), then remove it.
             if let reason = rule.whyNotOwned(temporaryPath) {
                 _ = AtomicDirectoryWriter.exchange(temporaryPath, destination)
-                return .refusedToReplace(path: destination, reason: "it changed while the output was being "
-                    + "written and is not a \(rule.outputKind) (\(reason))")
+                return .refusedToReplace(
+                    path: destination,
+                    reason: "it changed while the output was being "
+                        + "written and is not a \(rule.outputKind) (\(reason))")
             }
             _ = unlink(temporaryPath)
             return nil

@@ -43,7 +43,9 @@ public struct ReplacementRule: Sendable {
 
     /// Checks that `destination` is either absent or may be replaced under this rule.
     ///
-    /// - Parameter isDirectory: whether the writer produces a directory (else a regular file).
+    /// - Parameters:
+    ///   - destination: the output path.
+    ///   - isDirectory: whether the writer produces a directory (else a regular file).
     /// - Throws: ``PackageError/outputExists(path:)`` without `force`,
     ///   ``PackageError/refusedToReplace(path:reason:)`` when the existing object may not be replaced.
     public func check(_ destination: String, isDirectory: Bool) throws(PackageError) {

@@ -8,7 +8,9 @@ import PTQCommandLine
 import PTQKit
 
 PTQCommandLine.main { registry in
-    try registry.register(name: "mean-std", summary: "mean ± k·σ of the finite values", defaults: MeanStdObserver.Options()) {
+    try registry.register(
+        name: "mean-std", summary: "mean ± k·σ of the finite values", defaults: MeanStdObserver.Options()
+    ) {
         try MeanStdObserver(options: $0)
     }
 }
