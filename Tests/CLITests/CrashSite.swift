@@ -47,7 +47,8 @@ struct CrashSite: CustomStringConvertible {
         var site = CrashSite()
         for line in output.split(separator: "\n") {
             // "Program received signal SIGSEGV, ..." (one thread) or "Thread 1 "ptq" received signal SIGSEGV, ..."
-            if line.hasPrefix("Program ") || line.hasPrefix("Thread "), let marker = line.range(of: " received signal "),
+            if line.hasPrefix("Program ") || line.hasPrefix("Thread "),
+                let marker = line.range(of: " received signal "),
                 let name = line[marker.upperBound...].split(separator: " ").first
             {
                 site.signal = String(name.trimmingCharacters(in: CharacterSet(charactersIn: ",")))
