@@ -1,3 +1,5 @@
+public import QuantCore
+
 /// One layer's bias: int32 codes with scale `s_input · s_weight` and zero point 0 when the input's scale
 /// is known and the weight's scales line up with the bias, otherwise kept in float (with the reason).
 public struct BiasCalibration: Codable, Sendable, Hashable {
@@ -18,7 +20,7 @@ public struct BiasCalibration: Codable, Sendable, Hashable {
     /// Zero point (0) when quantized.
     public var zeroPoint: Int32?
     /// Error of the int32 bias against the original, when quantized.
-    public var metrics: TensorErrorMetrics?
+    public var metrics: ErrorMetrics?
     /// Elements clamped to the int32 range, when quantized.
     public var saturated: Int?
 }

@@ -82,7 +82,7 @@ extension Calibrator {
             observedMin: statistics.finiteCount > 0 ? statistics.min : 0,
             observedMax: statistics.finiteCount > 0 ? statistics.max : 0, parameterShape: p.layout.parameterShape,
             rangeMins: chosen.ranges.low, rangeMaxs: chosen.ranges.high, scales: p.scales, zeroPoints: p.zeroPoints,
-            metrics: TensorErrorMetrics(chosen.metrics), clippingFraction: Self.clippingFraction(values, parameters: p),
+            metrics: chosen.metrics, clippingFraction: Self.clippingFraction(values, parameters: p),
             counts: chosen.ranges.counts, degenerateRanges: p.warnings)
         let tensor = CalibratedTensor(
             layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
@@ -167,7 +167,7 @@ extension Calibrator {
         return (
             BiasCalibration(
                 dataset: dataset, shape: shape, elementType: elementType, quantized: true, reason: reason, bits: 32,
-                scales: scales, zeroPoint: 0, metrics: TensorErrorMetrics(metrics), saturated: saturated),
+                scales: scales, zeroPoint: 0, metrics: metrics, saturated: saturated),
             tensor(.int32(codes: codes, scales: scales, reason: reason, metrics: metrics))
         )
     }

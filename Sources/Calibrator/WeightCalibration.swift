@@ -37,7 +37,7 @@ public struct WeightCalibration: Codable, Sendable, Hashable {
     /// Zero point per parameter.
     public var zeroPoints: [Int32]
     /// Error of the quantized weight against the original.
-    public var metrics: TensorErrorMetrics
+    public var metrics: ErrorMetrics
     /// Fraction of the finite elements whose code is clamped (outside their parameter's representable
     /// range widened by half a step).
     public var clippingFraction: Double

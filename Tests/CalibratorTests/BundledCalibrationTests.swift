@@ -63,11 +63,11 @@ import Testing
                 #expect(Self.close(s, r), "\(name): \(s) vs \(r)")
             }
             #expect(weight.zeroPoints.allSatisfy { $0 == 0 })
-            #expect(abs(weight.metrics.mse - reference.weight.mse) <= 1e-3 * reference.weight.mse)
+            #expect(abs(weight.metrics.meanSquaredError - reference.weight.mse) <= 1e-3 * reference.weight.mse)
             #expect(
-                abs(weight.metrics.maxAbsError - reference.weight.max_abs_error) <= 1e-3
+                abs(weight.metrics.maxAbsoluteError - reference.weight.max_abs_error) <= 1e-3
                     * reference.weight.max_abs_error)
-            #expect((weight.metrics.sqnr ?? 0) > 35)
+            #expect((weight.metrics.sqnrDecibels) > 35)
 
             let bias = try #require(layer.bias)
             #expect(bias.quantized)

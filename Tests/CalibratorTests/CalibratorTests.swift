@@ -99,7 +99,7 @@ import Testing
         #expect(bias.zeroPoint == 0)
         #expect(bias.scales == weight.scales.map { input.scale * $0 })
         let metrics = try #require(bias.metrics)
-        #expect(metrics.maxAbsError <= Double(bias.scales.max() ?? 0) / 2 * 1.0001)
+        #expect(metrics.maxAbsoluteError <= Double(bias.scales.max() ?? 0) / 2 * 1.0001)
         #expect(bias.saturated == 0)
 
         // Weights only: the input scale is unknown, the bias stays in float.
@@ -126,7 +126,7 @@ import Testing
         #expect(weight.format == IntegerFormat.int4)
         #expect(weight.scheme.chosen == .asymmetric)
         #expect(weight.clippingFraction == 0)  // min-max ranges never clip
-        #expect((weight.metrics.sqnr ?? 0) > 15)
+        #expect((weight.metrics.sqnrDecibels) > 15)
         #expect(result["gauss"]?.bias?.quantized == false)
         let relu = try #require(result["relu"])
         #expect(relu.excluded)
