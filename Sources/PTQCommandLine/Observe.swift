@@ -48,8 +48,9 @@ struct Observe: ParsableCommand {
     func run() throws {
         let reporter = ProgressReporter(quiet: quiet)
         do {
-            // Never replace an input or anything but a statistics file; checked again when writing.
-            let readPaths = activations + (try Calibrator.activationFiles(activations)) + (config.map { [$0] } ?? [])
+            // Never replace an input or anything but a statistics file; checked again when writing. The
+            // arguments as given suffice: an HDF5 input can never pass for a statistics file.
+            let readPaths = activations + (config.map { [$0] } ?? [])
             try StatisticsFile.replacementRule(force: force, inputs: readPaths).check(output, isDirectory: false)
             let spec = try ShardSpec(parsing: shard)
             let registry = PTQCommandLine.observers

@@ -82,6 +82,20 @@ extension CAPI {
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// Whether the paths `a` and `b` name the same existing file (same device and inode; `stat`).
+    static func isSameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
+    /// The size in bytes of the file open as `descriptor` (`fstat`), or `nil` when it cannot be read.
+    static func fileSize(ofDescriptor descriptor: Int32) -> Int? {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? Int(status.st_size) : nil
+    }
+
     /// Sets `FD_CLOEXEC` on an open descriptor (`fcntl`); a failure leaves it as it was.
     static func setCloseOnExec(_ descriptor: Int32) {
         let flags = fcntl(descriptor, F_GETFD)

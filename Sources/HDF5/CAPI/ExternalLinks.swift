@@ -2,14 +2,6 @@
 // file an object was found in (`H5Fget_name`).
 internal import CHDF5
 
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
-
 extension CAPI {
     /// The target of the external link `name` in `location`: the file name as stored in the link (libhdf5
     /// resolves a relative name against the linking file's directory, then the working directory) and the
@@ -48,13 +40,5 @@ extension CAPI {
         var buffer = [CChar](repeating: 0, count: length + 1)
         if H5Fget_name(object, &buffer, buffer.count) < 0 { throw failure("H5Fget_name", site) }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// Whether the paths `a` and `b` name the same existing file (same device and inode).
-    static func isSameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat()
-        var second = stat()
-        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
-        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 }

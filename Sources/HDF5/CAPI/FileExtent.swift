@@ -2,14 +2,6 @@
 // (`fstat` of the driver's descriptor), to catch a file that shrinks while it is being read.
 internal import CHDF5
 
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
-
 extension CAPI {
     /// For the file holding the open object `object`, opened read-only: its end of allocated space (the
     /// byte every object of the file lies below) and its current size on disk; `nil` when the file is
@@ -32,10 +24,9 @@ extension CAPI {
             H5Eclear2(ptq_H5E_DEFAULT())
             return nil
         }
-        var status = stat()
-        guard fstat(handle.assumingMemoryBound(to: Int32.self).pointee, &status) == 0, eoa <= UInt64(Int.max) else {
-            return nil
-        }
-        return (Int(eoa), Int(status.st_size))
+        guard let size = fileSize(ofDescriptor: handle.assumingMemoryBound(to: Int32.self).pointee),
+            eoa <= UInt64(Int.max)
+        else { return nil }
+        return (Int(eoa), size)
     }
 }
