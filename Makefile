@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: deps test-deps build test test-scale-out demo bench fuzz clean check-sanitizers format lint
+.PHONY: deps test-deps test-venv build test test-scale-out demo bench fuzz clean check-sanitizers format lint
 
 # libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
 deps:
@@ -45,8 +45,24 @@ test-deps: deps
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb python3-h5py python3-numpy >/dev/null; \
 	fi
 
-test: test-deps
-	$(SWIFT) test
+# The real consumers the interop tests run (keras + jax, onnxruntime, onnx, gguf, safetensors, ml_dtypes,
+# h5py, numpy; pinned in Tests/Interop/requirements.txt) in a virtual environment under .build/ (never in
+# git), made once with the python3 on the PATH (its venv module and pip). The tests find it through
+# $$PTQ_PYTHON (TestSupport/InteropPython.swift).
+TEST_VENV := $(CURDIR)/.build/test-venv
+TEST_REQUIREMENTS := Tests/Interop/requirements.txt
+test-venv:
+	@if ! cmp -s $(TEST_REQUIREMENTS) $(TEST_VENV)/requirements.txt 2>/dev/null; then \
+	  echo "installing the interop consumers into $(TEST_VENV)"; \
+	  python3 -c "import venv, ensurepip" 2>/dev/null || { apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null; }; \
+	  rm -rf $(TEST_VENV) && python3 -m venv $(TEST_VENV) && \
+	  $(TEST_VENV)/bin/pip install -q --disable-pip-version-check -r $(TEST_REQUIREMENTS) && \
+	  cp $(TEST_REQUIREMENTS) $(TEST_VENV)/requirements.txt; \
+	fi
+
+test: test-deps test-venv
+	PTQ_PYTHON=$(TEST_VENV)/bin/python $(SWIFT) test
 	$(MAKE) --no-print-directory test-scale-out
 
 # The scale-out recipes on real runners (Tests/ScaleOut/): the Kubernetes manifests validated against the
