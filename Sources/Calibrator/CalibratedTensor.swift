@@ -36,6 +36,10 @@ public struct CalibratedTensor: Sendable {
     public var nanCount: Int?
     /// ±Inf elements of the tensor read, or `nil` when there are none.
     public var infCount: Int?
+    /// What the tensor is to its layer as the weights file's layout says (``TensorRole`` raw value), if known.
+    public var layoutRole: String?
+    /// The framework's name of the tensor (`conv1/kernel`), if the layout gives one.
+    public var sourceName: String?
 
     /// Creates a tensor record; `values` (the tensor as read, when given) supplies the non-finite counts.
     public init(

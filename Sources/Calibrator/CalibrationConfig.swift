@@ -9,6 +9,8 @@
 /// - `overrides`: ``PolicyOverride``s matched by glob on layer names, applied in order (later wins).
 /// - `nan-policy`: `skip` (count NaN/±Inf and leave them out of the statistics) or `error`.
 /// - `naming`: how dataset paths map to layers (``NamingConfig``).
+/// - `layout`: the weights file's conventions (``ModelLayoutChoice``, default `auto`).
+/// - `embeddings`: `float` (default) or `quantize` embedding tables (``EmbeddingPolicy``).
 ///
 /// Encodes (with sorted keys) to a stable form that records the effective configuration in a manifest.
 public struct CalibrationConfig: Codable, Sendable, Hashable {
@@ -27,6 +29,10 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
     public var nanPolicy: NaNPolicy
     /// Dataset-to-layer naming.
     public var naming: NamingConfig
+    /// The weights file's layout, `nil` for `auto` (not written then, so earlier records stay the same).
+    public var layout: ModelLayoutChoice?
+    /// What happens to embedding tables, `nil` for the default `float`.
+    public var embeddings: EmbeddingPolicy?
 
     /// Creates a configuration (defaults: the built-in int8 settings, no overrides).
     public init(
@@ -45,6 +51,7 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
         case version, weights, activations, overrides
         case nanPolicy = "nan-policy"
         case naming
+        case layout, embeddings
     }
 
     /// Decodes a document, rejecting unknown keys and invalid values with their key paths.
@@ -56,6 +63,8 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
         overrides = try c.decodeIfPresent([PolicyOverride].self, forKey: .overrides) ?? []
         nanPolicy = try c.decodeIfPresent(NaNPolicy.self, forKey: .nanPolicy) ?? .skip
         naming = try c.decodeIfPresent(NamingConfig.self, forKey: .naming) ?? NamingConfig()
+        layout = try c.decodeIfPresent(ModelLayoutChoice.self, forKey: .layout)
+        embeddings = try c.decodeIfPresent(EmbeddingPolicy.self, forKey: .embeddings)
     }
 
     /// Every observer the configuration names, with the key path of its `observer` key, in document order.

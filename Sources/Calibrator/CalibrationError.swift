@@ -8,6 +8,8 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
     case config(ConfigError)
     /// The datasets do not map to layers unambiguously.
     case naming(LayerNamingError)
+    /// The weights file's structure contradicts its layout (a damaged Keras file).
+    case layout(LayoutError)
     /// Neither a weights file nor activation files were given, or a glob matched nothing.
     case noInputs(String)
     /// A file or dataset could not be read.
@@ -30,6 +32,7 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .config(let error): error.description
         case .naming(let error): error.description
+        case .layout(let error): error.description
         case .noInputs(let why): "nothing to calibrate: \(why)"
         case .input(let error): error.description
         case .observer(let layer, let dataset, let reason): "layer \(layer) (\(dataset)): observer failed: \(reason)"

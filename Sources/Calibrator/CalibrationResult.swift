@@ -26,6 +26,8 @@ public struct CalibrationResult: Codable, Sendable, Hashable {
     public var layers: [LayerCalibration]
     /// Things worth a look that did not stop the calibration (unmapped datasets, degenerate ranges, ...).
     public var warnings: [String]
+    /// The weights file's layout (absent without a weights file).
+    public var layout: LayoutSummary?
 
     /// The record of `layer`.
     public subscript(layer: String) -> LayerCalibration? {

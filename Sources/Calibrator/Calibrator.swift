@@ -123,24 +123,17 @@ public struct Calibrator: Sendable {
             throw .noInputs("give a weights file, activation files, or both")
         }
         let weightDatasets = try weights.map { (path) throws(CalibrationError) in try Self.datasets(in: path) } ?? []
-        let naming: LayerNaming
-        let map: LayerMap
-        do {
-            naming = try LayerNaming(config.naming)
-        } catch {
-            throw .config(error)
-        }
-        do {
-            map = try naming.map(weights: weightDatasets, activations: activationDatasets)
-        } catch {
-            throw CalibrationError.naming(error).located(weights: weights, activations: activationFiles)
-        }
+        let (layout, map) = try layoutMap(
+            weights: weights, weightDatasets: weightDatasets, activationDatasets: activationDatasets,
+            activationFiles: activationFiles)
         guard !map.layers.isEmpty else {
             // An empty package helps no one: say which files had nothing (usually a naming problem).
             let files = (weights.map { [$0] } ?? []) + activationFiles
             throw .noInputs("no dataset of \(files.joined(separator: ", ")) maps to a layer (see the naming section)")
         }
         var warnings = map.warnings.map(\.description)
+        let notes = layout?.tensors.values.compactMap { t in t.axisNote.map { "layer \(t.layer): \($0)" } } ?? []
+        warnings += notes.sorted()
         let policies = map.layers.map { config.policy(for: $0.layer) }
 
         let activationRecords: [String: ActivationCalibration]
@@ -170,31 +163,13 @@ public struct Calibrator: Sendable {
             do throws(CalibrationError) {
                 if policy.excluded {
                     guard let weights else { return record }
-                    for (dataset, role) in [(entry.weight, "weight"), (entry.bias, "bias")] {
-                        guard let dataset else { continue }
-                        let (values, shape, elementType) = try read(dataset, in: weights)
-                        stored.append(
-                            CalibratedTensor(
-                                layer: entry.layer, dataset: dataset, role: role, shape: shape,
-                                elementType: elementType,
-                                content: .float32(values: values, note: "excluded by configuration")))
-                    }
+                    stored = try excludedTensors(of: entry, file: weights, layout: layout)
                     handoff.put(index, stored)
                     return record
                 }
                 record.activation = activationRecords[entry.layer]
-                if let weights, let dataset = entry.weight {
-                    let weight = try calibrateWeight(
-                        layer: entry.layer, file: weights, dataset: dataset, settings: policy.weights)
-                    record.weight = weight.calibration
-                    stored.append(weight.tensor)
-                }
-                if let weights, let dataset = entry.bias {
-                    let bias = try calibrateBias(
-                        layer: entry.layer, file: weights, dataset: dataset, weight: record.weight,
-                        input: record.activation)
-                    record.bias = bias.calibration
-                    stored.append(bias.tensor)
+                if let weights {
+                    stored = try calibrateTensors(of: entry, file: weights, layout: layout, record: &record)
                 }
             } catch {
                 throw error.located(weights: weights, activations: [])
@@ -206,7 +181,7 @@ public struct Calibrator: Sendable {
         return CalibrationResult(
             formatVersion: CalibrationResult.formatVersion,
             inputs: CalibrationResult.Inputs(weights: weights, activations: activationFiles), config: config,
-            layers: layers, warnings: warnings)
+            layers: layers, warnings: warnings, layout: layout?.summary)
     }
 
     /// The activation files a calibration of `arguments` reads (glob patterns expanded), sorted by path

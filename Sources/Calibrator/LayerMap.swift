@@ -8,13 +8,43 @@ public struct LayerDatasets: Sendable, Hashable, Codable {
     public var bias: String?
     /// Dataset path of the recorded input activation, if any.
     public var activation: String?
+    /// Further tensors of the layer its ``ModelLayout`` names (moving statistics, buffers), stored in
+    /// float beside the weight and bias.
+    public var others: [String] = []
 
     /// Creates an entry.
-    public init(layer: String, weight: String? = nil, bias: String? = nil, activation: String? = nil) {
+    public init(
+        layer: String, weight: String? = nil, bias: String? = nil, activation: String? = nil, others: [String] = []
+    ) {
         self.layer = layer
         self.weight = weight
         self.bias = bias
         self.activation = activation
+        self.others = others
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case layer, weight, bias, activation, others
+    }
+
+    /// Decodes an entry (`others` may be absent).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layer = try c.decode(String.self, forKey: .layer)
+        weight = try c.decodeIfPresent(String.self, forKey: .weight)
+        bias = try c.decodeIfPresent(String.self, forKey: .bias)
+        activation = try c.decodeIfPresent(String.self, forKey: .activation)
+        others = try c.decodeIfPresent([String].self, forKey: .others) ?? []
+    }
+
+    /// Encodes the entry; `others` only when there are some (earlier records stay the same).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(layer, forKey: .layer)
+        try c.encodeIfPresent(weight, forKey: .weight)
+        try c.encodeIfPresent(bias, forKey: .bias)
+        try c.encodeIfPresent(activation, forKey: .activation)
+        if !others.isEmpty { try c.encode(others, forKey: .others) }
     }
 
     /// The dataset playing `role`.

@@ -20,6 +20,9 @@ public struct LayerNaming: Sendable {
 
     /// The naming section this mapper follows.
     public let config: NamingConfig
+    /// Assignments of weights datasets (absolute paths) from the file's ``ModelLayout``: used after the
+    /// user's map and rules and in place of the built-in weight rules (when those are on).
+    public var layout: [String: LayerAssignment] = [:]
     private let compiled: [CompiledRule]
 
     private struct CompiledRule: @unchecked Sendable {
@@ -73,6 +76,7 @@ public struct LayerNaming: Sendable {
             if !layer.isEmpty { return LayerAssignment(layer: layer, role: entry.rule.role) }
         }
         guard config.builtinRules else { return nil }
+        if origin == .weights, let assigned = layout["/" + name] { return assigned }
         return origin == .weights ? Self.builtinWeight(name) : Self.builtinActivation(name)
     }
 

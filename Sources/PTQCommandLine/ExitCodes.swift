@@ -9,7 +9,7 @@ import PTQKit
 /// |---|---|---|
 /// | 0 | success | everything was done |
 /// | 64 | usage (`EX_USAGE`) | bad command line: unknown option, missing argument, invalid value |
-/// | 65 | data (`EX_DATAERR`) | input exists but is unusable: not HDF5, truncated or damaged, a format feature libhdf5 cannot read, an unsupported element type where numbers are required, float64 values beyond float32's range, shards whose shapes disagree |
+/// | 65 | data (`EX_DATAERR`) | input exists but is unusable: not HDF5, truncated or damaged, a Keras file whose layer_names, weight_names or vars groups do not match its datasets, a format feature libhdf5 cannot read, an unsupported element type where numbers are required, float64 values beyond float32's range, shards whose shapes disagree |
 /// | 66 | no input (`EX_NOINPUT`) | a file, a dataset/group inside a file, or any match of a glob is missing; a virtual dataset's source or an external link's target is missing; no dataset of the inputs maps to a layer |
 /// | 70 | software (`EX_SOFTWARE`) | an internal error (a bug: please report it), or the system refused what the run needs: a worker thread, file descriptors (the message says which limit to raise) |
 /// | 73 | cannot create (`EX_CANTCREAT`) | an output cannot be created or written: it exists (without `--force`, or with `--force` but it is not PTQKit's output of that kind or is an input of the run), its parent is missing or not a directory, or writing failed (disk full, file size limit); nothing is left at the output path |

@@ -34,6 +34,9 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var tensorsSHA256: String?
     /// One record per layer, sorted by name.
     public var layers: [LayerRecord]
+    /// The weights file's layout, absent without a weights file (and in packages written before it was
+    /// recorded).
+    public var layout: LayoutRecord?
 
     /// Creates a manifest of the current format; layers and their tensors are sorted.
     public init(
@@ -115,6 +118,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         case summaryFile = "summary_file"
         case tensorsSHA256 = "tensors_sha256"
         case layers
+        case layout
     }
 }
 
@@ -173,6 +177,8 @@ public struct LayerRecord: Codable, Sendable, Hashable {
     /// The layer's effective settings (configuration defaults, then the overrides that matched, and
     /// whether it is excluded), as the calibrator records them.
     public var policy: JSONValue?
+    /// The framework's class of the layer (`Conv2D`, `Dense`), when the weights file's layout says it.
+    public var layerClass: String?
 
     /// Creates a record.
     public init(
@@ -189,6 +195,7 @@ public struct LayerRecord: Codable, Sendable, Hashable {
         case tensors
         case activation
         case policy
+        case layerClass = "layer_class"
     }
 }
 

@@ -22,7 +22,8 @@ public enum ManifestSchema {
             "tensors_file": {"type": "string", "minLength": 1},
             "summary_file": {"type": "string", "minLength": 1},
             "tensors_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}}
+            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+            "layout": {"$ref": "#/$defs/layout"}
           },
           "$defs": {
             "input": {
@@ -44,7 +45,17 @@ public enum ManifestSchema {
                 "name": {"type": "string", "minLength": 1},
                 "tensors": {"type": "array", "items": {"$ref": "#/$defs/tensor"}},
                 "activation": {"$ref": "#/$defs/activation"},
-                "policy": {"type": "object"}
+                "policy": {"type": "object"},
+                "layer_class": {"type": "string", "minLength": 1}
+              }
+            },
+            "layout": {
+              "type": "object",
+              "required": ["name", "reason"],
+              "additionalProperties": false,
+              "properties": {
+                "name": {"enum": ["keras", "keras-legacy", "torch", "generic"]},
+                "reason": {"type": "string"}
               }
             },
             "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
@@ -65,7 +76,9 @@ public enum ManifestSchema {
                 "metrics": {"$ref": "#/$defs/metrics"},
                 "note": {"type": "string"},
                 "nan_count": {"type": "integer", "minimum": 1},
-                "inf_count": {"type": "integer", "minimum": 1}
+                "inf_count": {"type": "integer", "minimum": 1},
+                "layout_role": {"enum": ["kernel", "bias", "norm_scale", "norm_shift", "embedding", "other"]},
+                "source_name": {"type": "string", "minLength": 1}
               }
             },
             "quantization": {
@@ -137,7 +150,6 @@ public enum ManifestSchema {
             }
           }
         }
-
         """#
 
     /// A validator for the schema.

@@ -32,6 +32,12 @@ public struct TensorRecord: Codable, Sendable, Hashable {
     public var nanCount: Int?
     /// ±Inf elements of the original tensor (left out of its ranges), absent when there are none.
     public var infCount: Int?
+    /// What the tensor is to its layer as the weights file's layout says: `kernel`, `bias`, `norm_scale`,
+    /// `norm_shift`, `embedding` or `other`; absent when not recorded.
+    public var layoutRole: String?
+    /// The framework's name of the tensor (`conv1/kernel`, `encoder.layer.0.output.dense.weight`), when
+    /// the layout gives one; the tensor keeps its HDF5 path in ``dataset``.
+    public var sourceName: String?
 
     /// Creates a record.
     public init(
@@ -71,6 +77,8 @@ public struct TensorRecord: Codable, Sendable, Hashable {
         case note
         case nanCount = "nan_count"
         case infCount = "inf_count"
+        case layoutRole = "layout_role"
+        case sourceName = "source_name"
     }
 }
 

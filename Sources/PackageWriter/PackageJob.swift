@@ -44,7 +44,7 @@ public struct PackageJob: ~Copyable {
     @discardableResult
     public mutating func store(_ tensor: CalibratedTensor) throws(PackageError) -> TensorRecord {
         let temporary = builder.directory.path("")
-        let record: TensorRecord
+        var record: TensorRecord
         do {
             switch tensor.content {
             case .affine(let codes, let parameters, let symmetry, let profile, let reason, let metrics):
@@ -66,6 +66,8 @@ public struct PackageJob: ~Copyable {
         } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
         }
+        record.layoutRole = tensor.layoutRole
+        record.sourceName = tensor.sourceName
         records[tensor.layer, default: []].append(record)
         return record
     }
@@ -89,8 +91,12 @@ public struct PackageJob: ~Copyable {
         for (layer, policy) in plan.policies {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
-        let manifest = Manifest(
+        for (layer, layerClass) in plan.layerClasses where layers[layer] != nil {
+            layers[layer]?.layerClass = layerClass
+        }
+        var manifest = Manifest(
             ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
+        manifest.layout = plan.layout
         let destination = destination
         do { return try builder.finish(manifest: manifest) } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)

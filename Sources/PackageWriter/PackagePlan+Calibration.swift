@@ -17,6 +17,10 @@ extension PackagePlan {
             }
         }
         self.init(layers: result.layers.map(\.layer), activations: activations, policies: policies)
+        if let layout = result.layout {
+            self.layout = LayoutRecord(name: layout.layout.rawValue, reason: layout.reason)
+            layerClasses = layout.layerClasses
+        }
     }
 }
 

@@ -10,6 +10,10 @@ public struct PackagePlan: Sendable {
     public var activations: [String: ActivationRecord]
     /// Effective settings by layer name (recorded in the manifest).
     public var policies: [String: JSONValue]
+    /// The weights file's layout, if any.
+    public var layout: LayoutRecord?
+    /// The framework's class of each layer, where the layout says it.
+    public var layerClasses: [String: String] = [:]
 
     /// Creates a plan.
     public init(layers: [String], activations: [String: ActivationRecord] = [:], policies: [String: JSONValue] = [:]) {

@@ -600,7 +600,7 @@ import Glibc
 
     static let allCases =
         fileCases + datasetCases + namingCases + configCases + outputCases + silentlyWrongCases
-        + limitCases + strictnessCases
+        + limitCases + strictnessCases + layoutCases
 
     // MARK: - Running a case
 
