@@ -150,6 +150,7 @@ public enum ManifestSchema {
             }
           }
         }
+
         """#
 
     /// A validator for the schema.
