@@ -7,7 +7,8 @@ internal import TensorIO
 /// - weights file: `X.weight` / `X.bias` (PyTorch state-dict keys; `a/b.weight` → `a/b`),
 ///   `X/weight` / `X/bias`, Keras `X/kernel` / `X/bias` and `X/X/kernel:0` / `X/X/bias:0` (a repeated
 ///   last group collapses, a leading `model_weights/` is dropped) → layer `X`.
-///   Keras kernels are `[in, out]`: per-channel weights need `axis: -1` for them.
+/// - ``layout``: the weights file's ``ModelLayout`` assignments, in place of the conventions above for the
+///   datasets it names (see ``ModelLayoutDetector``; it also gives Keras kernels their output-channel axis).
 /// - activation files: `X/input` → `X`; any other dataset `X` → `X` (the layer's recorded input).
 public struct LayerNaming: Sendable {
     /// Where a dataset comes from.

@@ -21,5 +21,9 @@ extension BadInputCatalogueTests {
             failure(
                 65, "is listed in weight_names of /model_weights/head but has no dataset",
                 "\(fixtures)/keras_legacy_missing_weight.h5:/model_weights/head/head/bias")),
+        calibrate(
+            "configured axis beyond a kernel's rank", ["--weights", weights, "--config", "@/c.yaml"],
+            made: ["c.yaml": .text("version: 1\nweights:\n  axis: 2\n")],
+            failure(65, "out of range for a tensor of rank 2", "valid_weights.h5:/fc/weight")),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import Observers
 import Testing
 
@@ -208,5 +209,33 @@ import Testing
         #expect(bias.quantized)
         #expect(bias.scales.count == 16)
         #expect(result["fc2"]?.bias?.quantized == false)
+    }
+}
+
+/// The scale counts checked against what Keras itself recorded: `filters` / `units` of each layer in the
+/// legacy file's `model_config` (written by `model.save`), for the native and the legacy file.
+@Suite struct ModelLayoutKerasConfigTests {
+    @Test(arguments: ["digits_cnn", "text_emb"])
+    func everyKernelHasOneScalePerFilterOrUnit(model: String) throws {
+        let legacy = ModelLayoutTests.fixture("\(model).h5")
+        let file = try HDF5.File(legacy)
+        guard case .string(let text) = try file.attribute("model_config") else {
+            Issue.record("model_config is not a string")
+            return
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let layers = try #require((json["config"] as? [String: Any])?["layers"] as? [[String: Any]])
+        var outputs: [String: Int] = [:]
+        for layer in layers {
+            guard let config = layer["config"] as? [String: Any], let name = config["name"] as? String else { continue }
+            if let count = (config["filters"] ?? config["units"]) as? Int { outputs[name] = count }
+        }
+        #expect(!outputs.isEmpty)
+        for weights in [legacy, ModelLayoutTests.fixture("\(model).weights.h5")] {
+            let result = try Calibrator().calibrate(weights: weights, activations: [])
+            for (name, count) in outputs {
+                #expect(result[name]?.weight?.scales.count == count, "\(weights) \(name)")
+            }
+        }
     }
 }
