@@ -2,8 +2,9 @@ internal import HDF5
 
 extension Calibrator {
     /// The layout of `weights` (none without a weights file) and the layer map of the inputs: weights
-    /// datasets named by the layout unless the user's `naming` map or rules name them first, and the
-    /// layout's further tensors (moving statistics, buffers) attached to their layers.
+    /// datasets named by the layout unless the user's `naming.map` (or, for weights and biases, a
+    /// `naming.rules` entry) names them first, and the layout's further tensors (moving statistics,
+    /// buffers) attached to their layers (with `builtin-rules: false` they are left to the user's rules).
     func layoutMap(
         weights: String?, weightDatasets: [String], activationDatasets: [String], activationFiles: [String]
     ) throws(CalibrationError) -> (layout: DetectedLayout?, map: LayerMap) {
@@ -68,7 +69,7 @@ extension Calibrator {
             }
             if role == .kernel || (role == .embedding && config.embeddings == .quantize) {
                 var settings = record.policy.weights
-                if !config.weightAxisConfigured(for: entry.layer) {
+                if settings.granularity != .perTensor, !config.weightAxisConfigured(for: entry.layer) {
                     let axis = settings.granularity == .perGroup ? info?.inputAxis ?? 1 : info?.outputAxis ?? 0
                     settings.axis = axis
                     record.policy.weights.axis = axis
