@@ -22,7 +22,7 @@ import Testing
         activations:
           observer:
             name: percentile
-            options: {percentile: 99.9, mode: two-sided}
+            options: {percentile: 99.9, tails: each}
           bits: 8
           scheme: asymmetric
         overrides:
@@ -52,7 +52,7 @@ import Testing
         #expect(config.weights.rounding?.rule(for: .pytorch) == .toNearestOrAwayFromZero)
         #expect(
             config.activations.observer
-                == ObserverSpec("percentile", options: ["percentile": .double(99.9), "mode": .string("two-sided")]))
+                == ObserverSpec("percentile", options: ["percentile": .double(99.9), "tails": .string("each")]))
         #expect(config.overrides.count == 2)
         #expect(config.overrides[0].exclude == true)
         #expect(config.overrides[1].match == ["fc1", "enc*/q"])
