@@ -106,7 +106,7 @@ import Testing
         ("overrides: [{match: fc1, weight: {}}]", "overrides[0].weight", "unknown key 'weight'"),
         ("nan-policy: ignore", "nan-policy", "allowed: skip, error"),
         ("activations: {observer: {name: minmax, opts: {}}}", "activations.observer.opts", "unknown key 'opts'"),
-        ("activations: {granularity: per-channel}", "activations.granularity", "per-tensor (activations)"),
+        ("activations: {granularity: per-group}", "activations.granularity", "per-tensor, per-channel (activations)"),
         ("naming: {rules: [{pattern: '(', role: weight}]}", "naming.rules[0].pattern", "a regular expression"),
         (
             "naming: {rules: [{pattern: 'x', role: kernel}]}", "naming.rules[0].role",
