@@ -1,7 +1,7 @@
 public import Observers
 public import QuantCore
 
-/// The calibrated parameters of one layer's input activation (per tensor).
+/// The calibrated parameters of one layer's input activation (per tensor, or per channel in ``channels``).
 public struct ActivationCalibration: Codable, Sendable, Hashable {
     /// Dataset path in the activation files.
     public var dataset: String
@@ -27,15 +27,18 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     public var rangeMin: Float
     /// Upper end of the clipping range.
     public var rangeMax: Float
-    /// Scale s (> 0, finite).
+    /// Scale s (> 0, finite); with ``channels``, that of the whole range `[rangeMin, rangeMax]` (the
+    /// channels' own parameters are in ``channels``).
     public var scale: Float
-    /// Zero point z (the code of 0.0).
+    /// Zero point z (the code of 0.0); with ``channels``, that of the whole range.
     public var zeroPoint: Int32
     /// Fraction of the finite values whose code is clamped (outside `[s·(qmin − z − ½), s·(qmax − z + ½)]`),
     /// estimated on the exact histogram (counts spread uniformly within each bin).
     public var clippingFraction: Double
     /// Element counts: finite, NaN, +Inf, −Inf.
     public var counts: NonFiniteCounts
-    /// Why the range was degenerate (empty, zero-width, ...), when it was.
+    /// Why the range was degenerate (empty, zero-width, ...), when it was (per channel: the first such channel's).
     public var degenerate: DegenerateRange.Reason?
+    /// The per-channel parameters (`granularity: per-channel`); `nil` per tensor.
+    public var channels: ActivationChannels? = nil
 }

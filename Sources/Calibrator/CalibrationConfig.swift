@@ -85,7 +85,8 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
     }
 
     /// Checks semantic rules that decoding alone cannot: observer names against `observerNames` (when
-    /// given) and activations staying per-tensor.
+    /// given), activations per tensor or per channel (never along axis 0, the rows), `zero-point` only for
+    /// activations.
     ///
     /// - Throws: ``ConfigError`` naming the key path (no line; ``load(contentsOf:observerNames:)`` adds it).
     public func validate(observerNames: [String]?) throws(ConfigError) {
@@ -101,11 +102,16 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
             }
         }
         for (section, path) in activationSections {
-            if let granularity = section.granularity, granularity != .perTensor {
-                throw ConfigError(
-                    .invalidValue(granularity.rawValue, allowed: GranularityKind.perTensor.rawValue + " (activations)"),
-                    at: path + [.key("granularity")])
+            try ActivationGranularityRules.check(section, at: path)
+        }
+        var weightSections: [(PolicySettings, [ConfigPathComponent])] = [(weights, [.key("weights")])]
+        for (index, override) in overrides.enumerated() {
+            if let section = override.weights {
+                weightSections.append((section, [.key("overrides"), .index(index), .key("weights")]))
             }
+        }
+        for (section, path) in weightSections where section.zeroPoint != nil {
+            throw ConfigError(.unknownKey("zero-point", allowed: ActivationGranularityRules.weightKeys), at: path)
         }
     }
 }

@@ -34,9 +34,9 @@ struct ActivationObservers: Sendable {
         if let theirs = other.histogram { try histogram?.merge(theirs) }
     }
 
-    /// The exact histogram of everything observed.
-    var exactHistogram: ExactHistogram {
-        (primary as? HistogramObserver)?.state.histograms.first ?? histogram?.state.histograms.first ?? ExactHistogram()
+    /// The exact histograms of everything observed: one per tensor, or one per channel (empty before any data).
+    var exactHistograms: [ExactHistogram] {
+        (primary as? HistogramObserver)?.state.histograms ?? histogram?.state.histograms ?? []
     }
 }
 
@@ -176,34 +176,53 @@ extension Calibrator {
     ) throws(CalibrationError) -> ActivationObservers {
         do {
             let nonFinite = config.nanPolicy.observerPolicy
-            let primary = try observers.makeObserver(settings.observer, granularity: .perTensor, nonFinite: nonFinite)
+            // Per channel: the axis as configured (negative from the end), resolved against each batch's shape.
+            let granularity: Granularity =
+                settings.granularity == .perChannel ? .perChannel(axis: settings.axis) : .perTensor
+            if granularity != .perTensor && !observers.observesPerChannel(settings.observer.name) {
+                throw CalibrationError.config(
+                    ConfigError(
+                        .invalidValue(
+                            "per-channel",
+                            allowed: "per-tensor (observer '\(settings.observer.name)' of layer \(layer) keeps no "
+                                + "per-channel statistics)"),
+                        at: [.key("activations"), .key("granularity")]))
+            }
+            let primary = try observers.makeObserver(settings.observer, granularity: granularity, nonFinite: nonFinite)
             let histogram =
                 primary is HistogramObserver
                 ? nil
                 : try HistogramObserver(
-                    options: .init(granularity: .perTensor, bins: histogramBins, nonFinite: nonFinite))
+                    options: .init(granularity: granularity, bins: histogramBins, nonFinite: nonFinite))
             return ActivationObservers(layer: layer, settings: settings, primary: primary, histogram: histogram)
+        } catch let error as CalibrationError {
+            throw error
         } catch {
             throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
         }
     }
 
-    /// Parameters for every candidate scheme, the `auto` decision on the histogram, and the record.
+    /// Parameters for every candidate scheme, the `auto` decision on the histograms, and the record.
+    ///
+    /// Per channel, every channel gets the scheme's parameters for its own range (or, with `zero-point:
+    /// shared`, `AffineScheme.sharedZeroPointParameters`); the expected error and the clipping fraction are
+    /// the channels' own, weighted by their element counts.
     func finish(
         _ observers: ActivationObservers, dataset: String, rows: Int, rowShape: [Int]
     ) throws(CalibrationError) -> ActivationCalibration {
         let s = observers.settings
-        let histogram = observers.exactHistogram
+        let histograms = observers.exactHistograms
         let layer = observers.layer
         struct Candidate {
             var symmetry: Symmetry
-            var low: Float, high: Float
-            var parameters: AffineScheme.ScaleAndZeroPoint
+            var low: [Float], high: [Float]
+            var parameters: [AffineScheme.ScaleAndZeroPoint]
             var error: Double
         }
         var candidates: [Candidate] = []
         var counts = NonFiniteCounts()
         let format: IntegerFormat
+        let channels = try ActivationChannels.layout(s, rowShape: rowShape, layer: layer, dataset: dataset)
         do {
             format = try s.integerFormat()
             for symmetry in s.candidateSymmetries {
@@ -215,10 +234,27 @@ extension Calibrator {
                     throw CalibrationError.observer(layer: layer, dataset: dataset, reason: "\(error)")
                 }
                 counts = ranges.counts
-                let low = ranges.low.first ?? 0
-                let high = ranges.high.first ?? 0
-                let p = scheme.parameters(min: low, max: high)
-                let error = histogram.expectedSquaredError(scale: p.scale, zeroPoint: p.zeroPoint, format: format)
+                var low = [ranges.low.first ?? 0]
+                var high = [ranges.high.first ?? 0]
+                var p: [AffineScheme.ScaleAndZeroPoint]
+                if let (_, count) = channels {
+                    // Nothing observed: one empty slot, which every channel is.
+                    let empty = ranges.layout.granularity == .perTensor && ranges.counts.total == 0
+                    low = empty ? Array(repeating: 0, count: count) : ranges.low
+                    high = empty ? Array(repeating: 0, count: count) : ranges.high
+                    guard low.count == count, high.count == count else {
+                        throw CalibrationError.observer(
+                            layer: layer, dataset: dataset,
+                            reason: "the observer gave \(low.count) ranges for \(count) channels")
+                    }
+                    p =
+                        s.zeroPoint == .shared
+                        ? scheme.sharedZeroPointParameters(mins: low, maxs: high)
+                        : zip(low, high).map { scheme.parameters(min: $0, max: $1) }
+                } else {
+                    p = [scheme.parameters(min: low[0], max: high[0])]
+                }
+                let error = Self.expectedSquaredError(histograms, p, format: format)
                 candidates.append(Candidate(symmetry: symmetry, low: low, high: high, parameters: p, error: error))
             }
         } catch let error as CalibrationError {
@@ -234,16 +270,68 @@ extension Calibrator {
         guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
             throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
         }
-        let p = chosen.parameters
-        // codes are clamped outside [s·(qmin − z − ½), s·(qmax − z + ½)]
-        let low = Double(p.scale) * (Double(Int(format.qmin) - Int(p.zeroPoint)) - 0.5)
-        let high = Double(p.scale) * (Double(Int(format.qmax) - Int(p.zeroPoint)) + 0.5)
+        let rangeMin = chosen.low.min() ?? 0
+        let rangeMax = chosen.high.max() ?? 0
+        // Per tensor: the one pair; per channel: the whole range's (the manifest records only the channels').
+        let p: AffineScheme.ScaleAndZeroPoint
+        do {
+            p =
+                channels == nil
+                ? chosen.parameters[0]
+                : try s.affineScheme(chosen.symmetry, granularity: .perTensor).parameters(min: rangeMin, max: rangeMax)
+        } catch {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        }
+        let nonEmpty = histograms.filter { !$0.isEmpty }
         return ActivationCalibration(
             dataset: dataset, rows: rows, rowShape: rowShape, observer: s.observer, format: format, profile: s.profile,
             rounding: s.rounding.rule(for: s.profile), scheme: decision,
-            observedMin: histogram.isEmpty ? 0 : histogram.min, observedMax: histogram.isEmpty ? 0 : histogram.max,
-            rangeMin: chosen.low, rangeMax: chosen.high, scale: p.scale, zeroPoint: p.zeroPoint,
-            clippingFraction: histogram.fractionOutside(low: low, high: high), counts: counts, degenerate: p.degenerate)
+            observedMin: nonEmpty.map(\.min).min() ?? 0, observedMax: nonEmpty.map(\.max).max() ?? 0,
+            rangeMin: rangeMin, rangeMax: rangeMax, scale: p.scale, zeroPoint: p.zeroPoint,
+            clippingFraction: Self.clippingFraction(histograms, chosen.parameters, format: format), counts: counts,
+            degenerate: chosen.parameters.lazy.compactMap(\.degenerate).first,
+            channels: channels.map { axis, _ in
+                ActivationChannels(
+                    axis: axis, zeroPoint: s.zeroPoint, rangeMin: chosen.low, rangeMax: chosen.high,
+                    scales: chosen.parameters.map(\.scale), zeroPoints: chosen.parameters.map(\.zeroPoint))
+            })
+    }
+
+    /// Expected squared error per value over the slots (one histogram and pair per tensor or channel),
+    /// each slot's weighted by its count; one slot: its own.
+    static func expectedSquaredError(
+        _ histograms: [ExactHistogram], _ p: [AffineScheme.ScaleAndZeroPoint], format: IntegerFormat
+    ) -> Double {
+        if histograms.count == 1, let q = p.first {
+            return histograms[0].expectedSquaredError(scale: q.scale, zeroPoint: q.zeroPoint, format: format)
+        }
+        var sum = 0.0
+        var total = 0.0
+        for (h, q) in zip(histograms, p) where h.total > 0 {
+            sum += h.expectedSquaredError(scale: q.scale, zeroPoint: q.zeroPoint, format: format) * Double(h.total)
+            total += Double(h.total)
+        }
+        return total > 0 ? sum / total : 0
+    }
+
+    /// Fraction of the finite values whose code is clamped (outside `[s·(qmin − z − ½), s·(qmax − z + ½)]`
+    /// of their slot), each slot's weighted by its count.
+    static func clippingFraction(
+        _ histograms: [ExactHistogram], _ p: [AffineScheme.ScaleAndZeroPoint], format: IntegerFormat
+    ) -> Double {
+        func outside(_ h: ExactHistogram, _ q: AffineScheme.ScaleAndZeroPoint) -> Double {
+            let low = Double(q.scale) * (Double(Int(format.qmin) - Int(q.zeroPoint)) - 0.5)
+            let high = Double(q.scale) * (Double(Int(format.qmax) - Int(q.zeroPoint)) + 0.5)
+            return h.fractionOutside(low: low, high: high)
+        }
+        if histograms.count == 1, let q = p.first { return outside(histograms[0], q) }
+        var sum = 0.0
+        var total = 0.0
+        for (h, q) in zip(histograms, p) where h.total > 0 {
+            sum += outside(h, q) * Double(h.total)
+            total += Double(h.total)
+        }
+        return total > 0 ? sum / total : 0
     }
 }
 

@@ -132,6 +132,9 @@ extension Calibrator {
         }
         guard let weight else { return float("the layer's weight is not quantized") }
         guard let input else { return float("the input's scale is unknown (no activation dataset for the layer)") }
+        guard input.channels == nil else {
+            return float("the input is quantized per channel: no single input scale to fold into int32 bias codes")
+        }
         // s_bias[c] = s_in · s_w[c], in Float32 as the integer kernels compute it
         let scales: [Float]
         switch weight.granularity {

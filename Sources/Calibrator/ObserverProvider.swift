@@ -18,11 +18,25 @@ public protocol ObserverProvider: Sendable {
     func makeObserver(
         _ spec: ObserverSpec, granularity: Granularity, nonFinite: NonFinitePolicy
     ) throws -> any Observer
+
+    /// Whether the observer `name` keeps per-channel statistics when given a per-channel granularity
+    /// (per-channel activations need it).
+    func observesPerChannel(_ name: String) -> Bool
+}
+
+extension ObserverProvider {
+    /// No, unless the provider says so: a provider that does not know the question cannot promise it.
+    public func observesPerChannel(_ name: String) -> Bool { false }
 }
 
 extension ObserverRegistry: ObserverProvider {
     /// The registered names.
     public var observerNames: [String] { names }
+
+    /// Whether `name`'s options include `granularity` (the built-in observers' do).
+    public func observesPerChannel(_ name: String) -> Bool {
+        entry(name)?.optionNames.contains("granularity") ?? false
+    }
 
     /// The registry's observer for `spec`, with `granularity` and `nonFinite` set for the entries that
     /// take them (a user observer without those options gets only its own).

@@ -6,7 +6,8 @@ public import QuantCore
 /// Keys (YAML/JSON): `observer`, `bits` (2...16), `scheme` (`symmetric`, `asymmetric`, `auto`),
 /// `auto-margin` (0 ≤ m < 1), `granularity` (`per-tensor`, `per-channel`, `per-group`), `axis`,
 /// `group-size` (> 0), `profile` (`ptqkit`, `pytorch`, `onnxruntime`, `tensorrt`, `aimet`), `signedness`
-/// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`).
+/// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `zero-point`
+/// (`per-channel`, `shared`; per-channel activations only).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -30,6 +31,8 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var narrowRange: Bool?
     /// Rounding of `x/s`.
     public var rounding: RoundingChoice?
+    /// Per-channel activations: one zero point per channel or one shared.
+    public var zeroPoint: ZeroPointSharing?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -49,6 +52,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         case profile, signedness
         case narrowRange = "narrow-range"
         case rounding
+        case zeroPoint = "zero-point"
     }
 
     /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
@@ -67,5 +71,6 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         signedness = try c.decodeIfPresent(Signedness.self, forKey: .signedness)
         narrowRange = try c.decodeIfPresent(Bool.self, forKey: .narrowRange)
         rounding = try c.decodeIfPresent(RoundingChoice.self, forKey: .rounding)
+        zeroPoint = try c.decodeIfPresent(ZeroPointSharing.self, forKey: .zeroPoint)
     }
 }

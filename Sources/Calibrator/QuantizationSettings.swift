@@ -26,6 +26,8 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var narrowRange: Bool
     /// Rounding of `x/s`.
     public var rounding: RoundingChoice
+    /// Per-channel activations: one zero point per channel (default) or one shared by all.
+    public var zeroPoint: ZeroPointSharing = .perChannel
 
     /// Creates settings from their parts.
     public init(
@@ -52,9 +54,10 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         observer: ObserverSpec("minmax"), bits: 8, scheme: .symmetric, granularity: .perChannel, axis: 0,
         narrowRange: true)
 
-    /// Built-in activation defaults: min-max, int8 asymmetric (`[-128, 127]` with a zero point), per tensor.
+    /// Built-in activation defaults: min-max, int8 asymmetric (`[-128, 127]` with a zero point), per tensor;
+    /// per channel along the last axis (the features) when `granularity: per-channel` is set.
     public static let activationDefaults = QuantizationSettings(
-        observer: ObserverSpec("minmax"), bits: 8, scheme: .asymmetric, granularity: .perTensor,
+        observer: ObserverSpec("minmax"), bits: 8, scheme: .asymmetric, granularity: .perTensor, axis: -1,
         narrowRange: false)
 
     /// These settings with every key present in `section` replacing the current value.
@@ -71,6 +74,7 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.signedness { s.signedness = v }
         if let v = section.narrowRange { s.narrowRange = v }
         if let v = section.rounding { s.rounding = v }
+        if let v = section.zeroPoint { s.zeroPoint = v }
         return s
     }
 }

@@ -37,16 +37,18 @@ extension ExactHistogram {
         return Self.quantile(counts: c, lowerEdge: { Double($0) * w }, width: w, q: q, min: amin, max: amax)
     }
 
-    /// ONNX Runtime's percentile convention: the lower edge of the first bin whose cumulative count
-    /// reaches `q·N`, clamped to `[min, max]`.
+    /// ONNX Runtime's percentile convention: the lower edge of the first bin whose cumulative fraction
+    /// reaches `q`, clamped to `[min, max]`. The fraction is summed as ORT sums it (`np.cumsum(hist / total)`:
+    /// each bin's `count/N` in Double, added in bin order), so on the same bins the bin is ORT's, also where
+    /// the rounding of that sum, not the count, decides.
     public func lowerEdgeQuantile(_ q: Double, absolute: Bool) -> Float {
         let (c, w) = absolute ? folded() : (counts, binWidth)
         let total = Double(c.reduce(0, +))
         guard total > 0 else { return 0 }
         var cum = 0.0
         for (i, n) in c.enumerated() {
-            cum += Double(n)
-            if cum / total >= q {
+            cum += Double(n) / total
+            if cum >= q {
                 let edge = Float(absolute ? Double(i) * w : lowerEdge(i))
                 let lo: Float = absolute ? 0 : min
                 let hi = absolute ? Swift.max(-min, max) : max

@@ -7,8 +7,8 @@ extension ObserverRegistry {
     /// | `moving-average-minmax` | `MovingAverageMinMaxObserver` | its `Options`: `averagingConstant` (0.01), |
     /// |  |  | `granularity`, `nonFinite` |
     /// | `histogram` | `HistogramObserver` | `MinMaxRange`: none |
-    /// | `percentile` | `HistogramObserver` | `PercentileRange`: `percentile` (99.99), `mode` (`two-sided`, |
-    /// |  |  | `absolute`), `convention` (`interpolated`, `lower-edge`) |
+    /// | `percentile` | `HistogramObserver` | `PercentileRange`: `percentile` (99.99), `tails` (`scheme`, |
+    /// |  |  | `absolute`, `each`), `convention` (`interpolated`, `lower-edge`) |
     /// | `mse` | `HistogramObserver` | `MSERange`: none |
     /// | `entropy` | `HistogramObserver` | `EntropyRange`: `algorithm` (`tensorrt`, `onnxruntime`), `startBin` (128) |
     ///

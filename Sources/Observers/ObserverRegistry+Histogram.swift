@@ -4,7 +4,7 @@ extension ObserverRegistry {
     /// Registers `name` as the histogram observer with range method `R`, whose options (defaults
     /// `defaults`, e.g. `PercentileRange()`) a configuration writes in one flat object beside the
     /// statistic's `bins`, `granularity` and `nonFinite` (defaults those of `HistogramObserver.Options`):
-    /// `{percentile: 99.9, mode: absolute, bins: 1024}`. Decoded once, straight into
+    /// `{percentile: 99.9, tails: absolute, bins: 1024}`. Decoded once, straight into
     /// `HistogramObserver.Options`.
     /// - Throws: `ObserverError.invalidOption` if the name is already taken.
     public mutating func registerHistogram<R: HistogramRange>(name: String, summary: String, defaults: R) throws {

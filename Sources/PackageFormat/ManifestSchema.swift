@@ -120,7 +120,7 @@ public enum ManifestSchema {
               "type": "object",
               "required": ["datasets", "observer", "observer_options", "element_count", "nan_count", "inf_count", "range_min",
                            "range_max", "clipping_fraction", "format", "bits", "signed", "narrow_range", "qmin", "qmax", "scheme",
-                           "profile", "rounding", "scale", "zero_point"],
+                           "profile", "rounding"],
               "additionalProperties": false,
               "properties": {
                 "datasets": {"type": "array", "items": {"type": "string", "minLength": 1}},
@@ -145,7 +145,14 @@ public enum ManifestSchema {
                 "profile": {"type": "string", "minLength": 1},
                 "rounding": {"enum": ["half-even", "half-away"]},
                 "scale": {"type": "number", "exclusiveMinimum": 0},
-                "zero_point": {"type": "integer", "minimum": -32768, "maximum": 65535}
+                "zero_point": {"type": "integer", "minimum": -32768, "maximum": 65535},
+                "granularity": {"enum": ["per-channel"]},
+                "axis": {"type": "integer", "minimum": 1},
+                "zero_point_sharing": {"enum": ["per-channel", "shared"]},
+                "channel_range_min": {"type": "array", "items": {"type": "number"}},
+                "channel_range_max": {"type": "array", "items": {"type": "number"}},
+                "scales": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}},
+                "zero_points": {"type": "array", "items": {"type": "integer", "minimum": -32768, "maximum": 65535}}
               }
             }
           }

@@ -54,7 +54,9 @@ public enum PackageSummary {
             if let a = layer.activation {
                 row += [
                     "\(a.format) \(a.scheme)", "[\(scientific(Double(a.rangeMin))), \(scientific(Double(a.rangeMax)))]",
-                    scientific(Double(a.scale)), String(a.zeroPoint),
+                    a.scale.map { scientific(Double($0)) }
+                        ?? Self.channelSummary((a.scales ?? []).map(Double.init), scientific),
+                    a.zeroPoint.map(String.init) ?? Self.channelSummary(a.zeroPoints ?? [], String.init),
                     format(a.clippingFraction * 100, digits: 3) + " %",
                 ]
             } else {

@@ -131,6 +131,7 @@ extension PackageVerifier {
     /// Each activation record: its code range is its format's, its scale finite and > 0, its zero point
     /// within the codes (0 for signed symmetric grids), and its scale and zero point are what its profile's
     /// formula gives for its recorded range `[range_min, range_max]` (so an edited scale is found).
+    /// Per-channel records are checked channel by channel (``checkActivationChannels(_:place:scheme:_:)``).
     static func checkActivations(_ manifest: Manifest, package: String, _ report: inout Report) {
         for layer in manifest.layers {
             guard let a = layer.activation else { continue }
@@ -139,26 +140,28 @@ extension PackageVerifier {
             report.check(
                 bounds.map { $0 == (a.qmin, a.qmax) } ?? false
                     ? nil : "\(place): code range \(a.qmin)...\(a.qmax) is not the range of its \(a.bits)-bit format")
-            report.check(
-                a.scale.isFinite && a.scale > 0 ? nil : "\(place): scale \(a.scale) is not finite and positive")
-            report.check(
-                (a.qmin...max(a.qmin, a.qmax)).contains(a.zeroPoint)
-                    ? nil : "\(place): zero point \(a.zeroPoint) outside \(a.qmin)...\(a.qmax)")
-            guard let profile = CompatibilityProfile(rawValue: a.profile), let symmetry = Symmetry(rawValue: a.scheme),
-                let format = try? IntegerFormat(bits: a.bits, signed: a.signed, narrow: a.narrowRange),
-                let scheme = try? AffineScheme(
-                    format: format, symmetry: symmetry,
-                    rounding: a.rounding == "half-away" ? .toNearestOrAwayFromZero : .toNearestOrEven, profile: profile)
-            else {
+            guard let scheme = activationScheme(a) else {
                 report.check(
                     "\(place): profile '\(a.profile)', scheme '\(a.scheme)' or format are not ones PTQKit writes")
                 continue
             }
+            guard a.granularity == nil else {
+                checkActivationChannels(a, place: place, scheme: scheme, &report)
+                continue
+            }
+            guard let scale = a.scale, let zeroPoint = a.zeroPoint else {
+                report.check("\(place): a per-tensor record needs scale and zero_point")
+                continue
+            }
+            report.check(scale.isFinite && scale > 0 ? nil : "\(place): scale \(scale) is not finite and positive")
+            report.check(
+                (a.qmin...max(a.qmin, a.qmax)).contains(zeroPoint)
+                    ? nil : "\(place): zero point \(zeroPoint) outside \(a.qmin)...\(a.qmax)")
             let derived = scheme.parameters(min: a.rangeMin, max: a.rangeMax)
             report.check(
-                derived.scale.bitPattern == a.scale.bitPattern && Int(derived.zeroPoint) == a.zeroPoint
+                derived.scale.bitPattern == scale.bitPattern && Int(derived.zeroPoint) == zeroPoint
                     ? nil
-                    : "\(place): scale \(a.scale), zero point \(a.zeroPoint) are not what \(a.profile) gives for "
+                    : "\(place): scale \(scale), zero point \(zeroPoint) are not what \(a.profile) gives for "
                         + "the recorded range [\(a.rangeMin), \(a.rangeMax)] (scale \(derived.scale), zero point "
                         + "\(derived.zeroPoint))")
         }

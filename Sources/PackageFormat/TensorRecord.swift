@@ -179,7 +179,8 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     }
 }
 
-/// The quantization parameters of one layer's input activation (per tensor).
+/// The quantization parameters of one layer's input activation: per tensor (`scale`, `zero_point`) or per
+/// channel (`granularity` `per-channel`, `axis`, `scales`, `zero_points`, each channel's range).
 public struct ActivationRecord: Codable, Sendable, Hashable {
     /// Activation dataset path(s) the statistics came from (the same path in every shard counts once).
     public var datasets: [String]
@@ -223,17 +224,31 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
     public var profile: String
     /// Rounding rule.
     public var rounding: String
-    /// Scale s (`x ≈ s · (q − z)`).
-    public var scale: Float
-    /// Zero-point z.
-    public var zeroPoint: Int
+    /// Scale s (`x ≈ s · (q − z)`); absent per channel.
+    public var scale: Float?
+    /// Zero-point z; absent per channel.
+    public var zeroPoint: Int?
+    /// `per-channel` for per-channel parameters; absent per tensor.
+    public var granularity: String?
+    /// Per channel: the channel axis of the activation dataset (`[rows, …]`, so ≥ 1).
+    public var axis: Int?
+    /// Per channel: `shared` when every channel has the same zero point by configuration, else `per-channel`.
+    public var zeroPointSharing: String?
+    /// Per channel: each channel's range (what `range_min`/`range_max` are per tensor).
+    public var channelRangeMin: [Float]?
+    /// Per channel: upper ends of the channels' ranges.
+    public var channelRangeMax: [Float]?
+    /// Per channel: each channel's scale.
+    public var scales: [Float]?
+    /// Per channel: each channel's zero point.
+    public var zeroPoints: [Int]?
 
     /// Creates a record.
     public init(
         datasets: [String], observer: String, observerOptions: [String: JSONValue] = [:], elementCount: Int,
         nanCount: Int, infCount: Int, observedMin: Float?, observedMax: Float?, rangeMin: Float, rangeMax: Float,
         clippingFraction: Double, format: String, bits: Int, signed: Bool, narrowRange: Bool, qmin: Int, qmax: Int,
-        scheme: String, schemeReason: String? = nil, profile: String, rounding: String, scale: Float, zeroPoint: Int
+        scheme: String, schemeReason: String? = nil, profile: String, rounding: String, scale: Float?, zeroPoint: Int?
     ) {
         self.datasets = datasets
         self.observer = observer
@@ -284,5 +299,12 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
         case rounding
         case scale
         case zeroPoint = "zero_point"
+        case granularity
+        case axis
+        case zeroPointSharing = "zero_point_sharing"
+        case channelRangeMin = "channel_range_min"
+        case channelRangeMax = "channel_range_max"
+        case scales
+        case zeroPoints = "zero_points"
     }
 }

@@ -25,7 +25,8 @@ extension PackagePlan {
 }
 
 extension ActivationRecord {
-    /// The manifest record of a calibrated activation.
+    /// The manifest record of a calibrated activation (per channel: the channels' lists instead of
+    /// `scale`/`zero_point`).
     public init(_ a: ActivationCalibration) {
         let finite = a.counts.finite > 0
         self.init(
@@ -39,6 +40,15 @@ extension ActivationRecord {
             qmin: Int(a.format.qmin), qmax: Int(a.format.qmax), scheme: a.scheme.chosen.rawValue,
             schemeReason: a.scheme.reason, profile: a.profile.rawValue,
             rounding: TensorsFileWriter.name(of: a.rounding),
-            scale: a.scale, zeroPoint: Int(a.zeroPoint))
+            scale: a.channels == nil ? a.scale : nil, zeroPoint: a.channels == nil ? Int(a.zeroPoint) : nil)
+        if let c = a.channels {
+            granularity = "per-channel"
+            axis = c.axis
+            zeroPointSharing = c.zeroPoint.rawValue
+            channelRangeMin = c.rangeMin
+            channelRangeMax = c.rangeMax
+            scales = c.scales
+            zeroPoints = c.zeroPoints.map(Int.init)
+        }
     }
 }

@@ -703,14 +703,16 @@ import Glibc
         }
         for layer in reader.manifest.layers {
             guard let a = layer.activation else { continue }
-            #expect(a.scale.isFinite && a.scale > 0, "\(layer.name): scale \(a.scale)")
-            #expect((a.qmin...a.qmax).contains(a.zeroPoint), "\(layer.name): zero point \(a.zeroPoint)")
+            let scale = try #require(a.scale, "\(layer.name): per-tensor scale")
+            let zeroPoint = try #require(a.zeroPoint, "\(layer.name): per-tensor zero point")
+            #expect(scale.isFinite && scale > 0, "\(layer.name): scale \(scale)")
+            #expect((a.qmin...a.qmax).contains(zeroPoint), "\(layer.name): zero point \(zeroPoint)")
             #expect(a.rangeMin.isFinite && a.rangeMax.isFinite, "\(layer.name)")
             guard dequantized else { continue }
             // Fake quantization s·(clamp(round(x/s) + z) − z) of any finite x, the extremes included, is finite.
             for x in [a.rangeMin, a.rangeMax, -Float.greatestFiniteMagnitude, Float.greatestFiniteMagnitude] {
-                let q = min(max((x / a.scale).rounded() + Float(a.zeroPoint), Float(a.qmin)), Float(a.qmax))
-                #expect((a.scale * (q - Float(a.zeroPoint))).isFinite, "\(layer.name): x = \(x), scale \(a.scale)")
+                let q = min(max((x / scale).rounded() + Float(zeroPoint), Float(a.qmin)), Float(a.qmax))
+                #expect((scale * (q - Float(zeroPoint))).isFinite, "\(layer.name): x = \(x), scale \(scale)")
             }
         }
     }

@@ -20,22 +20,10 @@ struct CalibrateFromStatisticsTests {
                 + ["--config", Self.config, "--output", reference, "--quiet"])
         try #require(single.status == 0, "\(single.stderr)")
 
-        var stats: [String] = []
-        for k in (0..<shards).shuffled(using: &rng) {
-            let out = directory.appendingPathComponent("stats-\(k).ptqstats").path
-            let r = try PTQProcess.run(
-                ["observe", "--activations"] + files.shuffled(using: &rng)
-                    + ["--config", Self.config, "--shard", "\(k)/\(shards)", "-o", out, "--quiet"])
-            try #require(r.status == 0, "\(r.stderr)")
-            stats.append(out)
-        }
-        let merged = directory.appendingPathComponent("all.ptqstats").path
-        let merge = try PTQProcess.run(["merge"] + stats.shuffled(using: &rng) + ["-o", merged])
-        try #require(merge.status == 0, "\(merge.stderr)")
-        let package = directory.appendingPathComponent("sharded.ptq").path
-        let calibrate = try PTQProcess.run(
-            ["calibrate", "--stats", merged, "--weights", Self.weights, "--output", package, "--quiet"])
-        try #require(calibrate.status == 0, "\(calibrate.stderr)")
+        let package = try packageFromShardStatistics(
+            shardOrder: (0..<shards).shuffled(using: &rng), count: shards, files: { files.shuffled(using: &rng) },
+            config: Self.config, weights: Self.weights, directory: directory,
+            mergeOrder: { $0.shuffled(using: &rng) })
         let expected = try packageFiles(reference)
         let actual = try packageFiles(package)
         #expect(actual.keys.sorted() == expected.keys.sorted())

@@ -78,7 +78,7 @@ import Testing
             #expect(weight.quantization?.granularity == "per-channel")
             #expect((weight.metrics?.sqnrDecibels ?? 0) > 30)
             let activation = try #require(layer.activation)
-            #expect(activation.bits == 8 && activation.scale > 0)
+            #expect(activation.bits == 8 && (activation.scale ?? 0) > 0)
         }
         #expect(manifest.inputs.map(\.role) == [.weights, .activations, .config])
         try Self.verifies(package, against: Self.weights)

@@ -170,7 +170,7 @@ import Testing
             name: "edited activation scale in the manifest",
             problem: "@: layer fc activation: scale"
         ) { package in
-            try editManifest(package) { $0.layers[0].activation?.scale *= 2 }
+            try editManifest(package) { $0.layers[0].activation?.scale? *= 2 }
         },
         Damage(
             name: "edited qmin attribute",

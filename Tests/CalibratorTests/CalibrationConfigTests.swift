@@ -22,7 +22,7 @@ import Testing
         activations:
           observer:
             name: percentile
-            options: {percentile: 99.9, mode: two-sided}
+            options: {percentile: 99.9, tails: each}
           bits: 8
           scheme: asymmetric
         overrides:
@@ -52,7 +52,7 @@ import Testing
         #expect(config.weights.rounding?.rule(for: .pytorch) == .toNearestOrAwayFromZero)
         #expect(
             config.activations.observer
-                == ObserverSpec("percentile", options: ["percentile": .double(99.9), "mode": .string("two-sided")]))
+                == ObserverSpec("percentile", options: ["percentile": .double(99.9), "tails": .string("each")]))
         #expect(config.overrides.count == 2)
         #expect(config.overrides[0].exclude == true)
         #expect(config.overrides[1].match == ["fc1", "enc*/q"])
@@ -106,7 +106,7 @@ import Testing
         ("overrides: [{match: fc1, weight: {}}]", "overrides[0].weight", "unknown key 'weight'"),
         ("nan-policy: ignore", "nan-policy", "allowed: skip, error"),
         ("activations: {observer: {name: minmax, opts: {}}}", "activations.observer.opts", "unknown key 'opts'"),
-        ("activations: {granularity: per-channel}", "activations.granularity", "per-tensor (activations)"),
+        ("activations: {granularity: per-group}", "activations.granularity", "per-tensor, per-channel (activations)"),
         ("naming: {rules: [{pattern: '(', role: weight}]}", "naming.rules[0].pattern", "a regular expression"),
         (
             "naming: {rules: [{pattern: 'x', role: kernel}]}", "naming.rules[0].role",

@@ -17,7 +17,7 @@ import Testing
     ]
 
     static let methods: [HistogramRangeMethod] = [
-        .minmax, .percentile(.init()), .percentile(.init(mode: .absolute)),
+        .minmax, .percentile(.init()), .percentile(.init(tails: .absolute)), .percentile(.init(tails: .each)),
         .percentile(.init(convention: .lowerEdge)), .mse, .entropy(.init()), .entropy(.init(algorithm: .onnxRuntime)),
     ]
 

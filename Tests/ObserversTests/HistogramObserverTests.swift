@@ -10,7 +10,7 @@ import Testing
     func twoSidedPercentileWithinOneBinOfNumpy(_ name: String, key: String) throws {
         let f = try #require(Goldens.shared?.fixtures[name])
         let ref = try #require(f.numpy[key])
-        var o = try HistogramObserver(options: .init(method: .percentile(.init(percentile: ref.p))))
+        var o = try HistogramObserver(options: .init(method: .percentile(.init(percentile: ref.p, tails: .each))))
         try o.observe(f.data, shape: f.shape)
         let r = try o.ranges()
         let w = o.state.histograms[0].binWidth
@@ -22,7 +22,7 @@ import Testing
     func absolutePercentileWithinOneBinOfNumpy(_ name: String) throws {
         let f = try #require(Goldens.shared?.fixtures[name])
         let ref = try #require(f.numpy["abs_99.99"])
-        var o = try HistogramObserver(options: .init(method: .percentile(.init(percentile: 99.99, mode: .absolute))))
+        var o = try HistogramObserver(options: .init(method: .percentile(.init(percentile: 99.99, tails: .absolute))))
         try o.observe(f.data, shape: f.shape)
         let h = o.state.histograms[0]
         let a = Double(h.absQuantile(0.9999))
@@ -34,7 +34,7 @@ import Testing
         let f = try #require(Goldens.shared?.fixtures[name])
         let ref = try #require(f.onnxruntime["percentile_two_sided"])
         var o = try HistogramObserver(
-            options: .init(method: .percentile(.init(percentile: 99.99, convention: .lowerEdge))))
+            options: .init(method: .percentile(.init(percentile: 99.99, tails: .each, convention: .lowerEdge))))
         try o.observe(f.data, shape: f.shape)
         let r = try o.ranges()
         let tol = max(o.state.histograms[0].binWidth, ref.bin_width)

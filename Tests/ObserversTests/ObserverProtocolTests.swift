@@ -45,7 +45,7 @@ import Testing
 
     /// Each histogram entry accepts exactly the keys of its range method and of the statistic.
     @Test(arguments: [
-        ("histogram", [String]()), ("mse", []), ("percentile", ["convention", "mode", "percentile"]),
+        ("histogram", [String]()), ("mse", []), ("percentile", ["convention", "percentile", "tails"]),
         ("entropy", ["algorithm", "startBin"]),
     ])
     func histogramEntriesTakeTheirMethodsOptionsFlat(name: String, methodKeys: [String]) throws {
@@ -75,8 +75,8 @@ import Testing
     @Test(arguments: [
         (HistogramRangeMethod.minmax, #""method":{"minmax":{}}"#),
         (
-            .percentile(PercentileRange(percentile: 99.9, mode: .absolute, convention: .lowerEdge)),
-            #""method":{"percentile":{"_0":{"convention":"lower-edge","mode":"absolute","percentile":99.9}}}"#
+            .percentile(PercentileRange(percentile: 99.9, tails: .absolute, convention: .lowerEdge)),
+            #""method":{"percentile":{"_0":{"convention":"lower-edge","percentile":99.9,"tails":"absolute"}}}"#
         ),
         (.mse, #""method":{"mse":{}}"#),
         (
@@ -91,5 +91,37 @@ import Testing
         let text = String(decoding: try encoder.encode(options), as: UTF8.self)
         #expect(text == #"{"bins":512,"granularity":{"perTensor":{}},"# + json + #","nonFinite":"skip"}"#)
         #expect(try JSONDecoder().decode(HistogramObserver.Options.self, from: Data(text.utf8)) == options)
+    }
+
+    /// Options saved before `tails` existed (`mode: two-sided | absolute`) still restore, as `each | absolute`;
+    /// a mode that never existed is an error.
+    @Test(arguments: [("two-sided", PercentileRange.Tails.each), ("absolute", .absolute)])
+    func legacyPercentileModeRestores(mode: String, tails: PercentileRange.Tails) throws {
+        let json = #"{"percentile":{"_0":{"convention":"interpolated","mode":"\#(mode)","percentile":99.9}}}"#
+        let method = try JSONDecoder().decode(HistogramRangeMethod.self, from: Data(json.utf8))
+        #expect(method == .percentile(PercentileRange(percentile: 99.9, tails: tails)))
+        let bad = #"{"percentile":{"_0":{"convention":"interpolated","mode":"sideways","percentile":99.9}}}"#
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(HistogramRangeMethod.self, from: Data(bad.utf8))
+        }
+    }
+
+    /// `tails: scheme` (the default) takes `|x|` for a symmetric target and each tail for an asymmetric one.
+    @Test func percentileTailsFollowTheScheme() throws {
+        let p = PercentileRange()
+        #expect(p.tails == .scheme)
+        #expect(p.isAbsolute(for: .int8Symmetric))
+        #expect(!p.isAbsolute(for: .integer(bits: 8, signed: false, symmetric: false)))
+        #expect(PercentileRange(tails: .absolute).isAbsolute(for: .integer(bits: 8, signed: true, symmetric: false)))
+        #expect(!PercentileRange(tails: .each).isAbsolute(for: .int8Symmetric))
+        // Heavy right tail: |x| percentile is the wider symmetric range.
+        var h = ExactHistogram(budget: 256)
+        let x: [Float] = (0..<1000).map { Float($0) / 1000 } + [-0.5, 50]
+        x.withUnsafeBufferPointer { h.add($0) }
+        let (lo, hi) = HistogramRangeMethod.percentile(p).range(of: h, target: .int8Symmetric)
+        #expect(lo == -0.5 && hi > 10)
+        let asymmetric = RangeTarget.integer(bits: 8, signed: true, symmetric: false)
+        let (elo, ehi) = PercentileRange(percentile: 99.8).range(of: h, target: asymmetric)
+        #expect(elo > -0.5 && ehi < 2)
     }
 }

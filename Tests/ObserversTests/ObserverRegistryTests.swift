@@ -55,10 +55,11 @@ struct MeanStdObserver: PersistentObserver {
     @Test func typedOptionsFromAConfigObject() throws {
         var p = try ObserverRegistry.builtIn.makeObserver(
             "percentile",
-            options: JSONValue.object(["percentile": .double(99.9), "mode": .string("absolute"), "bins": .int(512)]))
+            options: JSONValue.object(["percentile": .double(99.9), "tails": .string("absolute"), "bins": .int(512)]))
         let h = try #require(p.unwrap(as: HistogramObserver.self))
         #expect(h.options.bins == 512)
-        #expect(h.options.method == HistogramRangeMethod.percentile(PercentileRange(percentile: 99.9, mode: .absolute)))
+        #expect(
+            h.options.method == HistogramRangeMethod.percentile(PercentileRange(percentile: 99.9, tails: .absolute)))
         try p.observe([1, -2, 3], shape: [3])
         let pc = try ObserverRegistry.builtIn.makeObserver(
             "minmax", options: JSONValue.object(["granularity": .object(["perChannel": .object(["axis": .int(1)])])]))

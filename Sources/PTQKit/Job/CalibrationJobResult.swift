@@ -41,12 +41,19 @@ public struct CalibrationJobResult: Encodable, Sendable {
         var members: JSONObject = [("name", .string(layer.name))]
         members["tensors"] = .array(layer.tensors.map(json))
         if let a = layer.activation {
-            members["activation"] = .object([
-                ("format", .string(a.format)), ("scheme", .string(a.scheme)), ("scale", .double(Double(a.scale))),
-                ("zero_point", .int(a.zeroPoint)),
-                ("range", .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])),
-                ("clipping_fraction", .double(a.clippingFraction)),
-            ])
+            var activation: JSONObject = [("format", .string(a.format)), ("scheme", .string(a.scheme))]
+            if let scale = a.scale, let zeroPoint = a.zeroPoint {
+                activation["scale"] = .double(Double(scale))
+                activation["zero_point"] = .int(zeroPoint)
+            } else {
+                activation["granularity"] = .string(a.granularity ?? "per-channel")
+                activation["axis"] = a.axis.map(JSONValue.int) ?? .null
+                activation["scales"] = .array((a.scales ?? []).map { .double(Double($0)) })
+                activation["zero_points"] = .array((a.zeroPoints ?? []).map(JSONValue.int))
+            }
+            activation["range"] = .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])
+            activation["clipping_fraction"] = .double(a.clippingFraction)
+            members["activation"] = .object(activation)
         }
         return .object(members)
     }

@@ -1,0 +1,29 @@
+/// The configuration rules of activation granularity: per tensor, or per channel along a feature axis.
+///
+/// An activation dataset is `[rows, …]`: axis 0 counts the recorded rows (samples, tokens), whose number
+/// differs between batches and shards, so a channel axis must be another one (default −1, the last).
+enum ActivationGranularityRules {
+    /// Granularities activations accept.
+    static let allowed: [GranularityKind] = [.perTensor, .perChannel]
+
+    /// The keys a weights section accepts (everything but `zero-point`), for the error message.
+    static var weightKeys: [String] {
+        PolicySettings.CodingKeys.allCases.map(\.stringValue).filter { $0 != "zero-point" }
+    }
+
+    /// Checks one activation section (defaults or an override) at `path`.
+    /// - Throws: ``ConfigError`` at `granularity` for per-group, at `axis` for axis 0.
+    static func check(_ section: PolicySettings, at path: [ConfigPathComponent]) throws(ConfigError) {
+        if let granularity = section.granularity, !allowed.contains(granularity) {
+            throw ConfigError(
+                .invalidValue(
+                    granularity.rawValue, allowed: allowed.map(\.rawValue).joined(separator: ", ") + " (activations)"),
+                at: path + [.key("granularity")])
+        }
+        if section.axis == 0 {
+            throw ConfigError(
+                .invalidValue("0", allowed: "a feature axis: 1... or negative from the end (axis 0 is the rows)"),
+                at: path + [.key("axis")])
+        }
+    }
+}
