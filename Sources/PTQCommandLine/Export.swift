@@ -75,7 +75,7 @@ struct Export: ParsableCommand {
             if !report.unmapped.isEmpty {
                 stderr.write(
                     Data(
-                        ("ptq export: not in \(names ?? "--names"), exported under their own names: "
+                        ("ptq export: not in \(names ?? "--names"), exported under their default names: "
                             + report.unmapped.joined(separator: ", ") + "\n").utf8))
             }
             if !report.withoutActivation.isEmpty {

@@ -5,7 +5,9 @@ import Foundation
 /// `q' = q − q₀` where `q₀ = −2^(bw−1)` for signed codes and 0 for unsigned ones, hence
 /// `offset = q₀ − z` (−128 for symmetric int8) and `delta = s`; `min = offset·delta`,
 /// `max = min + (2^bw − 1)·delta` (in double, as AIMET computes them). AIMET 2.0.0 keeps ONNX's form:
-/// `output_dtype` `int8`/`uint8`/…, `y_scale = s`, `y_zero_point = z` (left out when every z is 0).
+/// `output_dtype` `int<b>` for signed symmetric grids (zero point 0, left out), else `uint<b>` with
+/// `y_scale = s`, `y_zero_point = −offset` (AIMET reads `int<b>` as symmetric). In 1.0.0 `is_sym` is what
+/// AIMET calls signed: true for signed symmetric grids only.
 ///
 /// A narrow range (`int8n`, codes −127…127) has no field in AIMET: its grid is the same, the one code AIMET
 /// adds (−128) is never produced by a narrow-range scale (|x| ≤ 127·s).
@@ -52,22 +54,25 @@ public struct AIMETEncoding: Sendable, Hashable {
             return .object([
                 "bw": .int(bits), "dtype": .string("INT"),
                 "enc_type": .string(axis == nil ? "PER_TENSOR" : "PER_CHANNEL"),
-                "is_sym": .bool(symmetric), "name": .string(name), "offset": .array(offsets.map { .float(Double($0)) }),
+                "is_sym": .bool(signed && symmetric), "name": .string(name),
+                "offset": .array(offsets.map { .float(Double($0)) }),
                 "scale": .array(scales.map { .float(Double($0)) }),
             ])
         case .v200:
+            // AIMET reads `int<b>` as signed symmetric; any other grid goes in its unsigned form (as AIMET
+            // writes activations): `uint<b>` with y_zero_point = z − q₀ = −offset.
+            let signedSymmetric = signed && symmetric && zeroPoints.allSatisfy { $0 == 0 }
+            let zeros = signedSymmetric ? zeroPoints : offsets.map { -$0 }
             var members: [String: PythonJSONValue] = [
-                "name": .string(name), "output_dtype": .string("\(signed ? "int" : "uint")\(bits)"),
+                "name": .string(name), "output_dtype": .string("\(signedSymmetric ? "int" : "uint")\(bits)"),
             ]
             if let axis {
                 members["axis"] = .int(axis)
                 members["y_scale"] = .array(scales.map { .float(Double($0)) })
-                if zeroPoints.contains(where: { $0 != 0 }) {
-                    members["y_zero_point"] = .array(zeroPoints.map { .int($0) })
-                }
+                if zeros.contains(where: { $0 != 0 }) { members["y_zero_point"] = .array(zeros.map { .int($0) }) }
             } else {
                 members["y_scale"] = .float(Double(scales.first ?? 1))
-                if let zero = zeroPoints.first, zero != 0 { members["y_zero_point"] = .int(zero) }
+                if let zero = zeros.first, zero != 0 { members["y_zero_point"] = .int(zero) }
             }
             return .object(members)
         }

@@ -78,7 +78,11 @@ public enum PackageExporter {
         let manifest = reader.manifest
         let calibrated = manifest.layers.filter { $0.activation != nil }
         let withoutActivation = manifest.layers.filter { $0.activation == nil }.map(\.name)
-        let tensors = format == .aimet ? manifest.tensors.filter { $0.encoding != .float32 } : []
+        // AIMET derives bias encodings from the input and weight scales (its bias quantizers are off by
+        // default, and a loaded bias encoding stays unused), so biases are left out, as AIMET's own export does.
+        let quantized = format == .aimet ? manifest.tensors.filter { $0.encoding != .float32 } : []
+        let tensors = quantized.filter { $0.role != "bias" }
+        let biases = quantized.filter { $0.role == "bias" }.map(\.dataset)
         let unquantized = format == .aimet ? manifest.tensors.filter { $0.encoding == .float32 }.map(\.dataset) : []
         guard !calibrated.isEmpty || !tensors.isEmpty else {
             throw .nothingToExport(
@@ -91,7 +95,7 @@ public enum PackageExporter {
         var unmapped: [String] = []
         if let names = options.names {
             (targetNames, unmapped) = try names.apply(
-                to: sources, inert: Set(withoutActivation + unquantized))
+                to: sources, inert: Set(withoutActivation + unquantized + biases))
         }
         var ranges: [ExportedRange] = []
         var notes: [String] = []
@@ -110,6 +114,11 @@ public enum PackageExporter {
         let version = options.aimetVersion ?? .v100
         for (record, name) in zip(tensors, targetNames.dropFirst(calibrated.count)) {
             parameters.append(try parameterEncoding(reader, record, name: name, version: version))
+        }
+        if !biases.isEmpty {
+            notes.append(
+                "biases left out (AIMET derives bias encodings from input and weight scales): "
+                    + biases.joined(separator: ", "))
         }
         if !unquantized.isEmpty {
             notes.append("not quantized in the package, no encoding: \(unquantized.joined(separator: ", "))")

@@ -77,6 +77,34 @@ import Testing
         try Self.consumerCheck(["tensorrt", package, cache, "--version", "8601"])
     }
 
+    static let numpyPython = InteropPython.find(importing: ["numpy"])
+
+    /// Every AIMET version's file has the structure, names and encodings of the files aimet-onnx 2.42's
+    /// `load_encodings_to_sim` loaded (Tests/Interop/aimet/goldens-*.json, made outside CI by
+    /// `make_goldens.sh`; AIMET's quantization simulation then scored 97.79 % held-out, as float).
+    @Test(
+        .enabled(if: numpyPython != nil || InteropPython.required, "SKIPPED: no Python with numpy"),
+        arguments: ["w8a8-onnxruntime", "w8a8-tensorrt"])
+    func aimetFilesMatchWhatAIMETLoaded(config: String) throws {
+        let python = try #require(Self.numpyPython, "PTQ_REQUIRE_INTEROP=1 but no Python with numpy was found")
+        let scratch = try CalibrateTests.Scratch()
+        defer { scratch.remove() }
+        let package = try Self.package(config, in: scratch)
+        let directory = "\(scratch.path)/aimet"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        for version in ["0.6.1", "1.0.0", "2.0.0"] {
+            let result = try Self.export([
+                package, "--format", "aimet", "--aimet-version", version, "--names", Self.names,
+                "-o", "\(directory)/\(version).encodings",
+            ])
+            #expect(result.stderr.contains("biases left out"), "\(result.stderr)")
+        }
+        let golden = PTQProcess.repository.appendingPathComponent("Tests/Interop/aimet/goldens-\(config).json").path
+        let (status, output) = try InteropPython.run(
+            python, [Self.script, "aimet", package, directory, "--golden", golden])
+        #expect(status == 0, "\(output)")
+    }
+
     /// Settings a target cannot express fail with 65 naming the layer; nothing is written.
     @Test func refusalsNameTheLayer() throws {
         let scratch = try CalibrateTests.Scratch()
@@ -95,10 +123,18 @@ import Testing
         #expect(try scratch.entries() == ["w8a8-onnxruntime.pkg"])
 
         let weightsOnly = "\(scratch.path)/weights-only.pkg"
-        try CalibrateTests.calibrate(["--weights", CalibrateTests.weights, "--output", weightsOnly])
+        try CalibrateTests.calibrate([
+            "--weights", CalibrateTests.weights, "--config", "Configs/w4-per-group.yaml", "--output", weightsOnly,
+        ])
         let empty = try PTQProcess.run(["export", weightsOnly, "--format", "onnxruntime", "-o", cache])
         #expect(empty.status == 65)
         #expect(empty.stderr.contains("no layer has activation parameters"), "\(empty.stderr)")
+        let grouped = try PTQProcess.run(["export", weightsOnly, "--format", "aimet", "-o", cache])
+        #expect(grouped.status == 65)
+        #expect(
+            grouped.stderr.contains("tensor '/fc1/weight': cannot export to aimet: it is per-group"),
+            "\(grouped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cache))
     }
 
     /// Unknown names in the map are errors; layers it does not name are reported and keep their names.
@@ -127,7 +163,7 @@ import Testing
         let partial = "\(scratch.path)/partial.yaml"
         try Data("fc1: input\n".utf8).write(to: URL(fileURLWithPath: partial))
         let result = try Self.export([package, "--format", "onnxruntime", "--names", partial, "-o", cache])
-        #expect(result.stderr.contains("exported under their own names: fc2, fc3"), "\(result.stderr)")
+        #expect(result.stderr.contains("exported under their default names: fc2, fc3"), "\(result.stderr)")
         let text = try String(contentsOfFile: cache, encoding: .utf8)
         #expect(text.contains(#""input": {"lowest""#) && text.contains(#""fc2": {"lowest""#), "\(text)")
     }
@@ -137,7 +173,8 @@ import Testing
         let scratch = try CalibrateTests.Scratch()
         defer { scratch.remove() }
         let package = try Self.package("w8a8-tensorrt", in: scratch)
-        for (format, extra) in [("onnxruntime", [String]()), ("tensorrt", ["--tensorrt-version", "8601"])] {
+        let cases = [("onnxruntime", [String]()), ("tensorrt", ["--tensorrt-version", "8601"]), ("aimet", [])]
+        for (format, extra) in cases {
             let output = "\(scratch.path)/\(format).out"
             try Self.export([package, "--format", format, "-o", output] + extra)
             let again = try PTQProcess.run(["export", package, "--format", format, "-o", output] + extra)

@@ -4,6 +4,7 @@
     check_export.py onnxruntime PKG CACHE --names MAP [--workdir DIR]
     check_export.py onnxruntime-table PKG DIR [--names MAP]
     check_export.py tensorrt PKG CACHE --version V [--names MAP]
+    check_export.py aimet PKG DIR --golden GOLDEN   (DIR holds 0.6.1.encodings, 1.0.0.encodings, 2.0.0.encodings)
 
 onnxruntime: `onnxruntime.quantization.calibrate.load_tensors_data` must return exactly the manifest's
 float32 ranges; `quantize_static(..., calibration_data_reader=None, calibration_cache_path=CACHE)` (the call
@@ -15,6 +16,8 @@ onnxruntime-table: calibration.json re-read with `load_tensors_data`, calibratio
 with what ORT's own `write_calibration_table` writes for the same ranges.
 tensorrt: the cache parsed with the rule of TensorRT's ORT provider and NVIDIA ModelOpt
 (`struct.unpack("!f", bytes.fromhex(hex))`), each scale equal to float32(amax) / 127.
+aimet: each version's file has the structure, names and (scale, offset) of the files aimet-onnx's
+`load_encodings_to_sim` loaded when the golden was made (Tests/Interop/aimet/, run outside CI).
 Prints the figures as JSON; exit status 0 when every check holds, 1 otherwise (the failures on stderr).
 """
 import argparse
@@ -247,16 +250,43 @@ def tensorrt_check(args):
     return {"scales": scales}
 
 
+def aimet_check(args):
+    """Our files have the structure, names and encodings of the files aimet-onnx's load_encodings_to_sim loaded
+    when the golden was made (Tests/Interop/aimet/load_with_aimet.py): AIMET would hold the same encodings."""
+    sys.path.insert(0, os.path.join(HERE, "aimet"))
+    from encodings_structure import expected_aimet, names_in, structure
+    with open(args.golden) as f:
+        golden = json.load(f)
+    figures = {"aimet_onnx": golden["aimet_onnx"], "versions": {}}
+    for version, expected in sorted(golden["versions"].items()):
+        with open(os.path.join(args.output, f"{version}.encodings")) as f:
+            document = json.load(f)
+        expect(document["version"] == version, f"{version}: version {document['version']}")
+        expect(structure(document) == expected["structure"], f"{version}: structure {structure(document)} != "
+               f"{expected['structure']}")
+        expect(names_in(document) == expected["names"], f"{version}: names {names_in(document)}")
+        for name, held in expected["loaded"].items():
+            scales, offsets = expected_aimet(document, name)
+            expect(np.allclose(scales, held["scale"], rtol=1e-6, atol=0) and
+                   [float(o) for o in offsets] == held["offset"], f"{version}: {name} differs from what AIMET held")
+        figures["versions"][version] = {"quantizers": len(expected["loaded"]),
+                                        "aimet_quantsim_accuracy": expected["quantsim_accuracy"],
+                                        "float_accuracy": golden["float_accuracy"]}
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("format", choices=["onnxruntime", "onnxruntime-table", "tensorrt"])
+    parser.add_argument("format", choices=["onnxruntime", "onnxruntime-table", "tensorrt", "aimet"])
     parser.add_argument("package")
     parser.add_argument("output")
     parser.add_argument("--names")
     parser.add_argument("--version")
     parser.add_argument("--workdir")
+    parser.add_argument("--golden", help="aimet: Tests/Interop/aimet/goldens-<config>.json")
     args = parser.parse_args()
-    check = {"onnxruntime": onnxruntime_check, "onnxruntime-table": table_check, "tensorrt": tensorrt_check}
+    check = {"onnxruntime": onnxruntime_check, "onnxruntime-table": table_check, "tensorrt": tensorrt_check,
+             "aimet": aimet_check}
     figures = check[args.format](args)
     print(json.dumps(figures, indent=2, sort_keys=True))
     for failure in failures:
