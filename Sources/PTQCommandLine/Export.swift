@@ -12,7 +12,9 @@ struct Export: ParsableCommand {
             quantize_static(..., calibration_cache_path=OUT, calibrate_method=CalibrationMethod.MinMax)), \
             onnxruntime-table (a directory: calibration.json, calibration.flatbuffers, calibration.cache), \
             tensorrt (an INT8 calibration cache; needs --tensorrt-version and symmetric int8 activations), \
-            aimet (AIMET encodings, --aimet-version 0.6.1, 1.0.0 or 2.0.0, with the quantized tensors too). \
+            aimet (AIMET encodings, --aimet-version 0.6.1, 1.0.0 or 2.0.0, with the quantized tensors too), \
+            compressed-tensors (a directory: model.safetensors and config.json with vLLM's \
+            quantization_config; int8 W8A8 or 4-bit W4A16 weights). \
             Every layer with activation parameters is exported under its layer name (a quantized tensor \
             under its dataset path with / as ., /fc1/weight -> fc1.weight), or the name --names gives it \
             (a JSON or YAML mapping of those names to the target's tensor names); what the map does not \

@@ -42,18 +42,6 @@ enum CalibrationTable {
     /// Why the directory at `path` is not a table `ptq export` wrote (`nil` when it is one): it holds
     /// only ``fileNames`` as regular files (or nothing), its `calibration.json` carrying PTQKit's marker.
     static func whyNotOwned(_ path: String) -> String? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            return "its entries cannot be listed"
-        }
-        if entries.isEmpty { return nil }
-        let foreign = entries.filter { !fileNames.contains($0) }.sorted()
-        if !foreign.isEmpty {
-            return "it holds \(foreign.prefix(5).joined(separator: ", ")), which ptq export did not write"
-        }
-        var info = stat()
-        for entry in entries where lstat("\(path)/\(entry)", &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
-            return "\(entry) is not a regular file"
-        }
-        return ONNXRuntimeCache.whyNotOwned("\(path)/calibration.json").map { "calibration.json: \($0)" }
+        ExportDirectory.whyNotOwned(path, fileNames: fileNames, marked: "calibration.json")
     }
 }

@@ -13,9 +13,12 @@ public enum ExportFormat: String, CaseIterable, Sendable, Hashable {
     /// AIMET encodings (`--aimet-version 0.6.1 | 1.0.0 | 2.0.0`): activation encodings of the layer inputs
     /// and parameter encodings of every quantized tensor, loaded by `aimet_onnx.quantsim.load_encodings_to_sim`.
     case aimet
+    /// compressed-tensors for vLLM: `model.safetensors` + `config.json` (`quantization_config`), int8
+    /// `int-quantized` W8A8 and 4-bit `pack-quantized` W4A16 (see `CompressedTensorsExport`).
+    case compressedTensors = "compressed-tensors"
 
     /// Whether the output is a directory (else one regular file).
-    public var writesDirectory: Bool { self == .onnxruntimeTable }
+    public var writesDirectory: Bool { self == .onnxruntimeTable || self == .compressedTensors }
 
     /// What the output is, for messages ("ONNX Runtime calibration cache").
     public var outputKind: String {
@@ -24,6 +27,7 @@ public enum ExportFormat: String, CaseIterable, Sendable, Hashable {
         case .onnxruntimeTable: "ONNX Runtime calibration table directory written by ptq export"
         case .tensorrt: "TensorRT calibration cache written by ptq export"
         case .aimet: "AIMET encodings file written by ptq export"
+        case .compressedTensors: "compressed-tensors directory written by ptq export"
         }
     }
 }

@@ -15,7 +15,7 @@ import Foundation
 /// `calibration_method`; `quantize_static` reads `smooth_quant`) and marks the file as PTQKit's for `--force`.
 enum ONNXRuntimeCache {
     /// The top-level key naming the package a cache was exported from.
-    static let markerKey = "ptqkit_exported_from"
+    static let markerKey = ExportDirectory.markerKey
 
     /// The cache (`save_tensors_data`'s form, with `smooth_quant`) or a table's `calibration.json`
     /// (`write_calibration_table`'s form, without it), followed by the provenance marker.

@@ -58,14 +58,21 @@ public enum PackageExporter {
         }
         let reader: PackageReader
         do { reader = try PackageReader(path: package) } catch { throw .package(error) }
-        var report = try plan(reader, package: package, format: format, options: options)
+        var report: ExportReport
+        var contents: [Data] = []
+        if format == .compressedTensors {
+            let built = try CompressedTensorsExport.build(reader, package: package, names: options.names)
+            (report, contents) = (built.report, [built.config, built.safetensors])
+        } else {
+            report = try plan(reader, package: package, format: format, options: options)
+        }
         report.output = output
         var inputs = PackageBuilder.packageFiles.map { "\(package)/\($0)" }
         if let path = options.names?.path { inputs.append(path) }
         do throws(PackageError) {
             try write(
                 report, package: package, format: format, options: options, inputs: inputs,
-                ptqkitVersion: reader.manifest.ptqkitVersion)
+                ptqkitVersion: reader.manifest.ptqkitVersion, contents: contents)
         } catch { throw .package(error) }
         return report
     }
@@ -193,6 +200,8 @@ public enum PackageExporter {
             guard record.bits == 8 else {
                 throw refuse("the table's readers (TensorRT, MIGraphX) use 8-bit activations; it has \(record.bits)")
             }
+        case .compressedTensors:
+            return  // CompressedTensorsExport.addInput checks the activations it writes
         case .aimet:
             guard (2...32).contains(record.bits) else {
                 throw refuse("AIMET integer encodings have 2 to 32 bits, not \(record.bits)")
@@ -215,7 +224,7 @@ public enum PackageExporter {
     /// Writes the planned ranges atomically.
     static func write(
         _ report: ExportReport, package: String, format: ExportFormat, options: Options, inputs: [String],
-        ptqkitVersion: String
+        ptqkitVersion: String, contents prepared: [Data]
     ) throws(PackageError) {
         let output = report.output
         switch format {
@@ -248,17 +257,21 @@ public enum PackageExporter {
                 try store(Data(text.utf8), at: path, output: output)
             }
             try writer.commit()
-        case .onnxruntimeTable:
+        case .onnxruntimeTable, .compressedTensors:
+            let table = format == .onnxruntimeTable
             let rule = ReplacementRule(force: options.force, outputKind: format.outputKind, inputs: inputs) {
-                CalibrationTable.whyNotOwned($0)
+                table ? CalibrationTable.whyNotOwned($0) : CompressedTensorsExport.whyNotOwned($0)
             }
             let writer = try AtomicDirectoryWriter(destination: output, rule: rule)
-            let contents: [Data] = [
-                Data(ONNXRuntimeCache.render(report.ranges, package: package, smoothQuantKey: false).utf8),
-                Data(CalibrationTable.flatBuffer(report.ranges)),
-                Data(CalibrationTable.text(report.ranges).utf8),
-            ]
-            for (name, data) in zip(CalibrationTable.fileNames, contents) {
+            let contents: [Data] =
+                table
+                ? [
+                    Data(ONNXRuntimeCache.render(report.ranges, package: package, smoothQuantKey: false).utf8),
+                    Data(CalibrationTable.flatBuffer(report.ranges)),
+                    Data(CalibrationTable.text(report.ranges).utf8),
+                ] : prepared
+            let names = table ? CalibrationTable.fileNames : CompressedTensorsExport.fileNames
+            for (name, data) in zip(names, contents) {
                 try store(data, at: writer.path(name), output: output)
             }
             try writer.commit()

@@ -12,8 +12,25 @@ indirect enum PythonJSONValue: Sendable, Hashable {
     case int(Int)
     /// A float (Python `float`, always written with a `.` or exponent).
     case float(Double)
+    /// `null`.
+    case null
     /// `true` / `false`.
     case bool(Bool)
+
+    /// The compact rendering (`json.dumps(value, separators=(",", ":"), sort_keys=True)`).
+    func compact() -> String {
+        switch self {
+        case .object(let members):
+            let keys = members.keys.sorted {
+                $0.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.unicodeScalars.map(\.value))
+            }
+            return "{"
+                + keys.map { PythonLiteral.string($0) + ":" + (members[$0] ?? .object([:])).compact() }
+                .joined(separator: ",") + "}"
+        case .array(let items): return "[" + items.map { $0.compact() }.joined(separator: ",") + "]"
+        default: return rendered()
+        }
+    }
 
     /// The rendering, without a final newline (as `json.dump` writes it).
     func rendered(indent level: Int = 0) -> String {
@@ -37,6 +54,7 @@ indirect enum PythonJSONValue: Sendable, Hashable {
         case .int(let value): return String(value)
         case .float(let value): return PythonLiteral.float(value)
         case .bool(let value): return value ? "true" : "false"
+        case .null: return "null"
         }
     }
 }

@@ -105,6 +105,42 @@ import Testing
         #expect(status == 0, "\(output)")
     }
 
+    static let safetensorsPython = InteropPython.find(importing: ["numpy", "h5py", "safetensors"])
+
+    /// compressed-tensors exports (int8 W8A8 `int-quantized`; 4-bit asymmetric and symmetric per-group
+    /// `pack-quantized`) re-read with safetensors + numpy dequantize to exactly `ptq dequantize`'s values
+    /// and to what compressed-tensors 0.20's own decompression gave (Tests/Interop/compressed_tensors/).
+    @Test(
+        .enabled(
+            if: safetensorsPython != nil || InteropPython.required, "SKIPPED: no Python with numpy, h5py, safetensors"),
+        arguments: [
+            ("w8a8", "Tests/Fixtures/export/w8a8-onnxruntime.yaml"), ("w4-asym", "Configs/w4-per-group.yaml"),
+            ("w4-sym", "Tests/Fixtures/export/w4a16-symmetric.yaml"),
+        ])
+    func compressedTensorsDequantizesLikeTheLibrary(name: String, config: String) throws {
+        let python = try #require(Self.safetensorsPython, "PTQ_REQUIRE_INTEROP=1 but no Python with safetensors")
+        let scratch = try CalibrateTests.Scratch()
+        defer { scratch.remove() }
+        let package = "\(scratch.path)/\(name).pkg"
+        try CalibrateTests.calibrate([
+            "--weights", CalibrateTests.weights, "--activations", CalibrateTests.activations, "--config", config,
+            "--output", package,
+        ])
+        let output = "\(scratch.path)/\(name).ct"
+        try Self.export([package, "--format", "compressed-tensors", "-o", output])
+        let restored = "\(scratch.path)/\(name).h5"
+        let dequantized = try PTQProcess.run(["dequantize", package, "-o", restored])
+        try #require(dequantized.status == 0, "\(dequantized.stderr)")
+        let golden = PTQProcess.repository.appendingPathComponent("Tests/Interop/compressed_tensors/goldens.json").path
+        let (status, text) = try InteropPython.run(
+            python,
+            [
+                Self.script, "compressed-tensors", package, output, "--restored", restored, "--golden", golden,
+                "--golden-name", name,
+            ])
+        #expect(status == 0, "\(text)")
+    }
+
     /// Settings a target cannot express fail with 65 naming the layer; nothing is written.
     @Test func refusalsNameTheLayer() throws {
         let scratch = try CalibrateTests.Scratch()
@@ -135,6 +171,16 @@ import Testing
             grouped.stderr.contains("tensor '/fc1/weight': cannot export to aimet: it is per-group"),
             "\(grouped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cache))
+        let asymmetric8 = "\(scratch.path)/w8-asymmetric.yaml"
+        try Data(
+            "version: 1\nweights:\n  bits: 8\n  scheme: asymmetric\n  granularity: per-channel\n  axis: 0\n".utf8
+        ).write(to: URL(fileURLWithPath: asymmetric8))
+        let w8 = "\(scratch.path)/w8.pkg"
+        try CalibrateTests.calibrate(["--weights", CalibrateTests.weights, "--config", asymmetric8, "--output", w8])
+        let vllm = try PTQProcess.run(["export", w8, "--format", "compressed-tensors", "-o", "\(scratch.path)/ct"])
+        #expect(vllm.status == 65)
+        #expect(vllm.stderr.contains("tensor '/fc1/weight': cannot export to compressed-tensors"), "\(vllm.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(scratch.path)/ct"))
     }
 
     /// Unknown names in the map are errors; layers it does not name are reported and keep their names.

@@ -5,6 +5,7 @@
     check_export.py onnxruntime-table PKG DIR [--names MAP]
     check_export.py tensorrt PKG CACHE --version V [--names MAP]
     check_export.py aimet PKG DIR --golden GOLDEN   (DIR holds 0.6.1.encodings, 1.0.0.encodings, 2.0.0.encodings)
+    check_export.py compressed-tensors PKG DIR --restored H5 --golden GOLDEN --golden-name NAME
 
 onnxruntime: `onnxruntime.quantization.calibrate.load_tensors_data` must return exactly the manifest's
 float32 ranges; `quantize_static(..., calibration_data_reader=None, calibration_cache_path=CACHE)` (the call
@@ -18,6 +19,8 @@ tensorrt: the cache parsed with the rule of TensorRT's ORT provider and NVIDIA M
 (`struct.unpack("!f", bytes.fromhex(hex))`), each scale equal to float32(amax) / 127.
 aimet: each version's file has the structure, names and (scale, offset) of the files aimet-onnx's
 `load_encodings_to_sim` loaded when the golden was made (Tests/Interop/aimet/, run outside CI).
+compressed-tensors: safetensors + numpy dequantize every module to `ptq dequantize`'s values and to the
+SHA-256 of compressed-tensors' own decompression recorded in the golden (made outside CI).
 Prints the figures as JSON; exit status 0 when every check holds, 1 otherwise (the failures on stderr).
 """
 import argparse
@@ -275,18 +278,75 @@ def aimet_check(args):
     return figures
 
 
+def unpack_int4(words, count):
+    """Rows of int32 words -> signed 4-bit codes: element j at bits 4*(j % 8) of word j // 8, minus 8."""
+    u = words.astype(np.uint32)[:, :, None] >> (4 * np.arange(8, dtype=np.uint32))[None, None, :]
+    return ((u & 0xF).astype(np.int32) - 8).reshape(words.shape[0], -1)[:, :count]
+
+
+def compressed_tensors_check(args):
+    """Re-reads the export with safetensors + numpy, dequantizes as compressed-tensors does (w = scale·(q − zp)
+    in float32, group scales repeated over their group), and requires ptq dequantize's values and the SHA-256
+    compressed-tensors' own decompression gave when the golden was made (Tests/Interop/compressed_tensors/)."""
+    import hashlib
+
+    import h5py
+    from safetensors.numpy import load_file
+    with open(os.path.join(args.output, "config.json")) as f:
+        config = json.load(f)["quantization_config"]
+    tensors = load_file(os.path.join(args.output, "model.safetensors"))
+    with open(args.golden) as f:
+        golden = json.load(f)["exports"][args.golden_name]
+    expect(config["quant_method"] == "compressed-tensors" and config["format"] == golden["format"],
+           f"format {config['format']}")
+    restored = h5py.File(args.restored, "r")
+    figures = {}
+    for group in config["config_groups"].values():
+        weights = group["weights"]
+        for module in group["targets"]:
+            local = {k[len(module) + 1:]: v for k, v in tensors.items() if k.startswith(module + ".")}
+            want = golden["modules"][module]
+            expect({k: [str(v.dtype), list(v.shape)] for k, v in local.items()} == want["tensors"],
+                   f"{module}: tensors differ from the golden's")
+            scale = local["weight_scale"]
+            if group["format"] == "pack-quantized":
+                rows, columns = (int(v) for v in local["weight_shape"])
+                q = unpack_int4(local["weight_packed"], columns)
+                zp = unpack_int4(local["weight_zero_point"].T, rows).T if "weight_zero_point" in local else None
+            else:
+                q = local["weight"].astype(np.int32)
+                zp = local.get("weight_zero_point")
+            if weights["strategy"] == "group":
+                scale = np.repeat(scale, weights["group_size"], axis=1)
+                zp = None if zp is None else np.repeat(zp, weights["group_size"], axis=1)
+            x = q.astype(np.float32)
+            if zp is not None:
+                x = x - zp.astype(np.float32)
+            w = (x * scale).astype(np.float32)
+            expect(np.array_equal(w, restored[f"{module}/weight"][()]), f"{module}: differs from ptq dequantize")
+            digest = hashlib.sha256(np.ascontiguousarray(w, dtype="<f4").tobytes()).hexdigest()
+            expect(digest == want["weight_sha256"], f"{module}: differs from compressed-tensors' decompression")
+            figures[module] = {"format": group["format"], "strategy": weights["strategy"],
+                               "symmetric": weights["symmetric"], "equals_ptq_dequantize_and_library": True}
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("format", choices=["onnxruntime", "onnxruntime-table", "tensorrt", "aimet"])
+    parser.add_argument("format", choices=["onnxruntime", "onnxruntime-table", "tensorrt", "aimet",
+                                           "compressed-tensors"])
     parser.add_argument("package")
     parser.add_argument("output")
     parser.add_argument("--names")
     parser.add_argument("--version")
     parser.add_argument("--workdir")
-    parser.add_argument("--golden", help="aimet: Tests/Interop/aimet/goldens-<config>.json")
+    parser.add_argument("--golden", help="aimet: Tests/Interop/aimet/goldens-<config>.json; compressed-tensors: "
+                        "Tests/Interop/compressed_tensors/goldens.json")
+    parser.add_argument("--golden-name", help="compressed-tensors: the export's name in the golden")
+    parser.add_argument("--restored", help="compressed-tensors: ptq dequantize's output for the package")
     args = parser.parse_args()
     check = {"onnxruntime": onnxruntime_check, "onnxruntime-table": table_check, "tensorrt": tensorrt_check,
-             "aimet": aimet_check}
+             "aimet": aimet_check, "compressed-tensors": compressed_tensors_check}
     figures = check[args.format](args)
     print(json.dumps(figures, indent=2, sort_keys=True))
     for failure in failures:
