@@ -31,7 +31,8 @@ public struct NameMap: Sendable, Hashable {
         }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw .invalidNames(path: path, reason: "not JSON or YAML: \(error)")
+            let first = "\(error)".split(separator: "\n").prefix(1).joined()
+            throw .invalidNames(path: path, reason: "not JSON or YAML: \(first)")
         }
         guard let mapping = root?.mapping else {
             throw .invalidNames(path: path, reason: "expected one mapping of PTQKit layer names to target names")

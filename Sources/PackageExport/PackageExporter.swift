@@ -53,6 +53,9 @@ public enum PackageExporter {
                 throw .invalidOption(name: "--tensorrt-version", reason: "'\(version)' is not a number like 8601")
             }
         }
+        if options.tensorRTVersion != nil, format != .tensorrt {
+            throw .invalidOption(name: "--tensorrt-version", reason: "only applies to --format tensorrt")
+        }
         if options.aimetVersion != nil, format != .aimet {
             throw .invalidOption(name: "--aimet-version", reason: "only applies to --format aimet")
         }
