@@ -7,7 +7,8 @@
 //   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
 //   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
-//   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports) → PTQCommandLine (all subcommands)
+//   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
+//   deployment tools, from a package's manifest) → PTQCommandLine (all subcommands)
 //   → ptq (PTQCommandLine with the built-in observers)
 import PackageDescription
 
@@ -71,8 +72,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PackageExport",
+            dependencies: ["PackageFormat", "PackageWriter", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PTQCommandLine",
-            dependencies: ["PTQKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PTQKit", "PackageExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "ptq", dependencies: ["PTQCommandLine"], swiftSettings: strict),
@@ -95,6 +103,9 @@ let package = Package(
         .testTarget(
             name: "ModelPackageTests",
             dependencies: ["PackageFormat", "PackageWriter", "PTQStats", "PTQKit", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PackageExportTests", dependencies: ["PackageExport", "PackageFormat", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["PTQKit", "TestSupport"], swiftSettings: strict),
     ]

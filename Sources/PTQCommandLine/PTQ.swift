@@ -7,7 +7,10 @@ struct PTQ: ParsableCommand {
         commandName: "ptq",
         abstract: "Post-training quantization calibration for tensors stored in HDF5.",
         version: ptqkitVersion,
-        subcommands: [Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Observe.self, Merge.self, Probe.self]
+        subcommands: [
+            Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Export.self, Observe.self, Merge.self,
+            Probe.self,
+        ]
     )
 
     /// Checks the process's file-descriptor limit (``FileDescriptorLimit``), then parses the command line and

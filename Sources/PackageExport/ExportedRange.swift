@@ -1,0 +1,37 @@
+public import PackageFormat
+
+/// One activation range as a target format receives it: the layer's input range from its manifest record,
+/// under the consumer's tensor name.
+public struct ExportedRange: Sendable, Hashable {
+    /// The PTQKit layer name.
+    public var layer: String
+    /// The tensor name written to the output (the layer name, or its `--names` target).
+    public var name: String
+    /// The manifest's record of the layer's input activation.
+    public var record: ActivationRecord
+
+    /// Creates an entry.
+    public init(layer: String, name: String, record: ActivationRecord) {
+        self.layer = layer
+        self.name = name
+        self.record = record
+    }
+
+    /// Lower end of the range the observer chose (`range_min`), the value ORT calls `lowest`.
+    public var lowest: Float { record.rangeMin }
+    /// Upper end of the range the observer chose (`range_max`), the value ORT calls `highest`.
+    public var highest: Float { record.rangeMax }
+    /// The dynamic range of a symmetric consumer: amax = max(|lowest|, |highest|).
+    public var absoluteMaximum: Float { max(abs(record.rangeMin), abs(record.rangeMax)) }
+
+    /// Whether the record's codes are integers (`int8`, `uint8`, `int8n`, `int16`, `uint4`, …) rather than a
+    /// minifloat or another non-integer format: the name is `int`/`uint`, digits, and an optional `n`.
+    public var hasIntegerCodes: Bool {
+        var rest = Substring(record.format)
+        if rest.hasPrefix("u") { rest = rest.dropFirst() }
+        guard rest.hasPrefix("int") else { return false }
+        rest = rest.dropFirst(3)
+        if rest.hasSuffix("n") { rest = rest.dropLast() }
+        return !rest.isEmpty && rest.allSatisfy(\.isASCII) && rest.allSatisfy(\.isNumber)
+    }
+}
