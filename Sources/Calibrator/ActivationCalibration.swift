@@ -38,4 +38,7 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     public var counts: NonFiniteCounts
     /// Why the range was degenerate (empty, zero-width, ...), when it was.
     public var degenerate: DegenerateRange.Reason?
+    /// A minifloat number format (then ``format`` only carries `bits`, ``zeroPoint`` is 0 and
+    /// x ≈ decode(encode(x / scale)) · scale); `nil` for integer codes.
+    public var numberFormat: NumberFormatSetting? = nil
 }

@@ -30,6 +30,9 @@ extension Calibrator {
     func calibrateWeight(
         layer: String, file: String, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
+        if s.numberFormat != .int {
+            return try calibrateFormattedWeight(layer: layer, file: file, dataset: dataset, settings: s)
+        }
         let (values, shape, elementType) = try read(dataset, in: file)
         guard !values.isEmpty else {
             throw .observer(
@@ -132,6 +135,7 @@ extension Calibrator {
         }
         guard let weight else { return float("the layer's weight is not quantized") }
         guard let input else { return float("the input's scale is unknown (no activation dataset for the layer)") }
+        if let reason = Self.floatBiasReason(weight: weight, input: input) { return float(reason) }
         // s_bias[c] = s_in · s_w[c], in Float32 as the integer kernels compute it
         let scales: [Float]
         switch weight.granularity {

@@ -142,6 +142,7 @@ public struct Calibrator: Sendable {
         }
         var warnings = map.warnings.map(\.description)
         let policies = map.layers.map { config.policy(for: $0.layer) }
+        try Self.checkFormats(policies)
 
         let activationRecords: [String: ActivationCalibration]
         do {

@@ -26,6 +26,12 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var narrowRange: Bool
     /// Rounding of `x/s`.
     public var rounding: RoundingChoice
+    /// Number format of the codes; `nil` is `int` (and keeps the recorded policy of integer layers as before).
+    public var format: NumberFormatSetting?
+    /// Fixed point: fraction bits n (E = 2^−n), `nil` to choose them from the range.
+    public var fractionBits: Int?
+    /// Fixed point: decimal fraction digits d (E = 10^−d).
+    public var fractionDigits: Int?
 
     /// Creates settings from their parts.
     public init(
@@ -71,6 +77,7 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.signedness { s.signedness = v }
         if let v = section.narrowRange { s.narrowRange = v }
         if let v = section.rounding { s.rounding = v }
+        s.applyFormat(of: section)
         return s
     }
 }
