@@ -91,6 +91,7 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
                 activationSections.append((section, [.key("overrides"), .index(index), .key("activations")]))
             }
         }
+        try validateFormats()
         for (section, path) in activationSections {
             if let granularity = section.granularity, granularity != .perTensor {
                 throw ConfigError(
