@@ -176,7 +176,8 @@ extension Calibrator {
 
     /// Two's-complement fixed point: q = clamp(RNE(x · 2^n)) with E = 2^−n per parameter (`fraction-bits`, or
     /// the largest n with amax · 2^n ≤ qmax), or the seed's decimal form with E = 10^−d (q = ±units of E,
-    /// saturating at the largest magnitude of its sign | integer | fraction fields); x̂ = float32(E) · q.
+    /// saturating at the largest magnitude of its sign | integer | fraction fields); x̂ = 2^−n · q, or for the
+    /// decimal form Float(q / 10^d) (the scales record the Float nearest E).
     static func fixedPoint(
         _ values: [Float], settings s: QuantizationSettings, layout: ParameterLayout, amax: [Float]
     ) throws -> FormattedWeight {
@@ -206,7 +207,10 @@ extension Calibrator {
                 format: format, layout: layout, scales: scales, zeroPoints: scales.map { _ in 0 })
             codes = try parameters.quantize(values, as: Int32.self)
         }
-        let restored = try parameters.dequantize(codes)
+        // Decimal: x̂ = Float(q / 10^d), the value nearest ±(I + m·E); binary: x̂ = 2^−n · q (exact).
+        let restored =
+            try s.fractionDigits.map { d in codes.map { FixedPointFormat.decimalValue(units: $0, digits: d) } }
+            ?? parameters.dequantize(codes)
         let uniformBits = s.fractionDigits == nil ? uniformFractionBits(scales) : nil
         let largestCode = s.fractionDigits.flatMap { d in try? s.decimalFixedPoint(digits: d) }.map {
             Float($0.maxMagnitude)

@@ -192,6 +192,10 @@ public struct PackageReader: ~Copyable {
                     return scales[k] * Float(Int64(codes[i]) - Int64(zeroPoints[k]))
                 }
             }
+            if let digits = record.quantization?.fractionDigits {
+                // Decimal fixed point: x = Float(q / 10^fraction_digits), the value nearest ±(I + m·E).
+                return codes.map { FixedPointFormat.decimalValue(units: $0, digits: digits) }
+            }
             let parameters = try parameters(of: record)
             do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
         case .minifloat, .blockScaled:

@@ -75,6 +75,9 @@ def dequantize(f: h5py.File, path: str) -> np.ndarray:
     else:
         q = d[()].astype(np.int32).reshape(shape)
     assert q.min(initial=int(attrs["qmin"])) >= int(attrs["qmin"]) and q.max(initial=int(attrs["qmax"])) <= int(attrs["qmax"])
+    if "fraction_digits" in attrs:
+        # Decimal fixed point (the seed's E = 10^-d): x = float32(q / 10^d), one division in float64.
+        return (q.astype(np.float64) / 10.0 ** int(attrs["fraction_digits"])).astype(np.float32)
     z = expand(f[path + ".zero_point"][()].astype(np.int32), granularity, axis, group, shape)
     # x = scale * (q - zero_point): integer difference, one float32 multiply (as PTQKit computes it).
     return (s * (q - z).astype(np.float32)).astype(np.float32)
