@@ -109,7 +109,7 @@ struct FormattedWeight {
     var granularity: Granularity
     /// Shape of the scale array.
     var parameterShape: [Int]
-    /// Largest magnitude each parameter represents (scale · largest code).
+    /// Per parameter, the magnitude beyond which codes saturate (scale · (largest code + half its step)).
     var largest: [Float]
     /// The observer's ranges, when an observer chose them.
     var ranges: ObservedRanges?
@@ -155,7 +155,7 @@ extension Calibrator {
         return FormattedWeight(
             codes: .minifloat(q, granularity: layout.granularity), restored: restored, scales: scales,
             granularity: layout.granularity, parameterShape: layout.parameterShape,
-            largest: scales.map { $0 * element.maxFinite }, layout: layout)
+            largest: scales.map { $0 * saturationBound(element) }, layout: layout)
     }
 
     /// MX or NVFP4 codes (scales from the blocks' amax).
@@ -171,7 +171,7 @@ extension Calibrator {
         return FormattedWeight(
             codes: .blockScaled(q, axis: axis, blockSize: quantizer.blockSize), restored: restored, scales: scales,
             granularity: layout.granularity, parameterShape: layout.parameterShape,
-            largest: scales.map { $0 * quantizer.elements.format.maxFinite }, layout: layout)
+            largest: scales.map { $0 * saturationBound(quantizer.elements.format) }, layout: layout)
     }
 
     /// Two's-complement fixed point: q = clamp(RNE(x · 2^n)) with E = 2^−n per parameter (`fraction-bits`, or
@@ -219,7 +219,7 @@ extension Calibrator {
             codes: .fixed(
                 codes: codes, parameters: parameters, fractionBits: uniformBits, fractionDigits: s.fractionDigits),
             restored: restored, scales: scales, granularity: layout.granularity, parameterShape: layout.parameterShape,
-            largest: scales.map { largestCode ?? $0 * Float(format.qmax) }, layout: layout)
+            largest: scales.map { largestCode ?? $0 * (Float(format.qmax) + 0.5) }, layout: layout)
     }
 
     /// The largest n in ``PolicySettings/fractionBitRange`` with amax · 2^n ≤ qmax (products of powers of
@@ -231,6 +231,13 @@ extension Calibrator {
         while n < range.upperBound && amax * pow(2, Double(n + 1)) <= qmax { n += 1 }
         while n > range.lowerBound && amax * pow(2, Double(n)) > qmax { n -= 1 }
         return n
+    }
+
+    /// maxFinite plus half its ulp, 2^(⌊log2 maxFinite⌋ − m − 1): x / s up to this rounds to ±maxFinite,
+    /// beyond it the code saturates (is clipped).
+    static func saturationBound(_ format: FloatFormat) -> Float {
+        format.maxFinite
+            + Float(sign: .plus, exponent: Int(format.maxFinite.exponent) - format.mantissaBits - 1, significand: 1)
     }
 
     /// n when every scale is the same 2^−n, else `nil`.

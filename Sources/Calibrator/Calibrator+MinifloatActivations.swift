@@ -4,7 +4,7 @@ internal import QuantCore
 extension Calibrator {
     /// A minifloat activation (per tensor): the observer's symmetric range gives amax and
     /// scale = amax / maxFinite (1 for amax 0, never below the smallest normal Float), zero point 0; the
-    /// clipping fraction counts the values beyond ±scale · maxFinite (they saturate).
+    /// clipping fraction counts the values beyond ±scale · (maxFinite + half its ulp), which saturate.
     func finishMinifloat(
         _ observers: ActivationObservers, dataset: String, rows: Int, rowShape: [Int]
     ) throws(CalibrationError) -> ActivationCalibration {
@@ -30,7 +30,7 @@ extension Calibrator {
         let low = ranges.low.first ?? 0
         let high = ranges.high.first ?? 0
         let scale = quantizer.scale(forAmax: max(abs(low), abs(high)))
-        let largest = Double(scale) * Double(element.maxFinite)
+        let largest = Double(scale) * Double(Self.saturationBound(element))
         return ActivationCalibration(
             dataset: dataset, rows: rows, rowShape: rowShape, observer: s.observer, format: format, profile: s.profile,
             rounding: .toNearestOrEven,
