@@ -21,7 +21,8 @@ extension CalibrationConfig {
         }
         for (settings, activations, path) in sections {
             if let problem = settings.formatProblem(activations: activations) {
-                throw ConfigError(.invalidValue(problem.value, allowed: problem.allowed), at: path + [.key(problem.key)])
+                throw ConfigError(
+                    .invalidValue(problem.value, allowed: problem.allowed), at: path + [.key(problem.key)])
             }
         }
     }
