@@ -24,6 +24,10 @@ def activation_qparams(manifest: dict) -> dict:
     for layer in manifest["layers"]:
         a = layer.get("activation")
         if a is not None:
+            if not a["format"].startswith(("int", "uint")):
+                # Minifloat activations (fp8_e4m3fn, ...) round x / s to a float grid, not to integers.
+                sys.exit(f"{layer['name']}: activation format {a['format']}: this script simulates integer "
+                         "activations only (calibrate weights-only to evaluate a weight format)")
             out[layer["name"]] = (float(a["scale"]), int(a["zero_point"]), int(a["qmin"]), int(a["qmax"]))
     return out
 

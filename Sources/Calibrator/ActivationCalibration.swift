@@ -41,4 +41,7 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     public var degenerate: DegenerateRange.Reason?
     /// The per-channel parameters (`granularity: per-channel`); `nil` per tensor.
     public var channels: ActivationChannels? = nil
+    /// A minifloat number format (then ``format`` only carries `bits`, ``zeroPoint`` is 0 and
+    /// x ≈ decode(encode(x / scale)) · scale); `nil` for integer codes.
+    public var numberFormat: NumberFormatSetting? = nil
 }

@@ -17,6 +17,20 @@ public struct CalibratedTensor: Sendable {
         case int32(codes: [Int32], scales: [Float], reason: String, metrics: ErrorMetrics)
         /// The values unquantized, with the reason.
         case float32(values: [Float], note: String)
+        /// Two's-complement fixed-point codes `q` with `x ≈ E · q`: the parameters' scales are E (2^−n, or the
+        /// Float nearest 10^−d), zero points 0; `fractionBits` n when every parameter shares it, `fractionDigits`
+        /// d for the seed's decimal exponent.
+        case fixedPoint(
+            codes: [Int32], parameters: QuantizationParameters, fractionBits: Int?, fractionDigits: Int?,
+            metrics: ErrorMetrics)
+        /// Minifloat codes (one per byte) with a float32 scale per block of `granularity`:
+        /// `x ≈ decode(code) · scale`.
+        case minifloat(
+            format: NumberFormatSetting, codes: [UInt8], scales: [Float], granularity: Granularity,
+            metrics: ErrorMetrics)
+        /// MX or NVFP4 codes with their block scale codes (blocks along `axis`).
+        case blockScaled(
+            format: NumberFormatSetting, quantized: BlockScaledQuantizer.Quantized, axis: Int, metrics: ErrorMetrics)
     }
 
     /// Layer the tensor belongs to.

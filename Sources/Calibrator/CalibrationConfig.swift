@@ -101,6 +101,7 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
                 activationSections.append((section, [.key("overrides"), .index(index), .key("activations")]))
             }
         }
+        try validateFormats()
         for (section, path) in activationSections {
             try ActivationGranularityRules.check(section, at: path)
         }

@@ -211,6 +211,9 @@ extension Calibrator {
         _ observers: ActivationObservers, dataset: String, rows: Int, rowShape: [Int]
     ) throws(CalibrationError) -> ActivationCalibration {
         let s = observers.settings
+        if s.numberFormat.isMinifloat {
+            return try finishMinifloat(observers, dataset: dataset, rows: rows, rowShape: rowShape)
+        }
         let histograms = observers.exactHistograms
         let layer = observers.layer
         struct Candidate {

@@ -30,6 +30,9 @@ extension Calibrator {
     func calibrateWeight(
         layer: String, file: String, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
+        if s.numberFormat != .int {
+            return try calibrateFormattedWeight(layer: layer, file: file, dataset: dataset, settings: s)
+        }
         let (values, shape, elementType) = try read(dataset, in: file)
         guard !values.isEmpty else {
             throw .observer(
@@ -135,6 +138,7 @@ extension Calibrator {
         guard input.channels == nil else {
             return float("the input is quantized per channel: no single input scale to fold into int32 bias codes")
         }
+        if let reason = Self.floatBiasReason(weight: weight, input: input) { return float(reason) }
         // s_bias[c] = s_in · s_w[c], in Float32 as the integer kernels compute it
         let scales: [Float]
         switch weight.granularity {

@@ -135,6 +135,7 @@ public struct Calibrator: Sendable {
         let notes = layout?.tensors.values.compactMap { t in t.axisNote.map { "layer \(t.layer): \($0)" } } ?? []
         warnings += notes.sorted()
         let policies = map.layers.map { config.policy(for: $0.layer) }
+        try Self.checkFormats(policies)
 
         let activationRecords: [String: ActivationCalibration]
         do {

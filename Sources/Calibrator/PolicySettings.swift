@@ -8,6 +8,8 @@ public import QuantCore
 /// `group-size` (> 0), `profile` (`ptqkit`, `pytorch`, `onnxruntime`, `tensorrt`, `aimet`), `signedness`
 /// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `zero-point`
 /// (`per-channel`, `shared`; per-channel activations only).
+/// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `format`
+/// (``NumberFormatSetting``), `fraction-bits` and `fraction-digits` (for `format: fixed`).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -33,6 +35,12 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var rounding: RoundingChoice?
     /// Per-channel activations: one zero point per channel or one shared.
     public var zeroPoint: ZeroPointSharing?
+    /// Number format of the codes (`int` when absent everywhere).
+    public var format: NumberFormatSetting?
+    /// Fixed point: the number n of fraction bits (E = 2^−n); absent: chosen from the range.
+    public var fractionBits: Int?
+    /// Fixed point: decimal fraction digits d (E = 10^−d, the seed's decimal exponent).
+    public var fractionDigits: Int?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -53,6 +61,9 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         case narrowRange = "narrow-range"
         case rounding
         case zeroPoint = "zero-point"
+        case format
+        case fractionBits = "fraction-bits"
+        case fractionDigits = "fraction-digits"
     }
 
     /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
@@ -72,5 +83,13 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         narrowRange = try c.decodeIfPresent(Bool.self, forKey: .narrowRange)
         rounding = try c.decodeIfPresent(RoundingChoice.self, forKey: .rounding)
         zeroPoint = try c.decodeIfPresent(ZeroPointSharing.self, forKey: .zeroPoint)
+        format = try c.decodeIfPresent(NumberFormatSetting.self, forKey: .format)
+        fractionBits = try c.decodeIfPresent(Int.self, forKey: .fractionBits, in: Self.fractionBitRange)
+        fractionDigits = try c.decodeIfPresent(Int.self, forKey: .fractionDigits, in: Self.fractionDigitRange)
     }
+
+    /// Allowed `fraction-bits`: E = 2^−n stays a normal Float and q · E finite for 16-bit codes.
+    public static let fractionBitRange: ClosedRange<Int> = -64...64
+    /// Allowed `fraction-digits` (E = 10^−d).
+    public static let fractionDigitRange: ClosedRange<Int> = 1...9
 }

@@ -28,6 +28,12 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var rounding: RoundingChoice
     /// Per-channel activations: one zero point per channel (default) or one shared by all.
     public var zeroPoint: ZeroPointSharing = .perChannel
+    /// Number format of the codes; `nil` is `int` (and keeps the recorded policy of integer layers as before).
+    public var format: NumberFormatSetting?
+    /// Fixed point: fraction bits n (E = 2^−n), `nil` to choose them from the range.
+    public var fractionBits: Int?
+    /// Fixed point: decimal fraction digits d (E = 10^−d).
+    public var fractionDigits: Int?
 
     /// Creates settings from their parts.
     public init(
@@ -75,6 +81,7 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.narrowRange { s.narrowRange = v }
         if let v = section.rounding { s.rounding = v }
         if let v = section.zeroPoint { s.zeroPoint = v }
+        s.applyFormat(of: section)
         return s
     }
 }

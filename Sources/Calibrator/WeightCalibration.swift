@@ -45,6 +45,9 @@ public struct WeightCalibration: Codable, Sendable, Hashable {
     public var counts: NonFiniteCounts
     /// Parameters whose range was degenerate (empty, zero-width, ...).
     public var degenerateRanges: [DegenerateRange]
+    /// The number format when it is not `int` (then ``format`` only carries `bits`/`signedness`, ``scales``
+    /// are the float32 scale of each block and ``zeroPoints`` are 0); `nil` for integer codes.
+    public var numberFormat: NumberFormatSetting? = nil
 
     /// The parameters as QuantCore applies them (quantize, dequantize).
     public func parameters() throws(QuantizationError) -> QuantizationParameters {

@@ -68,7 +68,7 @@ public enum ManifestSchema {
                 "role": {"type": "string", "minLength": 1},
                 "original_shape": {"$ref": "#/$defs/shape"},
                 "original_dtype": {"type": "string", "minLength": 1},
-                "encoding": {"enum": ["affine", "minifloat", "float32"]},
+                "encoding": {"enum": ["affine", "minifloat", "block_scaled", "float32"]},
                 "stored_dtype": {"enum": ["int8", "uint8", "int16", "uint16", "int32", "float32"]},
                 "stored_shape": {"$ref": "#/$defs/shape"},
                 "packed_bits": {"enum": [1, 2, 4]},
@@ -103,7 +103,13 @@ public enum ManifestSchema {
                 "scale_dataset": {"type": "string", "pattern": "^/.*\\.scale$"},
                 "zero_point_dataset": {"type": "string", "pattern": "^/.*\\.zero_point$"},
                 "decode_table_dataset": {"type": "string", "pattern": "^/.*\\.decode_table$"},
-                "parameter_shape": {"$ref": "#/$defs/shape"}
+                "parameter_shape": {"$ref": "#/$defs/shape"},
+                "scale_format": {"enum": ["e8m0", "fp8_e4m3fn"]},
+                "element_format": {"type": "string", "minLength": 1},
+                "scale_decode_table_dataset": {"type": "string", "pattern": "^/.*\\.scale_decode_table$"},
+                "global_scale_dataset": {"type": "string", "pattern": "^/.*\\.global_scale$"},
+                "fraction_bits": {"type": "integer", "minimum": -64, "maximum": 64},
+                "fraction_digits": {"type": "integer", "minimum": 1, "maximum": 9}
               }
             },
             "metrics": {

@@ -111,7 +111,9 @@ public struct PackageReader: ~Copyable {
 
     /// The codes of a minifloat tensor and the value of every code (its decode table).
     public func minifloatCodes(of record: TensorRecord) throws(PackageError) -> (codes: [UInt8], table: [Float]) {
-        guard record.encoding == .minifloat, let q = record.quantization, let tablePath = q.decodeTableDataset else {
+        guard record.encoding == .minifloat || record.encoding == .blockScaled, let q = record.quantization,
+            let tablePath = q.decodeTableDataset
+        else {
             throw inconsistent(record, "is not stored as minifloat codes")
         }
         return try reading(record) {
@@ -119,6 +121,41 @@ public struct PackageReader: ~Copyable {
             let table = try open(tablePath, expectedShape: [q.qmax + 1]).read(as: Float.self)
             return (codes, table)
         }
+    }
+
+    /// The scale codes of a block-scaled tensor (row-major over the parameter shape), the value of every
+    /// scale code (its decode table, 256 entries) and the per-tensor scale (1 without its dataset).
+    public func blockScaleCodes(of record: TensorRecord) throws(PackageError) -> (
+        codes: [UInt8], table: [Float], globalScale: Float
+    ) {
+        guard record.encoding == .blockScaled, let q = record.quantization, let tablePath = q.scaleDecodeTableDataset
+        else {
+            throw inconsistent(record, "is not stored as block-scaled codes")
+        }
+        return try reading(record) {
+            let codes = try open(q.scaleDataset, expectedShape: q.parameterShape).read(as: UInt8.self)
+            let table = try open(tablePath, expectedShape: [256]).read(as: Float.self)
+            let global = try q.globalScaleDataset.map { try open($0, expectedShape: []).read(as: Float.self) }
+            return (codes, table, global?.first ?? 1)
+        }
+    }
+
+    /// The layout of a block-scaled tensor and the float32 scale of each block,
+    /// `scale_decode_table[code] · global_scale`.
+    public func blockScales(of record: TensorRecord) throws(PackageError) -> (layout: ParameterLayout, scales: [Float])
+    {
+        guard let q = record.quantization, case (let axis?, let size?) = (q.axis, q.groupSize) else {
+            throw inconsistent(record, "block-scaled tensor without its axis and block size")
+        }
+        let layout: ParameterLayout
+        do { layout = try Granularity.perGroup(axis: axis, size: size).layout(shape: record.originalShape) } catch {
+            throw .quantization(name: record.dataset, error)
+        }
+        let (codes, table, global) = try blockScaleCodes(of: record)
+        guard codes.count == layout.parameterCount else {
+            throw inconsistent(record, "\(codes.count) scale codes for \(layout.parameterCount) blocks")
+        }
+        return (layout, codes.map { table[Int($0)] * global })
     }
 
     /// The quantization parameters of an affine tensor of 2…16 bits, as QuantCore applies them.
@@ -155,12 +192,18 @@ public struct PackageReader: ~Copyable {
                     return scales[k] * Float(Int64(codes[i]) - Int64(zeroPoints[k]))
                 }
             }
+            if let digits = record.quantization?.fractionDigits {
+                // Decimal fixed point: x = Float(q / 10^fraction_digits), the value nearest ±(I + m·E).
+                return codes.map { FixedPointFormat.decimalValue(units: $0, digits: digits) }
+            }
             let parameters = try parameters(of: record)
             do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
-        case .minifloat:
-            // x = decode_table[code] · scale of the code's block.
+        case .minifloat, .blockScaled:
+            // x = decode_table[code] · scale of the code's block; block-scaled tensors' block scale is
+            // scale_decode_table[scale code] · global_scale.
             let (codes, table) = try minifloatCodes(of: record)
-            let (layout, scales) = try layoutAndScales(of: record)
+            let (layout, scales) =
+                record.encoding == .minifloat ? try layoutAndScales(of: record) : try blockScales(of: record)
             guard codes.count == layout.count, codes.allSatisfy({ Int($0) < table.count }) else {
                 throw inconsistent(record, "codes do not fit the shape or the decode table")
             }

@@ -40,7 +40,7 @@ extension PackageVerifier {
         for record in manifest.tensors {
             expected.insert(record.dataset)
             if let q = record.quantization {
-                expected.formUnion([q.scaleDataset, q.zeroPointDataset, q.decodeTableDataset].compactMap { $0 })
+                expected.formUnion(q.parameterDatasets)
             }
         }
         do {
@@ -136,6 +136,10 @@ extension PackageVerifier {
         for layer in manifest.layers {
             guard let a = layer.activation else { continue }
             let place = "\(package): layer \(layer.name) activation"
+            if let element = FloatFormat(presetName: a.format) {
+                checkMinifloatActivation(a, element: element, place: place, &report)
+                continue
+            }
             let bounds = codeBounds(bits: a.bits, signed: a.signed, narrow: a.narrowRange)
             report.check(
                 bounds.map { $0 == (a.qmin, a.qmax) } ?? false

@@ -131,6 +131,9 @@ public enum PackageVerifier {
                 report.check(same ? nil : "\(record.dataset): decode table differs from \(format)")
             }
             return try package.dequantized(record)
+        case .blockScaled:
+            try checkBlockScaled(record, package, &report)
+            return try package.dequantized(record)
         case .affine:
             guard let q = record.quantization else {
                 report.check("\(record.dataset): affine tensor without quantization parameters")
@@ -146,6 +149,7 @@ public enum PackageVerifier {
             report.check(
                 badZeros == 0 ? nil : "\(record.dataset): \(badZeros) zero-points outside \(q.qmin)...\(q.qmax)")
             checkAffineParameters(record, q, scales: scales, zeroPoints: zeroPoints, package: package.path, &report)
+            checkFixedPointScales(record, q, scales: scales, package: package.path, &report)
             return try package.dequantized(record)
         }
     }

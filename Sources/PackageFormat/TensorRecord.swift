@@ -88,6 +88,9 @@ public enum TensorEncoding: String, Codable, Sendable, Hashable {
     case affine
     /// Minifloat codes c (uint8) with `x ≈ decode(c) · scale`.
     case minifloat
+    /// MX / NVFP4 codes c (uint8) with a narrow scale code k (uint8) per block:
+    /// `x ≈ decode(c) · (scale_decode(k) · global_scale)` (global_scale 1 without its dataset).
+    case blockScaled = "block_scaled"
     /// The original values as float32 (not quantized).
     case float32
 }
@@ -131,6 +134,18 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     /// Shape of the scale and zero-point datasets: `[]` per tensor, `[d(axis)]` per channel, the tensor
     /// shape with `d(axis)` replaced by `⌈d(axis)/group_size⌉` per group.
     public var parameterShape: [Int]
+    /// Block-scaled tensors: the format of the uint8 scale codes (`e8m0`, `fp8_e4m3fn`); absent: float32 scales.
+    public var scaleFormat: String?
+    /// Block-scaled tensors: the element format of the codes (`fp4_e2m1fn`, ...).
+    public var elementFormat: String?
+    /// Block-scaled tensors: path of the float32 value of every scale code (`<dataset>.scale_decode_table`).
+    public var scaleDecodeTableDataset: String?
+    /// NVFP4: path of the float32 per-tensor scale (`<dataset>.global_scale`, a scalar).
+    public var globalScaleDataset: String?
+    /// Fixed point: E = 2^−fraction_bits for every parameter (absent when chosen per parameter).
+    public var fractionBits: Int?
+    /// Fixed point in the seed's decimal form: E = 10^−fraction_digits (scale = the float32 nearest E).
+    public var fractionDigits: Int?
 
     /// Creates a description.
     public init(
@@ -176,6 +191,18 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
         case zeroPointDataset = "zero_point_dataset"
         case decodeTableDataset = "decode_table_dataset"
         case parameterShape = "parameter_shape"
+        case scaleFormat = "scale_format"
+        case elementFormat = "element_format"
+        case scaleDecodeTableDataset = "scale_decode_table_dataset"
+        case globalScaleDataset = "global_scale_dataset"
+        case fractionBits = "fraction_bits"
+        case fractionDigits = "fraction_digits"
+    }
+
+    /// Paths of every parameter dataset of the tensor (scales, zero points, decode tables, global scale).
+    public var parameterDatasets: [String] {
+        [scaleDataset, zeroPointDataset, decodeTableDataset, scaleDecodeTableDataset, globalScaleDataset]
+            .compactMap { $0 }
     }
 }
 

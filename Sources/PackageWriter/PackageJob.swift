@@ -62,6 +62,8 @@ public struct PackageJob: ~Copyable {
                 record = try builder.tensors.writeFloat32(
                     dataset: tensor.dataset, role: tensor.role, values: values, shape: tensor.shape,
                     originalDtype: tensor.elementType, note: note)
+            case .fixedPoint, .minifloat, .blockScaled:
+                record = try builder.tensors.writeFormatted(tensor)
             }
         } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)

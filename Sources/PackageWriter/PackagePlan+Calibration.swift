@@ -29,15 +29,19 @@ extension ActivationRecord {
     /// `scale`/`zero_point`).
     public init(_ a: ActivationCalibration) {
         let finite = a.counts.finite > 0
+        // A minifloat activation: its codes, 0…2^bits − 1 like a minifloat tensor's, carry a sign; no zero point.
+        let element = a.numberFormat?.elementFormat
+        let codes = element.map { (name: a.numberFormat?.rawValue ?? "", bits: $0.bitWidth, qmax: $0.codeCount - 1) }
         self.init(
             datasets: [a.dataset], observer: a.observer.name, observerOptions: a.observer.options,
             elementCount: Int(a.counts.total), nanCount: Int(a.counts.nan),
             infCount: Int(a.counts.positiveInfinity + a.counts.negativeInfinity),
             observedMin: finite ? a.observedMin : nil, observedMax: finite ? a.observedMax : nil,
             rangeMin: a.rangeMin, rangeMax: a.rangeMax, clippingFraction: a.clippingFraction,
-            format: a.format.description, bits: a.format.bits, signed: a.format.isSigned,
-            narrowRange: a.format.isNarrow,
-            qmin: Int(a.format.qmin), qmax: Int(a.format.qmax), scheme: a.scheme.chosen.rawValue,
+            format: codes?.name ?? a.format.description, bits: codes?.bits ?? a.format.bits,
+            signed: codes == nil ? a.format.isSigned : true, narrowRange: codes == nil && a.format.isNarrow,
+            qmin: codes == nil ? Int(a.format.qmin) : 0, qmax: codes?.qmax ?? Int(a.format.qmax),
+            scheme: a.scheme.chosen.rawValue,
             schemeReason: a.scheme.reason, profile: a.profile.rawValue,
             rounding: TensorsFileWriter.name(of: a.rounding),
             scale: a.channels == nil ? a.scale : nil, zeroPoint: a.channels == nil ? Int(a.zeroPoint) : nil)

@@ -85,12 +85,13 @@ public struct TensorsFileWriter: ~Copyable {
     ///   - metrics: the error of exactly these codes.
     ///   - nanCount: the NaN elements of the original tensor, recorded when not `nil`.
     ///   - infCount: the infinite elements of the original tensor, recorded when not `nil`.
+    ///   - fixedPoint: for fixed-point codes (scales E = 2^−n or 10^−d), the format `fixed` and its exponent.
     /// - Returns: the tensor's manifest record.
     /// - Throws: ``PackageError`` naming the dataset.
     public mutating func writeAffine(
         dataset: String, role: String, codes: [Int32], shape: [Int], originalDtype: String,
         parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String?,
-        metrics: ErrorMetricsRecord, nanCount: Int? = nil, infCount: Int? = nil
+        metrics: ErrorMetricsRecord, nanCount: Int? = nil, infCount: Int? = nil, fixedPoint: FixedPointRecord? = nil
     ) throws(PackageError) -> TensorRecord {
         guard parameters.shape == shape, codes.count == shape.reduce(1, *) else {
             throw .invalidTensor(
@@ -128,12 +129,17 @@ public struct TensorsFileWriter: ~Copyable {
         try writeDataset(zeroPointPath, parameters.zeroPoints, shape: layout.parameterShape)
 
         let (granularity, axis, groupSize) = Self.describe(layout.granularity)
-        let quantization = TensorQuantization(
+        var quantization = TensorQuantization(
             format: format.description, bits: format.bits, signed: format.isSigned, narrowRange: format.isNarrow,
             qmin: Int(format.qmin), qmax: Int(format.qmax), scheme: symmetry.rawValue, schemeReason: schemeReason,
             granularity: granularity, axis: axis, groupSize: groupSize, profile: profile.rawValue,
             rounding: Self.name(of: parameters.rounding), scaleDataset: scalePath, zeroPointDataset: zeroPointPath,
             parameterShape: layout.parameterShape)
+        if let fixedPoint {
+            quantization.format = "fixed"
+            quantization.fractionBits = fixedPoint.fractionBits
+            quantization.fractionDigits = fixedPoint.fractionDigits
+        }
         let record = TensorRecord(
             dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .affine,
             storedDtype: storage.dtype.name, storedShape: storedShape, packedBits: storage.packedBits,
@@ -150,9 +156,6 @@ public struct TensorsFileWriter: ~Copyable {
         dataset: String, role: String, values: [Float], shape: [Int], originalDtype: String,
         quantizer: FloatFormatQuantizer
     ) throws(PackageError) -> TensorRecord {
-        let scalePath = dataset + Self.scaleSuffix
-        let tablePath = dataset + Self.decodeTableSuffix
-        try claim([dataset, scalePath, tablePath])
         let quantized: FloatFormatQuantizer.Quantized
         var reconstructed = [Float](repeating: 0, count: values.count)
         let layout: ParameterLayout
@@ -171,26 +174,13 @@ public struct TensorsFileWriter: ~Copyable {
         do { metrics = ErrorMetricsRecord(try ErrorMetrics(reference: values, reconstruction: reconstructed)) } catch {
             throw .quantization(name: dataset, error)
         }
-        let format = quantizer.format
-        try writeDataset(dataset, quantized.codes, shape: shape)
-        try writeDataset(scalePath, quantized.scales, shape: layout.parameterShape)
-        try writeDataset(
-            tablePath, Array(quantizer.codec.decodeTable.prefix(format.codeCount)), shape: [format.codeCount])
-        let (granularity, axis, groupSize) = Self.describe(layout.granularity)
-        let quantization = TensorQuantization(
-            format: format.presetName ?? format.description, bits: format.bitWidth, signed: true, narrowRange: false,
-            qmin: 0, qmax: format.codeCount - 1, scheme: Symmetry.symmetric.rawValue,
-            schemeReason: quantizer.scaleRule == .powerOfTwo ? "power-of-two (OCP MX) scales" : nil,
-            granularity: granularity, axis: axis, groupSize: groupSize, profile: CompatibilityProfile.ptqkit.rawValue,
-            rounding: "half-even", scaleDataset: scalePath, zeroPointDataset: nil,
-            parameterShape: layout.parameterShape,
-            decodeTableDataset: tablePath)
-        let record = TensorRecord(
-            dataset: dataset, role: role, originalShape: shape, originalDtype: originalDtype, encoding: .minifloat,
-            storedDtype: NumericType.uint8.name, storedShape: shape, quantization: quantization, metrics: metrics,
-            nanCount: Self.count(values, \.isNaN), infCount: Self.count(values, \.isInfinite))
-        try writeAttributes(record)
-        return record
+        return try writeMinifloat(
+            dataset: dataset, role: role, formatName: quantizer.format.presetName ?? quantizer.format.description,
+            element: quantizer.format, codes: quantized.codes, scales: quantized.scales,
+            granularity: layout.granularity,
+            shape: shape, originalDtype: originalDtype, metrics: metrics, nanCount: Self.count(values, \.isNaN),
+            infCount: Self.count(values, \.isInfinite),
+            schemeReason: quantizer.scaleRule == .powerOfTwo ? "power-of-two (OCP MX) scales" : nil)
     }
 
     /// Stores a bias as int32 codes `q = round(x / s)` (half to even, saturating, NaN → 0) with zero-point
@@ -282,7 +272,7 @@ public struct TensorsFileWriter: ~Copyable {
     // MARK: - Helpers
 
     /// Records `paths` as used, refusing duplicates and paths that are not absolute.
-    private mutating func claim(_ paths: [String]) throws(PackageError) {
+    mutating func claim(_ paths: [String]) throws(PackageError) {
         for path in paths {
             guard path.hasPrefix("/"), !path.hasSuffix("/"), !path.contains("//") else {
                 throw .invalidTensor(name: path, reason: "dataset paths must be absolute HDF5 paths")
@@ -294,7 +284,7 @@ public struct TensorsFileWriter: ~Copyable {
     }
 
     /// Creates a dataset of `shape` (deflate-compressed unless scalar or empty) and writes `values`.
-    private func writeDataset<T: HDF5Element>(_ path: String, _ values: [T], shape: [Int]) throws(PackageError) {
+    func writeDataset<T: HDF5Element>(_ path: String, _ values: [T], shape: [Int]) throws(PackageError) {
         let count = shape.reduce(1, *)
         let options = shape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4)
         do {
@@ -307,7 +297,7 @@ public struct TensorsFileWriter: ~Copyable {
     }
 
     /// The attributes of a stored tensor (and of its parameter datasets), from its record.
-    private func writeAttributes(_ record: TensorRecord) throws(PackageError) {
+    func writeAttributes(_ record: TensorRecord) throws(PackageError) {
         do {
             let dataset = try file.openDataset(record.dataset)
             for (name, value) in record.storedAttributes { try dataset.setAttribute(name, value) }
@@ -315,7 +305,10 @@ public struct TensorsFileWriter: ~Copyable {
                 let scale = try file.openDataset(q.scaleDataset)
                 try scale.setAttribute("ptq_role", .string("scale"))
                 try scale.setAttribute("tensor", .string(record.dataset))
-                for (path, role) in [(q.zeroPointDataset, "zero_point"), (q.decodeTableDataset, "decode_table")] {
+                for (path, role) in [
+                    (q.zeroPointDataset, "zero_point"), (q.decodeTableDataset, "decode_table"),
+                    (q.scaleDecodeTableDataset, "scale_decode_table"), (q.globalScaleDataset, "global_scale"),
+                ] {
                     guard let path else { continue }
                     let parameter = try file.openDataset(path)
                     try parameter.setAttribute("ptq_role", .string(role))

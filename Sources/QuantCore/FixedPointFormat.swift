@@ -130,6 +130,14 @@ public struct FixedPointFormat: Sendable, Hashable, Codable, CustomStringConvert
         return v.isNegative ? -magnitude : magnitude
     }
 
+    /// The value of a signed count `q` of E = 10^−digits units, ±(I · 10^d + m) · E, as one rounding of the
+    /// exact quotient: Float(Double(q) / 10^d) (q and 10^d are exact in Double), e.g. −12064 → −12.064.
+    public static func decimalValue(units q: Int32, digits: Int) -> Float {
+        var power = 1.0
+        for _ in 0..<max(digits, 0) { power *= 10 }
+        return Float(Double(q) / power)
+    }
+
     /// The bit pattern S | I | m (MSB to LSB) of a value, in the low ``bitWidth`` bits.
     public func bits(of v: FixedPointValue) -> UInt64 {
         let sign: UInt64 = hasSignBit && v.isNegative ? 1 << UInt64(integerBits + fractionBits) : 0

@@ -19,6 +19,7 @@ extension FloatFormat: Codable {
         "e5m2fnuz": "fp8_e5m2fnuz",
         "float6_e3m2fn": "fp6_e3m2", "e3m2": "fp6_e3m2", "float6_e2m3fn": "fp6_e2m3", "e2m3": "fp6_e2m3",
         "float4_e2m1fn": "fp4_e2m1", "e2m1": "fp4_e2m1",
+        "fp6_e3m2fn": "fp6_e3m2", "fp6_e2m3fn": "fp6_e2m3", "fp4_e2m1fn": "fp4_e2m1",
     ]
 
     /// The preset called `presetName` (case-insensitive; PTQKit names such as "fp8_e4m3fn" and

@@ -84,14 +84,21 @@ public struct FloatFormatQuantizer: Sendable {
     }
 
     /// The scale of every block, in the row-major order of the layout's `parameterShape`:
-    /// amax / maxFinite with the degenerate-block rules of the type.
+    /// ``scale(forAmax:)`` of each block's ``blockAmax(_:shape:)``.
     ///
     /// - Throws: ``FloatFormatError/invalidLayout(_:)``,
     ///   ``FloatFormatError/lengthMismatch(input:output:)`` when `x.count` ≠ the shape's product.
     public func scales(_ x: UnsafeBufferPointer<Float>, shape: [Int]) throws(FloatFormatError) -> [Float] {
+        try blockAmax(x, shape: shape).map(scale(forAmax:))
+    }
+
+    /// amax = max |x| over each block's finite elements (0 for a block without any), in the row-major
+    /// order of the layout's `parameterShape`.
+    ///
+    /// - Throws: as ``scales(_:shape:)``.
+    public func blockAmax(_ x: UnsafeBufferPointer<Float>, shape: [Int]) throws(FloatFormatError) -> [Float] {
         let layout = try layout(for: shape)
         guard x.count == layout.count else { throw .lengthMismatch(input: x.count, output: layout.count) }
-        // amax = max |x| over each block's finite elements (0 when there are none), run by run.
         var amax = [Float](repeating: 0, count: layout.parameterCount)
         if let base = x.baseAddress {
             try amax.withUnsafeMutableBufferPointer { amax throws(FloatFormatError) in
@@ -109,21 +116,21 @@ public struct FloatFormatQuantizer: Sendable {
                 }
             }
         }
-        let maxFinite = format.maxFinite
-        let emax = Int(maxFinite.exponent)
-        let rule = scaleRule
-        return amax.map { amax in
-            // Zero or empty block → 1.
-            guard amax > 0 else { return 1 }
-            switch rule {
-            case .amaxOverMaxFinite:
-                // scale = amax / maxFinite, never below the smallest normal Float.
-                return max(amax / maxFinite, .leastNormalMagnitude)
-            case .powerOfTwo:
-                // scale = 2^(⌊log2 amax⌋ − emax); Float.exponent is ⌊log2⌋ exactly, subnormals included.
-                let k = min(max(Int(amax.exponent) - emax, -127), 127)
-                return Float(sign: .plus, exponent: k, significand: 1)
-            }
+        return amax
+    }
+
+    /// The scale of a block whose largest finite magnitude is `amax` (≥ 0), by ``scaleRule``: 1 for
+    /// `amax == 0`; amax / maxFinite (never below `Float.leastNormalMagnitude`); or the OCP MX power of two.
+    public func scale(forAmax amax: Float) -> Float {
+        guard amax > 0 else { return 1 }
+        switch scaleRule {
+        case .amaxOverMaxFinite:
+            // scale = amax / maxFinite, never below the smallest normal Float.
+            return max(amax / format.maxFinite, .leastNormalMagnitude)
+        case .powerOfTwo:
+            // scale = 2^(⌊log2 amax⌋ − emax); Float.exponent is ⌊log2⌋ exactly, subnormals included.
+            let k = min(max(Int(amax.exponent) - Int(format.maxFinite.exponent), -127), 127)
+            return Float(sign: .plus, exponent: k, significand: 1)
         }
     }
 
@@ -131,8 +138,23 @@ public struct FloatFormatQuantizer: Sendable {
     ///
     /// - Throws: as ``scales(_:shape:)``.
     public func quantize(_ x: UnsafeBufferPointer<Float>, shape: [Int]) throws(FloatFormatError) -> Quantized {
-        let scales = try scales(x, shape: shape)
+        try quantize(x, shape: shape, scales: try scales(x, shape: shape))
+    }
+
+    /// Codes per element of `x` (row-major with `shape`) with the given `scales`, one per block in the
+    /// row-major order of the layout's `parameterShape`: code = encode(x / scale). A scale of +∞ encodes
+    /// its block as zeros.
+    ///
+    /// - Throws: as ``scales(_:shape:)``; ``FloatFormatError/lengthMismatch(input:output:)`` when
+    ///   `scales` does not have one value per block.
+    public func quantize(
+        _ x: UnsafeBufferPointer<Float>, shape: [Int], scales: [Float]
+    ) throws(FloatFormatError) -> Quantized {
         let layout = try layout(for: shape)
+        guard x.count == layout.count else { throw .lengthMismatch(input: x.count, output: layout.count) }
+        guard scales.count == layout.parameterCount else {
+            throw .lengthMismatch(input: scales.count, output: layout.parameterCount)
+        }
         var codes = [UInt8](repeating: 0, count: layout.count)
         try codes.withUnsafeMutableBufferPointer { codes throws(FloatFormatError) in
             try scales.withUnsafeBufferPointer { scales throws(FloatFormatError) in

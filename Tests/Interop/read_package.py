@@ -4,7 +4,8 @@
     python3 Tests/Interop/read_package.py PKG [RESTORED.h5]
 
 Dequantizes every tensor listed in PKG/manifest.json from tensors.h5 using only the documented layout
-and formulas (x = scale * (q - zero_point); minifloat x = decode_table[code] * scale; packed 4/2-bit codes
+and formulas (x = scale * (q - zero_point), fixed point included; minifloat x = decode_table[code] * scale;
+block-scaled MX/NVFP4 x = decode_table[code] * (scale_decode_table[scale code] * global_scale); packed 4/2-bit codes
 low bits first; per-tensor / per-channel / per-group parameters) and the self-describing attributes, and checks each result against RESTORED.h5
 (the output of `ptq dequantize`), which must agree exactly (float32). Prints one line per tensor; exits
 1 on any mismatch. Needs only numpy and h5py.
@@ -52,6 +53,15 @@ def dequantize(f: h5py.File, path: str) -> np.ndarray:
     granularity = granularity.decode() if isinstance(granularity, bytes) else granularity
     axis = int(attrs["axis"]) if "axis" in attrs else None
     group = int(attrs["group_size"]) if "group_size" in attrs else None
+    if encoding == "block_scaled":
+        # MX / NVFP4: uint8 scale codes per block; block scale = scale_decode_table[code] * global_scale
+        # (float32; global_scale 1 without its dataset), then x = decode_table[code] * block scale.
+        scale_table = f[path + ".scale_decode_table"][()].astype(np.float32)
+        g = np.float32(f[path + ".global_scale"][()]) if path + ".global_scale" in f else np.float32(1)
+        block = (scale_table[f[path + ".scale"][()].astype(np.intp)] * g).astype(np.float32)
+        s = expand(block, granularity, axis, group, shape)
+        table = f[path + ".decode_table"][()].astype(np.float32)
+        return (table[d[()].astype(np.intp)] * s).astype(np.float32)
     s = expand(f[path + ".scale"][()].astype(np.float32), granularity, axis, group, shape)
     if encoding == "minifloat":
         # x = decode_table[code] * scale (one float32 multiply).
@@ -65,6 +75,9 @@ def dequantize(f: h5py.File, path: str) -> np.ndarray:
     else:
         q = d[()].astype(np.int32).reshape(shape)
     assert q.min(initial=int(attrs["qmin"])) >= int(attrs["qmin"]) and q.max(initial=int(attrs["qmax"])) <= int(attrs["qmax"])
+    if "fraction_digits" in attrs:
+        # Decimal fixed point (the seed's E = 10^-d): x = float32(q / 10^d), one division in float64.
+        return (q.astype(np.float64) / 10.0 ** int(attrs["fraction_digits"])).astype(np.float32)
     z = expand(f[path + ".zero_point"][()].astype(np.int32), granularity, axis, group, shape)
     # x = scale * (q - zero_point): integer difference, one float32 multiply (as PTQKit computes it).
     return (s * (q - z).astype(np.float32)).astype(np.float32)
