@@ -75,7 +75,8 @@ enum CompressedTensorsExport {
             var inputs = PythonJSONValue.null
             if let activation = layer.activation {
                 if scheme.format == "int-quantized" {
-                    let range = ExportedRange(layer: layer.name, name: module, record: activation)
+                    let range = try ExportedRange(
+                        layer: layer.name, name: module, record: activation, format: .compressedTensors)
                     inputs = try addInput(range, to: &file)
                     ranges.append(range)
                 } else {
@@ -204,9 +205,9 @@ enum CompressedTensorsExport {
                 layer: range.layer, format: .compressedTensors,
                 reason: "vLLM's W8A8 takes signed int8 activations; the activation is \(record.format)")
         }
-        file.add("\(range.name).input_scale", float32: [record.scale], shape: [1])
-        let symmetric = record.zeroPoint == 0
-        if !symmetric { file.add("\(range.name).input_zero_point", int8: [Int32(record.zeroPoint)], shape: [1]) }
+        file.add("\(range.name).input_scale", float32: [range.scale], shape: [1])
+        let symmetric = range.zeroPoint == 0
+        if !symmetric { file.add("\(range.name).input_zero_point", int8: [Int32(range.zeroPoint)], shape: [1]) }
         return .object([
             "num_bits": .int(8), "type": .string("int"), "symmetric": .bool(symmetric), "strategy": .string("tensor"),
             "group_size": .null, "dynamic": .bool(false),

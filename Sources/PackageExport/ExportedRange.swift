@@ -9,12 +9,26 @@ public struct ExportedRange: Sendable, Hashable {
     public var name: String
     /// The manifest's record of the layer's input activation.
     public var record: ActivationRecord
+    /// The activation's one scale (the consumers take one range per tensor).
+    public var scale: Float
+    /// The activation's one zero point.
+    public var zeroPoint: Int
 
-    /// Creates an entry.
-    public init(layer: String, name: String, record: ActivationRecord) {
+    /// Creates an entry for `format`.
+    /// - Throws: ``ExportError/unsupported(layer:format:reason:)`` for a per-channel activation record (no
+    ///   consumer format here takes one range per channel of an activation).
+    public init(layer: String, name: String, record: ActivationRecord, format: ExportFormat) throws(ExportError) {
+        guard let scale = record.scale, let zeroPoint = record.zeroPoint else {
+            throw .unsupported(
+                layer: layer, format: format,
+                reason: "its input activation is quantized per channel (granularity \(record.granularity ?? "?")); "
+                    + "\(format.rawValue) takes one range per activation tensor")
+        }
         self.layer = layer
         self.name = name
         self.record = record
+        self.scale = scale
+        self.zeroPoint = zeroPoint
     }
 
     /// Lower end of the range the observer chose (`range_min`), the value ORT calls `lowest`.

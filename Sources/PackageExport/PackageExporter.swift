@@ -111,7 +111,7 @@ public enum PackageExporter {
         var notes: [String] = []
         for (layer, name) in zip(calibrated, targetNames) {
             guard let record = layer.activation else { continue }
-            let range = ExportedRange(layer: layer.name, name: name, record: record)
+            let range = try ExportedRange(layer: layer.name, name: name, record: record, format: format)
             try check(range, format: format)
             if format == .onnxruntimeTable, range.lowest < -range.highest {
                 notes.append(
@@ -213,10 +213,10 @@ public enum PackageExporter {
             guard record.bits == 8, record.signed else {
                 throw refuse("TensorRT caches hold signed 8-bit ranges; the activation is \(record.format)")
             }
-            guard record.scheme == "symmetric", record.zeroPoint == 0 else {
+            guard record.scheme == "symmetric", range.zeroPoint == 0 else {
                 throw refuse(
                     "TensorRT caches hold symmetric ranges (zero point 0) only; the activation is \(record.scheme) "
-                        + "with range [\(range.lowest), \(range.highest)] and zero point \(record.zeroPoint)")
+                        + "with range [\(range.lowest), \(range.highest)] and zero point \(range.zeroPoint)")
             }
             guard TensorRTCache.scale(amax: range.absoluteMaximum) > 0 else {
                 throw refuse("its range is [\(range.lowest), \(range.highest)]; TensorRT needs a positive scale")
@@ -245,8 +245,8 @@ public enum PackageExporter {
                 let activations = report.ranges.map { range in
                     AIMETEncoding(
                         source: range.layer, name: range.name, bits: range.record.bits, signed: range.record.signed,
-                        symmetric: range.record.scheme == "symmetric", scales: [range.record.scale],
-                        zeroPoints: [range.record.zeroPoint], axis: nil)
+                        symmetric: range.record.scheme == "symmetric", scales: [range.scale],
+                        zeroPoints: [range.zeroPoint], axis: nil)
                 }
                 text = (options.aimetVersion ?? .v100).document(
                     activations: activations, parameters: report.parameters, ptqkitVersion: ptqkitVersion)

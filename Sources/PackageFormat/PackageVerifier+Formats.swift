@@ -85,12 +85,16 @@ extension PackageVerifier {
                 ? nil
                 : "\(place): \(a.format) needs bits \(element.bitWidth), codes 0...\(element.codeCount - 1), "
                     + "zero point 0 and the symmetric scheme")
+        guard let scale = a.scale else {
+            report.check("\(place): a \(a.format) activation has one scale per tensor, and none is recorded")
+            return
+        }
         guard let quantizer = try? FloatFormatQuantizer(format: element, granularity: .perTensor) else { return }
         let expected = quantizer.scale(forAmax: max(abs(a.rangeMin), abs(a.rangeMax)))
         report.check(
-            expected.bitPattern == a.scale.bitPattern
+            expected.bitPattern == scale.bitPattern
                 ? nil
-                : "\(place): scale \(a.scale) is not amax / \(element.maxFinite) of the recorded range "
+                : "\(place): scale \(scale) is not amax / \(element.maxFinite) of the recorded range "
                     + "[\(a.rangeMin), \(a.rangeMax)] (\(expected))")
     }
 

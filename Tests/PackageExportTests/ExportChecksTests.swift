@@ -10,13 +10,13 @@ struct ExportChecksTests {
     static func range(
         format: String = "int8", bits: Int = 8, signed: Bool = true, scheme: String = "asymmetric",
         zeroPoint: Int = -128, lowest: Float = 0, highest: Float = 1
-    ) -> ExportedRange {
+    ) throws -> ExportedRange {
         let record = ActivationRecord(
             datasets: ["/fc1"], observer: "minmax", elementCount: 10, nanCount: 0, infCount: 0, observedMin: lowest,
             observedMax: highest, rangeMin: lowest, rangeMax: highest, clippingFraction: 0, format: format, bits: bits,
             signed: signed, narrowRange: false, qmin: signed ? -128 : 0, qmax: signed ? 127 : 255, scheme: scheme,
             profile: "ptqkit", rounding: "half-even", scale: (highest - lowest) / 255, zeroPoint: zeroPoint)
-        return ExportedRange(layer: "fc1", name: "input", record: record)
+        return try ExportedRange(layer: "fc1", name: "input", record: record, format: .onnxruntime)
     }
 
     @Test(arguments: [
@@ -24,8 +24,25 @@ struct ExportChecksTests {
         ("intx", false), ("fp8-e4m3fn", false), ("fp8-e5m2", false), ("mxfp8-e4m3", false), ("mxint8", false),
         ("nvfp4", false), ("uint", false),
     ])
-    func integerFormatsAreRecognized(format: String, integer: Bool) {
-        #expect(Self.range(format: format).hasIntegerCodes == integer)
+    func integerFormatsAreRecognized(format: String, integer: Bool) throws {
+        #expect(try Self.range(format: format).hasIntegerCodes == integer)
+    }
+
+    /// A per-channel activation record has no single scale: every format refuses it, naming the layer.
+    @Test(arguments: ExportFormat.allCases)
+    func perChannelActivationsAreRefused(format: ExportFormat) throws {
+        var record = try Self.range().record
+        record.scale = nil
+        record.zeroPoint = nil
+        record.granularity = "per-channel"
+        record.scales = [0.1, 0.2]
+        record.zeroPoints = [0, 0]
+        #expect {
+            try ExportedRange(layer: "fc1", name: "input", record: record, format: format)
+        } throws: { error in
+            guard case .unsupported(let layer, _, let reason) = error as? ExportError else { return false }
+            return layer == "fc1" && reason.contains("per channel")
+        }
     }
 
     @Test(arguments: ExportFormat.allCases.filter { $0 != .compressedTensors })
@@ -44,7 +61,7 @@ struct ExportChecksTests {
         #expect(throws: ExportError.self) {
             try PackageExporter.check(Self.range(scheme: "symmetric", zeroPoint: 0, highest: 0), format: .tensorrt)
         }
-        let symmetric = Self.range(scheme: "symmetric", zeroPoint: 0, lowest: -2, highest: 1)
+        let symmetric = try Self.range(scheme: "symmetric", zeroPoint: 0, lowest: -2, highest: 1)
         try PackageExporter.check(symmetric, format: .tensorrt)
         #expect(TensorRTCache.render([symmetric], version: "8601") == "TRT-8601-EntropyCalibration2\ninput: 3c810204\n")
         #expect(TensorRTCache.scale(amax: 1) == Float(bitPattern: 0x3c01_0204))
