@@ -37,6 +37,9 @@ struct Observe: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @OptionGroup
+    var fingerprint: FingerprintOption
+
     @OptionGroup(title: "Pipeline")
     var pipeline: PipelineOptions
 
@@ -61,7 +64,8 @@ struct Observe: ParsableCommand {
             let calibrator = pipeline.jobOptions().configure(try Calibrator(config: settings, observers: registry))
             reporter.begin("observing shard \(spec)", unit: .bytes)
             let file = try StatisticsFile.observe(
-                calibrator: calibrator, files: activations, shard: spec, configFile: config, toolVersion: ptqkitVersion
+                calibrator: calibrator, files: activations, shard: spec, configFile: config, toolVersion: ptqkitVersion,
+                fingerprint: fingerprint.algorithm
             ) { progress in
                 reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
             }
