@@ -108,7 +108,7 @@ struct Calibrate: ParsableCommand {
             }
             reporter.end()
         } catch {
-            reporter.end()
+            reporter.end(completed: false)
             FileHandle.standardError.write(Data("ptq calibrate: \(error)\n".utf8))
             throw ExitCodes.code(for: error.underlying)
         }

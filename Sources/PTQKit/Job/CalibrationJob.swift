@@ -244,7 +244,7 @@ public struct CalibrationJob: Sendable {
                 phase = progress.phase
                 events(.phase(progress.phase == .activations ? .activations : .weights))
             }
-            events(.progress(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset))
+            events(.progress(done: progress.phaseDone, total: progress.phaseTotal, detail: progress.dataset))
         }
         return try CalibrationJobError.wrap { () throws(CalibrationError) in
             if let saved {
