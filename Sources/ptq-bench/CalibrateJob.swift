@@ -54,6 +54,12 @@ enum CalibrateJob {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ptq-bench-package-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        } catch {
+            print("\(name) skipped: cannot create \(scratch.path): \(error)")
+            return []
+        }
         var rows: [BenchSuite.TableRow] = []
         for job in jobs {
             var arguments = [
@@ -63,7 +69,6 @@ enum CalibrateJob {
             if let config = job.config {
                 let path = scratch.appendingPathComponent("config.yaml").path
                 do {
-                    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                     try config.write(toFile: path, atomically: true, encoding: .utf8)
                 } catch {
                     print("\(job.name) skipped: cannot write its config: \(error)")
