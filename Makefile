@@ -4,11 +4,13 @@ PTQ_RELEASE := .build/release/ptq
 
 .PHONY: deps test-deps test-venv build test test-scale-out demo bench fuzz clean check-sanitizers format lint
 
-# libhdf5 and pkg-config from Debian (SwiftPM needs the pkg-config program to find hdf5.pc).
+# libhdf5, libxxhash (XXH3-128 input fingerprints) and pkg-config from Debian (SwiftPM needs the
+# pkg-config program to find hdf5.pc and libxxhash.pc).
 deps:
-	@if ! pkg-config --exists hdf5 2>/dev/null; then \
-	  echo "installing libhdf5-dev pkg-config"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libhdf5-dev pkg-config >/dev/null; \
+	@if ! pkg-config --exists hdf5 libxxhash 2>/dev/null; then \
+	  echo "installing libhdf5-dev libxxhash-dev pkg-config"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libhdf5-dev libxxhash-dev \
+	    pkg-config >/dev/null; \
 	fi
 
 build: deps
@@ -29,9 +31,11 @@ demo: build
 	@if [ -n "$(DEMO_PYTHON)" ]; then $(DEMO_PYTHON) Calibration/evaluate_package.py $(DEMO_DIR)/w8a8 $(DEMO_DIR)/restored.h5; \
 	else echo "(no python3 with numpy and h5py: accuracy not evaluated)"; fi
 
-# The issue-6 benchmark table (generates bench-data/ once, ~1 GiB). The numpy baseline runs with
-# $(PYTHON) when it has numpy and h5py, and is skipped otherwise.
-PYTHON ?= $(shell test -x /work/venv-ref/bin/python && echo /work/venv-ref/bin/python || echo python3)
+# The benchmark tables (generates bench-data/ once: a 1 GiB activation file and a 2 GiB weights file):
+# observers, raw read floors, whole `ptq calibrate` jobs and h5py's read of the same files. h5py and numpy
+# come from $(PYTHON): the test venv of `make test-venv` when it exists, else Debian's python3 (test-deps
+# installs python3-h5py and python3-numpy); the h5py rows are skipped when neither has them.
+PYTHON ?= $(shell test -x $(TEST_VENV)/bin/python && echo $(TEST_VENV)/bin/python || echo /usr/bin/python3)
 bench: deps
 	$(SWIFT) build -c release --product ptq-bench
 	$(SWIFT) build -c release --product ptq

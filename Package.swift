@@ -4,7 +4,7 @@
 //
 // The modules follow the data flow; a lower stage never imports a higher one (docs/architecture.md says
 // what each owns and may import, and a test holds it to this file):
-//   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) → HDF5 (safe wrapper) → TensorIO (streams, batches)
+//   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) · CXXHash (libxxhash) → HDF5 (safe wrapper) → TensorIO (streams, batches)
 //   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
 //   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
@@ -36,6 +36,11 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev", "pkg-config"])]
         ),
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
         .target(name: "TensorIO", dependencies: ["HDF5"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
@@ -50,7 +55,9 @@ let package = Package(
         ),
         .target(
             name: "PackageFormat",
-            dependencies: ["JSON", "QuantCore", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "JSON", "QuantCore", "HDF5", "CXXHash", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -24,9 +24,16 @@ def slices(dataset):
         yield dataset[start:start + ROWS]
 
 
+def datasets(f):
+    """Every dataset of the file, groups walked (the weights file keeps its tensors in groups)."""
+    found = []
+    f.visititems(lambda name, obj: found.append(obj) if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
 def read(f):
-    for name in f:
-        for block in slices(f[name]):
+    for dataset in datasets(f):
+        for block in slices(dataset):
             pass
 
 
@@ -39,15 +46,15 @@ def dataset_range(dataset):
 
 
 def minmax(f):
-    for name in f:
-        dataset_range(f[name])
+    for dataset in datasets(f):
+        dataset_range(dataset)
 
 
 def histogram(f):
-    for name in f:
-        low, high = dataset_range(f[name])
+    for dataset in datasets(f):
+        low, high = dataset_range(dataset)
         counts = np.zeros(2048, dtype=np.int64)
-        for block in slices(f[name]):
+        for block in slices(dataset):
             counts += np.histogram(block, bins=2048, range=(low, high))[0]
 
 

@@ -79,7 +79,9 @@ extension Calibrator {
             if sets[dataset] == nil { order.append(dataset) }
             sets[dataset, default: []].append(observers)
         }
-        var observed: [String: ObservedActivation] = [:]
+        // Every dataset's source first (metadata only): the phase's progress counts the bytes of all of them.
+        var streams: [(dataset: String, group: [ActivationObservers], pipeline: BatchPipeline?, source: TensorSource)] =
+            []
         for dataset in order {
             guard let group = sets[dataset] else { continue }
             // Split batches over workers only when every merge is exact; otherwise one worker, read order.
@@ -91,6 +93,15 @@ extension Calibrator {
             } catch {
                 throw .input(error)
             }
+            streams.append((dataset, group, pipeline, source))
+        }
+        let phaseTotal =
+            streams.reduce(0) { $0 + $1.source.rowCount * $1.source.rowElementCount }
+            * MemoryLayout<Float>.stride
+        var phaseDone = 0
+        var observed: [String: ObservedActivation] = [:]
+        for (dataset, group, pipeline, source) in streams {
+            let buffers = pipeline?.depth ?? 1
             let required = buffers * source.bufferCapacity * MemoryLayout<Float>.stride
             if let memoryBudget, required > memoryBudget {
                 throw .memoryBudget(dataset: dataset, budget: memoryBudget, required: required)
@@ -98,8 +109,13 @@ extension Calibrator {
             let total = source.rowCount * source.rowElementCount * MemoryLayout<Float>.stride
             var done = 0
             func report(_ batch: TensorBatch) {
-                done += batch.values.count * MemoryLayout<Float>.stride
-                progress(CalibrationProgress(phase: .activations, dataset: dataset, bytesDone: done, bytesTotal: total))
+                let bytes = batch.values.count * MemoryLayout<Float>.stride
+                done += bytes
+                phaseDone += bytes
+                progress(
+                    CalibrationProgress(
+                        phase: .activations, dataset: dataset, bytesDone: done, bytesTotal: total,
+                        phaseDone: phaseDone, phaseTotal: phaseTotal))
             }
             let rowShape = source.rowShape
             let merged: [ActivationObservers]

@@ -148,11 +148,18 @@ public struct Calibrator: Sendable {
         let layerThreads = HDF5Library.isThreadSafe ? threads : 1
         // Each layer's tensors wait here from its worker until this thread hands them on in layer order.
         let handoff = TensorHandoff()
+        // Progress of the weights phase in tensors (weights and biases, stored or passed through as float32).
+        func tensorCount(_ entry: LayerDatasets) -> Int { (entry.weight == nil ? 0 : 1) + (entry.bias == nil ? 0 : 1) }
+        let weightTotal = weights == nil ? 0 : entries.reduce(0) { $0 + tensorCount($1) }
+        var weightsDone = 0
         let layers = try ParallelJobs.run(
             count: entries.count, threads: layerThreads,
             done: { index in
-                if weights != nil, !policies[index].excluded, let dataset = entries[index].weight {
-                    progress(CalibrationProgress(phase: .weights, dataset: dataset))
+                if weights != nil, let dataset = entries[index].weight ?? entries[index].bias {
+                    weightsDone += tensorCount(entries[index])
+                    progress(
+                        CalibrationProgress(
+                            phase: .weights, dataset: dataset, phaseDone: weightsDone, phaseTotal: weightTotal))
                 }
                 handoff.take(index).forEach(tensors)
             }
@@ -287,6 +294,24 @@ public struct CalibrationProgress: Sendable, Hashable {
     public var bytesDone: Int = 0
     /// Bytes of Float32 in the dataset (activations).
     public var bytesTotal: Int = 0
+    /// Done so far in the whole phase: bytes of Float32 over all activation datasets, or weight tensors
+    /// calibrated. Never above ``phaseTotal``; equal to it after the phase's last report.
+    public var phaseDone: Int = 0
+    /// The whole phase: bytes of Float32 of every activation dataset streamed, or the weight tensors to
+    /// calibrate (0: unknown).
+    public var phaseTotal: Int = 0
+
+    /// A report of `dataset` in `phase`.
+    public init(
+        phase: Phase, dataset: String, bytesDone: Int = 0, bytesTotal: Int = 0, phaseDone: Int = 0, phaseTotal: Int = 0
+    ) {
+        self.phase = phase
+        self.dataset = dataset
+        self.bytesDone = bytesDone
+        self.bytesTotal = bytesTotal
+        self.phaseDone = phaseDone
+        self.phaseTotal = phaseTotal
+    }
 }
 
 extension NaNPolicy {

@@ -70,6 +70,9 @@ struct Calibrate: ParsableCommand {
     )
     var keepGoing = false
 
+    @OptionGroup
+    var fingerprint: FingerprintOption
+
     @OptionGroup(title: "Pipeline")
     var pipeline: PipelineOptions
 
@@ -82,12 +85,12 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         let reporter = ProgressReporter(quiet: quiet)
+        var options = pipeline.jobOptions(keepGoing: keepGoing, probe: FileProbe.currentExecutable)
+        options.fingerprint = fingerprint.algorithm
         let job = CalibrationJob(
             inputs: CalibrationJob.Inputs(
                 weights: weights, activations: activations, statistics: stats, config: config),
-            output: output, force: force,
-            options: pipeline.jobOptions(keepGoing: keepGoing, probe: FileProbe.currentExecutable),
-            observers: PTQCommandLine.observers)
+            output: output, force: force, options: options, observers: PTQCommandLine.observers)
         let result: CalibrationJobResult
         do {
             result = try job.run { event in
@@ -105,7 +108,7 @@ struct Calibrate: ParsableCommand {
             }
             reporter.end()
         } catch {
-            reporter.end()
+            reporter.end(completed: false)
             FileHandle.standardError.write(Data("ptq calibrate: \(error)\n".utf8))
             throw ExitCodes.code(for: error.underlying)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import PTQKit
 
 /// What `ptq inspect` found in one file: every link with its metadata and, when asked, the statistics
@@ -37,15 +38,20 @@ struct InspectReport {
     }
 
     /// Inspects `path`; failures are recorded, never thrown. With `streamLimit`, datasets larger than
-    /// that many bytes as Float32 get no statistics (not streamed).
-    init(file path: String, statistics: Bool, batchBytes: Int, streamLimit: Int? = nil) {
+    /// that many bytes as Float32 get no statistics (not streamed). With `indexedOnly` (the crash probe),
+    /// a dataset whose every stored byte its chunk index places within the file
+    /// (``Dataset/storageLiesInFile(fileBytes:)``) is not streamed: a few of its rows are read through
+    /// libhdf5 (``sampleRead(_:)``) and it gets no statistics; every other numeric dataset is streamed.
+    init(file path: String, statistics: Bool, batchBytes: Int, streamLimit: Int? = nil, indexedOnly: Bool = false) {
         file = path
         do {
             let opened = try File(path)
+            let fileBytes = indexedOnly ? (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) : nil
             for link in try opened.walk() {
                 entries.append(
                     Self.entry(
-                        link, in: opened, statistics: statistics, batchBytes: batchBytes, streamLimit: streamLimit))
+                        link, in: opened, statistics: statistics, batchBytes: batchBytes, streamLimit: streamLimit,
+                        indexedWithin: fileBytes))
             }
         } catch {
             failure = error
@@ -53,7 +59,8 @@ struct InspectReport {
     }
 
     private static func entry(
-        _ link: ObjectEntry, in file: borrowing File, statistics: Bool, batchBytes: Int, streamLimit: Int?
+        _ link: ObjectEntry, in file: borrowing File, statistics: Bool, batchBytes: Int, streamLimit: Int?,
+        indexedWithin fileBytes: Int?
     ) -> Entry {
         switch link.kind {
         case .group, .namedDatatype, .other:
@@ -66,8 +73,13 @@ struct InspectReport {
         case .dataset:
             var entry = Entry(path: link.path, kind: .other)
             do {
-                let info = try file.openDataset(link.path).info()
+                let dataset = try file.openDataset(link.path)
+                let info = try dataset.info()
                 entry.kind = .dataset(info)
+                if let fileBytes, info.elementType.numeric != nil, try dataset.storageLiesInFile(fileBytes: fileBytes) {
+                    try sampleRead(dataset)
+                    return entry
+                }
                 let bytes = info.shape.reduce(MemoryLayout<Float>.stride) {
                     $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1
                 }
@@ -79,6 +91,20 @@ struct InspectReport {
             }
             return entry
         }
+    }
+
+    /// Reads the first two rows and the last row of `dataset` through libhdf5's own read (`H5Dread` of a
+    /// hyperslab, across the first chunk boundary when chunks hold one row), so a damaged layout that makes
+    /// that read crash does so here, in the probe.
+    static func sampleRead(_ dataset: borrowing Dataset) throws {
+        let rows = dataset.rowCount
+        let width = dataset.rowElementCount
+        guard rows > 0, width > 0 else { return }
+        try dataset.checkAllocation(elements: 2 * width, of: Float.self, operation: "probe")
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * width)
+        defer { buffer.deallocate() }
+        try dataset.readRows(0..<min(rows, 2), into: buffer)
+        try dataset.readRows((rows - 1)..<rows, into: buffer)
     }
 
     /// Streams a dataset once through the fused statistics kernel.

@@ -37,6 +37,9 @@ struct Observe: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @OptionGroup
+    var fingerprint: FingerprintOption
+
     @OptionGroup(title: "Pipeline")
     var pipeline: PipelineOptions
 
@@ -61,9 +64,10 @@ struct Observe: ParsableCommand {
             let calibrator = pipeline.jobOptions().configure(try Calibrator(config: settings, observers: registry))
             reporter.begin("observing shard \(spec)", unit: .bytes)
             let file = try StatisticsFile.observe(
-                calibrator: calibrator, files: activations, shard: spec, configFile: config, toolVersion: ptqkitVersion
+                calibrator: calibrator, files: activations, shard: spec, configFile: config, toolVersion: ptqkitVersion,
+                fingerprint: fingerprint.algorithm
             ) { progress in
-                reporter.update(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset)
+                reporter.update(done: progress.phaseDone, total: progress.phaseTotal, detail: progress.dataset)
             }
             reporter.end()
             try file.write(to: output, force: force, inputs: readPaths)
@@ -73,7 +77,7 @@ struct Observe: ParsableCommand {
                 "ptq observe: \(output): shard \(spec), \(rows) rows in \(file.body.coverage.count) segments of "
                     + "\(file.body.plan.files.count) files, \(file.body.statistics.layers.count) layers")
         } catch {
-            reporter.end()
+            reporter.end(completed: false)
             FileHandle.standardError.write(Data("ptq observe: \(error)\n".utf8))
             throw Self.exitCode(for: error)
         }

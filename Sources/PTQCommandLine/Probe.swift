@@ -6,9 +6,14 @@ import PTQKit
 import Glibc
 #endif
 
-/// `ptq _probe FILE` (hidden): reads an HDF5 file completely — every link, every dataset's metadata,
-/// every numeric dataset's values streamed once — and exits 0, or prints the first error and exits with
-/// its code. ``FileProbe`` runs it in a child process so a crash inside libhdf5 takes down only the probe.
+/// `ptq _probe FILE` (hidden): reads an HDF5 file's metadata completely — every link, every dataset's
+/// metadata and chunk index — and every numeric dataset's values that the index cannot vouch for, then
+/// exits 0, or prints the first error and exits with its code. A dataset whose every stored byte its
+/// index places within the file, unfiltered Float32 in whole-row chunks
+/// (``Dataset/storageLiesInFile(fileBytes:)``), is not streamed: only a few rows are read through
+/// libhdf5; the in-process read of such a dataset maps or copies those checked bytes. With `--read-all`
+/// every numeric dataset is streamed (`PTQ_PROBE=full`). ``FileProbe`` runs it in a child process so a
+/// crash inside libhdf5 takes down only the probe.
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: FileProbe.subcommand,
@@ -22,13 +27,17 @@ struct Probe: ParsableCommand {
     @Option(help: "Stream no dataset larger than this many bytes as Float32 (weights the calibration refuses).")
     var streamLimit: Int?
 
+    @Flag(help: "Stream every numeric dataset, also those whose chunk index vouches for them.")
+    var readAll = false
+
     @Argument(help: "The HDF5 file.")
     var file: String
 
     func run() throws {
         Self.dieWithParent()
         let report = InspectReport(
-            file: file, statistics: true, batchBytes: max(1, batchBytes), streamLimit: streamLimit)
+            file: file, statistics: true, batchBytes: max(1, batchBytes), streamLimit: streamLimit,
+            indexedOnly: !readAll)
         if let failure = report.failures.first {
             FileHandle.standardError.write(Data("ptq _probe: \(failure)\n".utf8))
             throw ExitCodes.code(for: failure)

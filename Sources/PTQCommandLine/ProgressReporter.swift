@@ -1,4 +1,5 @@
 import Foundation
+import PTQKit
 
 #if canImport(Glibc)
 import Glibc
@@ -6,46 +7,36 @@ import Glibc
 import Darwin
 #endif
 
-/// Progress of a long job on stderr, per phase.
+/// Progress of a long job on stderr, one ``PhaseProgress`` per phase (over all its bytes or tensors).
 ///
 /// On a terminal: one bar per phase, redrawn in place at most ten times a second, with the amount done
-/// (bytes or items), throughput and ETA. Otherwise (a log file, CI): a plain line every few seconds and
-/// one when the phase ends. `quiet` silences everything. Nothing goes to stdout.
+/// (bytes or items) and, once it means something, throughput and ETA; a phase that ends normally leaves
+/// its final frame at 100 %. Otherwise (a log file, CI): the phase's name when it begins, a frame every
+/// few seconds, and one line when it ends saying what finished and how fast. `quiet` silences everything.
+/// Nothing goes to stdout.
 final class ProgressReporter {
-    /// What the amounts count.
-    enum Unit {
-        case bytes
-        case items(String)
-    }
-
     private let quiet: Bool
     private let isTerminal: Bool
     private let lineInterval: Double
-    private var phase: String?
-    private var unit: Unit = .bytes
-    private var started = 0.0
+    private let clock: () -> Double
+    private var phase: PhaseProgress?
     private var lastDraw = -Double.infinity
-    private var lastLine = ""
+    private var drawn = false
 
     /// A reporter on stderr; `lineInterval` is the seconds between plain lines when stderr is not a terminal.
     init(quiet: Bool, lineInterval: Double = 3) {
         self.quiet = quiet
         isTerminal = isatty(2) == 1
         self.lineInterval = lineInterval
+        clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
     }
 
-    /// Monotonic seconds.
-    private static func now() -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-    }
-
-    /// Starts a phase (ending the previous one).
-    func begin(_ name: String, unit: Unit) {
+    /// Starts a phase (ending the previous one, which finished).
+    func begin(_ name: String, unit: PhaseProgress.Unit) {
         end()
-        phase = name
-        self.unit = unit
-        started = Self.now()
+        phase = PhaseProgress(name: name, unit: unit, started: clock())
         lastDraw = -Double.infinity
+        drawn = false
         if !quiet && !isTerminal { write("\(name)...\n") }
     }
 
@@ -57,77 +48,40 @@ final class ProgressReporter {
 
     /// Reports `done` of `total` in the current phase, working on `detail`.
     func update(done: Int, total: Int, detail: String) {
-        guard let phase else { return }
-        if Self.tracesEveryUpdate { write("ptq: test hook: \(phase): \(detail) \(done)/\(total)\n") }
+        guard var current = phase else { return }
+        if Self.tracesEveryUpdate { write("ptq: test hook: \(current.name): \(detail) \(done)/\(total)\n") }
+        current.update(done: done, total: total, detail: detail)
+        phase = current
         guard !quiet else { return }
-        let now = Self.now()
+        let now = clock()
         guard now - lastDraw >= (isTerminal ? 0.1 : lineInterval) else { return }
         lastDraw = now
-        let line = describe(phase: phase, done: done, total: total, detail: detail, elapsed: now - started)
-        lastLine = line
-        if isTerminal {
-            write("\r\u{1B}[2K" + line)
-        } else {
-            write(line + "\n")
-        }
+        drawn = true
+        let line = current.frame(at: now)
+        write(isTerminal ? "\r\u{1B}[2K" + line : line + "\n")
     }
 
-    /// Ends the current phase with its final figures.
-    func end(done: Int? = nil, total: Int? = nil) {
-        guard let phase else { return }
-        self.phase = nil
+    /// Ends the current phase: `completed` (it did everything) draws the final frame at 100 %; otherwise
+    /// (a failure) the line says where it stopped.
+    func end(completed: Bool = true) {
+        guard var current = phase else { return }
+        phase = nil
         guard !quiet else { return }
-        let elapsed = Self.now() - started
-        var line = lastLine
-        if let done, let total { line = describe(phase: phase, done: done, total: total, detail: "", elapsed: elapsed) }
-        let summary = "\(phase): done in \(String(format: "%.1f", elapsed)) s"
+        let now = clock()
+        if completed { current.complete() }
         if isTerminal {
-            write("\r\u{1B}[2K" + (line.isEmpty ? summary : line + " — done") + "\n")
+            let frame = drawn || current.total > 0 ? current.frame(at: now) + "  — " : ""
+            write("\r\u{1B}[2K" + frame + current.summary(at: now, completed: completed) + "\n")
         } else {
-            write(summary + "\n")
+            write(current.summary(at: now, completed: completed) + "\n")
         }
-        lastLine = ""
     }
 
     /// Prints a message line (a warning) without breaking a bar.
     func message(_ text: String) {
         guard !quiet else { return }
         write((isTerminal && phase != nil ? "\r\u{1B}[2K" : "") + text + "\n")
-        if isTerminal, !lastLine.isEmpty { write(lastLine) }
-    }
-
-    /// `phase [#####-----]  45%  12.3 MiB/27.0 MiB  85.1 MiB/s  ETA 3 s  detail`.
-    private func describe(phase: String, done: Int, total: Int, detail: String, elapsed: Double) -> String {
-        // Without a total there is nothing to draw a bar of: name what is being worked on.
-        guard total > 0 else { return [phase, detail].filter { !$0.isEmpty }.joined(separator: "  ") }
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 && total > done ? Double(total - done) / rate : 0
-        var parts = [phase, bar, String(format: "%3.0f%%", fraction * 100)]
-        switch unit {
-        case .bytes:
-            parts += ["\(Self.bytes(done))/\(Self.bytes(total))", "\(Self.bytes(Int(rate)))/s"]
-        case .items(let name):
-            parts += ["\(done)/\(total) \(name)"]
-        }
-        if total > done && rate > 0 { parts.append("ETA \(Int(eta.rounded(.up))) s") }
-        if !detail.isEmpty { parts.append(detail) }
-        return parts.joined(separator: "  ")
-    }
-
-    /// `12.3 MiB`.
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n)
-        var index = 0
-        while value >= 1024 && index < units.count - 1 {
-            value /= 1024
-            index += 1
-        }
-        return index == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[index]
+        if isTerminal, drawn, let phase { write(phase.frame(at: clock())) }
     }
 
     private func write(_ text: String) {

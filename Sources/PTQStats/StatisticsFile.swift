@@ -73,12 +73,13 @@ public struct StatisticsFile: Sendable {
     ///   - shard: which shard of the plan this run observes.
     ///   - configFile: the configuration file to record (hashed), if one was given.
     ///   - toolVersion: the PTQKit version to record.
+    ///   - fingerprint: the hash of the recorded files (`nil`: sizes only, see ``InputFile/fingerprint``).
     ///   - progress: called after each activation batch, on this thread.
     /// - Returns: this shard's statistics.
     /// - Throws: ``StatisticsFileError``.
     public static func observe(
         calibrator: Calibrator, files: [String], shard: ShardSpec, configFile: String?, toolVersion: String,
-        progress: (CalibrationProgress) -> Void = { _ in }
+        fingerprint: Fingerprint.Algorithm? = .xxh3, progress: (CalibrationProgress) -> Void = { _ in }
     ) throws(StatisticsFileError) -> StatisticsFile {
         let expanded = try expand(files)
         let sorted = expanded.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
@@ -107,10 +108,10 @@ public struct StatisticsFile: Sendable {
         var inputs: [InputFile] = []
         do {
             for (file, owner) in zip(plan.files, plan.owners) where owner == shard.index {
-                inputs.append(try InputFile(role: .activations, hashing: file.path))
+                inputs.append(try InputFile(role: .activations, hashing: file.path, algorithm: fingerprint))
             }
             let configInput = try configFile.map { (path) throws(PackageError) in
-                try InputFile(role: .config, hashing: path)
+                try InputFile(role: .config, hashing: path, algorithm: fingerprint)
             }
             return StatisticsFile(
                 body: Body(

@@ -141,21 +141,52 @@ public struct InputFile: Codable, Sendable, Hashable {
     public var path: String
     /// Size in bytes.
     public var size: Int
-    /// SHA-256 of the contents, 64 lowercase hex digits.
-    public var sha256: String
+    /// The digest of the contents, stored under its algorithm's key (`xxh3_128` or `sha256`); `nil` for a
+    /// run with `--fingerprint none` (nothing to check later).
+    public var fingerprint: Fingerprint?
 
     /// Creates a record from known values.
-    public init(role: Role, path: String, size: Int, sha256: String) {
+    public init(role: Role, path: String, size: Int, fingerprint: Fingerprint?) {
         self.role = role
         self.path = path
         self.size = size
-        self.sha256 = sha256
+        self.fingerprint = fingerprint
     }
 
-    /// Hashes the file at `path`.
-    public init(role: Role, hashing path: String) throws(PackageError) {
-        let (digest, size) = try SHA256.hash(fileAt: path)
-        self.init(role: role, path: path, size: size, sha256: digest.hex)
+    /// Hashes the file at `path` with `algorithm` (`nil`: only its size is recorded).
+    public init(role: Role, hashing path: String, algorithm: Fingerprint.Algorithm?) throws(PackageError) {
+        guard let algorithm else {
+            self.init(role: role, path: path, size: try Fingerprint.size(ofFileAt: path), fingerprint: nil)
+            return
+        }
+        let (fingerprint, size) = try Fingerprint.of(fileAt: path, algorithm: algorithm)
+        self.init(role: role, path: path, size: size, fingerprint: fingerprint)
+    }
+
+    /// Decodes `role`, `path`, `size` and at most one digest key (`xxh3_128` or `sha256`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(Role.self, forKey: .role)
+        path = try container.decode(String.self, forKey: .path)
+        size = try container.decode(Int.self, forKey: .size)
+        fingerprint = nil
+        for algorithm in Fingerprint.Algorithm.allCases {
+            guard let hex = try container.decodeIfPresent(String.self, forKey: CodingKeys(algorithm)) else { continue }
+            guard fingerprint == nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: CodingKeys(algorithm), in: container, debugDescription: "more than one digest")
+            }
+            fingerprint = Fingerprint(algorithm: algorithm, hex: hex)
+        }
+    }
+
+    /// Encodes `role`, `path`, `size` and the digest under its algorithm's key.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(role, forKey: .role)
+        try container.encode(path, forKey: .path)
+        try container.encode(size, forKey: .size)
+        if let fingerprint { try container.encode(fingerprint.hex, forKey: CodingKeys(fingerprint.algorithm)) }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -163,6 +194,15 @@ public struct InputFile: Codable, Sendable, Hashable {
         case path
         case size
         case sha256
+        case xxh3 = "xxh3_128"
+
+        /// The key a digest of `algorithm` is stored under.
+        init(_ algorithm: Fingerprint.Algorithm) {
+            switch algorithm {
+            case .sha256: self = .sha256
+            case .xxh3: self = .xxh3
+            }
+        }
     }
 }
 

@@ -28,13 +28,14 @@ public enum ManifestSchema {
           "$defs": {
             "input": {
               "type": "object",
-              "required": ["role", "path", "size", "sha256"],
+              "required": ["role", "path", "size"],
               "additionalProperties": false,
               "properties": {
                 "role": {"enum": ["weights", "activations", "config", "statistics"]},
                 "path": {"type": "string", "minLength": 1},
                 "size": {"type": "integer", "minimum": 0},
-                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "xxh3_128": {"type": "string", "pattern": "^[0-9a-f]{32}$"}
               }
             },
             "layer": {

@@ -71,34 +71,43 @@ public enum PackageVerifier {
         return report
     }
 
-    /// Hashes every input still at its path; with `weights`, the weights input must be that file.
+    /// Hashes every input still at its path with the algorithm its record names; with `weights`, the
+    /// weights input must be that file. An input recorded without a digest (`--fingerprint none`) is
+    /// reported as a warning: nothing can be checked.
     static func checkInputs(_ inputs: [InputFile], against weights: String?, _ report: inout Report) {
         for input in inputs {
+            guard let recorded = input.fingerprint else {
+                report.warnings.append(
+                    "\(input.path): \(input.role.rawValue) input recorded without a fingerprint; it was not checked")
+                continue
+            }
             guard FileManager.default.fileExists(atPath: input.path) else {
                 report.warnings.append(
                     "\(input.path): \(input.role.rawValue) input not found; its hash was not checked")
                 continue
             }
             do {
-                let (digest, size) = try SHA256.hash(fileAt: input.path)
+                let (actual, size) = try Fingerprint.of(fileAt: input.path, algorithm: recorded.algorithm)
+                let name = recorded.algorithm.displayName
                 report.check(
-                    digest.hex == input.sha256 && size == input.size
+                    actual == recorded && size == input.size
                         ? nil
-                        : """
-                        \(input.path): SHA-256 or size differs from the manifest (the file changed since calibration)
-                        """
+                        : "\(input.path): \(name) or size differs from the manifest (the file changed since "
+                            + "calibration)"
                 )
             } catch {
                 report.check("\(error)")
             }
         }
         guard let weights else { return }
+        let recorded = inputs.filter { $0.role == .weights }.compactMap(\.fingerprint)
+        guard let algorithm = recorded.first?.algorithm else { return }
         do {
-            let (digest, _) = try SHA256.hash(fileAt: weights)
-            let recorded = inputs.filter { $0.role == .weights }.map(\.sha256)
+            let (actual, _) = try Fingerprint.of(fileAt: weights, algorithm: algorithm)
             report.check(
-                recorded.isEmpty || recorded.contains(digest.hex)
-                    ? nil : "\(weights): not the weights file the package was made from (SHA-256 differs)")
+                recorded.contains(actual)
+                    ? nil
+                    : "\(weights): not the weights file the package was made from (\(algorithm.displayName) differs)")
         } catch {
             report.check("\(error)")
         }

@@ -1,11 +1,5 @@
 internal import Crypto
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A streaming SHA-256 hasher (FIPS 180-4), used to fingerprint the inputs a package was made from.
 ///
 /// Feed bytes in any number of pieces with ``update(_:)-(UnsafeRawBufferPointer)``, then read
@@ -53,8 +47,7 @@ public struct SHA256: @unchecked Sendable {
         public let bytes: [UInt8]
         /// Lowercase hexadecimal, 64 characters (as `sha256sum` prints it).
         public var hex: String {
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+            Fingerprint.hex(bytes)
         }
         /// ``hex``.
         public var description: String { hex }
@@ -64,23 +57,8 @@ public struct SHA256: @unchecked Sendable {
     /// (memory stays flat in the file size).
     /// - Throws: ``PackageError/cannotRead(path:reason:)`` if the file cannot be opened or read.
     public static func hash(fileAt path: String) throws(PackageError) -> (digest: Digest, size: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotRead(path: path, reason: PackageError.errnoText()) }
-        defer { close(fd) }
         var hasher = SHA256()
-        var size = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .cannotRead(path: path, reason: PackageError.errnoText())
-            }
-            if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            size += n
-        }
+        let size = try Fingerprint.readPieces(of: path) { hasher.update($0) }
         return (hasher.finalize(), size)
     }
 }

@@ -69,14 +69,42 @@ enum BenchSuite {
                         cpuPerRun: child.cpuSeconds / Double(times.count + 1)))
             }
         }
+        let threadCounts = cores > 1 ? [1, cores] : [1]
         if options.only.isEmpty || options.only.contains(CalibrateJob.name) {
-            rows += CalibrateJob.run(file: file, runs: options.runs, threads: cores > 1 ? [1, cores] : [1])
+            rows += CalibrateJob.run(CalibrateJob.activationJobs, file: file, runs: options.runs, threads: threadCounts)
         }
         if options.only.isEmpty || options.only.contains("numpy") {
             rows += NumpyBaseline.run(file: file, runs: options.runs)
         }
         printTable(rows, bytes: bytes)
+        if options.only.isEmpty || options.only.contains("weights") {
+            try runWeights(options, threads: threadCounts)
+        }
         print("load average at the end: \(loadAverage()) (figures are noisy when it exceeds the core count)")
+    }
+
+    /// The weights-only table on ``BenchWeights``' 2 GiB file: its raw read floor, h5py's read, and the
+    /// weights-only `ptq calibrate` jobs.
+    static func runWeights(_ options: Options, threads: [Int]) throws {
+        let file = try BenchWeights.file(in: options.dataDirectory)
+        print(
+            "\nweights file: \(file) (\(BenchWeights.bytes >> 20) MiB float32, one tensor of \(BenchWeights.bigRows)×"
+                + "\(BenchWeights.columns) (\(BenchWeights.bigRows * BenchWeights.columns * 4 >> 20) MiB) and "
+                + "\(BenchWeights.layerCount) of \(BenchWeights.layerRows)×\(BenchWeights.columns), with biases)\n")
+        let child = try ChildProcess.run(
+            CommandLine.arguments[0],
+            ["measure", BenchWorkloads.rawReadName, "--threads", "1", "--runs", "\(options.runs)", "--file", file])
+        guard child.status == 0, let times = parseSeconds(child.stdout) else {
+            throw BenchError.child(BenchWorkloads.rawReadName, child.status, child.stdout)
+        }
+        var rows = [
+            TableRow(
+                name: BenchWorkloads.rawReadName, threads: 1, seconds: median(times), peakRSS: child.peakRSS,
+                cpuPerRun: child.cpuSeconds / Double(times.count + 1))
+        ]
+        rows += NumpyBaseline.run(file: file, runs: options.runs, jobs: ["read"])
+        rows += CalibrateJob.run(CalibrateJob.weightJobs, file: file, runs: options.runs, threads: threads)
+        printTable(rows, bytes: BenchWeights.bytes)
     }
 
     /// The child: one warm-up and `runs` timed runs of one workload; prints `seconds t1 t2 ...`.
@@ -136,6 +164,7 @@ enum BenchSuite {
         // The I/O floor: the fastest of the raw-read rows (mapped sum, raw-chunk copy, hyperslab copy).
         let floorRow = rows.filter { $0.name.hasPrefix(BenchWorkloads.rawReadName) }.min { $0.seconds < $1.seconds }
         let floor = floorRow?.seconds
+        let h5py = rows.first { $0.name == NumpyBaseline.readName }?.seconds
         func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
             let space = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + space : space + text
@@ -144,16 +173,18 @@ enum BenchSuite {
         let gigabytes = Double(bytes) / 1e9
         print(
             "| " + pad("workload", 34, left: true)
-                + " | threads |  seconds |  GB/s | × raw read | CPU s/run | peak RSS MiB |")
+                + " | threads |  seconds |  GB/s | × raw read | × h5py read | CPU s/run | peak RSS MiB |")
         print(
             "|" + String(repeating: "-", count: 36)
-                + "|--------:|---------:|------:|-----------:|----------:|-------------:|")
+                + "|--------:|---------:|------:|-----------:|------------:|----------:|-------------:|")
         for row in rows {
             let ratio = floor.map { fixed($0 / row.seconds, 2) } ?? "–"
+            let h5pyRatio = h5py.map { fixed($0 / row.seconds, 2) } ?? "–"
             print(
                 "| " + pad(row.name, 34, left: true) + " | " + pad("\(row.threads)", 7) + " | "
                     + pad(fixed(row.seconds, 3), 8) + " | " + pad(fixed(gigabytes / row.seconds, 2), 5) + " | "
-                    + pad(ratio, 10) + " | " + pad(fixed(row.cpuPerRun, 3), 9) + " | " + pad("\(row.peakRSS >> 20)", 12)
+                    + pad(ratio, 10) + " | " + pad(h5pyRatio, 11) + " | " + pad(fixed(row.cpuPerRun, 3), 9) + " | "
+                    + pad("\(row.peakRSS >> 20)", 12)
                     + " |")
         }
         print(
@@ -166,6 +197,7 @@ enum BenchSuite {
         )
         print("seconds: median wall time of one pass over the file; × raw read: floor seconds / row seconds, the floor")
         print("being the fastest raw-read row (here: \(floorRow?.name ?? "none"));")
+        print("× h5py read: h5py's read of the same file (its seconds / row seconds; > 1: faster than h5py reading).")
         print("CPU s/run: user + system CPU of the row's process per run (contention-independent cost).")
     }
 }

@@ -35,9 +35,9 @@ enum BenchWorkloads {
             },
         ] + ObserverWorkloads.all
 
-    /// The dataset paths of the benchmark file.
-    static func datasets(_ file: String) -> [String] {
-        BenchData.specs.map { "/\($0.name)" }
+    /// The dataset paths of a benchmark file (the activation or the weights file), in walk order.
+    static func datasets(_ file: String) throws -> [String] {
+        try File(file).walk().filter { $0.kind == .dataset }.map(\.path)
     }
 
     /// Streams all datasets through a ``BatchPipeline`` of `threads` workers (with 1 thread: serially on
@@ -74,7 +74,7 @@ enum BenchWorkloads {
     /// a mapping alone moves no byte); copied batches (raw chunks, hyperslab) were moved by the copy, so
     /// only one value is touched.
     static func read(_ file: String, path: TensorSource.ReadPath) throws {
-        for dataset in datasets(file) {
+        for dataset in try datasets(file) {
             var source = try TensorSource(file: file, dataset: dataset, batch: batch)
             source.allowsMapping = path == .mapped
             source.allowsRawChunks = path != .hyperslab

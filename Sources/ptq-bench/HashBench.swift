@@ -7,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// `ptq-bench hash [--runs N] FILE...`: throughput of ``SHA256/hash(fileAt:)`` (the input fingerprint of
-/// `ptq calibrate`, `observe`, `merge` and the package verifier) on each file, read from the page cache
+/// `ptq-bench hash [--runs N] FILE...`: throughput of ``Fingerprint/of(fileAt:algorithm:)`` with XXH3-128
+/// (the default input fingerprint of `ptq calibrate` and `observe`) and SHA-256 on each file, read from the page cache
 /// after one warm-up. Prints the median over `--runs` (default 5) of wall seconds and of this process's
 /// CPU seconds (user + system, `getrusage`), and MB/s (10⁶ bytes) of each; on a loaded machine read the
 /// CPU column.
@@ -26,28 +26,33 @@ enum HashBench {
                 i += 1
             }
         }
-        print("hash: SHA256.hash(fileAt:), median of \(runs) after 1 warm-up (page cache)")
-        print("file                                            MB   wall s  MB/s wall   CPU s  MB/s CPU  digest")
+        print("hash: Fingerprint.of(fileAt:algorithm:), median of \(runs) after 1 warm-up (page cache)")
+        print("file                                  algorithm     MB   wall s  MB/s wall   CPU s  MB/s CPU  digest")
         for file in files {
-            _ = try SHA256.hash(fileAt: file)
-            var walls: [Double] = []
-            var cpus: [Double] = []
-            var last: (digest: SHA256.Digest, size: Int)?
-            for _ in 0..<runs {
-                let cpu0 = cpuSeconds()
-                let d = try ContinuousClock().measure { last = try SHA256.hash(fileAt: file) }
-                cpus.append(cpuSeconds() - cpu0)
-                walls.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            for algorithm in Fingerprint.Algorithm.allCases {
+                _ = try Fingerprint.of(fileAt: file, algorithm: algorithm)
+                var walls: [Double] = []
+                var cpus: [Double] = []
+                var last: (Fingerprint, size: Int)?
+                for _ in 0..<runs {
+                    let cpu0 = cpuSeconds()
+                    let d = try ContinuousClock().measure {
+                        last = try Fingerprint.of(fileAt: file, algorithm: algorithm)
+                    }
+                    cpus.append(cpuSeconds() - cpu0)
+                    walls.append(BenchSuite.seconds(d))
+                }
+                guard let (fingerprint, size) = last else { continue }
+                let wall = BenchSuite.median(walls)
+                let cpu = BenchSuite.median(cpus)
+                let mb = Double(size) / 1e6
+                let name = String(file.split(separator: "/").last ?? "")
+                print(
+                    name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                        + algorithm.displayName.padding(toLength: 9, withPad: " ", startingAt: 0)
+                        + String(format: "%6.0f %8.3f %10.0f %7.3f %9.0f  ", mb, wall, mb / wall, cpu, mb / cpu)
+                        + fingerprint.hex.prefix(16) + "…")
             }
-            guard let (digest, size) = last else { continue }
-            let wall = BenchSuite.median(walls)
-            let cpu = BenchSuite.median(cpus)
-            let mb = Double(size) / 1e6
-            let name = String(file.split(separator: "/").last ?? "")
-            print(
-                name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + String(format: "%6.0f %8.3f %10.0f %7.3f %9.0f  ", mb, wall, mb / wall, cpu, mb / cpu)
-                    + digest.hex.prefix(16) + "…")
         }
     }
 

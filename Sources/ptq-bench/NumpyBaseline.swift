@@ -3,7 +3,12 @@ import Foundation
 /// Runs `bench/numpy_baseline.py` (h5py read + np.min/np.max, np.histogram 2048 bins) on the same file
 /// when python3 with numpy and h5py is available; returns its rows or prints why it was skipped.
 enum NumpyBaseline {
-    static func run(file: String, runs: Int) -> [BenchSuite.TableRow] {
+    /// The row of h5py merely reading the file.
+    static let readName = "h5py read"
+
+    /// Runs `jobs` (of `read`, `minmax`, `histogram`) on `file`.
+    static func run(file: String, runs: Int, jobs: [String] = ["read", "minmax", "histogram"]) -> [BenchSuite.TableRow]
+    {
         let python = ProcessInfo.processInfo.environment["PTQ_BENCH_PYTHON"] ?? ChildProcess.which("python3")
         guard let python else {
             print("numpy baseline skipped: no python3 on PATH (set PTQ_BENCH_PYTHON)")
@@ -15,7 +20,7 @@ enum NumpyBaseline {
             return []
         }
         var rows: [BenchSuite.TableRow] = []
-        for job in ["read", "minmax", "histogram"] {
+        for job in jobs {
             guard let child = try? ChildProcess.run(python, [script, file, job, "--runs", "\(runs)"]) else {
                 print("numpy baseline skipped: cannot start \(python)")
                 return rows
@@ -30,7 +35,8 @@ enum NumpyBaseline {
             }
             rows.append(
                 BenchSuite.TableRow(
-                    name: "numpy \(job)", threads: 1, seconds: BenchSuite.median(times), peakRSS: child.peakRSS,
+                    name: job == "read" ? readName : "numpy \(job)", threads: 1, seconds: BenchSuite.median(times),
+                    peakRSS: child.peakRSS,
                     cpuPerRun: child.cpuSeconds / Double(times.count + 1)))
         }
         return rows

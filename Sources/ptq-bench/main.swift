@@ -1,5 +1,6 @@
 // ptq-bench: PTQKit's benchmarks (release build only): `ptq-bench [suite] [arguments]`.
 // Each suite lives in its own file; add it to `suites` with one line.
+import Foundation
 import PTQKit
 
 /// A named benchmark suite; `run` receives the arguments after the suite name.
@@ -28,7 +29,7 @@ let suites: [Suite] = [
     ) {
         try BenchSuite.run($0[...])
     },
-    Suite(name: "hash", summary: "input fingerprint (SHA-256) MB/s on files: [--runs N] FILE...") {
+    Suite(name: "hash", summary: "input fingerprints (XXH3-128, SHA-256) MB/s on files: [--runs N] FILE...") {
         try HashBench.run(arguments: $0)
     },
     Suite(name: "measure", summary: "one row of `suite` (run by it as a child process)") {
@@ -39,22 +40,45 @@ let suites: [Suite] = [
 /// Suites run when no name is given (not the 1 GiB table, which `make bench` runs).
 let defaultSuites: Set = ["io", "float", "quant"]
 
-/// The first argument names no suite.
-struct UnknownSuite: Error, CustomStringConvertible {
-    let name: String
-    let known: [String]
-    var description: String { "unknown suite '\(name)'; suites: " + known.joined(separator: ", ") }
+/// The usage text: the synopsis and every suite with its arguments.
+@MainActor func usage() -> String {
+    let width = suites.map(\.name.count).max() ?? 0
+    let lines = suites.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.summary }
+    return """
+        usage: ptq-bench [SUITE [ARGUMENTS...]]   (release build: swift build -c release --product ptq-bench)
+        Without a suite: \(suites.filter { defaultSuites.contains($0.name) }.map(\.name).joined(separator: ", ")). \
+        `make bench` runs `suite`.
+        suites:
+        \(lines.joined(separator: "\n"))
+        """
 }
 
-print("ptq-bench \(ptqkitVersion)")
+/// Prints `message` to stderr and exits with `code` (a top-level `throw` would end in a trap).
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("ptq-bench: \(message)\n".utf8))
+    exit(code)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
-if let first = arguments.first, first == "stream" {
-    try TensorIOBenchmarks.run(arguments: arguments)  // `ptq-bench stream FILE...` as before
-} else if let first = arguments.first {
-    guard let suite = suites.first(where: { $0.name == first }) else {
-        throw UnknownSuite(name: first, known: suites.map { "\($0.name) (\($0.summary))" })
+if let first = arguments.first, ["--help", "-h", "help"].contains(first) {
+    print(usage())
+    exit(0)
+}
+print("ptq-bench \(ptqkitVersion)")
+do {
+    if let first = arguments.first, first == "stream" {
+        try TensorIOBenchmarks.run(arguments: arguments)  // `ptq-bench stream FILE...` as before
+    } else if let first = arguments.first {
+        guard let suite = suites.first(where: { $0.name == first }) else {
+            fail("unknown suite '\(first)'\n\(usage())", code: 64)
+        }
+        try suite.run(Array(arguments.dropFirst()))
+    } else {
+        for suite in suites where defaultSuites.contains(suite.name) { try suite.run([]) }
     }
-    try suite.run(Array(arguments.dropFirst()))
-} else {
-    for suite in suites where defaultSuites.contains(suite.name) { try suite.run([]) }
+} catch let error as BenchError {
+    if case .usage = error { fail("\(error)\n\(usage())", code: 64) }
+    fail("\(error)", code: 1)
+} catch {
+    fail("\(error)", code: 1)
 }

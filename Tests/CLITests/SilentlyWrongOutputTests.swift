@@ -62,8 +62,9 @@ import Testing
         let target = "\(Self.fixtures)/external_target.h5"
         let recorded = try #require(manifest.inputs.first { $0.path == target }, "\(manifest.inputs.map(\.path))")
         #expect(recorded.role == .weights)
-        let hashed = try InputFile(role: .weights, hashing: PTQProcess.repository.appendingPathComponent(target).path)
-        #expect(recorded.sha256 == hashed.sha256)
+        let hashed = try InputFile(
+            role: .weights, hashing: PTQProcess.repository.appendingPathComponent(target).path, algorithm: .xxh3)
+        #expect(recorded.fingerprint == hashed.fingerprint)
         let verify = try PTQProcess.run(["verify", path])
         #expect(verify.status == 0, "\(verify.stderr)")
     }

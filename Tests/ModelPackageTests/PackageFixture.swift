@@ -137,7 +137,7 @@ struct PackageFixture {
         layers["fc1"]?.activation = Self.activation
         let manifest = Manifest(
             ptqkitVersion: "0.0.0-test",
-            inputs: [try InputFile(role: .weights, hashing: try writeWeights(tensors))],
+            inputs: [try InputFile(role: .weights, hashing: try writeWeights(tensors), algorithm: .sha256)],
             config: .object(["version": .int(1), "weights": .object(["bits": .int(8)])]),
             layers: Array(layers.values))
         try builder.finish(manifest: manifest)

@@ -51,7 +51,8 @@ struct PackageJobTests {
         for tensor in try Self.tensors() { try job.store(tensor) }
         #expect(job.storedCount == 6)
         let manifest = try job.finish(
-            plan: Self.plan, inputs: [try InputFile(role: .weights, hashing: Self.weights)], config: .object([:]),
+            plan: Self.plan, inputs: [try InputFile(role: .weights, hashing: Self.weights, algorithm: .xxh3)],
+            config: .object([:]),
             toolVersion: "test")
         #expect(manifest.layers.map(\.name) == ["fc1", "fc2", "fc3"])
         #expect(manifest.layers.map(\.policy) == [nil, .object(["excluded": .bool(false)]), nil])

@@ -74,15 +74,20 @@ struct SHA256Tests {
         whole.update(bytes)
         #expect(whole.finalize().hex == reference.sha256, "length \(reference.length)")
         var pieces = SHA256()
+        Self.feedInPieces(bytes) { pieces.update($0) }
+        #expect(pieces.finalize().hex == reference.sha256, "length \(reference.length) in pieces")
+    }
+
+    /// Hands `bytes` to `update` in uneven pieces of 1…997 bytes (the first `length % 61 + 1`).
+    static func feedInPieces(_ bytes: [UInt8], _ update: (UnsafeRawBufferPointer) -> Void) {
         var offset = 0
-        var step = reference.length % 61 + 1
+        var step = bytes.count % 61 + 1
         while offset < bytes.count {
             let end = min(bytes.count, offset + step)
-            bytes[offset..<end].withUnsafeBytes { pieces.update($0) }
+            bytes[offset..<end].withUnsafeBytes { update($0) }
             offset = end
             step = step * 7 % 997 + 1
         }
-        #expect(pieces.finalize().hex == reference.sha256, "length \(reference.length) in pieces")
     }
 
     /// A copy of a hasher continues independently of the original (value semantics): both finish the

@@ -3,8 +3,8 @@ extension CalibrationJob {
     public enum Event: Sendable, Hashable {
         /// A phase begins.
         case phase(Phase)
-        /// Progress in the current phase: bytes of the dataset (activations) or tensors done (weights,
-        /// writing), and the dataset being processed.
+        /// Progress over the whole current phase: bytes of all activation datasets, or weight tensors
+        /// calibrated (`done` reaches `total` with the phase's last report), and the dataset being processed.
         case progress(done: Int, total: Int, detail: String)
         /// Something worth a look that does not stop the job (missing shards, degenerate ranges, ...).
         case warning(String)

@@ -19,9 +19,10 @@ import PackageWriter
 /// (``Inputs/statistics``, which must cover every shard or record the missing ones); load the
 /// configuration (the given file, else the statistics', else the defaults); probe every HDF5 input in a
 /// child process (``Options/probe``; with ``Options/keepGoing`` an activation file that fails is skipped);
-/// fingerprint the inputs (SHA-256, in the background while the calibration runs when it has several
-/// threads); calibrate, storing each tensor in the package as the calibrator hands over its codes
-/// (``PackageJob``: the weights are read once); write the manifest and move the package into place
+/// fingerprint the inputs (XXH3-128 unless ``Options/fingerprint`` says otherwise; in the background while
+/// the calibration runs when it has several threads); calibrate, storing each tensor in the package as the
+/// calibrator hands over its codes (``PackageJob``: the weights are read once); write the manifest and move
+/// the package into place
 /// atomically. Nothing is left at ``output`` on failure. The result is independent of the thread count,
 /// the batch size and the memory budget.
 public struct CalibrationJob: Sendable {
@@ -61,11 +62,13 @@ public struct CalibrationJob: Sendable {
         public var probe: FileProbe?
         /// Hash the inputs on a background thread while calibrating (`nil`: when more than one thread).
         public var fingerprintInBackground: Bool?
+        /// The hash recorded for each input in the manifest (`nil`: sizes only, `--fingerprint none`).
+        public var fingerprint: Fingerprint.Algorithm?
 
         /// Creates options.
         public init(
             threads: Int? = nil, memoryBudget: Int? = nil, batchRows: Int? = nil, keepGoing: Bool = false,
-            probe: FileProbe? = nil, fingerprintInBackground: Bool? = nil
+            probe: FileProbe? = nil, fingerprintInBackground: Bool? = nil, fingerprint: Fingerprint.Algorithm? = .xxh3
         ) {
             self.threads = threads
             self.memoryBudget = memoryBudget
@@ -73,6 +76,7 @@ public struct CalibrationJob: Sendable {
             self.keepGoing = keepGoing
             self.probe = probe
             self.fingerprintInBackground = fingerprintInBackground
+            self.fingerprint = fingerprint
         }
 
         /// `calibrator` with these options applied.
@@ -165,7 +169,7 @@ public struct CalibrationJob: Sendable {
         // The inputs are fingerprinted while the calibration runs (on its own thread unless one thread).
         let fingerprints = InputFingerprints(
             (inputs.weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) },
-            concurrently: options.fingerprintInBackground ?? (calibrator.threads > 1))
+            algorithm: options.fingerprint, concurrently: options.fingerprintInBackground ?? (calibrator.threads > 1))
         started(fingerprints)
         try checkCancellation()
         // The package is written while the calibration runs: each tensor as the calibrator hands it over.
@@ -195,7 +199,9 @@ public struct CalibrationJob: Sendable {
             }
             for path in linked {
                 recorded.append(
-                    try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: role, hashing: path) }
+                    try CalibrationJobError.wrap { () throws(PackageError) in
+                        try InputFile(role: role, hashing: path, algorithm: options.fingerprint)
+                    }
                 )
             }
         }
@@ -203,12 +209,13 @@ public struct CalibrationJob: Sendable {
             // The activation files as `ptq observe` fingerprinted them (they need not be here), and the
             // observing config file unless another is given: the manifest equals a direct run's.
             recorded += saved.body.inputs.map {
-                InputFile(role: .activations, path: $0.path, size: $0.size, sha256: $0.sha256)
+                InputFile(role: .activations, path: $0.path, size: $0.size, fingerprint: $0.fingerprint)
             }
         }
         if let config = inputs.config {
             recorded.append(
-                try CalibrationJobError.wrap { () throws(PackageError) in try InputFile(role: .config, hashing: config)
+                try CalibrationJobError.wrap { () throws(PackageError) in
+                    try InputFile(role: .config, hashing: config, algorithm: options.fingerprint)
                 })
         } else if let configFile = saved?.body.configFile {
             recorded.append(configFile)
@@ -237,7 +244,7 @@ public struct CalibrationJob: Sendable {
                 phase = progress.phase
                 events(.phase(progress.phase == .activations ? .activations : .weights))
             }
-            events(.progress(done: progress.bytesDone, total: progress.bytesTotal, detail: progress.dataset))
+            events(.progress(done: progress.phaseDone, total: progress.phaseTotal, detail: progress.dataset))
         }
         return try CalibrationJobError.wrap { () throws(CalibrationError) in
             if let saved {

@@ -8,30 +8,40 @@ import Darwin
 
 /// Crash isolation for inputs read through libhdf5: before `ptq inspect` or a ``CalibrationJob`` opens an
 /// HDF5 file in-process, it runs ``executable`` as `EXECUTABLE _probe FILE` (the `ptq` binary, or any binary
-/// built with `PTQCommandLine`, re-executing itself), which walks the file and
-/// streams every numeric dataset once, exactly as `ptq inspect --stats` does. libhdf5 can segfault on a
-/// damaged file (docs/libhdf5-crashers.md lists the cases found here); in the child that costs only the
-/// child, and the batch reports the file and goes on (with `--keep-going`) or stops.
+/// built with `PTQCommandLine`, re-executing itself), which walks the file, opens every dataset, checks
+/// each dataset's chunk index and streams every numeric dataset the index cannot vouch for, as
+/// `ptq inspect --stats` does. libhdf5 can segfault on a damaged file (docs/libhdf5-crashers.md lists the
+/// cases found here); in the child that costs only the child, and the batch reports the file and goes on
+/// (with `--keep-going`) or stops.
 ///
-/// The probe reads each file once more (from the page cache when it fits there). `PTQ_PROBE=off` turns
-/// probing off for trusted inputs; `PTQ_PROBE_TIMEOUT` (seconds) overrides the time limit
-/// (default 120 s + 10 s per GiB of file).
+/// The probe reads no value of a dataset whose every stored byte its index places within the file
+/// (unfiltered Float32 in whole-row chunks, or contiguous; the usual activation and weight files) beyond a
+/// few rows read through libhdf5: the in-process read maps or copies exactly those checked bytes. Filtered,
+/// converted, sparse or damaged datasets are read completely, as before (from the page cache when the file
+/// fits there). `PTQ_PROBE=full` streams every dataset (``readsAll``); `PTQ_PROBE=off` turns probing off
+/// for trusted inputs; `PTQ_PROBE_TIMEOUT` (seconds) overrides the time limit (default 120 s + 10 s per GiB).
 public struct FileProbe: Sendable {
     /// The binary that runs `_probe FILE` (a `ptq` built with `PTQCommandLine`).
     public var executable: String
     /// Bytes of Float32 per batch the child streams.
     public var batchBytes: Int
+    /// Stream every numeric dataset in the child, also those whose chunk index vouches for them.
+    public var readsAll: Bool
 
     /// A probe running `executable`.
-    public init(executable: String, batchBytes: Int = 8 << 20) {
+    public init(executable: String, batchBytes: Int = 8 << 20, readsAll: Bool = false) {
         self.executable = executable
         self.batchBytes = batchBytes
+        self.readsAll = readsAll
     }
 
-    /// The probe that re-executes the running binary, or `nil` when `PTQ_PROBE=off` turns probing off.
+    /// The probe that re-executes the running binary, or `nil` when `PTQ_PROBE=off` turns probing off;
+    /// `PTQ_PROBE=full` makes it stream every dataset.
     public static var currentExecutable: FileProbe? {
-        guard ProcessInfo.processInfo.environment["PTQ_PROBE"] != "off" else { return nil }
-        return FileProbe(executable: Bundle.main.executablePath ?? CommandLine.arguments[0])
+        let setting = ProcessInfo.processInfo.environment["PTQ_PROBE"]
+        guard setting != "off" else { return nil }
+        return FileProbe(
+            executable: Bundle.main.executablePath ?? CommandLine.arguments[0], readsAll: setting == "full")
     }
 
     /// The name of the hidden subcommand the child runs.
@@ -126,7 +136,7 @@ public struct FileProbe: Sendable {
         defer { try? manager.removeItem(at: log) }
         let arguments =
             [Self.subcommand, "--batch-bytes", "\(batchBytes)"]
-            + (streamLimit.map { ["--stream-limit", "\($0)"] } ?? []) + ["--", path]
+            + (streamLimit.map { ["--stream-limit", "\($0)"] } ?? []) + (readsAll ? ["--read-all"] : []) + ["--", path]
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // die at once; the signal is what matters
         environment["PTQ_PROBE_PARENT"] = "\(getpid())"  // the probe ends with this process (see Probe)

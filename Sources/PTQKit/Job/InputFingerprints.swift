@@ -1,9 +1,9 @@
 import Foundation
 import PackageFormat
 
-/// The SHA-256 fingerprints of a package's input files, computed in the background while the
-/// calibration runs (hashing a large activation file costs more CPU time than observing it), several
-/// files at once; or on the calling thread in ``wait()`` when not concurrent (one thread).
+/// The fingerprints of a package's input files (XXH3-128 by default, SHA-256 on request, or sizes only),
+/// computed in the background while the calibration runs, several files at once; or on the calling thread
+/// in ``wait()`` when not concurrent (one thread).
 final class InputFingerprints: @unchecked Sendable {
     // `@unchecked Sendable`: `results` and `finished` are written by the hashing threads and read by
     // ``wait()`` only while holding `condition`'s lock; the other properties are immutable.
@@ -12,20 +12,23 @@ final class InputFingerprints: @unchecked Sendable {
     private var finished = false
     private let files: [(role: InputFile.Role, path: String)]
     private let concurrent: Bool
+    /// The hash (`nil`: sizes only).
+    private let algorithm: Fingerprint.Algorithm?
     /// Each file's size when the calibration started (`nil` when it could not be read then).
     private let startSizes: [Int?]
 
     /// Starts hashing `files` in the background if `concurrently` (up to one thread per core, one file
-    /// per thread at a time).
-    init(_ files: [(role: InputFile.Role, path: String)], concurrently: Bool) {
+    /// per thread at a time) with `algorithm` (`nil`: only the sizes are recorded, nothing is read).
+    init(_ files: [(role: InputFile.Role, path: String)], algorithm: Fingerprint.Algorithm?, concurrently: Bool) {
         self.files = files
+        self.algorithm = algorithm
         startSizes = files.map { Self.size(of: $0.path) }
         results = Array(repeating: nil, count: files.count)
-        concurrent = concurrently && !files.isEmpty
+        concurrent = concurrently && !files.isEmpty && algorithm != nil
         guard concurrent else { return }
         let thread = Thread { [self] in
             DispatchQueue.concurrentPerform(iterations: files.count) { index in
-                let result = Self.hash(files[index])
+                let result = Self.hash(files[index], algorithm)
                 condition.lock()
                 results[index] = result
                 condition.unlock()
@@ -59,7 +62,7 @@ final class InputFingerprints: @unchecked Sendable {
                 return try result.get()
             }
         } else {
-            fingerprints = try files.map { (file) throws(PackageError) in try Self.hash(file).get() }
+            fingerprints = try files.map { (file) throws(PackageError) in try Self.hash(file, algorithm).get() }
         }
         for (fingerprint, start) in zip(fingerprints, startSizes) where fingerprint.size != start {
             throw .hdf5(Self.resized(fingerprint.path, from: start, hashed: fingerprint.size))
@@ -92,7 +95,9 @@ final class InputFingerprints: @unchecked Sendable {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
     }
 
-    private static func hash(_ file: (role: InputFile.Role, path: String)) -> Result<InputFile, PackageError> {
-        Result { () throws(PackageError) in try InputFile(role: file.role, hashing: file.path) }
+    private static func hash(
+        _ file: (role: InputFile.Role, path: String), _ algorithm: Fingerprint.Algorithm?
+    ) -> Result<InputFile, PackageError> {
+        Result { () throws(PackageError) in try InputFile(role: file.role, hashing: file.path, algorithm: algorithm) }
     }
 }

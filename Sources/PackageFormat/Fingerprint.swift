@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file's fingerprint: the digest of its bytes under a named algorithm.
+public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
+    /// The hash functions a fingerprint can use; the raw value is the manifest key the digest is stored
+    /// under (`inputs[].xxh3_128` or `inputs[].sha256`).
+    public enum Algorithm: String, Sendable, Hashable, CaseIterable, Codable {
+        /// XXH3-128 (xxHash 0.8, seed 0), 32 lowercase hex digits: the default, fast enough to stay off the
+        /// critical path (see ``XXH3``).
+        case xxh3 = "xxh3_128"
+        /// SHA-256, 64 lowercase hex digits, as `sha256sum` prints it (see ``SHA256``).
+        case sha256
+
+        /// Hex digits of a digest.
+        public var hexLength: Int {
+            switch self {
+            case .xxh3: 32
+            case .sha256: 64
+            }
+        }
+
+        /// The name people know it by: `XXH3-128`, `SHA-256`.
+        public var displayName: String {
+            switch self {
+            case .xxh3: "XXH3-128"
+            case .sha256: "SHA-256"
+            }
+        }
+    }
+
+    /// The hash function.
+    public var algorithm: Algorithm
+    /// The digest, lowercase hexadecimal (``Algorithm/hexLength`` digits).
+    public var hex: String
+
+    /// A fingerprint from known values.
+    public init(algorithm: Algorithm, hex: String) {
+        self.algorithm = algorithm
+        self.hex = hex
+    }
+
+    /// `xxh3_128:HEX`.
+    public var description: String { "\(algorithm.rawValue):\(hex)" }
+
+    /// The fingerprint and size in bytes of the file at `path`, read in 1 MiB pieces into one reused buffer
+    /// (memory stays flat in the file size).
+    /// - Throws: ``PackageError/cannotRead(path:reason:)`` if the file cannot be opened or read.
+    public static func of(fileAt path: String, algorithm: Algorithm) throws(PackageError) -> (Fingerprint, size: Int) {
+        switch algorithm {
+        case .sha256:
+            var hasher = SHA256()
+            let size = try readPieces(of: path) { hasher.update($0) }
+            return (Fingerprint(algorithm: .sha256, hex: hasher.finalize().hex), size)
+        case .xxh3:
+            var hasher = XXH3()
+            let size = try readPieces(of: path) { hasher.update($0) }
+            return (Fingerprint(algorithm: .xxh3, hex: hex(hasher.finalize())), size)
+        }
+    }
+
+    /// The size in bytes of the file at `path` (from `stat`, nothing read).
+    /// - Throws: ``PackageError/cannotRead(path:reason:)`` if it cannot be opened or is not a regular file.
+    public static func size(ofFileAt path: String) throws(PackageError) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: PackageError.errnoText()) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .cannotRead(path: path, reason: PackageError.errnoText()) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .cannotRead(path: path, reason: "not a regular file") }
+        return Int(info.st_size)
+    }
+
+    /// Lowercase hexadecimal of `bytes`.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
+    /// Reads the file at `path` sequentially in 1 MiB pieces, handing each to `body`; returns the bytes read.
+    static func readPieces(
+        of path: String, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(PackageError) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: PackageError.errnoText()) }
+        defer { close(fd) }
+        var size = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .cannotRead(path: path, reason: PackageError.errnoText())
+            }
+            if n == 0 { break }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += n
+        }
+        return size
+    }
+}

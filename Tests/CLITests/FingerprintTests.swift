@@ -1,0 +1,93 @@
+import Foundation
+import PTQKit
+import Testing
+
+/// `--fingerprint xxh3|sha256|none` on `ptq calibrate` and `ptq observe`, and `ptq verify` checking
+/// whichever digest was recorded.
+@Suite struct FingerprintTests {
+    typealias Scratch = CalibrateTests.Scratch
+
+    /// The digest key of one input record in a manifest or statistics file (`nil`: none).
+    static func digestKeys(_ inputs: [InputFile]) -> [String?] {
+        inputs.map { $0.fingerprint?.algorithm.rawValue }
+    }
+
+    /// Calibrates a copy of the bundled weights with `mode`, checks the recorded digests against the
+    /// files, then changes one byte of the copy (same size) and runs `ptq verify`.
+    @Test(arguments: ["xxh3", "sha256", "none"])
+    func calibrateRecordsAndVerifyChecks(mode: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let weights = "\(scratch.path)/weights.h5"
+        try FileManager.default.copyItem(
+            atPath: PTQProcess.repository.appendingPathComponent(CalibrateTests.weights).path, toPath: weights)
+        let package = "\(scratch.path)/pkg"
+        let arguments = ["--weights", weights, "--activations", CalibrateTests.activations, "--output", package]
+        try CalibrateTests.calibrate(arguments + (mode == "xxh3" ? [] : ["--fingerprint", mode]))
+        let manifest = try CalibrateTests.manifest(package)
+        let algorithm: Fingerprint.Algorithm? = mode == "xxh3" ? .xxh3 : mode == "sha256" ? .sha256 : nil
+        #expect(Self.digestKeys(manifest.inputs) == [algorithm?.rawValue, algorithm?.rawValue])
+        for input in manifest.inputs {
+            let path = PTQProcess.repository.appendingPathComponent(input.path).path
+            let expected = try InputFile(
+                role: input.role, hashing: input.path.hasPrefix("/") ? input.path : path,
+                algorithm: algorithm)
+            #expect(input.fingerprint == expected.fingerprint && input.size == expected.size, "\(input.path)")
+        }
+        let text = try String(contentsOfFile: "\(package)/manifest.json", encoding: .utf8)
+        #expect(text.contains("\"xxh3_128\"") == (algorithm == .xxh3))
+        #expect(text.contains("\"sha256\" : \"") == (algorithm == .sha256))
+
+        let intact = try PTQProcess.run(["verify", package])
+        #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
+        #expect(intact.stderr.contains("recorded without a fingerprint") == (algorithm == nil), "\(intact.stderr)")
+
+        // One byte of the copy changed, same size: found unless nothing was recorded.
+        let handle = try #require(FileHandle(forUpdatingAtPath: weights))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size - 1)
+        let last = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: size - 1)
+        try handle.write(contentsOf: Data([last ^ 0x5a]))
+        try handle.close()
+        let changed = try PTQProcess.run(["verify", package])
+        if let algorithm {
+            #expect(changed.status == 65, "\(changed.stdout)\(changed.stderr)")
+            #expect(
+                (changed.stdout + changed.stderr).contains("\(weights): \(algorithm.displayName) or size differs"),
+                "\(changed.stdout)\(changed.stderr)")
+        } else {
+            #expect(changed.status == 0, "\(changed.stdout)\(changed.stderr)")
+        }
+    }
+
+    /// `ptq observe --fingerprint sha256` records SHA-256 in the statistics file, and a package calibrated
+    /// from it keeps those records (its own config file hashed with the job's default, XXH3-128).
+    @Test func observeRecordsTheChosenDigest() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let stats = "\(scratch.path)/s.ptqstats"
+        let observe = try PTQProcess.run(
+            [
+                "observe", "--quiet", "--activations", CalibrateTests.activations, "--config", "Configs/int8.yaml",
+                "--fingerprint", "sha256", "-o", stats,
+            ])
+        try #require(observe.status == 0, "\(observe.stderr)")
+        let file = try StatisticsFile.read(stats)
+        #expect(Self.digestKeys(file.body.inputs) == ["sha256"])
+        #expect(file.body.configFile?.fingerprint?.algorithm == .sha256)
+        let package = "\(scratch.path)/pkg"
+        try CalibrateTests.calibrate(["--weights", CalibrateTests.weights, "--stats", stats, "--output", package])
+        let manifest = try CalibrateTests.manifest(package)
+        #expect(manifest.inputs.map(\.role) == [.weights, .activations, .config])
+        #expect(Self.digestKeys(manifest.inputs) == ["xxh3_128", "sha256", "sha256"])
+        let verify = try PTQProcess.run(["verify", package, "--against", CalibrateTests.weights])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test func unknownModeIsAUsageError() throws {
+        let result = try PTQProcess.run(
+            ["calibrate", "--weights", CalibrateTests.weights, "--output", "/tmp/x", "--fingerprint", "md5"])
+        #expect(result.status == 64, "\(result.stderr)")
+    }
+}
