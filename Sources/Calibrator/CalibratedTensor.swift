@@ -36,6 +36,9 @@ public struct CalibratedTensor: Sendable {
     public var nanCount: Int?
     /// ±Inf elements of the tensor read, or `nil` when there are none.
     public var infCount: Int?
+    /// How the scheme of an affine tensor was decided (both candidates' errors for `auto`), `nil` for
+    /// other contents.
+    public var schemeDecision: SchemeDecision?
 
     /// Creates a tensor record; `values` (the tensor as read, when given) supplies the non-finite counts.
     public init(

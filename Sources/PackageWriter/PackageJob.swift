@@ -44,7 +44,7 @@ public struct PackageJob: ~Copyable {
     @discardableResult
     public mutating func store(_ tensor: CalibratedTensor) throws(PackageError) -> TensorRecord {
         let temporary = builder.directory.path("")
-        let record: TensorRecord
+        var record: TensorRecord
         do {
             switch tensor.content {
             case .affine(let codes, let parameters, let symmetry, let profile, let reason, let metrics):
@@ -65,6 +65,10 @@ public struct PackageJob: ~Copyable {
             }
         } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
+        }
+        if let errors = tensor.schemeDecision?.recordedErrors {
+            record.quantization?.symmetricError = errors.symmetric
+            record.quantization?.asymmetricError = errors.asymmetric
         }
         records[tensor.layer, default: []].append(record)
         return record

@@ -11,7 +11,7 @@ extension PackagePlan {
         var activations: [String: ActivationRecord] = [:]
         var policies: [String: JSONValue] = [:]
         for layer in result.layers {
-            policies[layer.layer] = try? JSONValue(encoding: layer.policy)
+            policies[layer.layer] = layer.policy.manifestRecord
             if !layer.excluded, let activation = layer.activation {
                 activations[layer.layer] = ActivationRecord(activation)
             }
@@ -36,5 +36,6 @@ extension ActivationRecord {
             schemeReason: a.scheme.reason, profile: a.profile.rawValue,
             rounding: TensorsFileWriter.name(of: a.rounding),
             scale: a.scale, zeroPoint: Int(a.zeroPoint))
+        (symmetricError, asymmetricError) = a.scheme.recordedErrors
     }
 }

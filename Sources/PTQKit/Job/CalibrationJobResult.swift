@@ -6,6 +6,8 @@ public import PackageFormat
 /// `format_version`, `layers` (each `name`, `tensors` (`dataset`, `role`, `encoding`, and for quantized
 /// tensors `format`, `scheme`, `granularity`, `sqnr_db`, `mse`, `max_abs_error`), and `activation`
 /// (`format`, `scheme`, `scale`, `zero_point`, `range`, `clipping_fraction`) when calibrated), `warnings`.
+/// A scheme chosen by `auto` adds `scheme_reason`, `symmetric_error` and `asymmetric_error` after
+/// `scheme`, as the manifest records them.
 public struct CalibrationJobResult: Encodable, Sendable {
     /// The package directory written.
     public var output: String
@@ -41,12 +43,13 @@ public struct CalibrationJobResult: Encodable, Sendable {
         var members: JSONObject = [("name", .string(layer.name))]
         members["tensors"] = .array(layer.tensors.map(json))
         if let a = layer.activation {
-            members["activation"] = .object([
-                ("format", .string(a.format)), ("scheme", .string(a.scheme)), ("scale", .double(Double(a.scale))),
-                ("zero_point", .int(a.zeroPoint)),
-                ("range", .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])),
-                ("clipping_fraction", .double(a.clippingFraction)),
-            ])
+            var fields: JSONObject = [("format", .string(a.format)), ("scheme", .string(a.scheme))]
+            addDecision(to: &fields, reason: a.schemeReason, errors: (a.symmetricError, a.asymmetricError))
+            fields["scale"] = .double(Double(a.scale))
+            fields["zero_point"] = .int(a.zeroPoint)
+            fields["range"] = .array([.double(Double(a.rangeMin)), .double(Double(a.rangeMax))])
+            fields["clipping_fraction"] = .double(a.clippingFraction)
+            members["activation"] = .object(fields)
         }
         return .object(members)
     }
@@ -58,6 +61,7 @@ public struct CalibrationJobResult: Encodable, Sendable {
         if let q = t.quantization {
             fields["format"] = .string(q.format)
             fields["scheme"] = .string(q.scheme)
+            addDecision(to: &fields, reason: q.schemeReason, errors: (q.symmetricError, q.asymmetricError))
             fields["granularity"] = .string(q.granularity)
         }
         if let m = t.metrics {
@@ -66,5 +70,14 @@ public struct CalibrationJobResult: Encodable, Sendable {
             fields["max_abs_error"] = .double(m.maxAbsError)
         }
         return .object(fields)
+    }
+
+    /// The `auto` decision's reason and measured errors, when recorded.
+    private static func addDecision(
+        to fields: inout JSONObject, reason: String?, errors: (symmetric: Double?, asymmetric: Double?)
+    ) {
+        if let reason { fields["scheme_reason"] = .string(reason) }
+        if let e = errors.symmetric { fields["symmetric_error"] = .double(e) }
+        if let e = errors.asymmetric { fields["asymmetric_error"] = .double(e) }
     }
 }
