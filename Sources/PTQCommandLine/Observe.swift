@@ -25,7 +25,7 @@ struct Observe: ParsableCommand {
     @Option(help: "Configuration (YAML or JSON); default: int8 with min-max observers.")
     var config: String?
 
-    @Option(help: "Which shard to observe: K/N with 0 ≤ K < N (default 0/1: everything).")
+    @Option(help: "Which shard to observe: K/N with 0 ≤ K < N; 0/1 is everything.")
     var shard: String = "0/1"
 
     @Option(name: [.short, .long], help: "The statistics file to write (e.g. stats-K.ptqstats).")
@@ -46,6 +46,8 @@ struct Observe: ParsableCommand {
     }
 
     func run() throws {
+        try CommandPaths.requireInputs(activations + [config], command: "observe")
+        try CommandPaths.requireOutputDirectory(output, command: "observe")
         let reporter = ProgressReporter(quiet: quiet)
         do {
             // Never replace an input or anything but a statistics file; checked again when writing. The
