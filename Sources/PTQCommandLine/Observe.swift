@@ -56,10 +56,10 @@ struct Observe: ParsableCommand {
             try StatisticsFile.replacementRule(force: force, inputs: readPaths).check(output, isDirectory: false)
             let spec = try ShardSpec(parsing: shard)
             let registry = PTQCommandLine.observers
-            let settings =
-                try config.map { (path) throws(ConfigError) in
-                    try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
-                } ?? CalibrationConfig()
+            // Not `config.map { ... }`: a ConfigError rethrown through the generic typed-throws `map` reached
+            // the catch below damaged (Swift 6.3.1; its description crashed), a plain call does not.
+            var settings = CalibrationConfig()
+            if let config { settings = try CalibrationConfig.load(contentsOf: config, observerNames: registry.names) }
             let calibrator = pipeline.jobOptions().configure(try Calibrator(config: settings, observers: registry))
             reporter.begin("observing shard \(spec)", unit: .bytes)
             let file = try StatisticsFile.observe(

@@ -83,6 +83,29 @@ import Testing
         #expect(result.stderr.hasSuffix("cannot create the output: \(stats) is not a directory\n"), "\(result.stderr)")
     }
 
+    @Test(arguments: ["calibrate", "observe"])
+    func everyConfigurationErrorIsReportedInOneRun(command: String) throws {
+        let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-style-config")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = scratch.appendingPathComponent("bad.yaml").path
+        try Data("weights:\n  bits: 99\n  scheme: affine\nactivations:\n  colour: red\n".utf8)
+            .write(to: URL(fileURLWithPath: config))
+        let output = scratch.appendingPathComponent("out").path
+        let input = command == "calibrate" ? ["--weights", Self.weights] : ["--activations", Self.activations]
+        let result = try PTQProcess.run([command] + input + ["--config", config, "-o", output, "--quiet"])
+        #expect(result.status == 78, "\(result.stderr)")
+        // One line per error, each naming the file, the line and the key (the allowed keys are left out here:
+        // they grow with the configuration).
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(result.stderr)")
+        let expected = [
+            "ptq \(command): \(config):2:9: weights.bits: invalid value '99' (allowed: 2...16)",
+            "\(config):3:11: weights.scheme: invalid value 'affine'", "\(config):5:11: activations.colour: unknown key",
+            "\(config): 3 errors",
+        ]
+        for (line, prefix) in zip(lines, expected) { #expect(line.hasPrefix(prefix), "\(line)") }
+    }
+
     @Test func damagedInputMessagesNameNoLibraryFunction() throws {
         let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-style-hdf5")
         defer { try? FileManager.default.removeItem(at: scratch) }
