@@ -91,6 +91,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "ptq", dependencies: ["PTQCommandLine"], swiftSettings: strict),
+        // The bundled digits network evaluated with a package (the Swift twin of
+        // Calibration/evaluate_package.py): `make demo` prints held-out accuracy without Python.
+        .executableTarget(
+            name: "evaluate-digits",
+            dependencies: ["PTQKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "ptq-bench",
             dependencies: ["PTQKit"],

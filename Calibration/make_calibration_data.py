@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate PTQKit's bundled calibration data from scikit-learn's bundled `digits` dataset.
 
-Run:  /work/venv-ref/bin/python Calibration/make_calibration_data.py   (numpy, h5py, scikit-learn)
+Run:  python3 Calibration/make_calibration_data.py   (numpy, h5py, scikit-learn)
 
 Writes, next to this script (deterministic: fixed seeds, no timestamps in the HDF5 files):
   weights.h5            /fc1/weight [128,64] /fc1/bias [128] /fc2/... [64,128] /fc3/... [10,64], float32,

@@ -54,6 +54,9 @@ public struct CalibratedTensor: Sendable {
     public var layoutRole: String?
     /// The framework's name of the tensor (`conv1/kernel`), if the layout gives one.
     public var sourceName: String?
+    /// How the scheme of an affine tensor was decided (both candidates' errors for `auto`), `nil` for
+    /// other contents.
+    public var schemeDecision: SchemeDecision?
 
     /// Creates a tensor record; `values` (the tensor as read, when given) supplies the non-finite counts.
     public init(

@@ -73,15 +73,33 @@ struct ConfigDocument {
     var file: String?
 
     /// Decodes the document and runs `validate` on the result, turning every failure into a located
-    /// ``ConfigError``.
+    /// ``ConfigError``; when the document is well-formed, up to ``ConfigError/reportLimit`` of its errors in
+    /// one (see ``collectingErrors(first:root:validate:)``).
     func decode(validate: (CalibrationConfig) throws(ConfigError) -> Void) throws(ConfigError) -> CalibrationConfig {
         var root: Node?
+        do {
+            if format == .yaml {
+                root = try Yams.compose(yaml: text)
+                if let root { try YAMLExpansionLimit.check(root) }
+            }
+        } catch {
+            throw located(Self.configError(from: error), root: root)
+        }
+        do {
+            return try decodeOnce(root: root, validate: validate)
+        } catch {
+            throw collectingErrors(first: error, root: root, validate: validate)
+        }
+    }
+
+    /// One decoding of the document (`root`: the composed YAML, for YAML), validated.
+    func decodeOnce(
+        root: Node?, validate: (CalibrationConfig) throws(ConfigError) -> Void
+    ) throws(ConfigError) -> CalibrationConfig {
         do {
             let config: CalibrationConfig
             switch format {
             case .yaml:
-                root = try Yams.compose(yaml: text)
-                if let root { try YAMLExpansionLimit.check(root) }
                 config = try YAMLDecoder().decode(CalibrationConfig.self, from: root ?? Node.mapping(Node.Mapping([])))
             case .json:
                 // What Foundation's parser accepts but RFC 8259 does not; a syntax error is the parser's to report.

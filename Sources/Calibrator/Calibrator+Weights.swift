@@ -87,12 +87,13 @@ extension Calibrator {
             rangeMins: chosen.ranges.low, rangeMaxs: chosen.ranges.high, scales: p.scales, zeroPoints: p.zeroPoints,
             metrics: chosen.metrics, clippingFraction: Self.clippingFraction(values, parameters: p),
             counts: chosen.ranges.counts, degenerateRanges: p.warnings)
-        let tensor = CalibratedTensor(
+        var tensor = CalibratedTensor(
             layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
             content: .affine(
                 codes: chosen.codes, parameters: p, symmetry: decision.chosen, profile: s.profile,
                 schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: chosen.metrics),
             values: values)
+        tensor.schemeDecision = decision
         return (calibration, tensor)
     }
 

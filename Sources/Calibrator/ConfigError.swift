@@ -35,6 +35,9 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int?
     /// 1-based column of the offending node, when known.
     public var column: Int?
+    /// The document's other errors, when there are several (at most ``reportLimit`` in all), each with its
+    /// own location; empty for one error.
+    public var further: [ConfigError] = []
 
     /// Creates an error at `path`.
     public init(
@@ -55,10 +58,19 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The key path as written in messages: `overrides[1].weights.bits`, or `(document)` for the root.
     public var keyPath: String { ConfigPathComponent.format(path) }
 
-    /// One line: `file:line:column: key.path: cause`.
+    /// One line per error: `file:line:column: key.path: cause`, then each of ``further`` on its own line,
+    /// and a last line counting them when there are several.
     public var description: String {
+        guard !further.isEmpty else { return singleLine }
+        let count = further.count + 1
+        let total = count >= Self.reportLimit ? "the first \(count) errors" : "\(count) errors"
+        return ([singleLine] + further.map(\.singleLine)).joined(separator: "\n") + "\n\(file ?? "config"): \(total)"
+    }
+
+    /// This error alone, on one line.
+    var singleLine: String {
         var location = file ?? "config"
-        if let line {
+        if let line = self.line {
             location += ":\(line)"
             if let column { location += ":\(column)" }
         }

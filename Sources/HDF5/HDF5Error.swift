@@ -55,10 +55,14 @@ public struct HDF5Error: Error, Sendable, CustomStringConvertible {
         self.stack = stack
     }
 
-    /// One line: `file:object: operation failed: cause`.
+    /// One line: `file:object: operation failed: cause`, the operation in words (``operationInWords``).
     public var description: String {
         let location = object.map { "\(file):\($0)" } ?? file
-        return "\(location): \(operation) failed: \(cause)"
+        // A missing file reads as in every other `ptq` message.
+        if case .fileNotFound = kind, object == nil, cause == kind.summary {
+            return "\(file): no such file or directory"
+        }
+        return "\(location): \(operationInWords) failed: \(cause)"
     }
 }
 

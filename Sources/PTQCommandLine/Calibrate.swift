@@ -19,7 +19,9 @@ struct Calibrate: ParsableCommand {
             child process: a file on which libhdf5 crashes is reported ("libhdf5 crashed (signal N) reading \
             FILE", exit 65) and stops the run; with --keep-going an activation file that crashes libhdf5 or \
             cannot be read is skipped, the package is written from the others, and the exit code is the \
-            first failure's.
+            first failure's. Weights are read whole, one per thread: a weight whose Float32 size exceeds \
+            --memory-budget is refused (exit 65); without --memory-budget that bound is a quarter of the physical \
+            memory (or of ulimit -v).
             """
     )
 
@@ -49,7 +51,7 @@ struct Calibrate: ParsableCommand {
     )
     var config: String?
 
-    @Option(help: "The package directory to create.")
+    @Option(name: [.short, .long], help: "The package directory to create.")
     var output: String
 
     @Flag(help: "Replace an existing package at the output path (the old one is kept until the new one is complete).")
@@ -84,6 +86,8 @@ struct Calibrate: ParsableCommand {
     }
 
     func run() throws {
+        try CommandPaths.requireInputs([weights, stats, config] + activations, command: "calibrate")
+        try CommandPaths.requireOutputDirectory(output, command: "calibrate")
         let reporter = ProgressReporter(quiet: quiet)
         var options = pipeline.jobOptions(keepGoing: keepGoing, probe: FileProbe.currentExecutable)
         options.fingerprint = fingerprint.algorithm

@@ -24,6 +24,8 @@ struct Dequantize: ParsableCommand {
     var force = false
 
     func run() throws {
+        try CommandPaths.requireInputs([package], command: "dequantize")
+        try CommandPaths.requireOutputDirectory(output, command: "dequantize")
         do {
             let count = try PackageRestorer.restore(package: package, to: output, force: force)
             FileHandle.standardError.write(Data("ptq dequantize: wrote \(count) tensors to \(output)\n".utf8))

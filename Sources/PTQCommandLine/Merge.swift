@@ -32,6 +32,8 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
+        try CommandPaths.requireInputs(inputs, command: "merge")
+        try CommandPaths.requireOutputDirectory(output, command: "merge")
         do {
             // Never replace one of the files being merged, nor anything but a statistics file.
             try StatisticsFile.replacementRule(force: force, inputs: inputs).check(output, isDirectory: false)

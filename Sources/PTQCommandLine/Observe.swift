@@ -25,7 +25,7 @@ struct Observe: ParsableCommand {
     @Option(help: "Configuration (YAML or JSON); default: int8 with min-max observers.")
     var config: String?
 
-    @Option(help: "Which shard to observe: K/N with 0 ≤ K < N (default 0/1: everything).")
+    @Option(help: "Which shard to observe: K/N with 0 ≤ K < N; 0/1 is everything.")
     var shard: String = "0/1"
 
     @Option(name: [.short, .long], help: "The statistics file to write (e.g. stats-K.ptqstats).")
@@ -49,6 +49,8 @@ struct Observe: ParsableCommand {
     }
 
     func run() throws {
+        try CommandPaths.requireInputs(activations + [config], command: "observe")
+        try CommandPaths.requireOutputDirectory(output, command: "observe")
         let reporter = ProgressReporter(quiet: quiet)
         do {
             // Never replace an input or anything but a statistics file; checked again when writing. The
@@ -57,10 +59,10 @@ struct Observe: ParsableCommand {
             try StatisticsFile.replacementRule(force: force, inputs: readPaths).check(output, isDirectory: false)
             let spec = try ShardSpec(parsing: shard)
             let registry = PTQCommandLine.observers
-            let settings =
-                try config.map { (path) throws(ConfigError) in
-                    try CalibrationConfig.load(contentsOf: path, observerNames: registry.names)
-                } ?? CalibrationConfig()
+            // Not `config.map { ... }`: a ConfigError rethrown through the generic typed-throws `map` reached
+            // the catch below damaged (Swift 6.3.1; its description crashed), a plain call does not.
+            var settings = CalibrationConfig()
+            if let config { settings = try CalibrationConfig.load(contentsOf: config, observerNames: registry.names) }
             let calibrator = pipeline.jobOptions().configure(try Calibrator(config: settings, observers: registry))
             reporter.begin("observing shard \(spec)", unit: .bytes)
             let file = try StatisticsFile.observe(

@@ -28,6 +28,7 @@ struct Verify: ParsableCommand {
     var json = false
 
     func run() throws {
+        try CommandPaths.requireInputs([package, against], command: "verify")
         let report: PackageVerifier.Report
         do { report = try PackageVerifier.verify(path: package, against: against) } catch {
             FileHandle.standardError.write(Data("ptq verify: \(error)\n".utf8))

@@ -7,8 +7,12 @@ public import JSON
 /// Encoded with snake_case keys, sorted, pretty-printed, no timestamps: the same inputs and configuration
 /// give the same bytes. Layers are sorted by name, tensors of a layer by dataset path.
 public struct Manifest: Codable, Sendable, Hashable {
-    /// The package format this build writes and reads.
-    public static let currentFormatVersion = 1
+    /// The package format this build writes (and the newest it reads). Version 2 (PTQKit's keys all
+    /// snake_case, the `auto` scheme errors recorded) replaced version 1; `docs/package-format.md` lists
+    /// the changes.
+    public static let currentFormatVersion = 2
+    /// The oldest package format this build reads.
+    public static let oldestReadableFormatVersion = 1
     /// The value of ``format``.
     public static let formatName = "ptqkit-model-package"
     /// File name of the manifest inside a package.
@@ -22,7 +26,8 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var ptqkitVersion: String
     /// Every input file, in command-line order within each role (weights, activations, config).
     public var inputs: [InputFile]
-    /// The effective configuration (defaults filled in), as the calibrator encodes it.
+    /// The effective configuration (defaults filled in), as the calibrator encodes it: the configuration's
+    /// own (kebab-case) keys.
     public var config: JSONValue
     /// Name of the tensor file inside the package (`tensors.h5`).
     public var tensorsFile: String
@@ -71,7 +76,8 @@ public struct Manifest: Codable, Sendable, Hashable {
         }
     }
 
-    /// Decodes a manifest, rejecting newer format versions.
+    /// Decodes a manifest of any format version from ``oldestReadableFormatVersion`` to
+    /// ``currentFormatVersion``, rejecting newer ones.
     /// - Throws: ``PackageError/invalidManifest(path:reason:)`` or
     ///   ``PackageError/unsupportedFormatVersion(path:found:supported:)``.
     public static func decode(_ data: Data, path: String) throws(PackageError) -> Manifest {
@@ -95,6 +101,9 @@ public struct Manifest: Codable, Sendable, Hashable {
         }
         if let version = header.formatVersion, version > currentFormatVersion {
             throw .unsupportedFormatVersion(path: path, found: version, supported: currentFormatVersion)
+        }
+        if let version = header.formatVersion, version < oldestReadableFormatVersion {
+            throw .invalidManifest(path: path, reason: "format_version \(version) does not exist (the first is 1)")
         }
         do { return try decoder.decode(Manifest.self, from: data) } catch {
             throw .invalidManifest(path: path, reason: "\(error)")
@@ -215,7 +224,8 @@ public struct LayerRecord: Codable, Sendable, Hashable {
     /// Quantization parameters of the layer's input activation, when activations were calibrated.
     public var activation: ActivationRecord?
     /// The layer's effective settings (configuration defaults, then the overrides that matched, and
-    /// whether it is excluded), as the calibrator records them.
+    /// whether it is excluded), as the calibrator records them: snake_case keys from format version 2
+    /// (`auto_margin`, `applied_overrides`), camelCase in version 1; observer options as configured.
     public var policy: JSONValue?
     /// The framework's class of the layer (`Conv2D`, `Dense`), when the weights file's layout says it.
     public var layerClass: String?

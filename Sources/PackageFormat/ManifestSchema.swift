@@ -1,6 +1,6 @@
 public import Foundation
 
-/// The JSON Schema of `manifest.json` (format version 1). The same text is committed as
+/// The JSON Schema of `manifest.json` (format versions 1 and 2). The same text is committed as
 /// `docs/manifest.schema.json` (a test keeps the two identical); `ptq verify` checks every manifest
 /// against it with ``JSONSchemaValidator``.
 public enum ManifestSchema {
@@ -9,13 +9,13 @@ public enum ManifestSchema {
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "$id": "https://ptqkit.example/manifest.schema.json",
-          "title": "PTQKit model package manifest (format version 1)",
+          "title": "PTQKit model package manifest (format versions 1 and 2)",
           "type": "object",
           "required": ["format", "format_version", "ptqkit_version", "inputs", "config", "tensors_file", "summary_file", "layers"],
           "additionalProperties": false,
           "properties": {
             "format": {"enum": ["ptqkit-model-package"]},
-            "format_version": {"type": "integer", "minimum": 1, "maximum": 1},
+            "format_version": {"type": "integer", "minimum": 1, "maximum": 2},
             "ptqkit_version": {"type": "string", "minLength": 1},
             "inputs": {"type": "array", "items": {"$ref": "#/$defs/input"}},
             "config": {"type": "object"},
@@ -96,6 +96,8 @@ public enum ManifestSchema {
                 "qmax": {"type": "integer", "minimum": -32768, "maximum": 2147483647},
                 "scheme": {"enum": ["symmetric", "asymmetric"]},
                 "scheme_reason": {"type": "string"},
+                "symmetric_error": {"type": "number", "minimum": 0},
+                "asymmetric_error": {"type": "number", "minimum": 0},
                 "granularity": {"enum": ["per-tensor", "per-channel", "per-group"]},
                 "axis": {"type": "integer", "minimum": 0},
                 "group_size": {"type": "integer", "minimum": 1},
@@ -149,6 +151,8 @@ public enum ManifestSchema {
                 "qmax": {"type": "integer", "minimum": -32768, "maximum": 65535},
                 "scheme": {"enum": ["symmetric", "asymmetric"]},
                 "scheme_reason": {"type": "string"},
+                "symmetric_error": {"type": "number", "minimum": 0},
+                "asymmetric_error": {"type": "number", "minimum": 0},
                 "profile": {"type": "string", "minLength": 1},
                 "rounding": {"enum": ["half-even", "half-away"]},
                 "scale": {"type": "number", "exclusiveMinimum": 0},

@@ -45,7 +45,7 @@ public enum PackageError: Error, Sendable, CustomStringConvertible {
         case .outputExists(let path): "\(path): output exists (use --force to replace it)"
         case .refusedToReplace(let path, let reason):
             "\(path): output exists and --force will not replace it: \(reason)"
-        case .outputParentUnusable(let path, let reason): "\(path): cannot create the package here: \(reason)"
+        case .outputParentUnusable(let path, let reason): "\(path): cannot create the output: \(reason)"
         case .cannotWrite(let path, let reason): "\(path): cannot write: \(reason)"
         case .cannotRead(let path, let reason): "\(path): cannot read: \(reason)"
         case .notAPackage(let path): "\(path): not a PTQKit package (no manifest.json)"

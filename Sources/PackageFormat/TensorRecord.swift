@@ -114,6 +114,12 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     public var scheme: String
     /// Why this scheme was chosen (for `auto`), absent when the configuration fixed it.
     public var schemeReason: String?
+    /// For `auto`: the mean squared error per finite element of the tensor quantized symmetrically (format
+    /// version 2; absent when the configuration fixed the scheme).
+    public var symmetricError: Double?
+    /// For `auto`: the mean squared error with asymmetric parameters (absent when the configuration fixed the
+    /// scheme or the profile has no asymmetric mode).
+    public var asymmetricError: Double?
     /// `per-tensor`, `per-channel` or `per-group`.
     public var granularity: String
     /// Axis of per-channel and per-group parameters (normalized to 0…rank−1).
@@ -182,6 +188,8 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
         case qmax
         case scheme
         case schemeReason = "scheme_reason"
+        case symmetricError = "symmetric_error"
+        case asymmetricError = "asymmetric_error"
         case granularity
         case axis
         case groupSize = "group_size"
@@ -247,6 +255,13 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
     public var scheme: String
     /// Why this scheme was chosen, absent when the configuration fixed it.
     public var schemeReason: String?
+    /// For `auto`: the expected mean squared error per finite element with symmetric parameters, on the
+    /// exact histogram of everything observed (format version 2; absent when the configuration fixed the
+    /// scheme).
+    public var symmetricError: Double?
+    /// For `auto`: the expected mean squared error with asymmetric parameters (absent when the configuration
+    /// fixed the scheme or the profile has no asymmetric mode).
+    public var asymmetricError: Double?
     /// Compatibility profile.
     public var profile: String
     /// Rounding rule.
@@ -322,6 +337,8 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
         case qmax
         case scheme
         case schemeReason = "scheme_reason"
+        case symmetricError = "symmetric_error"
+        case asymmetricError = "asymmetric_error"
         case profile
         case rounding
         case scale

@@ -70,6 +70,10 @@ public struct PackageJob: ~Copyable {
         }
         record.layoutRole = tensor.layoutRole
         record.sourceName = tensor.sourceName
+        if let errors = tensor.schemeDecision?.recordedErrors {
+            record.quantization?.symmetricError = errors.symmetric
+            record.quantization?.asymmetricError = errors.asymmetric
+        }
         records[tensor.layer, default: []].append(record)
         return record
     }

@@ -11,7 +11,7 @@ extension PackagePlan {
         var activations: [String: ActivationRecord] = [:]
         var policies: [String: JSONValue] = [:]
         for layer in result.layers {
-            policies[layer.layer] = try? JSONValue(encoding: layer.policy)
+            policies[layer.layer] = layer.policy.manifestRecord
             if !layer.excluded, let activation = layer.activation {
                 activations[layer.layer] = ActivationRecord(activation)
             }
@@ -54,5 +54,6 @@ extension ActivationRecord {
             scales = c.scales
             zeroPoints = c.zeroPoints.map(Int.init)
         }
+        (symmetricError, asymmetricError) = a.scheme.recordedErrors
     }
 }

@@ -114,7 +114,7 @@ import Glibc
                 (
                     "truncated at \(cut) of \(size) bytes", "@/cut\(cut).h5",
                     ["cut\(cut).h5": .truncated(weights, bytes: cut)],
-                    failure(65, cut < 8 ? "not an HDF5 file" : "H5Fopen failed", "@/cut\(cut).h5")
+                    failure(65, cut < 8 ? "not an HDF5 file" : "opening the file failed", "@/cut\(cut).h5")
                 ))
         }
         var cases = files.flatMap { name, file, made, outcome in
@@ -342,7 +342,7 @@ import Glibc
         cases += [
             calibrate(
                 "config: missing file", ["--weights", weights, "--config", "@/none.yaml"],
-                failure(78, "cannot read", "@/none.yaml")),
+                failure(66, "no such file or directory", "@/none.yaml")),
             calibrate(
                 "per-channel axis 2 of a rank-2 weight", ["--weights", weights, "--config", "@/c.yaml"],
                 made: ["c.yaml": .text("version: 1\nweights:\n  axis: 2\n")],
@@ -366,7 +366,7 @@ import Glibc
         Case(
             name: "output parent missing",
             arguments: ["calibrate", "--quiet", "--weights", weights, "--output", "@/out/missing/p"],
-            outcome: failure(73, "No such file or directory", "@/out/missing/p")),
+            outcome: failure(73, "directory @/out/missing does not exist", "@/out/missing/p")),
         Case(
             name: "output parent is a file",
             arguments: ["calibrate", "--quiet", "--weights", weights, "--output", "@/out/file/p"],

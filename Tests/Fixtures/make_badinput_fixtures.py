@@ -3,7 +3,7 @@
 
 Run from the repository root with the reference venv (numpy, h5py):
 
-    /work/venv-ref/bin/python Tests/Fixtures/make_badinput_fixtures.py
+    python3 Tests/Fixtures/make_badinput_fixtures.py
 
 Every file describes one layer `fc` (weights: /fc/weight float32 [4, 8] and /fc/bias [4]; activations:
 /fc float32 [16, 8]) except for the one property the case is about. Default libver everywhere except the

@@ -6,7 +6,7 @@ calibration split, int8 [-128, 127], s = (hi - lo) / 255 on [min(lo, 0), max(hi,
 z = -128 - round(lo / s) (`minmax_act_qparams`). Biases: int32 with s_in * s_w[c] (float32 product).
 Weight MSE and max-abs error of the quantize-dequantize in float64.
 
-    /work/venv-ref/bin/python Tests/Fixtures/make_calibration_goldens.py
+    python3 Tests/Fixtures/make_calibration_goldens.py
 
 Writes Tests/Fixtures/calibration/w8a8_minmax.json (deterministic: no randomness).
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden vectors for PTQKit's FloatFormat, produced by ml_dtypes (the reference, not by PTQKit).
 
-Run with the reference venv:  /work/venv-ref/bin/python Tests/Fixtures/make_float_goldens.py
+Run with the reference Python (docs/development.md, "Golden files"):  python3 Tests/Fixtures/make_float_goldens.py
 Writes Tests/Fixtures/float/ml_dtypes_goldens.json with, per format:
   - decode: the float32 bit pattern ml_dtypes gives for every code (formats of <= 8 bits),
   - encode: for COUNT inputs produced by the generator below (seeded per format), the first

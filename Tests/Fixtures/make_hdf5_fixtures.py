@@ -3,7 +3,7 @@
 
 Run from the repository root with the reference venv (numpy, h5py; default libver, never 'latest'):
 
-    /work/venv-ref/bin/python Tests/Fixtures/make_hdf5_fixtures.py
+    python3 Tests/Fixtures/make_hdf5_fixtures.py
 
 Outputs (committed; every value comes from numpy/h5py, never typed in by hand):
   Tests/Fixtures/hdf5/fixtures.h5          layouts, dtypes, links, attributes, unsupported types

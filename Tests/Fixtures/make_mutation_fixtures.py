@@ -3,7 +3,7 @@
 
 Run from the repository root with the reference venv (numpy, h5py; default libver):
 
-    /work/venv-ref/bin/python Tests/Fixtures/make_mutation_fixtures.py
+    python3 Tests/Fixtures/make_mutation_fixtures.py
 
 Outputs (committed, a few KB each, so most mutations land in metadata rather than in values):
   Tests/Fixtures/mutation/weights_small.h5      fc1/{weight [8,6] contiguous, bias [8]},

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden values for the Observers tests, produced by the real libraries.
 
-Run with the reference venv:  /work/venv-ref/bin/python Tests/Fixtures/make_observer_goldens.py
+Run with the reference Python (docs/development.md, "Golden files"):  python3 Tests/Fixtures/make_observer_goldens.py
 Writes Tests/Fixtures/observer_goldens.json (data as base64 little-endian float32, fixed seeds).
 
 For each fixture tensor (shape [128, 64]; Gaussian, post-ReLU, heavy-tailed Student-t, Gaussian with

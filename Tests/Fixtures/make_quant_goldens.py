@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden vectors for PTQKit's integer affine quantization profiles (QuantCore/AffineScheme).
 
-Run with the reference venv:  /work/venv-ref/bin/python Tests/Fixtures/make_quant_goldens.py
+Run with the reference Python (docs/development.md, "Golden files"):  python3 Tests/Fixtures/make_quant_goldens.py
 Writes Tests/Fixtures/quant/affine_goldens.json: "ranges" (float32 bits of min, max), "params" (per
 profile/format/symmetry the scale bits and zero-point for every range), "codes" (per-tensor code vectors),
 "perChannel" (PyTorch per-channel weights), (checked by Tests/QuantCoreTests/AffineGoldenTests.swift).

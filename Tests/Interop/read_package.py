@@ -90,7 +90,8 @@ def main() -> int:
     package = sys.argv[1]
     with open(f"{package}/manifest.json") as m:
         manifest = json.load(m)
-    assert manifest["format"] == "ptqkit-model-package" and manifest["format_version"] == 1
+    # Version 2 renamed only manifest keys this reader does not use (policy keys; scheme errors added).
+    assert manifest["format"] == "ptqkit-model-package" and manifest["format_version"] in (1, 2)
     failures = 0
     restored = h5py.File(sys.argv[2], "r") if len(sys.argv) == 3 else None
     with h5py.File(f"{package}/{manifest['tensors_file']}", "r") as f:

@@ -122,7 +122,7 @@ struct PackageReaderTests {
         #expect {
             _ = try Manifest.decode(data, path: "m.json")
         } throws: { error in
-            if case .unsupportedFormatVersion(_, 99, 1) = error as? PackageError { true } else { false }
+            if case .unsupportedFormatVersion(_, 99, 2) = error as? PackageError { true } else { false }
         }
     }
 }

@@ -54,12 +54,13 @@ extension CAPI {
     static func failure(_ operation: String, _ site: Site, kind: HDF5Error.Kind? = nil) -> HDF5Error {
         let frames = takeStack()
         let minors = Set(frames.map(\.minor))
-        let texts = frames.map { frame in
+        let words = frames.map { frame in
             let minor = message(frame.minor)
             // One line per frame: the sec2 driver's messages embed a newline (after `time = ...`).
             let description = frame.description.split(whereSeparator: \.isNewline).joined(separator: " ")
-            return "\(frame.function): \(description)" + (minor.isEmpty ? "" : " (\(minor))")
+            return description + (minor.isEmpty ? "" : " (\(minor))")
         }
+        let texts = zip(frames, words).map { "\($0.function): \($1)" }
         let classified: HDF5Error.Kind
         if let kind {
             classified = kind
@@ -75,7 +76,8 @@ extension CAPI {
         } else {
             classified = .library
         }
-        var cause = texts.last ?? ""
+        // The cause a user reads: the innermost frame's words, without the libhdf5 function (`stack` keeps it).
+        var cause = words.last ?? ""
         if classified == .unsupportedFormat {
             cause +=
                 "; the file was probably written with a newer HDF5 format (h5py libver='latest'):"

@@ -6,6 +6,8 @@ public import PackageFormat
 /// `format_version`, `layers` (each `name`, `tensors` (`dataset`, `role`, `encoding`, and for quantized
 /// tensors `format`, `scheme`, `granularity`, `sqnr_db`, `mse`, `max_abs_error`), and `activation`
 /// (`format`, `scheme`, `scale`, `zero_point`, `range`, `clipping_fraction`) when calibrated), `warnings`.
+/// A scheme chosen by `auto` adds `scheme_reason`, `symmetric_error` and `asymmetric_error` after
+/// `scheme`, as the manifest records them.
 public struct CalibrationJobResult: Encodable, Sendable {
     /// The package directory written.
     public var output: String
@@ -42,6 +44,7 @@ public struct CalibrationJobResult: Encodable, Sendable {
         members["tensors"] = .array(layer.tensors.map(json))
         if let a = layer.activation {
             var activation: JSONObject = [("format", .string(a.format)), ("scheme", .string(a.scheme))]
+            addDecision(to: &activation, reason: a.schemeReason, errors: (a.symmetricError, a.asymmetricError))
             if let scale = a.scale, let zeroPoint = a.zeroPoint {
                 activation["scale"] = .double(Double(scale))
                 activation["zero_point"] = .int(zeroPoint)
@@ -65,6 +68,7 @@ public struct CalibrationJobResult: Encodable, Sendable {
         if let q = t.quantization {
             fields["format"] = .string(q.format)
             fields["scheme"] = .string(q.scheme)
+            addDecision(to: &fields, reason: q.schemeReason, errors: (q.symmetricError, q.asymmetricError))
             fields["granularity"] = .string(q.granularity)
         }
         if let m = t.metrics {
@@ -73,5 +77,14 @@ public struct CalibrationJobResult: Encodable, Sendable {
             fields["max_abs_error"] = .double(m.maxAbsError)
         }
         return .object(fields)
+    }
+
+    /// The `auto` decision's reason and measured errors, when recorded.
+    private static func addDecision(
+        to fields: inout JSONObject, reason: String?, errors: (symmetric: Double?, asymmetric: Double?)
+    ) {
+        if let reason { fields["scheme_reason"] = .string(reason) }
+        if let e = errors.symmetric { fields["symmetric_error"] = .double(e) }
+        if let e = errors.asymmetric { fields["asymmetric_error"] = .double(e) }
     }
 }

@@ -47,6 +47,25 @@ public final class AtomicDirectoryWriter: Sendable {
     /// Marker in the names of replaced packages awaiting removal.
     public static let replacedMarker = ".ptq-replaced."
 
+    /// Checks that `parent`, the directory an output is created in, exists, is a directory and is writable.
+    /// - Throws: ``PackageError/outputParentUnusable(path:reason:)`` naming the directory: `directory stats
+    ///   does not exist`, `stats is not a directory`, `directory stats is not writable (Permission denied)`.
+    public static func checkParent(_ parent: String, of destination: String) throws(PackageError) {
+        var info = stat()
+        guard stat(parent, &info) == 0 else {
+            let reason =
+                errno == ENOENT ? "directory \(parent) does not exist" : "\(parent): \(PackageError.errnoText())"
+            throw .outputParentUnusable(path: destination, reason: reason)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .outputParentUnusable(path: destination, reason: "\(parent) is not a directory")
+        }
+        guard access(parent, W_OK | X_OK) == 0 else {
+            let why = PackageError.errnoText()
+            throw .outputParentUnusable(path: destination, reason: "directory \(parent) is not writable (\(why))")
+        }
+    }
+
     /// Prepares to build `destination`: checks the destination and its parent, cleans up stale
     /// leftovers of killed runs, and creates the temporary directory.
     ///
@@ -62,16 +81,7 @@ public final class AtomicDirectoryWriter: Sendable {
         guard !name.isEmpty, name != ".", name != ".." else {
             throw .outputParentUnusable(path: destination, reason: "the output must name a new directory")
         }
-        var info = stat()
-        guard stat(parent, &info) == 0 else {
-            throw .outputParentUnusable(path: destination, reason: "\(parent): \(PackageError.errnoText())")
-        }
-        guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw .outputParentUnusable(path: destination, reason: "\(parent) is not a directory")
-        }
-        guard access(parent, W_OK | X_OK) == 0 else {
-            throw .outputParentUnusable(path: destination, reason: "\(parent): \(PackageError.errnoText())")
-        }
+        try Self.checkParent(parent, of: destination)
         Self.cleanStaleLeftovers(parent: parent, name: name)
         try rule.check(trimmed, isDirectory: true)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)

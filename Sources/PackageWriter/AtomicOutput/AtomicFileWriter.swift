@@ -35,10 +35,7 @@ public final class AtomicFileWriter: Sendable {
         self.destination = destination
         self.rule = rule
         let (parent, name) = AtomicDirectoryWriter.split(destination)
-        var info = stat()
-        guard stat(parent, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, access(parent, W_OK | X_OK) == 0 else {
-            throw .outputParentUnusable(path: destination, reason: "\(parent) is not a writable directory")
-        }
+        try AtomicDirectoryWriter.checkParent(parent, of: destination)
         try rule.check(destination, isDirectory: false)
         AtomicDirectoryWriter.cleanStaleLeftovers(parent: parent, name: name)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
