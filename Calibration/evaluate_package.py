@@ -28,6 +28,9 @@ def activation_qparams(manifest: dict) -> dict:
                 # Minifloat activations (fp8_e4m3fn, ...) round x / s to a float grid, not to integers.
                 sys.exit(f"{layer['name']}: activation format {a['format']}: this script simulates integer "
                          "activations only (calibrate weights-only to evaluate a weight format)")
+            if "scale" not in a:
+                sys.exit(f"{layer['name']}: the activation is quantized per channel; this script simulates one "
+                         "scale per layer input")
             out[layer["name"]] = (float(a["scale"]), int(a["zero_point"]), int(a["qmin"]), int(a["qmax"]))
     return out
 

@@ -84,10 +84,21 @@ struct ActivationQuantizer {
     /// Largest code.
     var qmax: Double
 
-    /// The quantizer of a manifest's activation record.
-    init(_ record: ActivationRecord) {
-        scale = Double("\(record.scale)") ?? Double(record.scale)
-        zeroPoint = Double(record.zeroPoint)
+    /// The quantizer of a manifest's activation record of layer `layer`.
+    /// - Throws: ``EvaluationError`` for what this evaluation does not simulate: minifloat activations (a
+    ///   float grid) and per-channel records (no single scale), as `evaluate_package.py` refuses them.
+    init(_ record: ActivationRecord, layer: String) throws(EvaluationError) {
+        guard record.format.hasPrefix("int") || record.format.hasPrefix("uint") else {
+            throw EvaluationError(
+                "\(layer): activation format \(record.format): integer activations only are simulated "
+                    + "(calibrate weights-only to evaluate a weight format)")
+        }
+        guard let recordedScale = record.scale, let recordedZeroPoint = record.zeroPoint else {
+            throw EvaluationError(
+                "\(layer): the activation is quantized per channel; one scale per layer input is simulated")
+        }
+        scale = Double("\(recordedScale)") ?? Double(recordedScale)
+        zeroPoint = Double(recordedZeroPoint)
         qmin = Double(record.qmin)
         qmax = Double(record.qmax)
     }

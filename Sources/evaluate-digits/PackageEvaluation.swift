@@ -39,7 +39,9 @@ struct PackageEvaluation {
         }
         var activations: [String: ActivationQuantizer] = [:]
         for layer in package.manifest.layers {
-            if let record = layer.activation { activations[layer.name] = ActivationQuantizer(record) }
+            if let record = layer.activation {
+                activations[layer.name] = try ActivationQuantizer(record, layer: layer.name)
+            }
         }
         let floatPredictions = float.predict(x, rows: y.count)
         let packagePredictions = quantized.predict(x, rows: y.count, activations: activations)
