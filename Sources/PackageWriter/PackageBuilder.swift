@@ -19,7 +19,9 @@ public struct PackageBuilder: ~Copyable {
 
     /// The files a package directory holds; with `--force` a directory holding anything else is not
     /// replaced.
-    public static let packageFiles: Set<String> = [Manifest.fileName, "tensors.h5", "summary.md"]
+    public static let packageFiles: Set<String> = [
+        Manifest.fileName, "tensors.h5", "summary.md", SkeletonFile.fileName,
+    ]
 
     /// What may be replaced at a package's destination: with `force`, an empty directory or a PTQKit
     /// package (only ``packageFiles``, a manifest of ``Manifest/formatName``) holding none of `inputs`.

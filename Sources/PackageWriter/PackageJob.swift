@@ -70,13 +70,15 @@ public struct PackageJob: ~Copyable {
         return record
     }
 
-    /// Writes the manifest (the stored tensors, `plan`'s activations and policies) and the summary, and
-    /// commits the package.
+    /// Writes the manifest (the stored tensors, `plan`'s activations and policies), the summary and, given
+    /// the weights file the tensors came from, the skeleton of that file (``SkeletonWriter``), and commits
+    /// the package.
     /// - Returns: the manifest written.
     /// - Throws: ``PackageError``; nothing is left at the destination and an existing package is kept.
     @discardableResult
     public consuming func finish(
-        plan: PackagePlan, inputs: [InputFile], config: JSONValue, toolVersion: String
+        plan: PackagePlan, inputs: [InputFile], config: JSONValue, toolVersion: String,
+        skeletonOf weights: String? = nil
     ) throws(PackageError) -> Manifest {
         let temporary = builder.directory.path("")
         var layers = Dictionary(uniqueKeysWithValues: plan.layers.map { ($0, LayerRecord(name: $0)) })
@@ -89,10 +91,18 @@ public struct PackageJob: ~Copyable {
         for (layer, policy) in plan.policies {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
-        let manifest = Manifest(
+        var manifest = Manifest(
             ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
         let destination = destination
-        do { return try builder.finish(manifest: manifest) } catch {
+        do {
+            if let weights {
+                let path = builder.directory.path(SkeletonFile.fileName)
+                try SkeletonWriter.write(of: weights, tensors: manifest.tensors, to: path)
+                manifest.skeletonFile = SkeletonFile.fileName
+                manifest.skeletonSHA256 = try SHA256.hash(fileAt: path).digest.hex
+            }
+            return try builder.finish(manifest: manifest)
+        } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
         }
     }
