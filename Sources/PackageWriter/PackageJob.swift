@@ -91,18 +91,10 @@ public struct PackageJob: ~Copyable {
         for (layer, policy) in plan.policies {
             layers[layer, default: LayerRecord(name: layer)].policy = policy
         }
-        var manifest = Manifest(
+        let manifest = Manifest(
             ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
         let destination = destination
-        do {
-            if let weights {
-                let path = builder.directory.path(SkeletonFile.fileName)
-                try SkeletonWriter.write(of: weights, tensors: manifest.tensors, to: path)
-                manifest.skeletonFile = SkeletonFile.fileName
-                manifest.skeletonSHA256 = try SHA256.hash(fileAt: path).digest.hex
-            }
-            return try builder.finish(manifest: manifest)
-        } catch {
+        do { return try builder.finish(manifest: manifest, skeletonOf: weights) } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
         }
     }
