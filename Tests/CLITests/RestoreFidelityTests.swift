@@ -64,6 +64,11 @@ import Testing
             output.contains(
                 "fidelity: 19 links, 17 attributes, 4 byte-identical datasets, 4 restored tensors, 0 problems"),
             "\(output)")
+        // The documented reader reproduces each restored tensor (float16 and float64 ones in their types).
+        let reader = PTQProcess.repository.appendingPathComponent("Tests/Interop/read_package.py").path
+        let (readStatus, readOutput) = try InteropPython.run(try #require(Self.python), [reader, package, restored])
+        #expect(readStatus == 0 && readOutput.contains("0 mismatches"), "\(readOutput)")
+        #expect(readOutput.components(separatedBy: "matches ptq dequantize").count - 1 == 4, "\(readOutput)")
     }
 
     /// The comparison finds what a restore without the skeleton loses (a package written before skeletons:
