@@ -55,14 +55,16 @@ import Testing
         let restored = "\(scratch.path)/rich.weights.h5"
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
         try #require(result.status == 0, "\(result.stderr)")
-        #expect(try scratch.entries() == ["pkg", "rich.h5", "rich.weights.h5"])
+        #expect(try scratch.entries() == ["pkg", "rich.h5", "rich.weights.h5", "rich_target.h5"])
         let (status, output) = try Self.compare(weights, restored, package)
         #expect(status == 0, "\(output)")
-        // The file's 9 root, 3 ordered-group, 1 group, 2 tensor, 1 table and 1 empty-group attributes; the
-        // int64 scalar, string array, chunked table and compact array unchanged; 4 tensors restored.
+        // The file's 9 root, 3 ordered-group, 1 group, 2 tensor, 1 table, 1 empty-group and 1 linked-dataset
+        // attributes; the int64 scalar, string array, chunked table and compact array unchanged; the virtual
+        // dataset and the externally linked one copied in; 4 tensors restored.
         #expect(
             output.contains(
-                "fidelity: 19 links, 17 attributes, 4 byte-identical datasets, 4 restored tensors, 0 problems"),
+                "fidelity: 21 links, 18 attributes, 4 byte-identical datasets, 2 materialized, 4 restored tensors, 0 problems"
+            ),
             "\(output)")
         // The documented reader reproduces each restored tensor (float16 and float64 ones in their types).
         let reader = PTQProcess.repository.appendingPathComponent("Tests/Interop/read_package.py").path
@@ -119,6 +121,6 @@ import Testing
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
         #expect(result.status == 65, "\(result.stderr)")
         #expect(result.stderr.contains("skeleton.h5: tensor '/fc2/weight'"), "\(result.stderr)")
-        #expect(try scratch.entries() == ["pkg", "rich.h5"])
+        #expect(try scratch.entries() == ["pkg", "rich.h5", "rich_target.h5"])
     }
 }

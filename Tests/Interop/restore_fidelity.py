@@ -6,8 +6,9 @@
         fixed-length strings, string arrays, UTF-8 text, a JSON `model_config`, the empty float64 arrays
         Keras writes for layers without weights, integers, float arrays, a null-extent attribute), empty
         groups, a group that tracks creation order, a soft link, unmapped datasets (an int64 scalar, a
-        variable-length string array, a chunked gzip float64 table, a compact float32 array), and tensors
-        in float32 (chunked, shuffle + gzip), float64 and float16.
+        variable-length string array, a chunked gzip float64 table, a compact float32 array, a virtual
+        dataset, an external link to OUT_target.h5), and tensors in float32 (chunked, shuffle + gzip),
+        float64 and float16.
     python restore_fidelity.py compare ORIGINAL RESTORED PACKAGE
         compares every link, group, dataset and attribute of ORIGINAL with RESTORED: the same objects
         (soft links with the same target), the same attributes (name, type class, string kind and
@@ -15,8 +16,10 @@
         creation-order tracking; datasets the package's manifest does not list: same dtype, shape,
         chunks, filters, fill value, layout and bytes (chunk by chunk as stored for chunked datasets);
         listed tensors: same dtype, shape, chunks, filters and attributes, values within the manifest's
-        max_abs_error (float32-stored ones equal). Prints one line per problem and a summary line
-        `fidelity: N links, A attributes, B byte-identical datasets, T restored tensors, P problems`;
+        max_abs_error (float32-stored ones equal); virtual datasets and external links of ORIGINAL: plain
+        (contiguous) datasets in RESTORED, same dtype, shape, attributes and elements, and RESTORED has
+        no external link. Prints one line per problem and a summary line `fidelity: N links, A attributes,
+        B byte-identical datasets, M materialized, T restored tensors, P problems`;
         exits 1 when there is a problem.
 """
 
@@ -70,32 +73,36 @@ def make(path):
         compact = h5py.h5d.create(meta.id, b"compact", h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
         compact.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(5, dtype=np.float32))
         f["alias"] = h5py.SoftLink("/fc1/weight")
+        # A virtual dataset (rows 0-9 of /meta/table) and an external link: the restored file holds both
+        # as plain datasets of the same elements.
+        layout = h5py.VirtualLayout(shape=(10, 30), dtype="f8")
+        layout[:] = h5py.VirtualSource(".", "/meta/table", shape=(40, 30))[0:10, :]
+        meta.create_virtual_dataset("virtual", layout)
+        target = path[: -len(".h5")] + "_target.h5"
+        with h5py.File(target, "w") as t:
+            t.create_dataset("values", data=np.arange(6, dtype=np.int32)).attrs["origin"] = "target"
+        meta["linked"] = h5py.ExternalLink(target.split("/")[-1], "/values")
     print(f"wrote {path}")
 
 
 def links(f):
-    """Every link below the root: path -> ('group' | 'dataset' | 'soft:<target>')."""
-    found = {}
-
-    def visit(name, link):
-        if isinstance(link, h5py.SoftLink):
-            found[name] = "soft:" + link.path
-        else:
-            found[name] = "group" if isinstance(f[name], h5py.Group) else "dataset"
-
-    f.visititems_links(visit) if hasattr(f, "visititems_links") else walk(f, "", found)
-    return found
+    """Every link below the root: path -> ('group' | 'dataset' | 'soft:<target>'), and the external ones."""
+    found, external = {}, set()
+    walk(f, "", found, external)
+    return found, external
 
 
-def walk(group, prefix, found):
+def walk(group, prefix, found, external):
     for name in group:
         path = prefix + name
         link = group.get(name, getlink=True)
+        if isinstance(link, h5py.ExternalLink):
+            external.add(path)
         if isinstance(link, h5py.SoftLink):
             found[path] = "soft:" + link.path
         elif isinstance(group[name], h5py.Group):
             found[path] = "group"
-            walk(group[name], path + "/", found)
+            walk(group[name], path + "/", found, external)
         else:
             found[path] = "dataset"
 
@@ -165,9 +172,11 @@ def compare(original_path, restored_path, package):
         manifest = json.load(handle)
     tensors = {t["dataset"].lstrip("/"): t for layer in manifest["layers"] for t in layer["tensors"]}
     problems = []
-    attributes = identical = restored_tensors = 0
+    attributes = identical = materialized = restored_tensors = 0
     with h5py.File(original_path, "r") as original, h5py.File(restored_path, "r") as restored:
-        before, after = links(original), links(restored)
+        (before, linked), (after, still_linked) = links(original), links(restored)
+        if still_linked:
+            problems.append(f"external links in the restored file: {sorted(still_linked)}")
         if before != after:
             problems.append(f"links differ: only in original {sorted(set(before.items()) - set(after.items()))}, "
                             f"only in restored {sorted(set(after.items()) - set(before.items()))}")
@@ -186,6 +195,14 @@ def compare(original_path, restored_path, package):
                     problems.append(f"/{path}: link creation order flags {flags[0]} != {flags[1]}")
                 if list(a.keys()) != list(b.keys()):
                     problems.append(f"/{path}: member order {list(a.keys())} != {list(b.keys())}")
+                continue
+            if path in linked or a.is_virtual:
+                # Copied in as a plain dataset of the same elements.
+                if b.is_virtual or b.id.get_create_plist().get_layout() != h5py.h5d.CONTIGUOUS or \
+                        a.dtype != b.dtype or a.shape != b.shape or a[()].tobytes() != b[()].tobytes():
+                    problems.append(f"/{path}: not materialized as a contiguous copy of the same elements")
+                else:
+                    materialized += 1
                 continue
             if storage(a) != storage(b):
                 problems.append(f"/{path}: storage {storage(a)} != {storage(b)}")
@@ -212,7 +229,7 @@ def compare(original_path, restored_path, package):
                 problems.append(f"/{path}: restored values differ by {error} (allowed {allowed})")
     for problem in problems:
         print(problem)
-    print(f"fidelity: {len(before)} links, {attributes} attributes, {identical} byte-identical datasets, "
+    print(f"fidelity: {len(before)} links, {attributes} attributes, {identical} byte-identical datasets, {materialized} materialized, "
           f"{restored_tensors} restored tensors, {len(problems)} problems")
     return 1 if problems else 0
 
