@@ -97,6 +97,32 @@ import Testing
         }
     }
 
+    /// A weights file whose skeleton cannot be copied faithfully (an attribute holding HDF5 object
+    /// references, addresses in that file) is refused naming the file, the object and the attribute: exit
+    /// 65, no package.
+    @Test(.enabled(if: python != nil || InteropPython.required, "SKIPPED: no Python with h5py and numpy"))
+    func referenceAttributesAreRefusedByName() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let python = try #require(Self.python)
+        let weights = "\(scratch.path)/refs.h5"
+        let make = """
+            import h5py, numpy, sys
+            with h5py.File(sys.argv[1], "w") as f:
+                f["fc/weight"] = numpy.ones((4, 4), numpy.float32)
+                f["fc"].attrs["points_at"] = f["fc/weight"].ref
+            """
+        let made = try InteropPython.run(python, ["-c", make, weights])
+        try #require(made.status == 0, "\(made.output)")
+        let result = try PTQProcess.run([
+            "calibrate", "--quiet", "--weights", weights, "--output", "\(scratch.path)/pkg",
+        ])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("\(weights):/fc@points_at"), "\(result.stderr)")
+        #expect(result.stderr.contains("HDF5 references"), "\(result.stderr)")
+        #expect(try scratch.entries() == ["refs.h5"])
+    }
+
     /// `ptq verify` finds a changed skeleton and a file the manifest does not name; `ptq dequantize`
     /// refuses a skeleton without a tensor's dataset (exit 65, nothing written).
     @Test(.enabled(if: python != nil || InteropPython.required, "SKIPPED: no Python with h5py and numpy"))
