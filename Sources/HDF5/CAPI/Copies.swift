@@ -63,7 +63,7 @@ extension CAPI {
     }
 
     /// Creates the dataset `name` in `target` with the element type (a transient copy, so a committed type
-    /// stays behind), extent and maximum extent of `template`, and its creation properties (layout,
+    /// stays behind), extent and (chunked only) maximum extent of `template`, and its creation properties (layout,
     /// chunking, filters, fill value) unless `plainStorage`, which asks for HDF5's default contiguous
     /// layout (for a virtual dataset or one with external raw storage, whose properties name other files).
     /// No data is written: a chunked or contiguous dataset occupies no file space until it is.
@@ -73,8 +73,16 @@ extension CAPI {
         prepareThread()
         let stored = try datasetType(template, site)
         let type = DatatypeHandle(raw: try identifier(H5Tcopy(stored.raw), "H5Tcopy", site))
-        let space = try datasetSpace(template, site)
+        let original = try datasetSpace(template, site)
         let creation = plainStorage ? try newDatasetCreationList(site) : try datasetCreationList(template, site)
+        // Only a chunked dataset can grow: any other keeps its extent as its maximum (a damaged file may
+        // declare a larger one, which libhdf5 reads but will not create).
+        let space: DataspaceHandle
+        if layout(creation) != .chunked, H5Sget_simple_extent_type(original.raw) == H5S_SIMPLE {
+            space = try createSpace(try extent(original, site).shape, site)
+        } else {
+            space = original
+        }
         try check(H5Pset_obj_track_times(creation.raw, false), "H5Pset_obj_track_times", site)
         let raw = H5Dcreate2(target, name, type.raw, space.raw, ptq_H5P_DEFAULT(), creation.raw, ptq_H5P_DEFAULT())
         return DatasetHandle(raw: try identifier(raw, "H5Dcreate2", site))
