@@ -1,4 +1,4 @@
-/// One link found while visiting a group recursively.
+/// One link found while listing a group (recursively or not).
 struct VisitedLink: Sendable {
     enum Target: Sendable {
         case object(ObjectClass)

@@ -2,12 +2,15 @@ import ArgumentParser
 import Foundation
 import PTQKit
 
-/// `ptq dequantize PKG -o restored.h5`: every tensor of a package as float32 under its original name.
+/// `ptq dequantize PKG -o restored.h5`: the weights file a package was made from, its tensors dequantized.
 struct Dequantize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a package's tensors, dequantized to float32, under their original dataset names.",
+        abstract: "Rebuild the weights file a package was made from, its tensors dequantized.",
         discussion: """
-            The output is written beside its final path and renamed into place when complete. \
+            Every group, attribute and unquantized dataset of the original comes from the package's \
+            skeleton.h5; each tensor is written dequantized in its original dataset and type (a package \
+            without a skeleton gives the tensors only, as float32). The output is written beside its final \
+            path under exactly the name given and renamed into place when complete. \
             Exit codes: 0 success, 64 usage, 65 damaged package, 66 missing package, 73 output exists \
             (without --force, or not replaceable with it) or cannot be created, 70 internal error, 130/143 \
             interrupted by SIGINT/SIGTERM (the partial file is removed).

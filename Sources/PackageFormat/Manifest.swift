@@ -37,6 +37,12 @@ public struct Manifest: Codable, Sendable, Hashable {
     /// change to it (an edited code, attribute or an added dataset); absent in packages written before it
     /// was recorded.
     public var tensorsSHA256: String?
+    /// Name of the original weights file's skeleton inside the package (`skeleton.h5`, see
+    /// ``SkeletonFile``), from which `ptq dequantize` rebuilds a faithful copy of that file; absent when the
+    /// package was made without weights or before skeletons were written.
+    public var skeletonFile: String?
+    /// SHA-256 of the skeleton as written (64 lowercase hex digits), present with ``skeletonFile``.
+    public var skeletonSHA256: String?
     /// One record per layer, sorted by name.
     public var layers: [LayerRecord]
     /// The weights file's layout, absent without a weights file (and in packages written before it was
@@ -126,6 +132,8 @@ public struct Manifest: Codable, Sendable, Hashable {
         case tensorsFile = "tensors_file"
         case summaryFile = "summary_file"
         case tensorsSHA256 = "tensors_sha256"
+        case skeletonFile = "skeleton_file"
+        case skeletonSHA256 = "skeleton_sha256"
         case layers
         case layout
     }

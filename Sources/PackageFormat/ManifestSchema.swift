@@ -22,6 +22,8 @@ public enum ManifestSchema {
             "tensors_file": {"type": "string", "minLength": 1},
             "summary_file": {"type": "string", "minLength": 1},
             "tensors_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "skeleton_file": {"type": "string", "minLength": 1},
+            "skeleton_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
             "layout": {"$ref": "#/$defs/layout"}
           },

@@ -50,6 +50,8 @@ public enum PackageVerifier {
         let manifest = package.manifest
         checkInputs(manifest.inputs, against: weights, &report)
         checkFiles(package, &report)
+        checkDirectory(package, &report)
+        checkSkeleton(package, &report)
         checkActivations(manifest, package: path, &report)
         if let weights {
             do { _ = try File(weights) } catch { throw .hdf5(error) }

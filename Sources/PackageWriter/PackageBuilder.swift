@@ -19,7 +19,9 @@ public struct PackageBuilder: ~Copyable {
 
     /// The files a package directory holds; with `--force` a directory holding anything else is not
     /// replaced.
-    public static let packageFiles: Set<String> = [Manifest.fileName, "tensors.h5", "summary.md"]
+    public static let packageFiles: Set<String> = [
+        Manifest.fileName, "tensors.h5", "summary.md", SkeletonFile.fileName,
+    ]
 
     /// What may be replaced at a package's destination: with `force`, an empty directory or a PTQKit
     /// package (only ``packageFiles``, a manifest of ``Manifest/formatName``) holding none of `inputs`.
@@ -45,16 +47,25 @@ public struct PackageBuilder: ~Copyable {
         tensors = writer
     }
 
-    /// Closes `tensors.h5`, records its SHA-256 in the manifest (``Manifest/tensorsSHA256``), writes
-    /// `manifest.json` and `summary.md`, and commits the directory.
-    /// - Returns: the manifest as written (with the hash).
+    /// Closes `tensors.h5`, records its SHA-256 in the manifest (``Manifest/tensorsSHA256``), writes the
+    /// skeleton of `weights` when given (``SkeletonWriter``, recorded as ``Manifest/skeletonFile`` with its
+    /// SHA-256), `manifest.json` and `summary.md`, and commits the directory.
+    /// - Returns: the manifest as written (with the hashes).
     /// - Throws: ``PackageError`` (the temporary directory is removed and an existing package kept).
     @discardableResult
-    public consuming func finish(manifest: Manifest) throws(PackageError) -> Manifest {
+    public consuming func finish(manifest: Manifest, skeletonOf weights: String? = nil) throws(PackageError)
+        -> Manifest
+    {
         let directory = directory
         try tensors.close()
         var manifest = manifest
         manifest.tensorsSHA256 = try SHA256.hash(fileAt: directory.path(manifest.tensorsFile)).digest.hex
+        if let weights {
+            let path = directory.path(SkeletonFile.fileName)
+            try SkeletonWriter.write(of: weights, tensors: manifest.tensors, to: path)
+            manifest.skeletonFile = SkeletonFile.fileName
+            manifest.skeletonSHA256 = try SHA256.hash(fileAt: path).digest.hex
+        }
         try Self.write(manifest.encoded(), to: directory.path(Manifest.fileName))
         try Self.write(Data(PackageSummary.markdown(manifest).utf8), to: directory.path(manifest.summaryFile))
         try directory.commit()

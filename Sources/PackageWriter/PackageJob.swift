@@ -78,13 +78,15 @@ public struct PackageJob: ~Copyable {
         return record
     }
 
-    /// Writes the manifest (the stored tensors, `plan`'s activations and policies) and the summary, and
-    /// commits the package.
+    /// Writes the manifest (the stored tensors, `plan`'s activations and policies), the summary and, given
+    /// the weights file the tensors came from, the skeleton of that file (``SkeletonWriter``), and commits
+    /// the package.
     /// - Returns: the manifest written.
     /// - Throws: ``PackageError``; nothing is left at the destination and an existing package is kept.
     @discardableResult
     public consuming func finish(
-        plan: PackagePlan, inputs: [InputFile], config: JSONValue, toolVersion: String
+        plan: PackagePlan, inputs: [InputFile], config: JSONValue, toolVersion: String,
+        skeletonOf weights: String? = nil
     ) throws(PackageError) -> Manifest {
         let temporary = builder.directory.path("")
         var layers = Dictionary(uniqueKeysWithValues: plan.layers.map { ($0, LayerRecord(name: $0)) })
@@ -104,7 +106,7 @@ public struct PackageJob: ~Copyable {
             ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
         manifest.layout = plan.layout
         let destination = destination
-        do { return try builder.finish(manifest: manifest) } catch {
+        do { return try builder.finish(manifest: manifest, skeletonOf: weights) } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
         }
     }

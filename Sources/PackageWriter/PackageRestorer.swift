@@ -1,8 +1,10 @@
 import HDF5
 public import PackageFormat
 
-/// `ptq dequantize`: every tensor of a package as float32 under its original dataset path, in a new HDF5
-/// file written atomically (see ``AtomicFileWriter``).
+/// `ptq dequantize`: the weights file a package was made from, rebuilt from its skeleton with every tensor
+/// dequantized into its original dataset and type (see ``restoreFromSkeleton(_:writer:output:)``); for a
+/// package without a skeleton, every tensor as float32 under its original dataset path. The new HDF5
+/// file is written atomically (see ``AtomicFileWriter``).
 public enum PackageRestorer {
     /// The root attribute that marks a file as written by ``restore(package:to:force:)``: its value is the
     /// package path as given. With `--force` only a file carrying it is replaced.
@@ -29,6 +31,11 @@ public enum PackageRestorer {
         let writer = try AtomicFileWriter(
             destination: output, rule: replacementRule(force: force, inputs: packageFiles))
         do {
+            if package.manifest.skeletonFile != nil {
+                try restoreFromSkeleton(package, writer: writer, output: output)
+                try writer.commit()
+                return package.manifest.tensors.count
+            }
             let file = try writer.create { (path) throws(HDF5Error) -> File in try File(path, mode: .create) }
             try file.setAttribute(markerAttribute, .string(path))
             for record in package.manifest.tensors {

@@ -673,10 +673,14 @@ import Glibc
             #expect(result.status == 0, "\(stderr)")
             try #require(result.status == 0)
             #expect(after == ["p"], "\(after)")
+            // A run with weights also keeps their skeleton (for ptq dequantize).
+            let manifest = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: "\(scratch)/out/p/manifest.json")))
+            let inputs = ((manifest as? [String: Any])?["inputs"] as? [[String: Any]]) ?? []
+            let skeleton = inputs.contains { $0["role"] as? String == "weights" } ? ["skeleton.h5"] : []
             #expect(
-                try manager.contentsOfDirectory(atPath: "\(scratch)/out/p").sorted() == [
-                    "manifest.json", "summary.md", "tensors.h5",
-                ])
+                try manager.contentsOfDirectory(atPath: "\(scratch)/out/p").sorted()
+                    == ["manifest.json"] + skeleton + ["summary.md", "tensors.h5"])
             let json = try PTQProcess.json(result.stdout)
             let warnings = (json["warnings"] as? [String]) ?? []
             if let warning { #expect(warnings.contains { $0.contains(warning) }, "\(warnings)") }

@@ -66,7 +66,10 @@ import Glibc
         ])
         #expect(result.status == 73, "\(result.stderr)")
         #expect(result.stderr.contains("--force will not replace it"), "\(result.stderr)")
-        #expect(try scratch.entries("pkg") == ["acts.h5", "manifest.json", "summary.md", "tensors.h5", "weights.h5"])
+        #expect(
+            try scratch.entries("pkg") == [
+                "acts.h5", "manifest.json", "skeleton.h5", "summary.md", "tensors.h5", "weights.h5",
+            ])
         #expect(try Self.bytes(weights) == Self.bytes(Self.weights))
         #expect(try Self.bytes(activations) == Self.bytes(Self.activations))
         // A package that is only ours is still replaced with --force.

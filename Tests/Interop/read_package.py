@@ -5,10 +5,12 @@
 
 Dequantizes every tensor listed in PKG/manifest.json from tensors.h5 using only the documented layout
 and formulas (x = scale * (q - zero_point), fixed point included; minifloat x = decode_table[code] * scale;
-block-scaled MX/NVFP4 x = decode_table[code] * (scale_decode_table[scale code] * global_scale); packed 4/2-bit codes
-low bits first; per-tensor / per-channel / per-group parameters) and the self-describing attributes, and checks each result against RESTORED.h5
-(the output of `ptq dequantize`), which must agree exactly (float32). Prints one line per tensor; exits
-1 on any mismatch. Needs only numpy and h5py.
+block-scaled MX/NVFP4 x = decode_table[code] * (scale_decode_table[scale code] * global_scale); packed 4/2-bit
+codes low bits first; per-tensor / per-channel / per-group parameters) and the self-describing attributes, and
+checks each result against RESTORED.h5 (the output of `ptq dequantize`), which must agree exactly: in a package
+with a skeleton, a placeholder holds the float32 result converted to the skeleton dataset's own type, any
+other listed tensor the skeleton's original values; without a skeleton every tensor is float32. Prints one
+line per tensor; exits 1 on any mismatch. Needs only numpy and h5py.
 """
 import json
 import sys
@@ -83,6 +85,24 @@ def dequantize(f: h5py.File, path: str) -> np.ndarray:
     return (s * (q - z).astype(np.float32)).astype(np.float32)
 
 
+# Original element types float32 holds exactly: their tensors, even unquantized, are skeleton placeholders.
+EXACT_IN_FLOAT32 = {"float16", "float32", "int8", "uint8", "int16", "uint16"}
+
+
+def is_placeholder(tensor: dict) -> bool:
+    """Whether the skeleton leaves the tensor's dataset empty for `ptq dequantize` to fill."""
+    return tensor["encoding"] != "float32" or tensor["original_dtype"] in EXACT_IN_FLOAT32
+
+
+def expected_restored(x: np.ndarray, tensor: dict, skeleton) -> np.ndarray:
+    """What `ptq dequantize` writes for a tensor whose float32 dequantization is `x`."""
+    if skeleton is None:
+        return x
+    if is_placeholder(tensor):
+        return x.astype(skeleton[tensor["dataset"]].dtype)  # libhdf5 converts on writing
+    return skeleton[tensor["dataset"]][()]
+
+
 def main() -> int:
     if len(sys.argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
@@ -94,6 +114,7 @@ def main() -> int:
     assert manifest["format"] == "ptqkit-model-package" and manifest["format_version"] in (1, 2)
     failures = 0
     restored = h5py.File(sys.argv[2], "r") if len(sys.argv) == 3 else None
+    skeleton = h5py.File(f"{package}/{manifest['skeleton_file']}", "r") if "skeleton_file" in manifest else None
     with h5py.File(f"{package}/{manifest['tensors_file']}", "r") as f:
         for layer in manifest["layers"]:
             for tensor in layer["tensors"]:
@@ -103,12 +124,14 @@ def main() -> int:
                 line = f"{path}: {tensor['encoding']} {list(x.shape)}"
                 if restored is not None:
                     reference = restored[path][()]
-                    same = reference.dtype == np.float32 and np.array_equal(reference, x, equal_nan=True)
+                    expected = expected_restored(x, tensor, skeleton)
+                    same = reference.dtype == expected.dtype and np.array_equal(reference, expected, equal_nan=True)
                     line += " matches ptq dequantize" if same else " DIFFERS from ptq dequantize"
                     failures += 0 if same else 1
                 print(line)
-    if restored is not None:
-        restored.close()
+    for file in (restored, skeleton):
+        if file is not None:
+            file.close()
     print(f"{failures} mismatches")
     return 1 if failures else 0
 

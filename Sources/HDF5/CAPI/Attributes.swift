@@ -66,8 +66,11 @@ extension CAPI {
         try check(H5Awrite(attribute.raw, memoryType.raw, buffer), "H5Awrite", site)
     }
 
-    /// Names of all attributes of `object`, in name order.
-    static func attributeNames(_ object: hid_t, _ site: Site) throws(HDF5Error) -> [String] {
+    /// Names of all attributes of `object`, in name order (in creation order with `byCreationOrder`, which
+    /// needs an object that tracks it).
+    static func attributeNames(_ object: hid_t, byCreationOrder: Bool = false, _ site: Site) throws(HDF5Error)
+        -> [String]
+    {
         prepareThread()
         var names: [String] = []
         let collector: H5A_operator2_t = { _, name, _, data in
@@ -76,7 +79,8 @@ extension CAPI {
             return 0
         }
         let status = withUnsafeMutablePointer(to: &names) { pointer in
-            H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nil, collector, pointer)
+            H5Aiterate2(
+                object, byCreationOrder ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME, H5_ITER_INC, nil, collector, pointer)
         }
         try check(status, "H5Aiterate2", site)
         return names

@@ -1,8 +1,8 @@
 // CAPI: the only place that calls libhdf5, a folder of thin wrappers split by API family: this file (the
 // namespace, per-thread setup, library queries and the few POSIX calls the wrapper needs), Errors (H5E),
 // Files (H5F), Links (H5G/H5L/H5O), Datasets (H5D), Dataspaces (H5S), Datatypes (H5T), PropertyLists
-// (H5P), Attributes (H5A), and Handles (the `~Copyable` owners of identifiers). No file outside this
-// folder imports CHDF5.
+// (H5P), Attributes (H5A), Copies (H5Ocopy and the clones of attributes, groups and datasets between
+// files), and Handles (the `~Copyable` owners of identifiers). No file outside this folder imports CHDF5.
 //
 // Every call goes through `check`/`identifier` (Errors.swift), which turn a negative return into an
 // `HDF5Error` built from HDF5's error stack (walked with `H5Ewalk2`, then cleared). HDF5's own printing of

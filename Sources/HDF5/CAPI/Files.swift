@@ -56,6 +56,20 @@ extension CAPI {
         return FileHandle(raw: raw)
     }
 
+    /// Creates a file with the creation properties of the file holding `template` (user block size, root
+    /// group link and attribute order tracking, ...); with `truncate` an existing file is emptied.
+    static func createFile(_ path: String, like template: hid_t, truncate: Bool) throws(HDF5Error) -> FileHandle {
+        prepareThread()
+        let site = Site(file: path)
+        let file = try identifier(H5Iget_file_id(template), "H5Iget_file_id", site)
+        defer { H5Fclose(file) }
+        let list = PropertyListHandle(raw: try identifier(H5Fget_create_plist(file), "H5Fget_create_plist", site))
+        let flags = truncate ? ptq_H5F_ACC_TRUNC() : ptq_H5F_ACC_EXCL()
+        let raw = try identifier(H5Fcreate(path, flags, list.raw, ptq_H5P_DEFAULT()), "H5Fcreate", site)
+        markCloseOnExec(raw)
+        return FileHandle(raw: raw)
+    }
+
     /// Flushes a file's buffers to disk.
     static func flush(_ file: hid_t, _ site: Site) throws(HDF5Error) {
         prepareThread()

@@ -49,6 +49,14 @@ extension CAPI {
     /// Visits every link below `location` recursively in name order (`H5Lvisit`), depth first, each
     /// group's links before the next sibling; soft links are reported, not followed.
     static func visitLinks(_ location: hid_t, _ site: Site) throws(HDF5Error) -> [VisitedLink] {
+        try collectLinks(location, recursive: true, order: H5_INDEX_NAME, site)
+    }
+
+    /// The links of `location` (recursively with `H5Lvisit`, else only its own with `H5Literate`) in
+    /// `order`; soft links are reported, not followed.
+    static func collectLinks(_ location: hid_t, recursive: Bool, order: H5_index_t, _ site: Site) throws(HDF5Error)
+        -> [VisitedLink]
+    {
         prepareThread()
         final class Context {
             var links: [VisitedLink] = []
@@ -80,10 +88,13 @@ extension CAPI {
             }
         }
         let status = withExtendedLifetime(context) {
-            H5Lvisit(location, H5_INDEX_NAME, H5_ITER_INC, visitor, Unmanaged.passUnretained(context).toOpaque())
+            let data = Unmanaged.passUnretained(context).toOpaque()
+            return recursive
+                ? H5Lvisit(location, order, H5_ITER_INC, visitor, data)
+                : H5Literate(location, order, H5_ITER_INC, nil, visitor, data)
         }
         if let error = context.error { throw error }
-        try check(status, "H5Lvisit", site)
+        try check(status, recursive ? "H5Lvisit" : "H5Literate", site)
         return context.links
     }
 

@@ -226,7 +226,8 @@ public struct CalibrationJob: Sendable {
         do { config = try JSONValue(encoding: settings) } catch { throw .unencodable("the configuration: \(error)") }
         let manifest: Manifest
         do throws(PackageError) {
-            manifest = try writer.finish(plan: plan, inputs: recorded, config: config, toolVersion: toolVersion)
+            manifest = try writer.finish(
+                plan: plan, inputs: recorded, config: config, toolVersion: toolVersion, skeletonOf: inputs.weights)
         } catch {
             throw .package(error)
         }
