@@ -19,12 +19,20 @@ public enum InteropPython {
         return list
     }()
 
+    /// The environment the consumers run in: this process's, with `KERAS_BACKEND=jax` unless set (Keras 3
+    /// defaults to TensorFlow, which the test venv does not have).
+    public static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if environment["KERAS_BACKEND"] == nil { environment["KERAS_BACKEND"] = "jax" }
+        return environment
+    }
+
     /// The first candidate that imports every module in `modules` (for example `["h5py", "numpy"]`), or nil.
     public static func find(importing modules: [String]) -> String? {
         let statement = "import " + modules.joined(separator: ", ")
         return candidates.first { path in
             guard FileManager.default.isExecutableFile(atPath: path) else { return false }
-            return (try? run(path, ["-c", statement]).status) == 0
+            return (try? run(path, ["-c", statement], environment: environment).status) == 0
         }
     }
 
