@@ -31,7 +31,13 @@ import Testing
         let made = try InteropPython.run(python, [script, "make", weights])
         try #require(made.status == 0, "\(made.output)")
         let package = "\(scratch.path)/pkg"
-        let calibrated = try PTQProcess.run(["calibrate", "--quiet", "--weights", weights, "--output", package])
+        // The file carries Keras-like attributes (`layer_names`, `weight_names`) for their fidelity, not a Keras
+        // layout: the generic layout rules name its tensors.
+        let config = "\(scratch.path)/generic.yaml"
+        try Data("layout: generic\n".utf8).write(to: URL(fileURLWithPath: config))
+        let calibrated = try PTQProcess.run([
+            "calibrate", "--quiet", "--weights", weights, "--config", config, "--output", package,
+        ])
         try #require(calibrated.status == 0, "\(calibrated.stderr)")
         return (weights, package)
     }

@@ -320,7 +320,8 @@ final class InterruptCleanup: @unchecked Sendable {
     }
 
     /// Ignores SIGINT/SIGTERM's default action and handles them on a dispatch queue instead: remove every
-    /// watched directory, then `_exit` (no atexit handlers: another thread may hold libhdf5's lock).
+    /// watched directory, then `_exit` (no atexit handlers: another thread may hold libhdf5's lock). Returns
+    /// once both sources are registered, so no signal sent after the first registration is lost.
     private func installHandlers() {
         for (signo, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(signo, SIG_IGN)
@@ -338,7 +339,12 @@ final class InterruptCleanup: @unchecked Sendable {
                 _ = message.withCString { write(2, $0, strlen($0)) }
                 _exit(status)
             }
+            // A signal that arrives after SIG_IGN but before the source is registered with the system would
+            // be lost (and the run would go on to the end): wait until the source is registered.
+            let registered = DispatchSemaphore(value: 0)
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
+            registered.wait()
             sources.append(source)
         }
     }
