@@ -17,9 +17,10 @@ struct PipelineOptions: ParsableArguments {
             """
             Cap on the activation batch buffers held at once (threads + 2 buffers, 1 with --threads 1): \
             bytes, or with a K/M/G (KiB/MiB/GiB, ×1024) suffix, e.g. 64M. Batches shrink to fit; a budget \
-            that cannot hold one row per buffer is refused (exit 64). Weights are read whole, one per thread: \
-            a weight whose Float32 size exceeds the budget is refused (exit 65); without --memory-budget \
-            that bound is a quarter of the physical memory (or of ulimit -v).
+            that cannot hold one row per buffer is refused (exit 64). A weight larger than the budget is \
+            streamed in blocks of an eighth of it; one that must be read whole (a bias, an excluded layer, \
+            moving-average-minmax) and exceeds it is refused (exit 65); without --memory-budget that bound is \
+            a quarter of the physical memory (or of ulimit -v).
             """, valueName: "size"))
     var memoryBudget: ByteCount?
 

@@ -55,7 +55,7 @@ public struct PackageBuilder: ~Copyable {
         try tensors.close()
         var manifest = manifest
         manifest.tensorsSHA256 = try SHA256.hash(fileAt: directory.path(manifest.tensorsFile)).digest.hex
-        try Self.write(manifest.encoded(), to: directory.path(Manifest.fileName))
+        try manifest.write(toFile: directory.path(Manifest.fileName))
         try Self.write(Data(PackageSummary.markdown(manifest).utf8), to: directory.path(manifest.summaryFile))
         try directory.commit()
         return manifest
