@@ -57,9 +57,11 @@ import Testing
         if let blockBytes { calibrator.weightBlockBytes = blockBytes }
         var job = try PackageJob(destination: destination, force: false, inputs: [weights])
         var failure: PackageError?
-        let result = try calibrator.calibrate(weights: weights, activations: []) { tensor in
-            do { try job.store(tensor) } catch { failure = failure ?? error }
-        }
+        let result = try calibrator.calibrate(
+            weights: weights, activations: [],
+            tensors: { tensor in
+                do throws(PackageError) { try job.store(tensor) } catch { failure = failure ?? error }
+            })
         if let failure { throw failure }
         try job.finish(
             plan: PackagePlan(result), inputs: [try InputFile(role: .weights, hashing: weights)],
