@@ -12,6 +12,12 @@ public struct CalibratedTensor: Sendable {
         case affine(
             codes: [Int32], parameters: QuantizationParameters, symmetry: Symmetry, profile: CompatibilityProfile,
             schemeReason: String?, metrics: ErrorMetrics)
+        /// Integer codes as ``affine(codes:parameters:symmetry:profile:schemeReason:metrics:)`` stores them, of a
+        /// weight too large to hold whole: produced block by block from the weights file when stored
+        /// (``StreamedCodes``, which holds the parameters).
+        case streamedAffine(
+            codes: StreamedCodes, symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String?,
+            metrics: ErrorMetrics)
         /// int32 codes `q = clamp(round_half_even(x / s), −2³¹, 2³¹ − 1)` (NaN → 0), zero point 0, one scale
         /// per element of a 1-D tensor or one for the tensor, and why.
         case int32(codes: [Int32], scales: [Float], reason: String, metrics: ErrorMetrics)

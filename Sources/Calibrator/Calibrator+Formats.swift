@@ -26,7 +26,7 @@ extension Calibrator {
     /// 10^−d), a minifloat with a float32 scale per block (amax of the observer's range / maxFinite), or an
     /// MX/NVFP4 block-scaled format (scales from each block's amax, as those formats define them).
     func calibrateFormattedWeight(
-        layer: String, file: String, dataset: String, settings s: QuantizationSettings
+        layer: String, file: WeightsFile, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
         let (values, shape, elementType) = try read(dataset, in: file)
         guard !values.isEmpty else {

@@ -50,7 +50,7 @@ extension Calibrator {
     /// with `embeddings: quantize`, biases of quantized kernels int32 when the input's scale is known,
     /// normalization parameters and other tensors (and 1-D weights of unknown role) in float with a note.
     func calibrateTensors(
-        of entry: LayerDatasets, file: String, layout: DetectedLayout?, record: inout LayerCalibration
+        of entry: LayerDatasets, file: WeightsFile, layout: DetectedLayout?, record: inout LayerCalibration
     ) throws(CalibrationError) -> [CalibratedTensor] {
         var stored: [CalibratedTensor] = []
         func tagged(_ tensor: CalibratedTensor, _ role: TensorRole, _ info: LayoutTensor?) -> CalibratedTensor {
@@ -107,7 +107,7 @@ extension Calibrator {
 
     /// Every weights-file tensor of an excluded layer, in float.
     func excludedTensors(
-        of entry: LayerDatasets, file: String, layout: DetectedLayout?
+        of entry: LayerDatasets, file: WeightsFile, layout: DetectedLayout?
     ) throws(CalibrationError) -> [CalibratedTensor] {
         var stored: [CalibratedTensor] = []
         let roles = [(entry.weight, "weight"), (entry.bias, "bias")] + entry.others.map { ($0, "other") }
@@ -132,7 +132,7 @@ extension Calibrator {
 
     /// The tensor `dataset` of `file` unquantized, with `note`.
     func floatTensor(
-        _ layer: String, _ dataset: String, _ role: String, _ file: String, _ note: String
+        _ layer: String, _ dataset: String, _ role: String, _ file: WeightsFile, _ note: String
     ) throws(CalibrationError) -> CalibratedTensor {
         let (values, shape, elementType) = try read(dataset, in: file)
         return CalibratedTensor(
@@ -141,8 +141,8 @@ extension Calibrator {
     }
 
     /// The shape of `dataset` in `file`, without reading it.
-    func shape(of dataset: String, in file: String) throws(CalibrationError) -> [Int] {
-        do { return try File(file).openDataset(dataset).shape } catch { throw .input(.hdf5(error)) }
+    func shape(of dataset: String, in file: WeightsFile) throws(CalibrationError) -> [Int] {
+        try header(dataset, in: file).shape
     }
 }
 

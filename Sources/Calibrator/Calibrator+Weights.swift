@@ -7,12 +7,12 @@ extension Calibrator {
     /// Reads a whole dataset as Float32 with its shape and stored element type (`"float32"`, ...), after
     /// checking that it fits the weight memory budget (see ``WeightMemoryBudget``).
     func read(
-        _ dataset: String, in path: String
+        _ dataset: String, in weights: WeightsFile
     ) throws(CalibrationError) -> (values: [Float], shape: [Int], elementType: String) {
         do {
-            let file = try File(path)
-            let opened = try file.openDataset(dataset)
-            try WeightMemoryBudget(memoryBudget: memoryBudget).check(file: path, dataset: dataset, shape: opened.shape)
+            let opened = try weights.file.openDataset(dataset)
+            try WeightMemoryBudget(memoryBudget: memoryBudget).check(
+                file: weights.path, dataset: dataset, shape: opened.shape)
             return (try opened.read(as: Float.self), opened.shape, opened.elementType.description)
         } catch let error as HDF5Error {
             throw .input(.hdf5(error))
@@ -23,15 +23,43 @@ extension Calibrator {
         }
     }
 
+    /// The shape and stored element type of a dataset, without reading it.
+    func header(_ dataset: String, in weights: WeightsFile) throws(CalibrationError) -> (shape: [Int], type: String) {
+        do {
+            let opened = try weights.file.openDataset(dataset)
+            return (opened.shape, opened.elementType.description)
+        } catch {
+            throw .input(.hdf5(error))
+        }
+    }
+
+    /// An empty observer of `settings`' observer for `granularity` (made once per calibration, then copied).
+    func observer(_ s: QuantizationSettings, granularity: Granularity) throws -> any Observer {
+        try prototypes.observer(
+            s.observer, granularity: granularity, nonFinite: config.nanPolicy.observerPolicy, from: observers)
+    }
+
     /// Observes the weight with its granularity, computes the parameters of every candidate scheme,
     /// quantizes the weight once per candidate and measures the error of those codes, and keeps the
     /// configured one (or, for `auto`, asymmetric only when its MSE on the weight is lower by the
-    /// margin), with its codes.
+    /// margin), with its codes. A weight too large to read whole is calibrated in blocks instead
+    /// (``calibrateStreamedWeight(layer:dataset:elementType:blocks:observer:settings:)``, the same result).
     func calibrateWeight(
-        layer: String, file: String, dataset: String, settings s: QuantizationSettings
+        layer: String, file: WeightsFile, dataset: String, settings s: QuantizationSettings
     ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
         if s.numberFormat != .int {
             return try calibrateFormattedWeight(layer: layer, file: file, dataset: dataset, settings: s)
+        }
+        let (declared, declaredType) = try header(dataset, in: file)
+        // A layout or observer that cannot be made is reported by the whole read's path below.
+        if let layout = try? s.granularity(rank: declared.count).layout(shape: declared),
+            let prototype = try? observer(s, granularity: s.granularity(rank: declared.count)),
+            let blocks = weightBlocks(
+                file: file.path, dataset: dataset, shape: declared, layout: layout, observer: prototype)
+        {
+            return try calibrateStreamedWeight(
+                layer: layer, dataset: dataset, elementType: declaredType, blocks: blocks, observer: prototype,
+                settings: s)
         }
         let (values, shape, elementType) = try read(dataset, in: file)
         guard !values.isEmpty else {
@@ -51,8 +79,7 @@ extension Calibrator {
         do {
             format = try s.integerFormat()
             _ = try granularity.layout(shape: shape)
-            var observer = try observers.makeObserver(
-                s.observer, granularity: granularity, nonFinite: config.nanPolicy.observerPolicy)
+            var observer = try self.observer(s, granularity: granularity)
             try values.withUnsafeBufferPointer { try observer.observe($0, shape: shape) }
             for symmetry in s.candidateSymmetries {
                 let scheme = try s.affineScheme(symmetry, granularity: granularity)
@@ -70,9 +97,7 @@ extension Calibrator {
         } catch {
             throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
         }
-        let decision = SchemeDecision.decide(
-            requested: s.scheme, profile: s.profile, margin: s.autoMargin, measure: "MSE on the weight",
-            errors: candidates.map { ($0.symmetry, $0.metrics.meanSquaredError) })
+        let decision = Self.weightScheme(s, errors: candidates.map { ($0.symmetry, $0.metrics.meanSquaredError) })
         guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
             throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
         }
@@ -97,9 +122,23 @@ extension Calibrator {
         return (calibration, tensor)
     }
 
+    /// The scheme of a weight whose candidates have these MSEs on the weight (see ``SchemeDecision``).
+    static func weightScheme(_ s: QuantizationSettings, errors: [(Symmetry, Double)]) -> SchemeDecision {
+        SchemeDecision.decide(
+            requested: s.scheme, profile: s.profile, margin: s.autoMargin, measure: "MSE on the weight", errors: errors)
+    }
+
     /// Fraction of the finite elements whose code is clamped: outside their parameter's representable
     /// range widened by half a step, `[s·(qmin − z) − s/2, s·(qmax − z) + s/2]`.
     static func clippingFraction(_ values: [Float], parameters p: QuantizationParameters) -> Double {
+        let (clipped, finite) = values.withUnsafeBufferPointer { clippedCount($0, parameters: p) }
+        return finite > 0 ? Double(clipped) / Double(finite) : 0
+    }
+
+    /// The clamped elements of `values` (see ``clippingFraction(_:parameters:)``) and the finite ones.
+    static func clippedCount(
+        _ values: UnsafeBufferPointer<Float>, parameters p: QuantizationParameters
+    ) -> (clipped: Int, finite: Int) {
         let ranges = (0..<p.scales.count).map { k in
             let r = p.representableRange(parameter: k)
             let half = p.scales[k] / 2
@@ -111,14 +150,14 @@ extension Calibrator {
             finite += 1
             if !ranges[p.layout.parameterIndex(ofElement: i)].contains(x) { clipped += 1 }
         }
-        return finite > 0 ? Double(clipped) / Double(finite) : 0
+        return (clipped, finite)
     }
 
     /// The bias as int32 with scale `s_in · s_w` (per output channel or per tensor) and zero point 0, or
     /// kept in float when the input scale is unknown or the weight's scales do not line up with it; with
     /// its codes (or values) as a package stores them.
     func calibrateBias(
-        layer: String, file: String, dataset: String, weight: WeightCalibration?, input: ActivationCalibration?
+        layer: String, file: WeightsFile, dataset: String, weight: WeightCalibration?, input: ActivationCalibration?
     ) throws(CalibrationError) -> (calibration: BiasCalibration, tensor: CalibratedTensor) {
         let (values, shape, elementType) = try read(dataset, in: file)
         func tensor(_ content: CalibratedTensor.Content) -> CalibratedTensor {

@@ -10,7 +10,8 @@ public import TensorIO
 /// One pass over every activation dataset: each batch is streamed once (``TensorSource``) through the
 /// observer set of every layer that reads that dataset (the configured observer, plus an exact
 /// histogram for the `auto` decision and the clipping fraction unless the observer keeps one itself).
-/// Weights are read whole and observed with the layer's granularity. The result is deterministic: the
+/// Weights are observed with the layer's granularity: read whole, or, when larger than 4 × ``weightBlockBytes``
+/// or the weight memory budget, streamed in blocks of rows (``WeightBlocks``) with the same results. The result is deterministic: the
 /// same inputs and configuration give equal ``CalibrationResult``s, whatever ``threads``, ``batchSize``
 /// and ``memoryBudget`` are and in whatever order the activation files are given (they are sorted by path).
 ///
@@ -44,10 +45,19 @@ public struct Calibrator: Sendable {
     /// ``batchSize`` is shrunk so that the pipeline's buffers (`threads + 2`, or 1 on one thread) fit;
     /// a dataset whose buffers exceed the budget even with one row each (or with the given row count)
     /// is refused with ``CalibrationError/memoryBudget(dataset:budget:required:)``. It does not cover the
-    /// observers' state or libhdf5's chunk cache. Weights are read whole (one per thread): a weight or bias
-    /// whose Float32 size exceeds the budget (or, when `nil`, a quarter of the physical memory or of the
-    /// address-space limit) is refused with ``CalibrationError/weightTooLarge(file:dataset:bytes:budget:source:)``.
+    /// observers' state or libhdf5's chunk cache. A weight larger than the budget (or, when `nil`, a quarter
+    /// of the physical memory or of the address-space limit) is streamed in blocks of at most an eighth of
+    /// it; one that must be read whole (a bias, an excluded layer's weight, or a weight whose observer is
+    /// not ``Observer/mergeIsExact``) and exceeds it is refused with
+    /// ``CalibrationError/weightTooLarge(file:dataset:bytes:budget:source:)``.
     public var memoryBudget: Int?
+    /// Bytes of Float32 per block of a streamed weight (default 4 MiB): a weight whose Float32 size exceeds
+    /// 4 × this (or the weight memory budget) is calibrated and stored in blocks of about this many bytes
+    /// of whole rows (``WeightBlocks``), holding a few blocks in memory instead of about 3.5 times the
+    /// tensor. The result never depends on it.
+    public var weightBlockBytes: Int = 4 << 20
+    /// The observers made so far, copied for each tensor.
+    let prototypes = ObserverPrototypes()
 
     /// The largest Float32 size in bytes of a weight or bias tensor this calibrator reads: ``memoryBudget``,
     /// or when `nil` a quarter of the smallest of the physical memory and the address-space and data
@@ -152,6 +162,12 @@ public struct Calibrator: Sendable {
         func tensorCount(_ entry: LayerDatasets) -> Int { (entry.weight == nil ? 0 : 1) + (entry.bias == nil ? 0 : 1) }
         let weightTotal = weights == nil ? 0 : entries.reduce(0) { $0 + tensorCount($1) }
         var weightsDone = 0
+        let weightsFile: WeightsFile?
+        do {
+            weightsFile = try weights.map { (path) throws(HDF5Error) in try WeightsFile(path) }
+        } catch {
+            throw CalibrationError.input(.hdf5(error)).located(weights: weights, activations: [])
+        }
         let layers = try ParallelJobs.run(
             count: entries.count, threads: layerThreads,
             done: { index in
@@ -170,14 +186,14 @@ public struct Calibrator: Sendable {
             var stored: [CalibratedTensor] = []
             do throws(CalibrationError) {
                 if policy.excluded {
-                    guard let weights else { return record }
-                    stored = try excludedTensors(of: entry, file: weights, layout: layout)
+                    guard let weightsFile else { return record }
+                    stored = try excludedTensors(of: entry, file: weightsFile, layout: layout)
                     handoff.put(index, stored)
                     return record
                 }
                 record.activation = activationRecords[entry.layer]
-                if let weights {
-                    stored = try calibrateTensors(of: entry, file: weights, layout: layout, record: &record)
+                if let weightsFile {
+                    stored = try calibrateTensors(of: entry, file: weightsFile, layout: layout, record: &record)
                 }
             } catch {
                 throw error.located(weights: weights, activations: [])

@@ -8,7 +8,9 @@ internal import Musl
 internal import Darwin
 #endif
 
-/// The memory bound on a weight (or bias) tensor, which ``Calibrator`` reads whole as Float32.
+/// The memory bound on a weight (or bias) tensor that ``Calibrator`` reads whole as Float32, and what decides
+/// that a weight is streamed in blocks instead (``Calibrator/weightBlocks(file:dataset:shape:layout:observer:)``:
+/// a weight larger than the budget streams in blocks of at most an eighth of it when its observer allows).
 ///
 /// A tensor whose Float32 size (elements × 4 bytes) exceeds the budget is refused before any of it is
 /// read (``CalibrationError/weightTooLarge(file:dataset:bytes:budget:source:)``, exit 65), and so is one

@@ -66,7 +66,7 @@ public struct PackageBuilder: ~Copyable {
             manifest.skeletonFile = SkeletonFile.fileName
             manifest.skeletonSHA256 = try SHA256.hash(fileAt: path).digest.hex
         }
-        try Self.write(manifest.encoded(), to: directory.path(Manifest.fileName))
+        try manifest.write(toFile: directory.path(Manifest.fileName))
         try Self.write(Data(PackageSummary.markdown(manifest).utf8), to: directory.path(manifest.summaryFile))
         try directory.commit()
         return manifest

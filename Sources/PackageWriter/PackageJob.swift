@@ -53,6 +53,12 @@ public struct PackageJob: ~Copyable {
                     originalDtype: tensor.elementType, parameters: parameters, symmetry: symmetry, profile: profile,
                     schemeReason: reason, metrics: ErrorMetricsRecord(metrics), nanCount: tensor.nanCount,
                     infCount: tensor.infCount)
+            case .streamedAffine(let codes, let symmetry, let profile, let reason, let metrics):
+                record = try builder.tensors.writeAffine(
+                    dataset: tensor.dataset, role: tensor.role, shape: tensor.shape, originalDtype: tensor.elementType,
+                    parameters: codes.parameters, symmetry: symmetry, profile: profile, schemeReason: reason,
+                    metrics: ErrorMetricsRecord(metrics), nanCount: tensor.nanCount, infCount: tensor.infCount,
+                    codeBlocks: codes.forEachBlock)
             case .int32(let codes, let scales, let reason, let metrics):
                 record = try builder.tensors.writeInt32(
                     dataset: tensor.dataset, role: tensor.role, codes: codes, shape: tensor.shape,

@@ -7,9 +7,14 @@ import QuantCore
 extension PackagePlan {
     /// The plan for a calibration result: every layer, each layer's effective settings, and each
     /// calibrated activation's record (excluded layers have none).
+    ///
+    /// Layers mostly share their settings: each distinct policy is encoded once (with its layer name
+    /// blanked) and each layer's record is that value with its `layer` member set, its other members
+    /// shared with the others' (copy on write), instead of a JSON encoding and decoding per layer.
     public init(_ result: CalibrationResult) {
         var activations: [String: ActivationRecord] = [:]
         var policies: [String: JSONValue] = [:]
+        var encoded: [LayerPolicy: JSONValue?] = [:]
         for layer in result.layers {
             policies[layer.layer] = layer.policy.manifestRecord
             if !layer.excluded, let activation = layer.activation {

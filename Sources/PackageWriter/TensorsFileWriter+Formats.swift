@@ -196,7 +196,7 @@ extension TensorsFileWriter {
                 dataset: tensor.dataset, role: tensor.role, formatName: format.rawValue, quantizer: quantizer,
                 quantized: quantized, originalDtype: tensor.elementType, metrics: ErrorMetricsRecord(metrics),
                 nanCount: tensor.nanCount, infCount: tensor.infCount)
-        case .affine, .int32, .float32:
+        case .affine, .streamedAffine, .int32, .float32:
             break
         }
         throw .invalidTensor(name: tensor.dataset, reason: "not a fixed-point, minifloat or block-scaled tensor")

@@ -98,6 +98,31 @@ public struct TensorsFileWriter: ~Copyable {
                 name: dataset,
                 reason: "parameters are for shape \(parameters.shape), tensor has \(shape) (\(codes.count) values)")
         }
+        return try writeAffine(
+            dataset: dataset, role: role, shape: shape, originalDtype: originalDtype, parameters: parameters,
+            symmetry: symmetry, profile: profile, schemeReason: schemeReason, metrics: metrics, nanCount: nanCount,
+            infCount: infCount, fixedPoint: fixedPoint
+        ) { body in try codes.withUnsafeBufferPointer { try body($0) } }
+    }
+
+    /// ``writeAffine(dataset:role:codes:shape:originalDtype:parameters:symmetry:profile:schemeReason:metrics:nanCount:infCount:)``
+    /// with the codes given block by block, in row-major order (every block but the last a multiple of 4
+    /// codes, so that packed bytes never straddle two blocks): `codeBlocks` calls its argument with each
+    /// block. The codes are converted and written as they come (``StreamingDatasetWriter``), so a tensor of
+    /// any size takes a few blocks of memory; the file is the same, byte for byte, as with the codes whole.
+    ///
+    /// - Throws: ``PackageError`` naming the dataset; an `HDF5Error` from `codeBlocks` (reading the source
+    ///   again) as ``PackageError/hdf5(_:)``.
+    public mutating func writeAffine(
+        dataset: String, role: String, shape: [Int], originalDtype: String, parameters: QuantizationParameters,
+        symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String?, metrics: ErrorMetricsRecord,
+        nanCount: Int? = nil, infCount: Int? = nil, fixedPoint: FixedPointRecord? = nil,
+        codeBlocks: (_ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws -> Void
+    ) throws(PackageError) -> TensorRecord {
+        guard parameters.shape == shape else {
+            throw .invalidTensor(
+                name: dataset, reason: "parameters are for shape \(parameters.shape), tensor has \(shape)")
+        }
         let format = parameters.format
         let scalePath = dataset + Self.scaleSuffix
         let zeroPointPath = dataset + Self.zeroPointSuffix
@@ -107,22 +132,26 @@ public struct TensorsFileWriter: ~Copyable {
         let storedShape: [Int]
         switch storage {
         case .packed(let bits):
-            let packed: [UInt8]
-            do { packed = try PackedCodes.pack(codes, bits: bits) } catch { throw .quantization(name: dataset, error) }
-            storedShape = [packed.count]
-            try writeDataset(dataset, packed, shape: storedShape)
+            storedShape = [PackedCodes.byteCount(codes: shape.reduce(1, *), bits: bits)]
+            try writeCodes(dataset, shape: storedShape, codeBlocks) {
+                (codes: UnsafeBufferPointer<Int32>, bytes: inout [UInt8]) throws(QuantizationError) in
+                bytes = [UInt8](repeating: 0, count: PackedCodes.byteCount(codes: codes.count, bits: bits))
+                try bytes.withUnsafeMutableBufferPointer { (out) throws(QuantizationError) in
+                    try PackedCodes.pack(codes, bits: bits, into: out)
+                }
+            }
         case .int8:
             storedShape = shape
-            try writeDataset(dataset, codes.map { Int8(truncatingIfNeeded: $0) }, shape: shape)
+            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<Int8>)
         case .uint8:
             storedShape = shape
-            try writeDataset(dataset, codes.map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
+            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<UInt8>)
         case .int16:
             storedShape = shape
-            try writeDataset(dataset, codes.map { Int16(truncatingIfNeeded: $0) }, shape: shape)
+            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<Int16>)
         case .uint16:
             storedShape = shape
-            try writeDataset(dataset, codes.map { UInt16(truncatingIfNeeded: $0) }, shape: shape)
+            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<UInt16>)
         }
         let layout = parameters.layout
         try writeDataset(scalePath, parameters.scales, shape: layout.parameterShape)
@@ -286,12 +315,58 @@ public struct TensorsFileWriter: ~Copyable {
     /// Creates a dataset of `shape` (deflate-compressed unless scalar or empty) and writes `values`.
     func writeDataset<T: HDF5Element>(_ path: String, _ values: [T], shape: [Int]) throws(PackageError) {
         let count = shape.reduce(1, *)
-        let options = shape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4)
         do {
-            let dataset = try file.createDataset(path, type: T.hdf5Type, shape: shape, options: options)
+            let dataset = try createDataset(path, type: T.self, shape: shape)
             if count > 0 { try dataset.write(values) }
         } catch {
             throw .hdf5(error)
+        }
+        MidWritePause.point("tensors.h5")
+    }
+
+    /// Creates a dataset of `shape` for elements of `T`: deflate-compressed (level 4, chunks of about
+    /// 1 MiB of rows) unless scalar or empty.
+    private func createDataset<T: HDF5Element>(_ path: String, type: T.Type, shape: [Int]) throws(HDF5Error)
+        -> Dataset
+    {
+        let count = shape.reduce(1, *)
+        let options = shape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4)
+        return try file.createDataset(path, type: T.hdf5Type, shape: shape, options: options)
+    }
+
+    /// How a block of codes becomes stored elements.
+    typealias Convert<T> = (UnsafeBufferPointer<Int32>, inout [T]) throws(QuantizationError) -> Void
+
+    /// Each code truncated to `T` (the codes fit by construction of the format).
+    static func truncating<T: FixedWidthInteger>(_ codes: UnsafeBufferPointer<Int32>, into stored: inout [T]) {
+        stored.removeAll(keepingCapacity: true)
+        stored.reserveCapacity(codes.count)
+        for code in codes { stored.append(T(truncatingIfNeeded: code)) }
+    }
+
+    /// Creates the dataset `path` of `shape` (as ``writeDataset(_:_:shape:)``) and writes the codes
+    /// `codeBlocks` gives, each block converted by `convert`, as they come.
+    private func writeCodes<T: HDF5Element>(
+        _ path: String, shape: [Int],
+        _ codeBlocks: (_ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws -> Void,
+        convert: @escaping Convert<T>
+    ) throws(PackageError) {
+        do {
+            var writer = StreamingDatasetWriter<T>(try createDataset(path, type: T.self, shape: shape))
+            var stored: [T] = []
+            try codeBlocks { codes in
+                try convert(codes, &stored)
+                try stored.withUnsafeBufferPointer { try writer.append($0) }
+            }
+            try writer.finish()
+        } catch let error as HDF5Error {
+            throw .hdf5(error)
+        } catch let error as PackageError {
+            throw error
+        } catch let error as QuantizationError {
+            throw .quantization(name: path, error)
+        } catch {
+            throw .invalidTensor(name: path, reason: "\(error)")
         }
         MidWritePause.point("tensors.h5")
     }

@@ -20,19 +20,19 @@ internal import Darwin
 ///   ``QuantizationParameters/errorMetrics(of:)``).
 public struct ErrorMetrics: Sendable, Hashable, Codable {
     /// Finite pairs seen.
-    public private(set) var count: Int = 0
+    public internal(set) var count: Int = 0
     /// Pairs where x or x̂ is NaN or ±Inf (excluded from the sums).
-    public private(set) var nonFiniteCount: Int = 0
+    public internal(set) var nonFiniteCount: Int = 0
     /// Σ (x − x̂)².
-    public private(set) var sumSquaredError: Double = 0
+    public internal(set) var sumSquaredError: Double = 0
     /// Σ x².
-    public private(set) var sumSquaredReference: Double = 0
+    public internal(set) var sumSquaredReference: Double = 0
     /// Σ x̂².
-    public private(set) var sumSquaredReconstruction: Double = 0
+    public internal(set) var sumSquaredReconstruction: Double = 0
     /// Σ x·x̂.
-    public private(set) var sumProducts: Double = 0
+    public internal(set) var sumProducts: Double = 0
     /// max |x − x̂|.
-    public private(set) var maxAbsoluteError: Double = 0
+    public internal(set) var maxAbsoluteError: Double = 0
     /// Elements beyond the extreme codes' values (0 unless counted by the caller).
     public var clippedCount: Int = 0
 
@@ -63,47 +63,9 @@ public struct ErrorMetrics: Sendable, Hashable, Codable {
         guard reference.count == reconstruction.count else {
             throw .countMismatch(expected: reference.count, actual: reconstruction.count, what: "reconstruction")
         }
-        // Four Double lanes per sum (products of Floats are exact in Double); groups of four with a
-        // NaN or ±Inf, and the tail, go through the scalar path.
-        var e2 = SIMD4<Double>()
-        var x2 = SIMD4<Double>()
-        var y2 = SIMD4<Double>()
-        var xy = SIMD4<Double>()
-        var emax = SIMD4<Double>(repeating: maxAbsoluteError)
-        var scalar = ErrorMetrics()
-        let n = reference.count
-        var i = 0
-        while i + 4 <= n {
-            let x = SIMD4<Double>(
-                Double(reference[i]), Double(reference[i + 1]), Double(reference[i + 2]), Double(reference[i + 3]))
-            let y = SIMD4<Double>(
-                Double(reconstruction[i]), Double(reconstruction[i + 1]), Double(reconstruction[i + 2]),
-                Double(reconstruction[i + 3]))
-            let d = x - y
-            // d − d is 0 exactly when x and y are both finite.
-            if all((d - d) .== SIMD4<Double>()) {
-                e2 += d * d
-                x2 += x * x
-                y2 += y * y
-                xy += x * y
-                let a = d.replacing(with: -d, where: d .< 0)
-                emax.replace(with: a, where: a .> emax)
-            } else {
-                for j in i..<(i + 4) { scalar.addScalar(Double(reference[j]), Double(reconstruction[j])) }
-            }
-            i += 4
-        }
-        while i < n {
-            scalar.addScalar(Double(reference[i]), Double(reconstruction[i]))
-            i += 1
-        }
-        count += n - scalar.count - scalar.nonFiniteCount  // the vector groups; merge adds the rest
-        sumSquaredError += e2.sum()
-        sumSquaredReference += x2.sum()
-        sumSquaredReconstruction += y2.sum()
-        sumProducts += xy.sum()
-        maxAbsoluteError = emax.max()
-        merge(scalar)
+        var stream = Stream(maxAbsoluteError: maxAbsoluteError)
+        try stream.add(reference: reference, reconstruction: reconstruction)
+        stream.finish(into: &self)
     }
 
     /// Adds one pair (scalar path).

@@ -61,7 +61,7 @@ import Testing
         let restored = "\(scratch.path)/rich.weights.h5"
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
         try #require(result.status == 0, "\(result.stderr)")
-        #expect(try scratch.entries() == ["pkg", "rich.h5", "rich.weights.h5", "rich_target.h5"])
+        #expect(try scratch.entries() == ["generic.yaml", "pkg", "rich.h5", "rich.weights.h5", "rich_target.h5"])
         let (status, output) = try Self.compare(weights, restored, package)
         #expect(status == 0, "\(output)")
         // The file's 9 root, 3 ordered-group, 1 group, 2 tensor, 1 table, 1 empty-group and 1 linked-dataset
@@ -153,6 +153,6 @@ import Testing
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
         #expect(result.status == 65, "\(result.stderr)")
         #expect(result.stderr.contains("skeleton.h5: tensor '/fc2/weight'"), "\(result.stderr)")
-        #expect(try scratch.entries() == ["pkg", "rich.h5", "rich_target.h5"])
+        #expect(try scratch.entries() == ["generic.yaml", "pkg", "rich.h5", "rich_target.h5"])
     }
 }

@@ -1,0 +1,158 @@
+internal import HDF5
+internal import Observers
+internal import QuantCore
+internal import TensorIO
+
+extension Calibrator {
+    /// The blocks a weight of `shape` is calibrated in, or `nil` when it is read whole.
+    ///
+    /// Streamed: a tensor whose Float32 size exceeds 4 × ``weightBlockBytes`` or the weight memory budget,
+    /// observed by an observer whose statistic does not depend on how its data is split
+    /// (``Observer/mergeIsExact``: `minmax` and the histogram family, not `moving-average-minmax`), when a
+    /// block of the fewest rows allowed fits an eighth of the budget. Blocks hold about
+    /// `min(weightBlockBytes, budget / 8)` bytes: a streamed weight takes a few blocks of memory (values,
+    /// codes, reconstruction; the writer's codes and chunk buffer), not the tensor.
+    func weightBlocks(
+        file: String, dataset: String, shape: [Int], layout: ParameterLayout, observer: any Observer
+    ) -> WeightBlocks? {
+        let bytes = WeightMemoryBudget.float32Bytes(shape: shape)
+        let budget = WeightMemoryBudget(memoryBudget: memoryBudget).bytes
+        guard bytes > 4 * weightBlockBytes || bytes > budget, type(of: observer).mergeIsExact,
+            let blocks = WeightBlocks(
+                file: file, dataset: dataset, shape: shape, granularity: layout.granularity,
+                blockBytes: Swift.min(weightBlockBytes, budget / 8)),
+            blocks.blockBytes <= budget / 8
+        else { return nil }
+        return blocks
+    }
+
+    /// ``calibrateWeight(layer:file:dataset:settings:)`` for a weight read in `blocks`: the same decisions,
+    /// parameters, metrics and codes, bit for bit, in two passes over the tensor (observe; quantize each
+    /// candidate scheme and measure its error), with memory bounded by the blocks and the observer's state.
+    /// The codes are not kept: the tensor's content is ``CalibratedTensor/Content/streamedAffine(codes:symmetry:profile:schemeReason:metrics:)``,
+    /// which produces them again block by block when they are stored.
+    ///
+    /// Observers see the blocks as batches: per tensor and per channel along an axis after 0 one observer
+    /// sees every block (its statistic is split-independent); per channel along axis 0 and per group, where
+    /// each block holds its own parameters' elements, a fresh observer per block gives those parameters'
+    /// ranges, concatenated in row order.
+    func calibrateStreamedWeight(
+        layer: String, dataset: String, elementType: String, blocks: WeightBlocks, observer prototype: any Observer,
+        settings s: QuantizationSettings
+    ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
+        let shape = blocks.shape
+        let granularity = s.granularity(rank: shape.count)
+        struct Candidate {
+            var symmetry: Symmetry
+            var scheme: AffineScheme
+            var ranges = ObservedRanges(layout: nil, low: [], high: [], counts: NonFiniteCounts())
+            var parameters: QuantizationParameters?
+            var metrics = ErrorMetrics.Stream()
+            var clipped = 0
+        }
+        var candidates: [Candidate] = []
+        var statistics = TensorStatistics()
+        let format: IntegerFormat
+        do {
+            format = try s.integerFormat()
+            let layout = try granularity.layout(shape: shape)
+            for symmetry in s.candidateSymmetries {
+                candidates.append(
+                    Candidate(symmetry: symmetry, scheme: try s.affineScheme(symmetry, granularity: granularity)))
+            }
+            let targets = candidates.map { RangeTarget($0.scheme) }
+            // Pass 1: observe.
+            let shared: Bool
+            switch layout.granularity {
+            case .perTensor: shared = true
+            case .perChannel(let axis): shared = axis > 0
+            case .perGroup: shared = false
+            }
+            var observer = prototype
+            var counts = NonFiniteCounts()
+            var low = [[Float]](repeating: [], count: targets.count)
+            var high = [[Float]](repeating: [], count: targets.count)
+            var empty = [Int](repeating: 0, count: targets.count)
+            try blocks.forEachBlock { rows, values in
+                statistics.merge(TensorStatistics(values))
+                let blockShape = [rows.count] + shape.dropFirst()
+                if shared {
+                    try observer.observe(values, shape: blockShape)
+                    return
+                }
+                var part = prototype
+                try part.observe(values, shape: blockShape)
+                for (k, target) in targets.enumerated() {
+                    let ranges = try part.ranges(for: target)
+                    low[k] += ranges.low
+                    high[k] += ranges.high
+                    empty[k] += ranges.emptySlots
+                    if k == 0 { counts.add(ranges.counts) }
+                }
+            }
+            for k in candidates.indices {
+                candidates[k].ranges =
+                    shared
+                    ? try observer.ranges(for: targets[k])
+                    : ObservedRanges(
+                        layout: layout.canonical, low: low[k], high: high[k], counts: counts, emptySlots: empty[k])
+                candidates[k].parameters = try candidates[k].ranges.parameters(candidates[k].scheme, shape: shape)
+            }
+            // Pass 2: the codes of every candidate and their error, block by block (x̂ = s·(q − z)).
+            var codes = [Int32](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
+            var reconstruction = [Float](repeating: 0, count: codes.count)
+            try blocks.forEachBlock { rows, values in
+                for k in candidates.indices {
+                    guard let p = try candidates[k].parameters?.rows(rows) else { continue }
+                    try codes.withUnsafeMutableBufferPointer { q in
+                        try reconstruction.withUnsafeMutableBufferPointer { y in
+                            let q = UnsafeMutableBufferPointer(rebasing: q[0..<values.count])
+                            let y = UnsafeMutableBufferPointer(rebasing: y[0..<values.count])
+                            try p.quantize(values, into: q)
+                            try p.dequantize(UnsafeBufferPointer(q), into: y)
+                            try candidates[k].metrics.add(reference: values, reconstruction: UnsafeBufferPointer(y))
+                        }
+                    }
+                    candidates[k].clipped += Self.clippedCount(values, parameters: p).clipped
+                }
+            }
+        } catch let error as CalibrationError {
+            throw error
+        } catch let TensorIOError.hdf5(error) {
+            throw .input(.hdf5(error))
+        } catch let error as TensorIOError {
+            throw .input(error)
+        } catch let error as QuantizationError {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        } catch {
+            throw .observer(layer: layer, dataset: dataset, reason: "\(error)")
+        }
+        let decision = Self.weightScheme(
+            s, errors: candidates.map { ($0.symmetry, $0.metrics.metrics.meanSquaredError) })
+        guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }), let p = chosen.parameters
+        else {
+            throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
+        }
+        let metrics = chosen.metrics.metrics
+        let finite = statistics.finiteCount
+        let calibration = WeightCalibration(
+            dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format,
+            profile: s.profile,
+            rounding: p.rounding, granularity: granularity, scheme: decision,
+            observedMin: finite > 0 ? statistics.min : 0, observedMax: finite > 0 ? statistics.max : 0,
+            parameterShape: p.layout.parameterShape,
+            rangeMins: chosen.ranges.low, rangeMaxs: chosen.ranges.high, scales: p.scales, zeroPoints: p.zeroPoints,
+            metrics: metrics, clippingFraction: finite > 0 ? Double(chosen.clipped) / Double(finite) : 0,
+            counts: chosen.ranges.counts, degenerateRanges: p.warnings)
+        var tensor = CalibratedTensor(
+            layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
+            content: .streamedAffine(
+                codes: StreamedCodes(blocks: blocks, parameters: p), symmetry: decision.chosen, profile: s.profile,
+                schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: metrics))
+        let infinite = statistics.positiveInfinityCount + statistics.negativeInfinityCount
+        tensor.nanCount = statistics.nanCount > 0 ? statistics.nanCount : nil
+        tensor.infCount = infinite > 0 ? infinite : nil
+        tensor.schemeDecision = decision
+        return (calibration, tensor)
+    }
+}

@@ -1,0 +1,91 @@
+extension ErrorMetrics {
+    /// ``ErrorMetrics`` of a tensor given in consecutive blocks, bit-identical to the metrics of the whole
+    /// tensor at once (``ErrorMetrics/init(reference:reconstruction:)``): the four Double lanes of each sum
+    /// and the scalar path's sums are carried from block to block and folded in once, in ``finish(into:)``,
+    /// exactly as one call over the whole tensor folds them.
+    ///
+    /// Invariant: every block but the last holds a multiple of 4 pairs (the lanes take groups of four;
+    /// a shorter block would start the next group elsewhere than the whole tensor does).
+    public struct Stream: Sendable {
+        private var e2 = SIMD4<Double>()
+        private var x2 = SIMD4<Double>()
+        private var y2 = SIMD4<Double>()
+        private var xy = SIMD4<Double>()
+        private var emax: SIMD4<Double>
+        private var scalar = ErrorMetrics()
+        /// Pairs seen, all paths.
+        private var seen = 0
+        /// Whether a block that was not a multiple of 4 pairs ended the stream.
+        private var ended = false
+
+        /// An empty stream; `maxAbsoluteError` seeds the running maximum (that of metrics being added to).
+        public init(maxAbsoluteError: Double = 0) {
+            emax = SIMD4<Double>(repeating: maxAbsoluteError)
+        }
+
+        /// Adds the next block of pairs (x_i, x̂_i).
+        /// - Throws: ``QuantizationError/countMismatch(expected:actual:what:)`` if the lengths differ, or
+        ///   if a block follows one that was not a multiple of 4 pairs.
+        public mutating func add(reference: UnsafeBufferPointer<Float>, reconstruction: UnsafeBufferPointer<Float>)
+            throws(QuantizationError)
+        {
+            guard reference.count == reconstruction.count else {
+                throw .countMismatch(expected: reference.count, actual: reconstruction.count, what: "reconstruction")
+            }
+            guard !ended || reference.isEmpty else {
+                throw .countMismatch(
+                    expected: seen - seen % 4, actual: seen, what: "pairs before another block (a multiple of 4)")
+            }
+            // Four Double lanes per sum (products of Floats are exact in Double); groups of four with a
+            // NaN or ±Inf, and the tail, go through the scalar path.
+            let n = reference.count
+            var i = 0
+            while i + 4 <= n {
+                let x = SIMD4<Double>(
+                    Double(reference[i]), Double(reference[i + 1]), Double(reference[i + 2]),
+                    Double(reference[i + 3]))
+                let y = SIMD4<Double>(
+                    Double(reconstruction[i]), Double(reconstruction[i + 1]), Double(reconstruction[i + 2]),
+                    Double(reconstruction[i + 3]))
+                let d = x - y
+                // d − d is 0 exactly when x and y are both finite.
+                if all((d - d) .== SIMD4<Double>()) {
+                    e2 += d * d
+                    x2 += x * x
+                    y2 += y * y
+                    xy += x * y
+                    let a = d.replacing(with: -d, where: d .< 0)
+                    emax.replace(with: a, where: a .> emax)
+                } else {
+                    for j in i..<(i + 4) { scalar.addScalar(Double(reference[j]), Double(reconstruction[j])) }
+                }
+                i += 4
+            }
+            while i < n {
+                scalar.addScalar(Double(reference[i]), Double(reconstruction[i]))
+                i += 1
+            }
+            seen += n
+            if n % 4 != 0 { ended = true }
+        }
+
+        /// Folds the stream into `metrics` (as one ``ErrorMetrics/add(reference:reconstruction:)`` of the
+        /// whole tensor would, when the stream was seeded with its ``ErrorMetrics/maxAbsoluteError``).
+        public func finish(into metrics: inout ErrorMetrics) {
+            metrics.count += seen - scalar.count - scalar.nonFiniteCount  // the vector groups; merge adds the rest
+            metrics.sumSquaredError += e2.sum()
+            metrics.sumSquaredReference += x2.sum()
+            metrics.sumSquaredReconstruction += y2.sum()
+            metrics.sumProducts += xy.sum()
+            metrics.maxAbsoluteError = emax.max()
+            metrics.merge(scalar)
+        }
+
+        /// The metrics of every pair added.
+        public var metrics: ErrorMetrics {
+            var m = ErrorMetrics()
+            finish(into: &m)
+            return m
+        }
+    }
+}
