@@ -16,7 +16,16 @@ extension PackagePlan {
         var policies: [String: JSONValue] = [:]
         var encoded: [LayerPolicy: JSONValue?] = [:]
         for layer in result.layers {
-            policies[layer.layer] = layer.policy.manifestRecord
+            var shared = layer.policy
+            shared.layer = ""
+            let value = encoded[shared] ?? shared.manifestRecord
+            encoded[shared] = value
+            if case .object(var object)? = value, object["layer"] != nil {
+                object["layer"] = .string(layer.policy.layer)
+                policies[layer.layer] = .object(object)
+            } else {
+                policies[layer.layer] = layer.policy.manifestRecord
+            }
             if !layer.excluded, let activation = layer.activation {
                 activations[layer.layer] = ActivationRecord(activation)
             }
