@@ -88,7 +88,7 @@ struct ActivationQuantizer {
     /// - Throws: ``EvaluationError`` for what this evaluation does not simulate: minifloat activations (a
     ///   float grid) and per-channel records (no single scale), as `evaluate_package.py` refuses them.
     init(_ record: ActivationRecord, layer: String) throws(EvaluationError) {
-        guard record.format.hasPrefix("int") || record.format.hasPrefix("uint") else {
+        guard record.hasIntegerCodes else {
             throw EvaluationError(
                 "\(layer): activation format \(record.format): integer activations only are simulated "
                     + "(calibrate weights-only to evaluate a weight format)")
