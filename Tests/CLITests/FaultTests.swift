@@ -133,6 +133,18 @@ import Glibc
         return Run(pid: pid, status: status, stderr: stderr())
     }
 
+    /// Counts trial `trial`, held mid-write, in `held`, and in `landed` when `signal` ended it there (status
+    /// 128 + signal, never resumed); records an issue otherwise.
+    static func countHeld(_ run: Run, signal: Int32, trial: Int, held: inout Int, landed: inout Int) {
+        held += 1
+        guard run.landedMidWrite && run.status == 128 + signal else {
+            Issue.record(
+                "held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \(run.stderr)")
+            return
+        }
+        landed += 1
+    }
+
     /// Expects every trial held mid-write to have landed there: `held` trials, `landed` of them did.
     static func expectLandedMidWrite(held: Int, landed: Int, _ what: String) {
         #expect(held > 0, "\(what): no trial was held mid-write")
@@ -315,19 +327,7 @@ import Glibc
                 outputs: ["p", "n"],
                 killed: killed.union([run.pid]),
                 trial: "\(Self.name(of: signal)) trial \(k)\(midWrite ? " held mid-write" : " at \(delay) s")")
-            if midWrite {
-                held += 1
-                if run.landedMidWrite && run.status == 128 + signal {
-                    landed += 1
-                } else {
-                    Issue.record(
-                        """
-                        held trial \(k) (\(Self.name(of: signal))) did not land mid-write: status \(run.status): \
-                        \(run.stderr)
-                        """
-                    )
-                }
-            }
+            if midWrite { Self.countHeld(run, signal: signal, trial: k, held: &held, landed: &landed) }
             if phase == Self.completion {
                 #expect(try PackageVerifier.verify(path: output).passed, "\(Self.name(of: signal)) trial \(k)")
             }
@@ -436,17 +436,7 @@ import Glibc
                     """
             )
             if midWrite {
-                held += 1
-                if run.landedMidWrite && run.status == 128 + signal {
-                    landed += 1
-                } else {
-                    Issue.record(
-                        """
-                        held trial \(trial) (\(name(of: signal))) did not land mid-write: status \(run.status): \
-                        \(run.stderr)
-                        """
-                    )
-                }
+                countHeld(run, signal: signal, trial: trial, held: &held, landed: &landed)
                 tally.add("\(name(of: signal)) held mid-write")
             } else {
                 tally.add("\(name(of: signal)) \(phase == completion ? "after completion" : "before completion")")
