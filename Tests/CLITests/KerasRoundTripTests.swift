@@ -35,41 +35,32 @@ import Glibc
     /// A running `keras_roundtrip.py session DIR`: it makes the model files, says `ready`, then waits for
     /// the restored files' names on its standard input.
     final class Session {
-        let process = Process()
-        let input = Pipe()
-        let output = Pipe()
+        let process: SpawnedProcess
         var text = ""
 
         init(python: String, directory: String) throws {
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [KerasRoundTripTests.script, "session", directory]
             var environment = ProcessInfo.processInfo.environment
             environment["KERAS_BACKEND"] = "jax"
             environment["JAX_PLATFORMS"] = "cpu"
-            process.environment = environment
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
+            process = try SpawnedProcess(
+                python, [KerasRoundTripTests.script, "session", directory], environment: environment, withInput: true)
         }
 
         /// Reads until `ready` (true) or the end of the output (false: the script failed).
         func waitUntilReady() -> Bool {
             while true {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { return false }
-                text += String(decoding: data, as: UTF8.self)
+                guard let chunk = process.readAvailable() else { return false }
+                text += chunk
                 if text.split(separator: "\n").contains("ready") { return true }
             }
         }
 
         /// Sends the restored files' names and waits for the checks: the exit status and the whole output.
         func check(native: String, legacy: String) -> (Int32, String) {
-            input.fileHandleForWriting.write(Data("\(native) \(legacy)\n".utf8))
-            try? input.fileHandleForWriting.close()
-            text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+            process.write("\(native) \(legacy)\n")
+            process.closeInput()
+            text += process.readToEnd()
+            return (process.wait(), text)
         }
     }
 
@@ -82,7 +73,6 @@ import Glibc
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let session = try Session(python: python, directory: directory)
-        defer { if session.process.isRunning { session.process.terminate() } }
         try #require(session.waitUntilReady(), "\(session.text)")
 
         let native = "\(directory)/m.weights.h5"

@@ -83,41 +83,11 @@ enum PTQProcess {
         _ executable: String, _ arguments: [String], stdout: String, stderr: String,
         environment extra: [String: String] = [:]
     ) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // glibc ≥ 2.34 / 2.29 extensions Swift's Glibc module does not import: look them up by name.
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        typealias ChangeDirectory =
-            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-        let closeFrom = try #require(dlsym(nil, "posix_spawn_file_actions_addclosefrom_np"))
-        let changeDirectory = try #require(dlsym(nil, "posix_spawn_file_actions_addchdir_np"))
-        _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
-        _ = unsafeBitCast(changeDirectory, to: ChangeDirectory.self)(&actions, repository.path)
-        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { for pointer in argv + envp { free(pointer) } }
-        // The child starts as from a shell: no blocked signals, SIGINT and SIGTERM at their default
-        // action (the test runner's worker threads block signals, and a child inherits that mask).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var interrupts = sigset_t()
-        sigemptyset(&interrupts)
-        sigaddset(&interrupts, SIGINT)
-        sigaddset(&interrupts, SIGTERM)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &interrupts)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        try #require(spawned == 0, "posix_spawn failed: \(spawned)")
-        return pid
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        return try SpawnedProcess(
+            executable, arguments, environment: environment, directory: repository.path,
+            output: .files(stdout: stdout, stderr: stderr)
+        ).detach()
     }
 
     /// Waits for a child started by ``start(_:stdout:stderr:)``: its exit status, or 128 + the signal

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Builds `Examples/CustomObserver` (its own package: the full `ptq` built with `PTQCommandLine` plus a
@@ -33,18 +34,8 @@ import Testing
 
     /// Runs `executable` with `arguments` from the repository root: exit status and combined output.
     static func run(_ executable: String, _ arguments: [String], log: URL) throws -> (status: Int32, output: String) {
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = Bundled.root
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+        let child = try SpawnedProcess(executable, arguments, directory: Bundled.root.path, output: .file(log.path))
+        return (child.wait(), try String(contentsOf: log, encoding: .utf8))
     }
 
     @Test(.timeLimit(.minutes(10)))

@@ -117,12 +117,7 @@ struct AtomicDirectoryWriterTests {
     @Test func staleLeftoversOfKilledRunsAreCleanedUp() throws {
         let fixture = try PackageFixture()
         defer { fixture.cleanUp() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exit 0"]
-        try process.run()
-        process.waitUntilExit()
-        let dead = process.processIdentifier
+        let dead = try AtomicFileWriterTests.deadPID()
         let partial = "\(fixture.directory)/.pkg.ptq-partial.\(dead).1f"
         let replaced = "\(fixture.directory)/.pkg.ptq-replaced.\(dead).2e"
         let unrelated = "\(fixture.directory)/.other.ptq-partial.\(dead).3d"

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PackageFormat
@@ -11,12 +12,9 @@ import Glibc
 struct AtomicFileWriterTests {
     /// The pid of a process that has exited (and been waited for).
     static func deadPID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exit 0"]
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
+        let child = try SpawnedProcess("/bin/sh", ["-c", "exit 0"])
+        child.wait()
+        return child.pid
     }
 
     /// A rule that recognizes files whose text starts with "ours" (or "old", the older file of a test).

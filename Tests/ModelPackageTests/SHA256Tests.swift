@@ -123,14 +123,8 @@ struct SHA256Tests {
             expected[path] = (digest.hex, size)
             #expect(size == length)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = paths
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, output) = try SpawnedProcess.run("/usr/bin/sha256sum", paths)
+        #expect(status == 0, "\(output)")
         let lines = output.split(separator: "\n")
         #expect(lines.count == paths.count)
         for line in lines {
