@@ -44,9 +44,13 @@ public final class SpawnedProcess {
     /// Starts `executable arguments...`.
     ///
     /// - Parameters:
+    ///   - executable: absolute path of the program.
+    ///   - arguments: its arguments (after `argv[0]`, which is `executable`).
     ///   - environment: the child's whole environment (default: this process's).
     ///   - directory: the child's working directory (default: this process's).
+    ///   - destination: where its standard output and error go.
     ///   - withInput: gives the child a pipe on standard input (``write(_:)``, ``closeInput()``).
+    /// - Throws: ``SpawnError`` when a pipe cannot be made, libc lacks the spawn extensions, or the spawn fails.
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         directory: String? = nil, output destination: Output = .pipe, withInput: Bool = false
