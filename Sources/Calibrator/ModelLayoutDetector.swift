@@ -15,7 +15,8 @@ internal import HDF5
 /// Conv*Transpose `[…, out, in]` the second to last, DepthwiseConv `[…, in, multiplier]` the input-channel
 /// axis (second to last: one scale per output channel when the multiplier is 1; with multiplier m the m
 /// output channels of an input channel share its scale, since a package keeps the kernel's own shape and
-/// one parameter axis); embeddings per row (axis 0); PyTorch `[out, in, …]` axis 0.
+/// one parameter axis); embeddings per row (axis 0); PyTorch `[out, in, …]` axis 0, `ConvTranspose`
+/// `[in, out, …]` axis 1 (told by its bias length, see ``transposedConvolutionAxes(_:shape:biasCount:)``).
 public enum ModelLayoutDetector {
     /// The layout of the weights file at `file` (forced by `choice`, or detected), with its tensors.
     ///
@@ -226,6 +227,32 @@ private struct Scan: ~Copyable {
 
     // MARK: PyTorch
 
+    /// A transposed convolution's weight, `ConvTransposeNd.weight` `[in, out/groups, k…]`, has its output
+    /// channels on axis 1, where `ConvNd.weight` `[out, in/groups, k…]` has them on axis 0; a state dict
+    /// does not say which module it came from. The bias tells: it has one entry per output channel, so
+    /// a bias of `shape[1]` entries (≠ `shape[0]`) makes the weight transposed (groups = 1), and one of
+    /// `g·shape[1]` entries a grouped transposed convolution, whose output channel `gᵢ·shape[1] + j` is
+    /// not one axis: axis 1 then gives one scale per `j`, shared by the g groups (noted). Without a
+    /// bias the module name decides (`…deconv…`, `…transpose…`, `…upconv…`), noted as a guess.
+    static func transposedConvolutionAxes(_ tensor: inout LayoutTensor, shape: [Int], biasCount: Int?) {
+        let name = tensor.layer.lowercased()
+        if let biasCount {
+            guard biasCount != shape[0], shape[1] > 0, biasCount % shape[1] == 0 else { return }
+            (tensor.outputAxis, tensor.inputAxis) = (1, 0)
+            let groups = biasCount / shape[1]
+            if groups > 1 {
+                tensor.axisNote =
+                    "transposed convolution weight \(shape) with \(groups) groups (bias of \(biasCount)): one "
+                    + "scale per axis-1 index, shared by the \(groups) groups' output channels"
+            }
+        } else if ["deconv", "transpose", "upconv"].contains(where: name.contains) {
+            (tensor.outputAxis, tensor.inputAxis) = (1, 0)
+            tensor.axisNote =
+                "no bias: output channels taken on axis 1 (a transposed convolution by its name); "
+                + "set `axis` in an override if this is wrong"
+        }
+    }
+
     func torch() throws(CalibrationError) -> [String: LayoutTensor] {
         struct Key {
             var path: String
@@ -243,6 +270,9 @@ private struct Scan: ~Copyable {
         }
         let weightRanks = Dictionary(
             keys.filter { $0.leaf == "weight" }.map { ($0.stem, $0.shape.count) }, uniquingKeysWith: { a, _ in a })
+        let biasCounts = Dictionary(
+            keys.filter { $0.leaf == "bias" && $0.shape.count == 1 }.map { ($0.stem, $0.shape[0]) },
+            uniquingKeysWith: { a, _ in a })
         var tensors: [String: LayoutTensor] = [:]
         for key in keys {
             let source = key.path.split(separator: "/").joined(separator: ".")
@@ -253,6 +283,9 @@ private struct Scan: ~Copyable {
                 tensor.role = embedding ? .embedding : .kernel
                 tensor.slot = .weight
                 (tensor.outputAxis, tensor.inputAxis) = (0, 1)
+                if key.shape.count >= 3 {
+                    Self.transposedConvolutionAxes(&tensor, shape: key.shape, biasCount: biasCounts[key.stem])
+                }
             case "weight" where key.shape.count == 1:
                 (tensor.role, tensor.slot) = (.normScale, .weight)
             case "bias" where key.shape.count == 1:

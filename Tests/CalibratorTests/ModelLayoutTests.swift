@@ -239,3 +239,41 @@ import Testing
         }
     }
 }
+
+/// PyTorch transposed convolutions (`ConvTranspose2d.weight` `[in, out/groups, kH, kW]`) get their scales
+/// along axis 1, as torch's own quantization does; checked against torch's `PerChannelMinMaxObserver` scales
+/// written by `make_layout_fixtures.py torch-conv` (`torch_cnn_scales.json`, the channel axis per module).
+@Suite struct ModelLayoutTorchConvolutionTests {
+    struct Golden: Decodable {
+        struct Layer: Decodable {
+            var axis: Int
+            var scales: [Float]
+        }
+        var layers: [String: Layer]
+    }
+
+    @Test func transposedConvolutionScalesAreTorchsPerOutputChannelScales() throws {
+        let golden = try JSONDecoder().decode(
+            Golden.self,
+            from: Data(contentsOf: URL(fileURLWithPath: ModelLayoutTests.fixture("torch_cnn_scales.json"))))
+        let config = try CalibrationConfig.parse(
+            """
+            version: 1
+            weights: {observer: minmax, bits: 8, scheme: symmetric, granularity: per-channel, profile: pytorch, narrow-range: false}
+            """, format: .yaml)
+        let detected = try ModelLayoutDetector.detect(file: ModelLayoutTests.fixture("torch_cnn.h5"), choice: .auto)
+        #expect(detected.layout == .torch)
+        let (result, _) = try ModelLayoutTests.calibrate("torch_cnn.h5", config)
+        #expect(Set(golden.layers.keys) == ["conv1", "up", "gup", "deconv2", "fc"])
+        for (name, expected) in golden.layers {
+            let weight = try #require(result[name]?.weight, "\(name)")
+            #expect(weight.scales == expected.scales, "\(name): ours \(weight.scales), torch \(expected.scales)")
+            let tensor = try #require(detected.tensors["/\(name).weight"])
+            #expect(tensor.outputAxis == expected.axis, "\(name)")
+        }
+        // What is a guess or a compromise says so.
+        #expect(detected.tensors["/gup.weight"]?.axisNote?.contains("2 groups") == true)
+        #expect(detected.tensors["/deconv2.weight"]?.axisNote?.contains("no bias") == true)
+        #expect(detected.tensors["/up.weight"]?.axisNote == nil)
+    }
+}

@@ -23,6 +23,14 @@ state-dict keys (`encoder.layer.0.attention.self.query.weight`, LayerNorm `.weig
 word-embedding table) in `bert_tiny_flat.h5`, and the same keys split at every `.` into nested groups
 in `bert_tiny_nested.h5`.
 
+Torch convolutions (same venv): a small CNN with `Conv2d` `conv1`, `ConvTranspose2d` `up` (with bias),
+a grouped `ConvTranspose2d` `gup` (groups 2), a bias-free `ConvTranspose2d` `deconv2` and `Linear` `fc`,
+its flat `state_dict()` in `torch_cnn.h5`, and torch's own per-channel int8 weight scales
+(`torch.ao.quantization.PerChannelMinMaxObserver`, symmetric, with the channel axis torch's quantization
+uses for each module: 0 for Conv2d/Linear, 1 for ConvTranspose) in `torch_cnn_scales.json`:
+
+    /work/venv-audit/bin/python Tests/Fixtures/make_layout_fixtures.py torch-conv
+
 Damaged variants for the bad-input catalogue (any h5py; written from the Keras outputs above):
 
     /usr/bin/python3 Tests/Fixtures/make_layout_fixtures.py damaged
@@ -135,12 +143,53 @@ def torch_block():
         subprocess.run([os.environ.get("H5PY_PYTHON", "/usr/bin/python3"), __file__, "torch-h5", npz], check=True)
 
 
-def torch_h5(npz):
+def torch_conv():
+    import json
+    import subprocess
+    import tempfile
+
+    import torch
+    from torch import nn
+    from torch.ao.quantization import PerChannelMinMaxObserver
+
+    torch.manual_seed(20261207)
+    model = nn.ModuleDict({
+        "conv1": nn.Conv2d(1, 6, 3),
+        "up": nn.ConvTranspose2d(6, 4, 2, stride=2),
+        "gup": nn.ConvTranspose2d(4, 8, 2, stride=2, groups=2),
+        "deconv2": nn.ConvTranspose2d(8, 3, 2, bias=False),
+        "fc": nn.Linear(12, 5),
+    })
+    scales = {}
+    for name, module in model.items():
+        axis = 1 if isinstance(module, nn.ConvTranspose2d) else 0
+        observer = PerChannelMinMaxObserver(ch_axis=axis, dtype=torch.qint8, qscheme=torch.per_channel_symmetric)
+        observer(module.weight.detach())
+        scale, _ = observer.calculate_qparams()
+        scales[name] = {"axis": axis, "scales": [float(v) for v in scale]}
+    with open(os.path.join(ROOT, "torch_cnn_scales.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "layers": scales}, f, indent=1)
+        f.write("\n")
+    state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = os.path.join(tmp, "state.npz")
+        np.savez(npz, keys=np.array(list(state)), **{f"t{i}": v for i, v in enumerate(state.values())})
+        subprocess.run(
+            [os.environ.get("H5PY_PYTHON", "/usr/bin/python3"), __file__, "torch-h5", npz, "torch_cnn.h5"],
+            check=True)
+
+
+def torch_h5(npz, flat_name=None):
     import h5py
 
     saved = np.load(npz)
     state = {str(k): saved[f"t{i}"] for i, k in enumerate(saved["keys"])}
     os.makedirs(ROOT, exist_ok=True)
+    if flat_name:
+        with h5py.File(os.path.join(ROOT, flat_name), "w") as f:
+            for key, value in state.items():
+                f[key] = value
+        return
     with h5py.File(os.path.join(ROOT, "bert_tiny_flat.h5"), "w") as f:
         for key, value in state.items():
             f[key] = value
@@ -172,8 +221,8 @@ def damaged():
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["torch-h5"]:
-        torch_h5(sys.argv[2])
+        torch_h5(*sys.argv[2:4])
         sys.exit(0)
-    parts = sys.argv[1:] or ["keras", "torch", "damaged"]
+    parts = sys.argv[1:] or ["keras", "torch", "torch-conv", "damaged"]
     for part in parts:
-        {"keras": keras_models, "torch": torch_block, "damaged": damaged}[part]()
+        {"keras": keras_models, "torch": torch_block, "torch-conv": torch_conv, "damaged": damaged}[part]()
