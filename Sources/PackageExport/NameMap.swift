@@ -44,6 +44,16 @@ public struct NameMap: Sendable, Hashable {
                 let line = key.mark.map { " (line \($0.line))" } ?? ""
                 throw .invalidNames(path: path, reason: "every entry must map a name to a name\(line)")
             }
+            // A number, boolean or null (`fc1: 12`, `{"fc1": true}`) is not a tensor name, even though YAML
+            // gives its text: the user meant something else (or must quote it).
+            for node in [key, value] where node.tag.description != "tag:yaml.org,2002:str" {
+                let line = node.mark.map { " (line \($0.line))" } ?? ""
+                let type = node.tag.description.split(separator: ":").last ?? ""
+                throw .invalidNames(
+                    path: path,
+                    reason: "'\(node.scalar?.string ?? "")' reads as YAML \(type) "
+                        + "value, not a name\(line); quote it if it is meant as a name")
+            }
             guard !name.isEmpty, !target.isEmpty else {
                 throw .invalidNames(path: path, reason: "empty name in entry '\(name)': '\(target)'")
             }

@@ -201,6 +201,24 @@ import Testing
         let clashed = try PTQProcess.run(["export", package, "--format", "onnxruntime", "--names", clash, "-o", cache])
         #expect(clashed.status == 65)
         #expect(clashed.stderr.contains("'fc1' and 'fc2' would both be named 'fc2'"), "\(clashed.stderr)")
+        for (text, shown) in [
+            (#"{"fc1": 12}"#, "'12' reads as YAML int value"), ("fc1: true\n", "'true' reads as YAML bool value"),
+        ] {
+            let typed = "\(scratch.path)/typed.yaml"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: typed))
+            let result = try PTQProcess.run([
+                "export", package, "--format", "onnxruntime", "--names", typed, "-o", cache,
+            ])
+            #expect(result.status == 65, "\(text)")
+            #expect(result.stderr.contains(shown) && result.stderr.contains("quote it"), "\(result.stderr)")
+        }
+        let quoted = "\(scratch.path)/quoted.yaml"
+        try Data("fc1: \"12\"\n".utf8).write(to: URL(fileURLWithPath: quoted))
+        let accepted = try PTQProcess.run([
+            "export", package, "--format", "onnxruntime", "--names", quoted, "-o", cache,
+        ])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        try? FileManager.default.removeItem(atPath: cache)
         let missing = try PTQProcess.run([
             "export", package, "--format", "onnxruntime", "--names", "\(scratch.path)/none.yaml", "-o", cache,
         ])
