@@ -3,11 +3,37 @@ import HDF5
 import PackageFormat
 
 extension PackageRestorer {
+    /// Checks a copy of the skeleton: its SHA-256 must be the manifest's `skeleton_sha256` (the bytes actually restored from are
+    /// hashed, so a skeleton changed after packaging, or while it is copied, is never restored from).
+    ///
+    /// - Throws: ``PackageError/invalidManifest(path:reason:)`` naming both digests when they differ or the
+    ///   manifest records none; ``PackageError/cannotRead(path:reason:)`` when the copy cannot be hashed.
+    static func checkDigest(
+        of copy: String, copiedFrom skeleton: String, package: borrowing PackageReader
+    ) throws(PackageError) {
+        let manifest = "\(package.path)/\(Manifest.fileName)"
+        guard let recorded = package.manifest.skeletonSHA256 else {
+            throw .invalidManifest(path: manifest, reason: "skeleton_file without skeleton_sha256")
+        }
+        let digest: String
+        do { digest = try SHA256.hash(fileAt: copy).digest.hex } catch {
+            throw .cannotRead(path: skeleton, reason: "cannot hash it: \(error)")
+        }
+        guard digest == recorded else {
+            throw .invalidManifest(
+                path: manifest,
+                reason: "\(skeleton) has SHA-256 \(digest), not the recorded skeleton_sha256 \(recorded) "
+                    + "(the skeleton changed after packaging)")
+        }
+    }
+
     /// Rebuilds the original weights file at the writer's temporary path: the package's skeleton copied
     /// byte for byte (every group, attribute and unquantized dataset of the original, see
     /// ``SkeletonFile``), the marker attribute ``markerAttribute`` added to its root, and each placeholder
     /// filled with its tensor's dequantized values, which libhdf5 converts to the dataset's own type
     /// (float16, float64, ...) as it writes them.
+    ///
+    /// The copy's digest is checked first (``checkDigest(of:copiedFrom:package:)``).
     ///
     /// - Throws: ``PackageError`` (an error about the temporary file is reported by the caller as one
     ///   about `output`).
@@ -23,6 +49,7 @@ extension PackageRestorer {
             do { try FileManager.default.copyItem(atPath: skeleton, toPath: temporary) } catch {
                 throw .cannotWrite(path: output, reason: PackageError.reason(of: error))
             }
+            try checkDigest(of: temporary, copiedFrom: skeleton, package: package)
             do throws(HDF5Error) { return try File(temporary, mode: .readWrite) } catch {
                 throw .cannotWrite(path: output, reason: "\(error.operation) failed: \(error.cause)")
             }

@@ -130,7 +130,8 @@ import Testing
     }
 
     /// `ptq verify` finds a changed skeleton and a file the manifest does not name; `ptq dequantize`
-    /// refuses a skeleton without a tensor's dataset (exit 65, nothing written).
+    /// refuses a skeleton whose SHA-256 is not the recorded one (exit 65, nothing written): one without a
+    /// tensor's dataset, and one that differs only in an attribute (which would be restored silently).
     @Test(.enabled(if: python != nil || InteropPython.required, "SKIPPED: no Python with h5py and numpy"))
     func verifyAndDequantizeCatchADamagedSkeleton() throws {
         let scratch = try Scratch()
@@ -152,7 +153,22 @@ import Testing
         let restored = "\(scratch.path)/restored.h5"
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
         #expect(result.status == 65, "\(result.stderr)")
-        #expect(result.stderr.contains("skeleton.h5: tensor '/fc2/weight'"), "\(result.stderr)")
+        #expect(result.stderr.contains("skeleton.h5 has SHA-256"), "\(result.stderr)")
+        #expect(result.stderr.contains("not the recorded skeleton_sha256"), "\(result.stderr)")
         #expect(try scratch.entries() == ["generic.yaml", "pkg", "rich.h5", "rich_target.h5"])
+
+        let second = "\(scratch.path)/pkg2"
+        let calibrated = try PTQProcess.run([
+            "calibrate", "--quiet", "--weights", "\(scratch.path)/rich.h5", "--config", "\(scratch.path)/generic.yaml",
+            "--output", second,
+        ])
+        try #require(calibrated.status == 0, "\(calibrated.stderr)")
+        let retitle = "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: f.attrs['model_config'] = 'tampered'"
+        let retitled = try InteropPython.run(python, ["-c", retitle, "\(second)/skeleton.h5"])
+        try #require(retitled.status == 0, "\(retitled.output)")
+        let refused = try PTQProcess.run(["dequantize", second, "-o", restored])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("not the recorded skeleton_sha256"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: restored))
     }
 }
