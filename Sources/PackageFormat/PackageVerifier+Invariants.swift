@@ -136,6 +136,13 @@ extension PackageVerifier {
         for layer in manifest.layers {
             guard let a = layer.activation else { continue }
             let place = "\(package): layer \(layer.name) activation"
+            if let h = a.histogram {
+                let finite = a.elementCount - a.nanCount - a.infCount
+                report.check(
+                    h.problem(finite: finite, observedMin: a.observedMin, observedMax: a.observedMax).map {
+                        "\(place): histogram \($0)"
+                    })
+            }
             if let element = FloatFormat(presetName: a.format) {
                 checkMinifloatActivation(a, element: element, place: place, &report)
                 continue
