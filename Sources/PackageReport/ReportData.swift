@@ -9,7 +9,7 @@ struct ReportData: Sendable {
     var manifest: Manifest
     /// Size in bytes of `manifest.json`.
     var manifestBytes: Int
-    /// Per-channel (per-group, per-block) parameters by dataset path.
+    /// Per-channel (per-group, per-block) parameters by dataset path (not of 32-bit codes).
     var channels: [String: ChannelParameters]
 
     /// Reads the manifest and every quantized tensor's parameters (not its codes).
@@ -21,7 +21,8 @@ struct ReportData: Sendable {
             manifestBytes = reader.manifestData.count
             var channels: [String: ChannelParameters] = [:]
             for record in reader.manifest.tensors {
-                guard let q = record.quantization, q.parameterShape.reduce(1, *) > 1 else { continue }
+                // An int32 bias's range is the whole int32 span at s_in · s_w[c]: nothing to look at.
+                guard let q = record.quantization, q.parameterShape.reduce(1, *) > 1, q.bits < 32 else { continue }
                 if record.encoding == .affine, q.zeroPointDataset != nil {
                     let (_, scales, zeroPoints) = try reader.storedParameters(of: record)
                     channels[record.dataset] = ChannelParameters(

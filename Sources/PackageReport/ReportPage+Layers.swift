@@ -96,8 +96,7 @@ extension ReportPage {
                 + "<p class=\"muted\">Stored as float32\(t.note.map { " (\(HTML.escape($0)))" } ?? "").</p></div>\n"
         }
         s += "<div class=\"pair\">"
-        // An int32 bias's range is the whole int32 span at s_in · s_w[c]: nothing to look at.
-        if let channels = data.channels[t.dataset], q.bits < 32 {
+        if let channels = data.channels[t.dataset] {
             let unit = q.granularity == "per-channel" ? "channel" : (q.granularity == "per-group" ? "group" : "block")
             s += channelFigure(channels, unit: unit, title: "Per-\(unit) parameters of \(t.dataset)")
         }
