@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["PackageFormat", "PackageWriter", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        .target(name: "PackageReport", dependencies: ["PackageFormat", "JSON"], swiftSettings: strict),
+        .target(name: "PackageReport", dependencies: ["PackageFormat", "QuantCore", "JSON"], swiftSettings: strict),
         .target(
             name: "PTQCommandLine",
             dependencies: [

@@ -1,31 +1,36 @@
 internal import PackageFormat
 
-/// The per-channel (or per-group) parameters of one quantized tensor as a report shows them: each
-/// parameter's representable range and which parameters are outliers.
+/// The per-channel (or per-group) view of one quantized tensor or per-channel activation as a report shows
+/// it: each parameter's range and which parameters are outliers.
 struct ChannelParameters: Sendable {
     /// How many times the median channel's magnitude a channel must exceed to be marked as an outlier.
     static let outlierFactor = 4.0
     /// The most bars a plot draws; more parameters are drawn in consecutive buckets (each bucket's envelope).
     static let maxBars = 512
 
-    /// Lower end of each parameter's range: `s·(qmin − z)` for integer codes, `0` when only scales are known.
+    /// Lower end of each parameter's range: the smallest stored (dequantized) value of a weight's channel, the
+    /// recorded range of an activation's channel; `0` when only scales are known.
     var low: [Double]
-    /// Upper end: `s·(qmax − z)`, or the scale itself when only scales are known.
+    /// Upper end of each parameter's range (or the scale itself when only scales are known).
     var high: [Double]
-    /// Whether ``low``/``high`` are ranges (integer codes) or only scales (minifloat, block-scaled).
+    /// Whether ``low``/``high`` are ranges or only scales.
     var isRange: Bool
+    /// The smallest and largest scale, when known.
+    var scaleRange: (low: Double, high: Double)?
     /// Indices of the outlier parameters: magnitude `max(|low|, |high|)` above ``outlierFactor`` times the
     /// median magnitude (none when the median is 0).
     var outliers: [Int]
     /// The median magnitude.
     var median: Double
 
-    /// Ranges from scales and zero points of `qmin…qmax` codes.
-    init(scales: [Float], zeroPoints: [Int32], qmin: Int, qmax: Int) {
-        low = zip(scales, zeroPoints).map { Double($0) * Double(qmin - Int($1)) }
-        high = zip(scales, zeroPoints).map { Double($0) * Double(qmax - Int($1)) }
+    /// Ranges `[low[c], high[c]]` (non-finite ends, of a parameter without finite values, count as 0), with the
+    /// parameters' scales for the caption.
+    init(low: [Float], high: [Float], scales: [Float]) {
+        self.low = low.map { $0.isFinite ? Double($0) : 0 }
+        self.high = high.map { $0.isFinite ? Double($0) : 0 }
         isRange = true
-        (outliers, median) = Self.outliers(low: low, high: high)
+        scaleRange = scales.min().flatMap { lo in scales.max().map { (Double(lo), Double($0)) } }
+        (outliers, median) = Self.outliers(low: self.low, high: self.high)
     }
 
     /// Scales only.
@@ -33,6 +38,7 @@ struct ChannelParameters: Sendable {
         low = Array(repeating: 0, count: scales.count)
         high = scales.map(Double.init)
         isRange = false
+        scaleRange = nil
         (outliers, median) = Self.outliers(low: low, high: high)
     }
 

@@ -1,6 +1,6 @@
-/// The SVG of a tensor's per-channel (or per-group) parameters: one vertical bar per channel spanning its
-/// range `[s·(qmin − z), s·(qmax − z)]` (or from 0 to its scale when only scales are known), outlier
-/// channels in the warning colour, the zero line.
+/// The SVG of a tensor's per-channel (or per-group) ranges: one vertical bar per channel spanning its range
+/// (or from 0 to its scale when only scales are known), outlier channels in the warning colour, the zero
+/// line.
 struct ChannelPlot {
     /// The parameters.
     var channels: ChannelParameters

@@ -51,9 +51,9 @@ struct HistogramPlot {
             let d =
                 "M\(HTML.coordinate(xa)) \(HTML.coordinate(base))V\(HTML.coordinate(y(count)))"
                 + "H\(HTML.coordinate(xb))V\(HTML.coordinate(base))Z"
-            // A bin counts as clipped when it lies wholly beyond a clamping limit (a bin that straddles one is
+            // A bin counts as clipped when it lies wholly beyond a clamping limit (a bin that straddles or starts at one is
             // drawn as kept: the histogram cannot tell on which side its values are).
-            if a >= clamp.high || b <= clamp.low { clipped += d } else { inside += d }
+            if a > clamp.high || b < clamp.low { clipped += d } else { inside += d }
         }
         var s = """
             <svg class="plot" data-plot="histogram" viewBox="0 0 \(Int(Self.width)) \(Int(Self.height))" \

@@ -6,8 +6,9 @@ internal import PackageFormat
 /// only sorts the layer table); every name from the package is escaped.
 ///
 /// It needs nothing but the package: the manifest (inputs, fingerprints, configuration, each layer's
-/// records, each activation's compact histogram) and the scales and zero points in `tensors.h5`. Packages
-/// written before histograms were recorded are reported without the activation plots. With an
+/// records, each activation's compact histogram) and `tensors.h5` (each channel's range of the stored values,
+/// the scales). Packages written before histograms were recorded are reported without the activation
+/// plots. With an
 /// ``Evaluation`` it adds each layer's output SQNR, worst first.
 public enum PackageReport {
     /// The `<meta name="generator">` content every report carries: how `--force` recognises a report it may

@@ -1,7 +1,9 @@
 internal import PackageFormat
+internal import QuantCore
 
-/// Everything a report shows, read from a package: its manifest and the per-channel parameters of every
-/// quantized tensor that has more than one.
+/// Everything a report shows, read from a package: its manifest and, for every quantized tensor with more
+/// than one scale, each channel's (group's, block's) range of the stored values and the scales. Reading them
+/// dequantizes those tensors once (time and memory in proportion to the largest tensor).
 struct ReportData: Sendable {
     /// The package directory as given.
     var path: String
@@ -23,15 +25,20 @@ struct ReportData: Sendable {
             for record in reader.manifest.tensors {
                 // An int32 bias's range is the whole int32 span at s_in · s_w[c]: nothing to look at.
                 guard let q = record.quantization, q.parameterShape.reduce(1, *) > 1, q.bits < 32 else { continue }
-                if record.encoding == .affine, q.zeroPointDataset != nil {
-                    let (_, scales, zeroPoints) = try reader.storedParameters(of: record)
-                    channels[record.dataset] = ChannelParameters(
-                        scales: scales, zeroPoints: zeroPoints, qmin: q.qmin, qmax: q.qmax)
-                } else if record.encoding == .blockScaled {
-                    channels[record.dataset] = ChannelParameters(scales: try reader.blockScales(of: record).scales)
-                } else {
-                    channels[record.dataset] = ChannelParameters(scales: try reader.layoutAndScales(of: record).scales)
+                // Each parameter's range of the stored values (a dead channel is [0, 0], whatever its scale).
+                let (layout, scales) =
+                    record.encoding == .blockScaled
+                    ? try reader.blockScales(of: record) : try reader.layoutAndScales(of: record)
+                let values = try reader.dequantized(record)
+                let result = values.withUnsafeBufferPointer { buffer in
+                    Result { () throws(QuantizationError) in try layout.finiteMinMax(buffer) }
                 }
+                let ranges: (mins: [Float], maxs: [Float])
+                switch result {
+                case .success(let r): ranges = r
+                case .failure(let error): throw .quantization(name: record.dataset, error)
+                }
+                channels[record.dataset] = ChannelParameters(low: ranges.mins, high: ranges.maxs, scales: scales)
             }
             self.channels = channels
         } catch {

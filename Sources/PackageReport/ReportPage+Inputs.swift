@@ -64,7 +64,7 @@ extension ReportPage {
         <dt>Candidates</dt><dd>with scheme <code>auto</code>, the mean squared error of each scheme (activations: \
         expected on the exact histogram of everything observed; weights: on the tensor); asymmetric is taken \
         only when it lowers the error by the configured margin.</dd>\
-        <dt>Outliers</dt><dd>channels whose range magnitude exceeds \
+        <dt>Outliers</dt><dd>channels whose range magnitude (max |value|) exceeds \
         \(HTML.number(ChannelParameters.outlierFactor, digits: 2))× the median channel's; they widen the \
         per-tensor alternative and may deserve a look.</dd>\
         <dt>int8n</dt><dd>narrow range: the most negative code is not used (−127…127).</dd></dl></section>

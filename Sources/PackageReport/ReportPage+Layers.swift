@@ -59,10 +59,10 @@ extension ReportPage {
         s += candidates(
             scheme: a.scheme, reason: a.schemeReason, symmetric: a.symmetricError, asymmetric: a.asymmetricError)
         s += "</div></div>\n"
-        if let scales = a.scales, let zeroPoints = a.zeroPoints, scales.count > 1 {
-            let channels = ChannelParameters(
-                scales: scales, zeroPoints: zeroPoints.map { Int32(clamping: $0) }, qmin: a.qmin, qmax: a.qmax)
-            s += channelFigure(channels, unit: "channel", title: "Per-channel ranges of the input of \(layer)")
+        if let scales = a.scales, let low = a.channelRangeMin, let high = a.channelRangeMax, scales.count > 1 {
+            let channels = ChannelParameters(low: low, high: high, scales: scales)
+            s += channelFigure(
+                channels, unit: "channel", what: "chosen range", title: "Per-channel ranges of the input of \(layer)")
         }
         return s + "</div>\n"
     }
@@ -98,7 +98,9 @@ extension ReportPage {
         s += "<div class=\"pair\">"
         if let channels = data.channels[t.dataset] {
             let unit = q.granularity == "per-channel" ? "channel" : (q.granularity == "per-group" ? "group" : "block")
-            s += channelFigure(channels, unit: unit, title: "Per-\(unit) parameters of \(t.dataset)")
+            s += channelFigure(
+                channels, unit: unit, what: "range of the stored (dequantized) values",
+                title: "Per-\(unit) ranges of \(t.dataset)")
         }
         s += "<div class=\"side\">"
         if let sqnr = t.metrics?.sqnrDecibels {
@@ -125,12 +127,12 @@ extension ReportPage {
     }
 
     /// The channel plot with its caption and the outliers listed.
-    func channelFigure(_ channels: ChannelParameters, unit: String, title: String) -> String {
+    func channelFigure(_ channels: ChannelParameters, unit: String, what: String, title: String) -> String {
         var s = "<figure>\(ChannelPlot(channels: channels, unit: unit, title: title).svg)<figcaption>"
-        s +=
-            channels.isRange
-            ? "Each \(unit)'s representable range s·(qmin − z) … s·(qmax − z)"
-            : "Each \(unit)'s scale"
+        s += channels.isRange ? "Each \(unit)'s \(what)" : "Each \(unit)'s scale"
+        if let scales = channels.scaleRange {
+            s += " (scales \(HTML.number(scales.low, digits: 3)) … \(HTML.number(scales.high, digits: 3)))"
+        }
         s += "; <span class=\"key-clipped\">red</span>: outliers (magnitude above "
         s += "\(HTML.number(ChannelParameters.outlierFactor, digits: 2))× the median "
         s += "\(HTML.number(channels.median, digits: 3))). "

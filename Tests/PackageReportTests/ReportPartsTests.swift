@@ -16,14 +16,15 @@ struct ReportPartsTests {
 
     @Test func outlierChannelsAreThoseFarAboveTheMedian() {
         // Magnitudes 1, 1, 1.1, 0.9, 4 (not above 4 × 1.05) and 10 (above): median 1.05.
-        let scales: [Float] = [1, 1, 1.1, 0.9, 4, 10].map { $0 / 127 }
-        let c = ChannelParameters(scales: scales, zeroPoints: Array(repeating: 0, count: 6), qmin: -127, qmax: 127)
+        let high: [Float] = [1, 0.5, 1.1, 0.9, 4, 10]
+        let low: [Float] = [-0.5, -1, 0, -0.2, -1, -3]
+        let c = ChannelParameters(low: low, high: high, scales: high.map { $0 / 127 })
         #expect(c.outliers == [5])
         #expect(abs(c.median - 1.05) < 1e-6)
-        #expect(abs(c.low[5] + 10) < 1e-5 && abs(c.high[5] - 10) < 1e-5)
-        // An asymmetric grid: the range follows the zero point.
-        let a = ChannelParameters(scales: [0.5], zeroPoints: [-128], qmin: -128, qmax: 127)
-        #expect(a.low == [0] && a.high == [127.5])
+        #expect(c.scaleRange.map { abs($0.low - 0.5 / 127) < 1e-9 && abs($0.high - 10 / 127) < 1e-9 } == true)
+        // A dead channel (no finite value: ±inf ends, or all zeros) is [0, 0], never an outlier.
+        let dead = ChannelParameters(low: [-1, .infinity, 0], high: [1, -.infinity, 0], scales: [1, 1, 1])
+        #expect(dead.low == [-1, 0, 0] && dead.high == [1, 0, 0] && dead.outliers == [])
         // All-zero scales have no outliers (median 0).
         #expect(ChannelParameters(scales: [0, 0, 0, 1]).outliers == [])
     }
