@@ -141,7 +141,8 @@ extension ReportPage {
         } else {
             let listed = channels.outliers.prefix(12).map(String.init).joined(separator: ", ")
             let more = channels.outliers.count > 12 ? ", …" : ""
-            s += "<strong>\(channels.outliers.count) outlier \(unit)s of \(channels.count)</strong>: \(listed)\(more)."
+            let n = channels.outliers.count
+            s += "<strong>\(n) outlier \(unit)\(n == 1 ? "" : "s") of \(channels.count)</strong>: \(listed)\(more)."
         }
         return s + "</figcaption></figure>\n"
     }

@@ -150,6 +150,35 @@ import Testing
         }
     }
 
+    @Test func outlierAndDeadChannelsOfARealPackageWithAHostileName() throws {
+        let scratch = try CalibrateTests.Scratch()
+        defer { scratch.remove() }
+        // A 16 × 8 weight: channel 3 fifty times the others, channel 5 all zeros (scale 1 by the unit-scale
+        // policy, but its stored values span [0, 0]: not an outlier). The layer's name comes from the path.
+        let weights = "\(scratch.path)/weights.h5"
+        do {
+            let file = try File(weights, mode: .truncate)
+            let dataset = try file.createDataset("/fc<&\"'>/weight", type: .float32, shape: [16, 8])
+            try dataset.write(
+                (0..<128).map { i in
+                    let row = i / 8
+                    return row == 5 ? 0 : (Float(i) / 64 - 1) * (row == 3 ? 50 : 1)
+                })
+        }
+        let config = "\(scratch.path)/per-channel.yaml"
+        try Data("weights: {granularity: per-channel}\n".utf8).write(to: URL(fileURLWithPath: config))
+        let package = "\(scratch.path)/pkg"
+        try CalibrateTests.calibrate(["--weights", weights, "--config", config, "--output", package])
+        let file = "\(scratch.path)/report.html"
+        let html = try Self.report([package], output: file)
+        #expect(html.contains("<strong>1 outlier channel of 16</strong>: 3."), "outliers not marked as expected")
+        #expect(html.contains("data-layer=\"fc&lt;&amp;&quot;&#39;&gt;\""))
+        #expect(!html.contains("fc<&"))
+        if Self.python != nil || InteropPython.required {
+            #expect((try Self.parsed(file)["layers"] as? [String]) == ["fc<&\"'>"])
+        }
+    }
+
     @Test func evaluationIsRankedWorstFirst() throws {
         let scratch = try CalibrateTests.Scratch()
         defer { scratch.remove() }
