@@ -37,7 +37,7 @@ install: $(if $(PTQ_BIN),,build) ## Install ptq and its bash/zsh/fish completion
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/ptq (put $(PREFIX)/bin on your PATH if it is not)"
 
 # The main job on the bundled calibration data: W8A8 package of the digits network, its per-layer
-# table, verification against the original weights, the weights dequantized, and the held-out accuracy
+# table, verification against the original weights, the weights dequantized, its HTML report, and the held-out accuracy
 # next to float (evaluate-digits, in Swift: no Python needed). Everything lands in .build/demo/.
 DEMO_DIR := .build/demo
 DEMO_CONFIG ?= Configs/w8a8-per-channel.yaml
@@ -48,6 +48,7 @@ demo: build ## Calibrate the bundled digits network (W8A8) into .build/demo/ and
 	  --config $(DEMO_CONFIG) --output $(DEMO_DIR)/w8a8 --force
 	$(PTQ_RELEASE) verify $(DEMO_DIR)/w8a8 --against Calibration/weights.h5
 	$(PTQ_RELEASE) dequantize $(DEMO_DIR)/w8a8 -o $(DEMO_DIR)/restored.h5 --force
+	$(PTQ_RELEASE) report $(DEMO_DIR)/w8a8 -o $(DEMO_DIR)/report.html --force
 	.build/release/evaluate-digits $(DEMO_DIR)/w8a8 | tee $(DEMO_DIR)/accuracy.txt
 
 # The benchmark tables (generates bench-data/ once: a 1 GiB activation file and a 2 GiB weights file):
@@ -61,11 +62,14 @@ bench: deps ## Build ptq-bench and print the benchmark tables (bench-data/: 1 Gi
 	PTQ_BENCH_PYTHON=$(PYTHON) .build/release/ptq-bench suite $(BENCH_ARGS)
 
 # What the tests use besides libhdf5: h5py + numpy (interop and fixture checks), gdb (MutationTests and
-# CrashIsolationTests attribute a probe's crash to libhdf5 from gdb's backtrace). Debian, as root.
-test-deps: deps ## Install what the tests need besides libhdf5: gdb, python3-h5py, python3-numpy
-	@if ! command -v gdb >/dev/null || ! /usr/bin/python3 -c "import h5py, numpy" 2>/dev/null; then \
-	  echo "installing gdb python3-h5py python3-numpy"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb python3-h5py python3-numpy >/dev/null; \
+# CrashIsolationTests attribute a probe's crash to libhdf5 from gdb's backtrace), chromium (ReportTests
+# render `ptq report`'s page headless to a PNG and to the DOM). Debian, as root.
+test-deps: deps ## Install what the tests need besides libhdf5: gdb, chromium, python3-h5py, python3-numpy
+	@if ! command -v gdb >/dev/null || ! command -v chromium >/dev/null || \
+	  ! /usr/bin/python3 -c "import h5py, numpy" 2>/dev/null; then \
+	  echo "installing gdb chromium python3-h5py python3-numpy"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb chromium python3-h5py \
+	    python3-numpy >/dev/null; \
 	fi
 
 # The real consumers the interop tests run (keras + jax, onnxruntime, onnx, gguf, safetensors, ml_dtypes,

@@ -8,7 +8,8 @@
 //   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
 //   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
-//   deployment tools, from a package's manifest) → PTQCommandLine (all subcommands)
+//   deployment tools, from a package's manifest); PackageReport (ptq report: one HTML page from a package)
+//   → PTQCommandLine (all subcommands)
 //   → ptq (PTQCommandLine with the built-in observers)
 import PackageDescription
 
@@ -83,10 +84,12 @@ let package = Package(
             dependencies: ["PackageFormat", "PackageWriter", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(name: "PackageReport", dependencies: ["PackageFormat", "QuantCore", "JSON"], swiftSettings: strict),
         .target(
             name: "PTQCommandLine",
             dependencies: [
-                "PTQKit", "PackageExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PTQKit", "PackageExport", "PackageReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -121,6 +124,8 @@ let package = Package(
         .testTarget(
             name: "PackageExportTests", dependencies: ["PackageExport", "PackageFormat", "TestSupport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "PackageReportTests", dependencies: ["PackageReport", "PackageFormat"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["PTQKit", "TestSupport"], swiftSettings: strict),
     ]
 )

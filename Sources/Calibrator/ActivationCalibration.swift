@@ -44,4 +44,7 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     /// A minifloat number format (then ``format`` only carries `bits`, ``zeroPoint`` is 0 and
     /// x ≈ decode(encode(x / scale)) · scale); `nil` for integer codes.
     public var numberFormat: NumberFormatSetting? = nil
+    /// The compact histogram of every finite value observed (the channels' merged), for reports; `nil` when
+    /// nothing finite was observed.
+    public var histogram: ActivationHistogram? = nil
 }

@@ -313,7 +313,7 @@ extension Calibrator {
                 ActivationChannels(
                     axis: axis, zeroPoint: s.zeroPoint, rangeMin: chosen.low, rangeMax: chosen.high,
                     scales: chosen.parameters.map(\.scale), zeroPoints: chosen.parameters.map(\.zeroPoint))
-            })
+            }, histogram: ActivationHistogram(merging: histograms))
     }
 
     /// Expected squared error per value over the slots (one histogram and pair per tensor or channel),

@@ -39,6 +39,6 @@ extension Calibrator {
             observedMin: histogram.isEmpty ? 0 : histogram.min, observedMax: histogram.isEmpty ? 0 : histogram.max,
             rangeMin: low, rangeMax: high, scale: scale, zeroPoint: 0,
             clippingFraction: histogram.fractionOutside(low: -largest, high: largest), counts: ranges.counts,
-            degenerate: nil, numberFormat: s.numberFormat)
+            degenerate: nil, numberFormat: s.numberFormat, histogram: ActivationHistogram(merging: [histogram]))
     }
 }

@@ -165,7 +165,17 @@ public enum ManifestSchema {
                 "channel_range_min": {"type": "array", "items": {"type": "number"}},
                 "channel_range_max": {"type": "array", "items": {"type": "number"}},
                 "scales": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}},
-                "zero_points": {"type": "array", "items": {"type": "integer", "minimum": -32768, "maximum": 65535}}
+                "zero_points": {"type": "array", "items": {"type": "integer", "minimum": -32768, "maximum": 65535}},
+                "histogram": {
+                  "type": "object",
+                  "required": ["lower_edge", "bin_width", "counts"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "lower_edge": {"type": "number"},
+                    "bin_width": {"type": "number", "exclusiveMinimum": 0},
+                    "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}}
+                  }
+                }
               }
             }
           }

@@ -130,12 +130,20 @@ extension PackageVerifier {
 
     /// Each activation record: its code range is its format's, its scale finite and > 0, its zero point
     /// within the codes (0 for signed symmetric grids), and its scale and zero point are what its profile's
-    /// formula gives for its recorded range `[range_min, range_max]` (so an edited scale is found).
+    /// formula gives for its recorded range `[range_min, range_max]` (so an edited scale is found), and its
+    /// compact histogram, when present, fits it (``ActivationHistogramRecord/problem(finite:observedMin:observedMax:)``).
     /// Per-channel records are checked channel by channel (``checkActivationChannels(_:place:scheme:_:)``).
     static func checkActivations(_ manifest: Manifest, package: String, _ report: inout Report) {
         for layer in manifest.layers {
             guard let a = layer.activation else { continue }
             let place = "\(package): layer \(layer.name) activation"
+            if let h = a.histogram {
+                let finite = a.elementCount - a.nanCount - a.infCount
+                report.check(
+                    h.problem(finite: finite, observedMin: a.observedMin, observedMax: a.observedMax).map {
+                        "\(place): histogram \($0)"
+                    })
+            }
             if let element = FloatFormat(presetName: a.format) {
                 checkMinifloatActivation(a, element: element, place: place, &report)
                 continue

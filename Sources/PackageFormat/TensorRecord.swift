@@ -284,6 +284,9 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
     public var scales: [Float]?
     /// Per channel: each channel's zero point.
     public var zeroPoints: [Int]?
+    /// The compact histogram of the finite values observed (format version 2 packages written since it was
+    /// recorded; absent before and when nothing finite was observed).
+    public var histogram: ActivationHistogramRecord?
 
     /// Creates a record.
     public init(
@@ -350,5 +353,6 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
         case channelRangeMax = "channel_range_max"
         case scales
         case zeroPoints = "zero_points"
+        case histogram
     }
 }

@@ -69,5 +69,8 @@ extension ActivationRecord {
             zeroPoints = c.zeroPoints.map(Int.init)
         }
         (symmetricError, asymmetricError) = a.scheme.recordedErrors
+        histogram = a.histogram.map {
+            ActivationHistogramRecord(lowerEdge: $0.lowerEdge, binWidth: $0.binWidth, counts: $0.counts.map(Int.init))
+        }
     }
 }
