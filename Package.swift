@@ -8,7 +8,8 @@
 //   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
 //   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
-//   deployment tools, from a package's manifest) → PTQCommandLine (all subcommands)
+//   deployment tools, from a package's manifest); PackageEvaluation (ptq evaluate: output SQNR on held-out
+//   activations) → PTQCommandLine (all subcommands)
 //   → ptq (PTQCommandLine with the built-in observers)
 import PackageDescription
 
@@ -84,9 +85,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PackageEvaluation",
+            dependencies: ["JSON", "QuantCore", "HDF5", "TensorIO", "PackageFormat"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PTQCommandLine",
             dependencies: [
-                "PTQKit", "PackageExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PTQKit", "PackageExport", "PackageEvaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

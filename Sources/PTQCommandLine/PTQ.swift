@@ -9,7 +9,7 @@ struct PTQ: ParsableCommand {
         version: ptqkitVersion,
         subcommands: [
             Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Export.self, Observe.self, Merge.self,
-            Probe.self,
+            Probe.self, Evaluate.self,
         ]
     )
 
