@@ -8,7 +8,7 @@ the inputs of the layers (dataset: the activation record's `datasets[0]`, else /
 For each layer with a 2-D weight W ([out, in]; a Keras kernel [in, out] when the manifest's layout is keras)
 prints, in float64, SQNR = 10*log10(sum(Y^2) / sum((Y - Yq)^2)) with Y = X W^T and Yq = X Wq^T (weights
 only) or Xq Wq^T, Xq the activation fake-quant of docs/package-format.md (integer, per tensor or per
-channel; minifloat activations are not simulated here). Prints JSON {layer: {"dataset", "rows",
+channel; minifloat, per tensor, through ml_dtypes). Prints JSON {layer: {"dataset", "rows",
 "weights_only_sqnr_db", "with_activations_sqnr_db"}}. Needs numpy and h5py.
 """
 import argparse
@@ -21,7 +21,16 @@ import numpy as np
 
 
 def fake_quant(x: np.ndarray, rec: dict) -> np.ndarray:
-    """x quantized and dequantized with the activation record rec, in float64."""
+    """x quantized and dequantized with the activation record rec, in float64 (minifloats in float32)."""
+    fmt = rec["format"]
+    if not (fmt.startswith("int") or fmt.startswith("uint")):
+        # decode(RNE_sat(x / s)) * s in float32, the format's round-to-nearest-even from ml_dtypes.
+        import ml_dtypes  # noqa: PLC0415 (only minifloat activations need it)
+        dtype = np.dtype(getattr(ml_dtypes, fmt.replace("fp", "float", 1)))
+        largest = np.float32(ml_dtypes.finfo(dtype).max)
+        s = np.float32(float(rec["scale"]))
+        v = np.clip(x.astype(np.float32) / s, -largest, largest)
+        return (v.astype(dtype).astype(np.float32) * s).astype(np.float64)
     x = x.astype(np.float64)
     if "scale" in rec:
         s = np.float64(float(rec["scale"]))

@@ -68,9 +68,21 @@ import Testing
         return document
     }
 
-    @Test(arguments: ["Configs/int8.yaml", "Configs/w4-per-group.yaml", "Configs/w8a8-per-channel.yaml", "per-channel"])
+    @Test(arguments: [
+        "Configs/int8.yaml", "Configs/w4-per-group.yaml", "Configs/w8a8-per-channel.yaml", "per-channel", "fp8",
+    ])
     func digitsNetworkEqualsNumpy(config: String) throws {
-        guard let python = try Self.python() else { return }
+        guard var python = try Self.python() else { return }
+        if config == "fp8" {
+            // The reference rounds to the minifloat grid with ml_dtypes (in the test venv).
+            let found = InteropPython.find(importing: ["h5py", "numpy", "ml_dtypes"])
+            try #require(found != nil || !InteropPython.required, "no python3 with ml_dtypes")
+            guard let found else {
+                print("EvaluateTests: fp8 activations skipped, no python3 with ml_dtypes (make test-venv)")
+                return
+            }
+            python = found
+        }
         let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-evaluate-digits")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let heldout = scratch.appendingPathComponent("heldout-activations.h5").path
@@ -78,9 +90,10 @@ import Testing
             python, [TestPaths.inRepository("Calibration/make_heldout_activations.py").path, heldout])
         try #require(made.status == 0, "\(made.output)")
         var configPath = config
-        if config == "per-channel" {
-            configPath = scratch.appendingPathComponent("per-channel.yaml").path
-            try Data(Self.perChannelActivations.utf8).write(to: URL(fileURLWithPath: configPath))
+        if config == "per-channel" || config == "fp8" {
+            configPath = scratch.appendingPathComponent("\(config).yaml").path
+            let text = config == "fp8" ? "version: 1\nactivations: {format: fp8_e4m3fn}\n" : Self.perChannelActivations
+            try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
         }
         let document = try Self.compare(
             python: python, scratch: scratch, name: "pkg", weights: "Calibration/weights.h5",
@@ -117,6 +130,50 @@ import Testing
             let skipped = layers.filter { $0["skipped"] is String }.compactMap { $0["layer"] as? String }
             #expect(skipped.sorted() == ["ln1", "ln2"], "\(layers)")
         }
+    }
+
+    /// A Keras 3 weights file (Dense kernels `[in, out]`, convolutions): weights only, so the W+A figure is
+    /// null; the kernels are transposed as the recorded layout says; the convolutions are listed as skipped.
+    @Test func kerasDenseKernelsWeightsOnly() throws {
+        guard let python = try Self.python() else { return }
+        let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-evaluate-keras")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let weights = TestPaths.fixture("layouts/digits_cnn.weights.h5").path
+        let package = scratch.appendingPathComponent("pkg").path
+        let restored = scratch.appendingPathComponent("pkg.h5").path
+        let heldout = scratch.appendingPathComponent("heldout.h5").path
+        let script = """
+            import h5py, numpy as np, sys
+            rng = np.random.default_rng(3)
+            with h5py.File(sys.argv[1], "w") as f:
+                f["fc1"] = rng.standard_normal((40, 4)).astype(np.float32)
+                f["fc2"] = np.maximum(rng.standard_normal((40, 16)), 0).astype(np.float32)
+            """
+        let made = try InteropPython.run(python, ["-c", script, heldout])
+        try #require(made.status == 0, "\(made.output)")
+        let calibrate = try PTQProcess.run(["calibrate", "--weights", weights, "--output", package, "--quiet"])
+        try #require(calibrate.status == 0, "\(calibrate.stderr)")
+        try #require(try PTQProcess.run(["dequantize", package, "-o", restored]).status == 0)
+        let evaluate = try PTQProcess.run(["evaluate", package, "--activations", heldout, "--json"])
+        try #require(evaluate.status == 0, "\(evaluate.stderr)")
+        let document = try PTQProcess.json(evaluate.stdout)
+        #expect(document["layout"] as? String == "keras")
+        let reference = try InteropPython.run(
+            python, [TestPaths.inRepository("Calibration/evaluate_sqnr.py").path, package, restored, heldout])
+        try #require(reference.status == 0, "\(reference.output)")
+        let expected = try PTQProcess.json(reference.output)
+        let layers = try #require(document["layers"] as? [[String: Any]])
+        let measured = layers.filter { $0["skipped"] is NSNull }
+        #expect(Set(measured.compactMap { $0["layer"] as? String }) == ["fc1", "fc2"], "\(layers)")
+        for layer in measured {
+            let key = try #require(layer["layer"] as? String)
+            let theirs = try #require(expected[key] as? [String: Any])
+            let (mine, ref) = (layer["weights_only_sqnr_db"] as? Double, theirs["weights_only_sqnr_db"] as? Double)
+            #expect(mine != nil && ref != nil && abs((mine ?? 0) - (ref ?? 1)) < 0.01, "\(key): \(layer) \(theirs)")
+            #expect(layer["with_activations_sqnr_db"] is NSNull && layer["activation_format"] is NSNull)
+        }
+        let skipped = layers.compactMap { $0["skipped"] as? String }
+        #expect(skipped.contains { $0.hasPrefix("not a linear layer") }, "\(layers)")
     }
 
     @Test func badInputExitsAsTheOtherCommands() throws {
