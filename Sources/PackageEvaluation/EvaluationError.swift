@@ -48,7 +48,8 @@ public enum EvaluationError: Error, Sendable, CustomStringConvertible {
         case .noLayers(let package, let activations, let reason):
             "\(activations): no dataset is the input of a linear layer of \(package) (\(reason))"
         case .missingWeights(let package, let path?):
-            "\(path): no such file: the float weights \(package) was calibrated from (give them with --weights)"
+            "\(path): no such file or directory (the float weights \(package) was calibrated from; give them with "
+                + "--weights)"
         case .missingWeights(let package, nil):
             "\(package): records no weights file (give the float weights with --weights)"
         case .unusable(let file, let dataset, let reason): "\(file): \(dataset): \(reason)"

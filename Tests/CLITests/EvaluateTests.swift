@@ -198,10 +198,27 @@ import Testing
         let made = try InteropPython.run(python, ["-c", script, file("wide.h5"), file("none.h5")])
         try #require(made.status == 0, "\(made.output)")
 
-        let missing = try PTQProcess.run(["evaluate", file("nope"), "--activations", file("wide.h5")])
-        #expect(missing.status == 66 && missing.stderr.contains("nope"), "\(missing.stderr)")
-        let noHeldout = try PTQProcess.run(["evaluate", package, "--activations", file("absent.h5")])
-        #expect(noHeldout.status == 66 && noHeldout.stderr.contains("absent.h5"), "\(noHeldout.stderr)")
+        // Missing inputs: exit 66 in the wording of every command.
+        for (arguments, missing) in [
+            (["evaluate", file("nope"), "--activations", file("wide.h5")], file("nope")),
+            (["evaluate", package, "--activations", file("absent.h5")], file("absent.h5")),
+            (["evaluate", package, "--activations", file("wide.h5"), "--weights", file("w.h5")], file("w.h5")),
+        ] {
+            let result = try PTQProcess.run(arguments)
+            #expect(result.status == 66, "\(result.stderr)")
+            #expect(
+                result.stderr.hasSuffix("ptq evaluate: \(missing): no such file or directory\n"), "\(result.stderr)")
+        }
+        // A damaged held-out file is 65 naming it; a missing output directory is 73 naming it, before any work.
+        let truncated = file("truncated.h5")
+        try Data(try Data(contentsOf: TestPaths.inRepository("Calibration/activations.h5")).prefix(4096))
+            .write(to: URL(fileURLWithPath: truncated))
+        let damaged = try PTQProcess.run(["evaluate", package, "--activations", truncated])
+        #expect(damaged.status == 65 && damaged.stderr.contains("truncated.h5"), "\(damaged.stderr)")
+        let noDirectory = try PTQProcess.run([
+            "evaluate", package, "--activations", file("wide.h5"), "-o", file("absent/report.json"),
+        ])
+        #expect(noDirectory.status == 73 && noDirectory.stderr.contains("absent"), "\(noDirectory.stderr)")
         let none = try PTQProcess.run(["evaluate", package, "--activations", file("none.h5")])
         #expect(none.status == 66 && none.stderr.contains("none.h5"), "\(none.stderr)")
         let usage = try PTQProcess.run(["evaluate", package])
