@@ -3,7 +3,7 @@
 SWIFT ?= swift
 PTQ_RELEASE := .build/release/ptq
 
-.PHONY: help deps test-deps test-venv build install demo bench test test-scale-out fuzz clean check-sanitizers \
+.PHONY: help deps test-deps test-venv build install demo bench test-set test test-scale-out fuzz clean check-sanitizers \
 	format lint
 
 help: ## List every target with what it does
@@ -60,6 +60,13 @@ bench: deps ## Build ptq-bench and print the benchmark tables (bench-data/: 1 Gi
 	$(SWIFT) build -c release --product ptq-bench
 	$(SWIFT) build -c release --product ptq
 	PTQ_BENCH_PYTHON=$(PYTHON) .build/release/ptq-bench suite $(BENCH_ARGS)
+
+# The transformer-like acceptance test set (Calibration/make_transformer_block.py: one encoder block's
+# Linear weights as a PyTorch state dict, calibration and held-out inputs of each layer with LayerNorm
+# outlier channels and post-GELU inputs; d = 384, 2048 tokens each) in .build/transformer-block/ (not in git).
+TEST_SET_DIR ?= .build/transformer-block
+test-set: ## Make the transformer-block test set (weights, calibration + held-out inputs) in TEST_SET_DIR
+	$(PYTHON) Calibration/make_transformer_block.py $(TEST_SET_DIR) $(TEST_SET_ARGS)
 
 # What the tests use besides libhdf5: h5py + numpy (interop and fixture checks), gdb (MutationTests and
 # CrashIsolationTests attribute a probe's crash to libhdf5 from gdb's backtrace), chromium (ReportTests

@@ -8,8 +8,8 @@
 //   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
 //   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
-//   deployment tools, from a package's manifest); PackageReport (ptq report: one HTML page from a package)
-//   → PTQCommandLine (all subcommands)
+//   deployment tools, from a package's manifest); PackageReport (ptq report: one HTML page from a package);
+//   PackageEvaluation (ptq evaluate: output SQNR on held-out activations) → PTQCommandLine (all subcommands)
 //   → ptq (PTQCommandLine with the built-in observers)
 import PackageDescription
 
@@ -86,9 +86,14 @@ let package = Package(
         ),
         .target(name: "PackageReport", dependencies: ["PackageFormat", "QuantCore", "JSON"], swiftSettings: strict),
         .target(
+            name: "PackageEvaluation",
+            dependencies: ["JSON", "QuantCore", "HDF5", "TensorIO", "PackageFormat"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PTQCommandLine",
             dependencies: [
-                "PTQKit", "PackageExport", "PackageReport",
+                "PTQKit", "PackageExport", "PackageReport", "PackageEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -8,8 +8,8 @@ struct PTQ: ParsableCommand {
         abstract: "Post-training quantization calibration for tensors stored in HDF5.",
         version: ptqkitVersion,
         subcommands: [
-            Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Export.self, Report.self, Observe.self,
-            Merge.self, Probe.self,
+            Calibrate.self, Inspect.self, Verify.self, Dequantize.self, Export.self, Report.self, Evaluate.self,
+            Observe.self, Merge.self, Probe.self,
         ]
     )
 
