@@ -56,8 +56,8 @@ extension TensorsFileWriter {
     /// gives, each block converted by `convert`, as they come.
     ///
     /// Integer codes are not deflated: on int8 codes of weights deflate saves about 8 % of their bytes at
-    /// about 45–80 MB/s on one core, the slowest step of calibrating a large weights file by far (see
-    /// `docs/performance.md`, *Weights*). Scales, zero points, biases and float32 tensors stay deflated.
+    /// about 45 MB/s of one core's time, the slowest step of calibrating a large weights file by far (see
+    /// `docs/performance.md`, *Whole jobs*). Scales, zero points, biases and float32 tensors stay deflated.
     func writeCodes<T: HDF5Element>(
         _ path: String, shape: [Int],
         _ codeBlocks: (_ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws -> Void,
