@@ -19,6 +19,19 @@ struct ActivationObservers: Sendable {
     var histogram: HistogramObserver?
 
     mutating func observe(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws {
+        // Per tensor, a min-max primary and the histogram share one scan of the batch (the same states as
+        // each scanning it: one pass over the batch fewer in the default configuration).
+        if var minmax = primary as? MinMaxObserver, var h = histogram, minmax.options.granularity == .perTensor,
+            h.options.granularity == .perTensor
+        {
+            let scan = RangeScan.scan(values)
+            try minmax.observe(values, shape: shape, scan: scan)
+            primary = minmax
+            histogram = nil  // `h` holds the one reference to its counts while it adds to them
+            defer { histogram = h }
+            try h.observe(values, shape: shape, scan: scan)
+            return
+        }
         try primary.observe(values, shape: shape)
         try histogram?.observe(values, shape: shape)
     }

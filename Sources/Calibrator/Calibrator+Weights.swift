@@ -146,9 +146,66 @@ extension Calibrator {
         }
         var clipped = 0
         var finite = 0
-        for (i, x) in values.enumerated() where x.isFinite {
-            finite += 1
-            if !ranges[p.layout.parameterIndex(ofElement: i)].contains(x) { clipped += 1 }
+        // Runs of elements sharing one parameter: the whole tensor, or `inner` elements per channel.
+        let run: Int
+        switch p.layout.granularity {
+        case .perTensor: run = Swift.max(values.count, 1)
+        case .perChannel: run = Swift.max(p.layout.inner, 1)
+        case .perGroup:
+            for (i, x) in values.enumerated() where x.isFinite {
+                finite += 1
+                if !ranges[p.layout.parameterIndex(ofElement: i)].contains(x) { clipped += 1 }
+            }
+            return (clipped, finite)
+        }
+        for start in stride(from: 0, to: values.count, by: run) {
+            let range = ranges[p.layout.parameterIndex(ofElement: start)]
+            let counted = clippedCount(
+                UnsafeBufferPointer(rebasing: values[start..<Swift.min(start + run, values.count)]),
+                low: range.lowerBound, high: range.upperBound)
+            clipped += counted.clipped
+            finite += counted.finite
+        }
+        return (clipped, finite)
+    }
+
+    /// The finite elements of `values` outside `[low, high]`, and the finite ones (eight lanes at a time:
+    /// `x − x = 0` exactly when x is finite; for a finite x, `x ∉ [low, high]` is `x < low || x > high`).
+    static func clippedCount(
+        _ values: UnsafeBufferPointer<Float>, low: Float, high: Float
+    ) -> (clipped: Int, finite: Int) {
+        var clippedLanes = SIMD8<Int32>()
+        var finiteLanes = SIMD8<Int32>()
+        let (lo, hi) = (SIMD8<Float>(repeating: low), SIMD8<Float>(repeating: high))
+        var clipped = 0
+        var finite = 0
+        var i = 0
+        if let base = values.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= values.count {
+                let x = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                let isFinite = (x - x) .== SIMD8<Float>()
+                finiteLanes &+= SIMD8<Int32>().replacing(with: 1, where: isFinite)
+                clippedLanes &+= SIMD8<Int32>().replacing(with: 1, where: isFinite .& ((x .< lo) .| (x .> hi)))
+                i &+= 8
+                // Flush before an Int32 lane could overflow.
+                if i & 0x3FFF_FFF8 == 0 {
+                    clipped += Int(clippedLanes.wrappedSum())
+                    finite += Int(finiteLanes.wrappedSum())
+                    clippedLanes = SIMD8<Int32>()
+                    finiteLanes = SIMD8<Int32>()
+                }
+            }
+        }
+        clipped += Int(clippedLanes.wrappedSum())
+        finite += Int(finiteLanes.wrappedSum())
+        while i < values.count {
+            let x = values[i]
+            if x.isFinite {
+                finite += 1
+                if x < low || x > high { clipped += 1 }
+            }
+            i += 1
         }
         return (clipped, finite)
     }

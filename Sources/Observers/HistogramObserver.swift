@@ -84,6 +84,13 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
+        try observe(batch, shape: shape, scan: nil)
+    }
+
+    /// ``observe(_:shape:)`` given the batch's ``RangeScan`` when it is already known (one scan of a batch
+    /// for several per-tensor observers): the same state. `scan` is used per tensor only, and must be
+    /// `RangeScan.scan(batch)`.
+    public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int], scan given: RangeScan?) throws {
         let layout = try ParameterLayout.observing(
             options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
@@ -92,7 +99,7 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
             state.histograms = Array(repeating: ExactHistogram(budget: options.bins), count: layout.parameterCount)
         }
         if case .perTensor = layout.granularity {
-            let scan = RangeScan.scan(batch)
+            let scan = given ?? RangeScan.scan(batch)
             try scan.counts.check(options.nonFinite, kind: Self.kind)
             state.histograms[0].add(batch, scan: scan)
             state.counts.add(scan.counts)

@@ -57,10 +57,23 @@ public struct MinMaxObserver: PersistentObserver, ExactlyMergeable {
     }
 
     public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws {
+        try observe(batch, shape: shape, scan: nil)
+    }
+
+    /// ``observe(_:shape:)`` given the batch's ``RangeScan`` when it is already known (one scan of a batch
+    /// for several per-tensor observers): the same state. `scan` is used per tensor only, and must be
+    /// `RangeScan.scan(batch)`.
+    public mutating func observe(_ batch: UnsafeBufferPointer<Float>, shape: [Int], scan: RangeScan?) throws {
         let layout = try ParameterLayout.observing(
             options.granularity, shape: shape, count: batch.count, previous: state.layout)
         guard batch.count > 0 else { return }
-        let (r, counts) = SlotRanges.reduce(batch, layout: layout)
+        var (r, counts) = (SlotRanges(count: 1), scan?.counts ?? NonFiniteCounts())
+        if let scan, case .perTensor = layout.granularity {
+            r.min[0] = scan.min
+            r.max[0] = scan.max
+        } else {
+            (r, counts) = SlotRanges.reduce(batch, layout: layout)
+        }
         try counts.check(options.nonFinite, kind: Self.kind)
         if state.layout == nil {
             state.layout = layout.canonical

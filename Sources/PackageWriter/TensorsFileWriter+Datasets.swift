@@ -31,12 +31,13 @@ extension TensorsFileWriter {
     }
 
     /// Creates a dataset of `shape` for elements of `T`: deflate-compressed (level 4, chunks of about
-    /// 1 MiB of rows) unless scalar or empty.
-    private func createDataset<T: HDF5Element>(_ path: String, type: T.Type, shape: [Int]) throws(HDF5Error)
-        -> Dataset
-    {
+    /// 1 MiB of rows) unless scalar or empty, or `compressed` is false (then contiguous).
+    private func createDataset<T: HDF5Element>(
+        _ path: String, type: T.Type, shape: [Int], compressed: Bool = true
+    ) throws(HDF5Error) -> Dataset {
         let count = shape.reduce(1, *)
-        let options = shape.isEmpty || count == 0 ? DatasetOptions() : DatasetOptions(deflateLevel: 4)
+        let options =
+            shape.isEmpty || count == 0 || !compressed ? DatasetOptions() : DatasetOptions(deflateLevel: 4)
         return try file.createDataset(path, type: T.hdf5Type, shape: shape, options: options)
     }
 
@@ -45,20 +46,26 @@ extension TensorsFileWriter {
 
     /// Each code truncated to `T` (the codes fit by construction of the format).
     static func truncating<T: FixedWidthInteger>(_ codes: UnsafeBufferPointer<Int32>, into stored: inout [T]) {
-        stored.removeAll(keepingCapacity: true)
-        stored.reserveCapacity(codes.count)
-        for code in codes { stored.append(T(truncatingIfNeeded: code)) }
+        if stored.count != codes.count { stored = [T](repeating: 0, count: codes.count) }
+        stored.withUnsafeMutableBufferPointer { out in
+            for i in 0..<codes.count { out[i] = T(truncatingIfNeeded: codes[i]) }
+        }
     }
 
-    /// Creates the dataset `path` of `shape` (as ``writeDataset(_:_:shape:)``) and writes the codes
-    /// `codeBlocks` gives, each block converted by `convert`, as they come.
+    /// Creates the dataset `path` of `shape`, contiguous and uncompressed, and writes the codes `codeBlocks`
+    /// gives, each block converted by `convert`, as they come.
+    ///
+    /// Integer codes are not deflated: on int8 codes of weights deflate saves about 8 % of their bytes at
+    /// about 45 MB/s of one core's time, the slowest step of calibrating a large weights file by far (see
+    /// `docs/performance.md`, *Whole jobs*). Scales, zero points, biases and float32 tensors stay deflated.
     func writeCodes<T: HDF5Element>(
         _ path: String, shape: [Int],
         _ codeBlocks: (_ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws -> Void,
         convert: @escaping Convert<T>
     ) throws(PackageError) {
         do {
-            var writer = StreamingDatasetWriter<T>(try createDataset(path, type: T.self, shape: shape))
+            var writer = StreamingDatasetWriter<T>(
+                try createDataset(path, type: T.self, shape: shape, compressed: false))
             var stored: [T] = []
             try codeBlocks { codes in
                 try convert(codes, &stored)
