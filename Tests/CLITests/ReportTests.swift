@@ -209,6 +209,33 @@ import Testing
         #expect(html.contains("data-osqnr=\"12.5\""))
     }
 
+    /// The real `ptq evaluate --json -o` file feeds the report: every measured layer in its section, worst
+    /// first by the figure evaluate ranks by.
+    @Test(.enabled(if: InteropPython.find(importing: ["h5py", "numpy"]) != nil || InteropPython.required))
+    func evaluateOutputFeedsTheReport() throws {
+        let python = try #require(InteropPython.find(importing: ["h5py", "numpy"]), "no python3 with h5py, numpy")
+        let scratch = try CalibrateTests.Scratch()
+        defer { scratch.remove() }
+        let package = try Self.demoPackage(in: scratch)
+        let heldout = "\(scratch.path)/heldout.h5"
+        let made = try InteropPython.run(
+            python, [TestPaths.inRepository("Calibration/make_heldout_activations.py").path, heldout])
+        try #require(made.status == 0, "\(made.output)")
+        let evaluation = "\(scratch.path)/evaluation.json"
+        let evaluated = try PTQProcess.run(["evaluate", package, "--activations", heldout, "--json", "-o", evaluation])
+        try #require(evaluated.status == 0, "\(evaluated.stderr)")
+        let document = try PTQProcess.json(try String(contentsOfFile: evaluation, encoding: .utf8))
+        let layers = try #require(document["layers"] as? [[String: Any]])
+        let ranked = layers.compactMap { $0["layer"] as? String }
+        #expect(Set(ranked) == ["fc1", "fc2", "fc3"], "\(layers)")
+        let html = try Self.report([package, "--evaluation", evaluation], output: "\(scratch.path)/report.html")
+        let after = try #require(html.components(separatedBy: "id=\"output-sqnr\"").last)
+        let section = try #require(after.components(separatedBy: "</section>").first)
+        let positions = ranked.map { section.range(of: "<code>\($0)</code>")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "\(section)")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "not in evaluate's order")
+    }
+
     @Test func evaluationsOfAnotherFormatOrVersionAreRefused() throws {
         let scratch = try CalibrateTests.Scratch()
         defer { scratch.remove() }
