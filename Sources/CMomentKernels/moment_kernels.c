@@ -1,5 +1,7 @@
 #include "moment_kernels.h"
 
+#include <string.h>
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #define PTQKIT_X86 1
@@ -89,4 +91,64 @@ void ptqkit_gram_tiles_on(int path, const double *panels, ptrdiff_t n, ptrdiff_t
 
 void ptqkit_gram_tiles(const double *panels, ptrdiff_t n, ptrdiff_t panel_count, double *tiles) {
     ptqkit_gram_tiles_on(ptqkit_gram_path(), panels, n, panel_count, tiles);
+}
+
+enum { BIN_BITS = 32, LIMBS = 3, LOWEST_BIT = -1088 };
+
+void ptqkit_binned_add(int32_t *top, int64_t *limbs, double value) {
+    if (value == 0) return;
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    int negative = (int)(bits >> 63);
+    int exponent = (int)((bits >> 52) & 0x7FF);
+    uint64_t significand = bits & ((UINT64_C(1) << 52) - 1);
+    int lsb = -1074;  // value = ±significand · 2^lsb
+    if (exponent != 0) {
+        significand |= UINT64_C(1) << 52;
+        lsb = exponent - 1075;
+    }
+    int leading = lsb + (63 - __builtin_clzll(significand));
+    int32_t value_top = (int32_t)((leading - LOWEST_BIT) >> 5);
+    int32_t window = *top;
+    if (value_top > window) {
+        if (window >= 0) {
+            int by = value_top - window;
+            for (int k = LIMBS - 1; k >= 0; k--) limbs[k] = k - by >= 0 ? limbs[k - by] : 0;
+        }
+        *top = value_top;
+        window = value_top;
+    }
+    for (int k = 0; k < LIMBS; k++) {
+        int offset = (window - k) * BIN_BITS + LOWEST_BIT - lsb;  // the bin's lowest bit in the significand
+        uint64_t piece;
+        if (offset >= 53 || offset <= -BIN_BITS) {
+            piece = 0;
+        } else if (offset >= 0) {
+            piece = (significand >> offset) & 0xFFFFFFFFu;
+        } else {
+            piece = (significand << (-offset)) & 0xFFFFFFFFu;
+        }
+        uint64_t limb = (uint64_t)limbs[k];
+        limbs[k] = (int64_t)(negative ? limb - piece : limb + piece);  // two's complement, no overflow UB
+    }
+}
+
+void ptqkit_binned_add_tiles(
+    const double *tiles, ptrdiff_t panel_count, ptrdiff_t features, int32_t *top, int64_t *limbs) {
+    const double *tile = tiles;
+    for (ptrdiff_t ip = 0; ip < panel_count; ip++) {
+        for (ptrdiff_t jp = ip; jp < panel_count; jp++, tile += 16) {
+            for (ptrdiff_t a = 0; a < 4; a++) {
+                ptrdiff_t i = 4 * ip + a;
+                if (i >= features) break;
+                for (ptrdiff_t b = 0; b < 4; b++) {
+                    ptrdiff_t j = 4 * jp + b;
+                    if (j >= features) break;
+                    if (j < i) continue;
+                    ptrdiff_t index = i * features - i * (i - 1) / 2 + (j - i);
+                    ptqkit_binned_add(top + index, limbs + index * LIMBS, tile[a * 4 + b]);
+                }
+            }
+        }
+    }
 }

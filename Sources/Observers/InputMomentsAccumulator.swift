@@ -141,19 +141,7 @@ public struct InputMomentsAccumulator: Sendable, Equatable, Codable {
         UnsafeRawPointer(base).withMemoryRebound(to: Double.self, capacity: count * width) { values in
             ptqkit_gram_tiles(values, n, panelCount, out)
         }
-        var t = 0
-        for ip in 0..<panelCount {
-            for jp in ip..<panelCount {
-                let i = 4 * ip
-                let j = 4 * jp
-                for a in 0..<4 where i + a < d {
-                    for b in 0..<4 where j + b < d && j + b >= i + a {
-                        g.add(out[t * 16 + a * 4 + b], at: triangleIndex(i + a, j + b))
-                    }
-                }
-                t += 1
-            }
-        }
+        g.withStorage { top, limbs in ptqkit_binned_add_tiles(out, panelCount, d, top, limbs) }
     }
 
     /// The same state collecting only the per-feature moments (the Gram sums dropped).

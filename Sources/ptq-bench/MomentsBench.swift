@@ -32,28 +32,34 @@ enum MomentsBench {
         print(
             "input moments (\(level.rawValue)), d = \(d), \(rows) rows (\(Int(bytes) >> 20) MiB float32) in blocks "
                 + "of \(InputMomentsAccumulator.blockVectors) rows; median of \(runs) runs after a warm-up")
-        print("threads  seconds  GB/s   finish s  state per worker")
+        // CPU seconds too: on a loaded machine the wall time measures the share of the cores we got.
+        print("threads  seconds  GB/s   CPU s    GB/CPU-s  finish s  state per worker")
         for t in threads {
             var reference: InputMoments?
             _ = try accumulate(values, d: d, threads: t, level: level)
             var times: [Double] = []
+            var cpu: [Double] = []
             var finish = 0.0
             for _ in 0..<runs {
                 var merged: InputMomentsAccumulator?
+                let cpuBefore = HashBench.cpuSeconds()
                 let elapsed = try ContinuousClock().measure {
                     merged = try accumulate(values, d: d, threads: t, level: level)
                 }
                 times.append(BenchSuite.seconds(elapsed))
+                cpu.append(HashBench.cpuSeconds() - cpuBefore)
                 var moments: InputMoments?
                 finish = BenchSuite.seconds(ContinuousClock().measure { moments = merged?.finished() })
                 if let reference, reference != moments { throw BenchError.usage("moments differ between runs") }
                 reference = moments
             }
             let median = times.sorted()[times.count / 2]
+            let cpuMedian = cpu.sorted()[cpu.count / 2]
             let state = InputMomentsAccumulator.stateBytes(features: d, level: level)
             print(
                 String(
-                    format: "%7d  %7.3f  %5.3f  %8.3f  %d MiB", t, median, bytes / median / 1e9, finish, state >> 20))
+                    format: "%7d  %7.3f  %5.3f  %7.3f  %8.3f  %8.3f  %d MiB", t, median, bytes / median / 1e9,
+                    cpuMedian, bytes / cpuMedian / 1e9, finish, state >> 20))
         }
     }
 

@@ -2,6 +2,7 @@
 #define PTQKIT_MOMENT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// The Gram partial of one block of feature vectors, tile by tile (see Observers' InputMomentsAccumulator).
 ///
@@ -21,5 +22,15 @@ int ptqkit_gram_path(void);
 /// ptqkit_gram_tiles on code path `path` (0 portable C, 2 AVX2+FMA; a path the CPU lacks falls back to 0),
 /// for tests that hold the paths to the same bits.
 void ptqkit_gram_tiles_on(int path, const double *panels, ptrdiff_t n, ptrdiff_t panel_count, double *tiles);
+
+/// Adds `value` (finite) to one reproducible binned sum (Observers' ReproducibleSums, which documents the
+/// scheme): `*top` its window's top bin (−1 when empty), `limbs` its three Int64 limbs, top bin first.
+void ptqkit_binned_add(int32_t *top, int64_t *limbs, double value);
+
+/// Adds the tiles ptqkit_gram_tiles wrote for `panel_count` panels of `features` features to the binned sums
+/// of the Gram matrix's upper triangle (entry (i, j), i ≤ j < features, at i·features − i(i−1)/2 + j − i;
+/// `top` one per entry, `limbs` three per entry). Entries past `features` and below the diagonal are skipped.
+void ptqkit_binned_add_tiles(
+    const double *tiles, ptrdiff_t panel_count, ptrdiff_t features, int32_t *top, int64_t *limbs);
 
 #endif
