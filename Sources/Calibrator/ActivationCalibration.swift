@@ -47,4 +47,14 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     /// The compact histogram of every finite value observed (the channels' merged), for reports; `nil` when
     /// nothing finite was observed.
     public var histogram: ActivationHistogram? = nil
+    /// The moments of the layer's input (``LayerPolicy/inputMomentsLevel``), for the weight calibration
+    /// and the package; `nil` when none were collected. Not part of the encoded record (its Gram matrix
+    /// alone is d² numbers): packages store the per-feature Σx² as a dataset.
+    public var inputMoments: InputMoments? = nil
+
+    private enum CodingKeys: String, CodingKey {
+        case dataset, rows, rowShape, observer, format, profile, rounding, scheme, observedMin, observedMax
+        case rangeMin, rangeMax, scale, zeroPoint, clippingFraction, counts, degenerate, channels, numberFormat
+        case histogram
+    }
 }

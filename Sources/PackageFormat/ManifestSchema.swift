@@ -175,7 +175,20 @@ public enum ManifestSchema {
                     "bin_width": {"type": "number", "exclusiveMinimum": 0},
                     "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}}
                   }
-                }
+                },
+                "input_moments": {"$ref": "#/$defs/input_moments"}
+              }
+            },
+            "input_moments": {
+              "type": "object",
+              "required": ["features", "count", "axis", "sum_dataset", "sum_of_squares_dataset"],
+              "additionalProperties": false,
+              "properties": {
+                "features": {"type": "integer", "minimum": 1},
+                "count": {"type": "integer", "minimum": 0},
+                "axis": {"type": "integer", "minimum": 0},
+                "sum_dataset": {"type": "string", "pattern": "^/input_moments/.*/sum$"},
+                "sum_of_squares_dataset": {"type": "string", "pattern": "^/input_moments/.*/sum_of_squares$"}
               }
             }
           }

@@ -287,6 +287,9 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
     /// The compact histogram of the finite values observed (format version 2 packages written since it was
     /// recorded; absent before and when nothing finite was observed).
     public var histogram: ActivationHistogramRecord?
+    /// The per-feature moments of the input stored beside the record (`activations: moments:`); absent
+    /// when none were collected.
+    public var inputMoments: InputMomentsRecord?
 
     /// Creates a record.
     public init(
@@ -354,5 +357,6 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
         case scales
         case zeroPoints = "zero_points"
         case histogram
+        case inputMoments = "input_moments"
     }
 }
