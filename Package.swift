@@ -5,7 +5,8 @@
 // The modules follow the data flow; a lower stage never imports a higher one (docs/architecture.md says
 // what each owns and may import, and a test holds it to this file):
 //   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) · CXXHash (libxxhash) → HDF5 (safe wrapper) → TensorIO (streams, batches)
-//   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
+//   QuantCore (formats, schemes, kernels, metrics) → Observers → WeightRounding (GPTQ, AWQ, SmoothQuant,
+//   importance-weighted clipping) → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
 //   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
 //   deployment tools, from a package's manifest) → PTQCommandLine (all subcommands)
@@ -46,10 +47,12 @@ let package = Package(
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "QuantCore", swiftSettings: strict),
         .target(name: "Observers", dependencies: ["QuantCore", "JSON"], swiftSettings: strict),
+        .target(name: "WeightRounding", dependencies: ["QuantCore", "Observers"], swiftSettings: strict),
         .target(
             name: "Calibrator",
             dependencies: [
-                "JSON", "QuantCore", "Observers", "TensorIO", "HDF5", .product(name: "Yams", package: "Yams"),
+                "JSON", "QuantCore", "Observers", "WeightRounding", "TensorIO", "HDF5",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -111,6 +114,9 @@ let package = Package(
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WeightRoundingTests", dependencies: ["WeightRounding", "QuantCore", "Observers", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit", "TestSupport"], swiftSettings: strict),
