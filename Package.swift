@@ -76,8 +76,8 @@ let package = Package(
         .target(
             name: "PTQKit",
             dependencies: [
-                "JSON", "HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "PackageFormat", "PackageWriter",
-                "PTQStats",
+                "JSON", "HDF5", "TensorIO", "QuantCore", "Observers", "WeightRounding", "Calibrator", "PackageFormat",
+                "PackageWriter", "PTQStats",
             ],
             swiftSettings: strict
         ),

@@ -80,6 +80,10 @@ enum BenchSuite {
         if options.only.isEmpty || options.only.contains("weights") {
             try runWeights(options, threads: threadCounts)
         }
+        if options.only.isEmpty || options.only.contains("rounding") {
+            print("")
+            try RoundingBench.run(arguments: ["--runs", "\(options.runs)"])
+        }
         print("load average at the end: \(loadAverage()) (figures are noisy when it exceeds the core count)")
     }
 

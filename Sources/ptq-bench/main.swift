@@ -29,6 +29,9 @@ let suites: [Suite] = [
     ) {
         try BenchSuite.run($0[...])
     },
+    Suite(name: "rounding", summary: "GPTQ, AWQ, importance clipping on a 1536×384 layer: seconds, SQNR [--runs N]") {
+        try RoundingBench.run(arguments: $0)
+    },
     Suite(name: "hash", summary: "input fingerprints (XXH3-128, SHA-256) MB/s on files: [--runs N] FILE...") {
         try HashBench.run(arguments: $0)
     },
@@ -38,7 +41,7 @@ let suites: [Suite] = [
 ]
 
 /// Suites run when no name is given (not the 1 GiB table, which `make bench` runs).
-let defaultSuites: Set = ["io", "float", "quant"]
+let defaultSuites: Set = ["io", "float", "quant", "rounding"]
 
 /// The usage text: the synopsis and every suite with its arguments.
 @MainActor func usage() -> String {
