@@ -44,4 +44,13 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     /// A minifloat number format (then ``format`` only carries `bits`, ``zeroPoint`` is 0 and
     /// x ≈ decode(encode(x / scale)) · scale); `nil` for integer codes.
     public var numberFormat: NumberFormatSetting? = nil
+    /// The moments of the layer's input (``LayerPolicy/inputMomentsLevel``), for the weight calibration
+    /// and the package; `nil` when none were collected. Not part of the encoded record (its Gram matrix
+    /// alone is d² numbers): packages store the per-feature Σx² as a dataset.
+    public var inputMoments: InputMoments? = nil
+
+    private enum CodingKeys: String, CodingKey {
+        case dataset, rows, rowShape, observer, format, profile, rounding, scheme, observedMin, observedMax
+        case rangeMin, rangeMax, scale, zeroPoint, clippingFraction, counts, degenerate, channels, numberFormat
+    }
 }

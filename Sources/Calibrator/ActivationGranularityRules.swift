@@ -6,9 +6,12 @@ enum ActivationGranularityRules {
     /// Granularities activations accept.
     static let allowed: [GranularityKind] = [.perTensor, .perChannel]
 
-    /// The keys a weights section accepts (everything but `zero-point`), for the error message.
+    /// The keys only activation sections accept.
+    static let activationOnlyKeys = ["zero-point", "moments"]
+
+    /// The keys a weights section accepts (everything but ``activationOnlyKeys``), for the error message.
     static var weightKeys: [String] {
-        PolicySettings.CodingKeys.allCases.map(\.stringValue).filter { $0 != "zero-point" }
+        PolicySettings.CodingKeys.allCases.map(\.stringValue).filter { !activationOnlyKeys.contains($0) }
     }
 
     /// Checks one activation section (defaults or an override) at `path`.

@@ -27,6 +27,9 @@ public struct ActivationStatistics: Sendable, Codable {
         /// The exact histogram kept beside a non-histogram ``primary`` (for `auto` and the clipping
         /// fraction); `nil` when ``primary`` is itself a histogram.
         public var histogram: AnyObserver?
+        /// The input moments collected (``LayerPolicy/inputMomentsLevel``), merged exactly like the
+        /// observers (``InputMomentsAccumulator``); `nil` (and absent from the file) when none were.
+        public var moments: InputMomentsAccumulator? = nil
     }
 
     /// Every dataset of the first activation file, in the file's walk order (what layer naming saw).
@@ -72,6 +75,13 @@ public struct ActivationStatistics: Sendable, Codable {
                 case (nil, nil): break
                 default: throw fail("one side has no histogram")
                 }
+                switch (mine.moments, theirs.moments) {
+                case (var m?, let t?):
+                    try m.merge(t)
+                    mine.moments = m
+                case (nil, nil): break
+                default: throw fail("one side has no input moments")
+                }
             } catch let error as CalibrationError {
                 throw error
             } catch {
@@ -80,5 +90,11 @@ public struct ActivationStatistics: Sendable, Codable {
             mine.rows += theirs.rows
             layers[i] = mine
         }
+    }
+
+    /// The finished input moments of `layer` (reading its activation dataset), or `nil` when none were
+    /// collected for it.
+    public func inputMoments(of layer: String) -> InputMoments? {
+        layers.first { $0.layer == layer }?.moments?.finished()
     }
 }

@@ -85,8 +85,8 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
     }
 
     /// Checks semantic rules that decoding alone cannot: observer names against `observerNames` (when
-    /// given), activations per tensor or per channel (never along axis 0, the rows), `zero-point` only for
-    /// activations.
+    /// given), activations per tensor or per channel (never along axis 0, the rows), `zero-point` and `moments`
+    /// only for activations.
     ///
     /// - Throws: ``ConfigError`` naming the key path (no line; ``load(contentsOf:observerNames:)`` adds it).
     public func validate(observerNames: [String]?) throws(ConfigError) {
@@ -111,8 +111,11 @@ public struct CalibrationConfig: Codable, Sendable, Hashable {
                 weightSections.append((section, [.key("overrides"), .index(index), .key("weights")]))
             }
         }
-        for (section, path) in weightSections where section.zeroPoint != nil {
-            throw ConfigError(.unknownKey("zero-point", allowed: ActivationGranularityRules.weightKeys), at: path)
+        for (section, path) in weightSections {
+            for (key, present) in [("zero-point", section.zeroPoint != nil), ("moments", section.moments != nil)]
+            where present {
+                throw ConfigError(.unknownKey(key, allowed: ActivationGranularityRules.weightKeys), at: path)
+            }
         }
     }
 }

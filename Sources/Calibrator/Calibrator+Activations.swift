@@ -17,6 +17,12 @@ struct ActivationObservers: Sendable {
     var settings: QuantizationSettings
     var primary: any Observer
     var histogram: HistogramObserver?
+    /// The input moments this layer collects (``LayerPolicy/inputMomentsLevel``).
+    var momentsLevel: InputMomentsLevel = .none
+    /// The moments collected so far (set up once the dataset's row shape is known), when collected.
+    var moments: InputMomentsAccumulator?
+    /// The feature axis of the moments, an index into the row shape.
+    var momentsAxis = 0
 
     mutating func observe(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws {
         try primary.observe(values, shape: shape)
@@ -32,6 +38,7 @@ struct ActivationObservers: Sendable {
         try mine.merge(AnyObserver(other.primary))
         primary = mine.base
         if let theirs = other.histogram { try histogram?.merge(theirs) }
+        if let theirs = other.moments { try moments?.merge(theirs) }
     }
 
     /// The exact histograms of everything observed: one per tensor, or one per channel (empty before any data).
@@ -57,7 +64,9 @@ extension Calibrator {
         let records = try ParallelJobs.run(count: observed.count, threads: threads) {
             (index) throws(CalibrationError) in
             let o = observed[index]
-            return try finish(o.observers, dataset: o.dataset, rows: o.rows, rowShape: o.rowShape)
+            var record = try finish(o.observers, dataset: o.dataset, rows: o.rows, rowShape: o.rowShape)
+            record.inputMoments = o.observers.moments?.finished()
+            return record
         }
         var byLayer: [String: ActivationCalibration] = [:]
         for (o, record) in zip(observed, records) { byLayer[o.observers.layer] = record }
@@ -74,18 +83,20 @@ extension Calibrator {
         var sets: [String: [ActivationObservers]] = [:]
         for (entry, policy) in zip(layers, policies) where !policy.excluded {
             guard let dataset = entry.activation else { continue }
-            let observers = try makeActivationObservers(
+            var observers = try makeActivationObservers(
                 layer: entry.layer, dataset: dataset, settings: policy.activations)
+            observers.momentsLevel = policy.inputMomentsLevel
             if sets[dataset] == nil { order.append(dataset) }
             sets[dataset, default: []].append(observers)
         }
         // Every dataset's source first (metadata only): the phase's progress counts the bytes of all of them.
         var streams: [(dataset: String, group: [ActivationObservers], pipeline: BatchPipeline?, source: TensorSource)] =
             []
+        var momentsBytes = 0
         for dataset in order {
-            guard let group = sets[dataset] else { continue }
+            guard var group = sets[dataset] else { continue }
             // Split batches over workers only when every merge is exact; otherwise one worker, read order.
-            let pipeline = threads > 1 ? BatchPipeline(workers: group.allSatisfy(\.mergeIsExact) ? threads : 1) : nil
+            var pipeline = threads > 1 ? BatchPipeline(workers: group.allSatisfy(\.mergeIsExact) ? threads : 1) : nil
             let buffers = pipeline?.depth ?? 1
             let source: TensorSource
             do {
@@ -93,6 +104,10 @@ extension Calibrator {
             } catch {
                 throw .input(error)
             }
+            let workers = try prepareMoments(
+                &group, rowShape: source.rowShape, dataset: dataset, workers: pipeline?.workers ?? 1,
+                heldBytes: &momentsBytes)
+            if let current = pipeline, workers < current.workers { pipeline = BatchPipeline(workers: workers) }
             streams.append((dataset, group, pipeline, source))
         }
         let phaseTotal =
@@ -118,18 +133,21 @@ extension Calibrator {
                         phaseDone: phaseDone, phaseTotal: phaseTotal))
             }
             let rowShape = source.rowShape
+            let blocks = InputMomentsBlocks(source: source)
             let merged: [ActivationObservers]
             do {
                 if let pipeline {
                     let parts = try pipeline.run([source], makeState: { _ in group }, onRead: { report($0.batch) }) {
                         observers, item in
                         try Self.observe(item.batch, rowShape: rowShape, with: &observers, dataset: dataset)
+                        try blocks.feed(item.batch, rowShape: rowShape, to: &observers, dataset: dataset)
                     }
                     merged = try Self.merge(parts, dataset: dataset)
                 } else {
                     var observers = group
                     try source.forEachBatch { batch in
                         try Self.observe(batch, rowShape: rowShape, with: &observers, dataset: dataset)
+                        try blocks.feed(batch, rowShape: rowShape, to: &observers, dataset: dataset)
                         report(batch)
                     }
                     merged = observers

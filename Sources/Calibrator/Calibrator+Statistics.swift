@@ -39,7 +39,7 @@ extension Calibrator {
                 ActivationStatistics.Layer(
                     layer: $0.observers.layer, dataset: $0.dataset, rows: $0.rows, rowShape: $0.rowShape,
                     observer: $0.observers.settings.observer, primary: AnyObserver($0.observers.primary),
-                    histogram: $0.observers.histogram.map { AnyObserver($0) })
+                    histogram: $0.observers.histogram.map { AnyObserver($0) }, moments: $0.observers.moments)
             })
     }
 
@@ -76,6 +76,8 @@ extension Calibrator {
                 }
                 var observers = try makeActivationObservers(
                     layer: entry.layer, dataset: dataset, settings: policy.activations)
+                observers.moments = try Self.restoredMoments(
+                    saved.moments, level: policy.inputMomentsLevel, layer: entry.layer, dataset: dataset)
                 let states = [saved.primary.base] + (saved.histogram.map { [$0.base] } ?? [])
                 do {
                     observers.primary = try Self.adopt(observers.primary, from: states, layer: entry.layer)
@@ -91,6 +93,24 @@ extension Calibrator {
             }
             return try finishAll(restored)
         }
+    }
+
+    /// The saved moments serving a layer that collects `level`: `nil` for `.none`; the saved state, or for
+    /// `.perFeature` from a `.gram` state the same state without its Gram matrix.
+    ///
+    /// - Throws: ``CalibrationError/observer(layer:dataset:reason:)`` when the statistics hold less than `level`.
+    static func restoredMoments(
+        _ saved: InputMomentsAccumulator?, level: InputMomentsLevel, layer: String, dataset: String
+    ) throws(CalibrationError) -> InputMomentsAccumulator? {
+        guard level != .none else { return nil }
+        guard let saved, saved.level >= level else {
+            throw .observer(
+                layer: layer, dataset: dataset,
+                reason: "the configuration asks for input moments '\(level.rawValue)' but the statistics hold "
+                    + (saved.map { "only '\($0.level.rawValue)'" } ?? "none")
+                    + " (observe again with activations: moments: \(level.rawValue))")
+        }
+        return saved.level == level ? saved : saved.withoutGram()
     }
 
     /// `fresh`'s options with the state of the first saved observer of the same type.

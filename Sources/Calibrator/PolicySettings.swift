@@ -1,3 +1,4 @@
+public import Observers
 public import QuantCore
 
 /// Quantization settings for one kind of tensor (weights or activations) as written in one section of a
@@ -9,7 +10,8 @@ public import QuantCore
 /// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `zero-point`
 /// (`per-channel`, `shared`; per-channel activations only).
 /// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `format`
-/// (``NumberFormatSetting``), `fraction-bits` and `fraction-digits` (for `format: fixed`).
+/// (``NumberFormatSetting``), `fraction-bits` and `fraction-digits` (for `format: fixed`), `moments`
+/// (`none`, `per-feature`, `gram`; activations only: which ``InputMoments`` of the layer's input to collect).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -41,6 +43,8 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var fractionBits: Int?
     /// Fixed point: decimal fraction digits d (E = 10^−d, the seed's decimal exponent).
     public var fractionDigits: Int?
+    /// Activations only: the input moments to collect (``InputMomentsLevel``; absent: inherited, `none`).
+    public var moments: InputMomentsLevel?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -64,6 +68,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         case format
         case fractionBits = "fraction-bits"
         case fractionDigits = "fraction-digits"
+        case moments
     }
 
     /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
@@ -86,6 +91,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         format = try c.decodeIfPresent(NumberFormatSetting.self, forKey: .format)
         fractionBits = try c.decodeIfPresent(Int.self, forKey: .fractionBits, in: Self.fractionBitRange)
         fractionDigits = try c.decodeIfPresent(Int.self, forKey: .fractionDigits, in: Self.fractionDigitRange)
+        moments = try c.decodeChoiceIfPresent(InputMomentsLevel.self, forKey: .moments)
     }
 
     /// Allowed `fraction-bits`: E = 2^−n stays a normal Float and q · E finite for 16-bit codes.

@@ -1,3 +1,4 @@
+public import Observers
 public import QuantCore
 
 /// The complete quantization settings of one tensor kind (weights or activations) of one layer: the
@@ -34,6 +35,9 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var fractionBits: Int?
     /// Fixed point: decimal fraction digits d (E = 10^−d).
     public var fractionDigits: Int?
+    /// Activations: the input moments the configuration asks for (`nil`: none, and the recorded policy
+    /// stays as before). ``LayerPolicy/inputMomentsLevel`` is the level a layer collects.
+    public var moments: InputMomentsLevel?
 
     /// Creates settings from their parts.
     public init(
@@ -81,6 +85,7 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.narrowRange { s.narrowRange = v }
         if let v = section.rounding { s.rounding = v }
         if let v = section.zeroPoint { s.zeroPoint = v }
+        if let v = section.moments { s.moments = v == InputMomentsLevel.none ? nil : v }
         s.applyFormat(of: section)
         return s
     }

@@ -10,7 +10,7 @@
 ///
 /// This is the finished, read-only view of what a collector accumulated. Checked at creation: every
 /// per-feature vector has ``features`` entries, ``gram`` has d² entries, ``rows`` ≥ 0.
-public struct InputMoments: Sendable, Equatable, Codable {
+public struct InputMoments: Sendable, Hashable, Codable {
     /// Number of input features d (the length of a feature vector), > 0.
     public let features: Int
     /// Number of feature vectors N summed over.

@@ -83,15 +83,16 @@ struct Export: ParsableCommand {
             if !report.withoutActivation.isEmpty {
                 stderr.write(
                     Data(
-                        ("ptq export: no activation parameters, not exported: "
+                        ("ptq export: \(format == .ggufImatrix ? "no input moments" : "no activation parameters"), "
+                            + "not exported: "
                             + report.withoutActivation.joined(separator: ", ") + "\n").utf8))
             }
             let parameters = report.parameters.isEmpty ? "" : " and \(report.parameters.count) tensor encodings"
             for note in report.notes { stderr.write(Data("ptq export: note: \(note)\n".utf8)) }
-            stderr.write(
-                Data(
-                    "ptq export: wrote \(report.ranges.count) ranges\(parameters) (\(format.rawValue)) to \(output)\n"
-                        .utf8))
+            let what =
+                format == .ggufImatrix
+                ? "\(report.importanceEntries.count) importance vectors" : "\(report.ranges.count) ranges\(parameters)"
+            stderr.write(Data("ptq export: wrote \(what) (\(format.rawValue)) to \(output)\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("ptq export: \(error)\n".utf8))
             throw Self.exitCode(for: error)

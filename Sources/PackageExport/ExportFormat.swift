@@ -16,6 +16,9 @@ public enum ExportFormat: String, CaseIterable, Sendable, Hashable {
     /// compressed-tensors for vLLM: `model.safetensors` + `config.json` (`quantization_config`), int8
     /// `int-quantized` W8A8 and 4-bit `pack-quantized` W4A16 (see `CompressedTensorsExport`).
     case compressedTensors = "compressed-tensors"
+    /// llama.cpp's importance matrix (GGUF, `general.type = imatrix`): Σx² per input feature and the count
+    /// of each layer's input, from the input moments a package stores (see `GGUFImatrixExport`).
+    case ggufImatrix = "gguf-imatrix"
 
     /// Whether the output is a directory (else one regular file).
     public var writesDirectory: Bool { self == .onnxruntimeTable || self == .compressedTensors }
@@ -28,6 +31,7 @@ public enum ExportFormat: String, CaseIterable, Sendable, Hashable {
         case .tensorrt: "TensorRT calibration cache written by ptq export"
         case .aimet: "AIMET encodings file written by ptq export"
         case .compressedTensors: "compressed-tensors directory written by ptq export"
+        case .ggufImatrix: "GGUF importance matrix written by ptq export"
         }
     }
 }

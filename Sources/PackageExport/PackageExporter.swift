@@ -66,6 +66,9 @@ public enum PackageExporter {
         if format == .compressedTensors {
             let built = try CompressedTensorsExport.build(reader, package: package, names: options.names)
             (report, contents) = (built.report, [built.config, built.safetensors])
+        } else if format == .ggufImatrix {
+            let built = try GGUFImatrixExport.build(reader, package: package, names: options.names)
+            (report, contents) = (built.report, [built.file])
         } else {
             report = try plan(reader, package: package, format: format, options: options)
         }
@@ -203,8 +206,8 @@ public enum PackageExporter {
             guard record.bits == 8 else {
                 throw refuse("the table's readers (TensorRT, MIGraphX) use 8-bit activations; it has \(record.bits)")
             }
-        case .compressedTensors:
-            return  // CompressedTensorsExport.addInput checks the activations it writes
+        case .compressedTensors, .ggufImatrix:
+            return  // CompressedTensorsExport.addInput checks the activations it writes; imatrix writes none
         case .aimet:
             guard (2...32).contains(record.bits) else {
                 throw refuse("AIMET integer encodings have 2 to 32 bits, not \(record.bits)")
@@ -231,6 +234,15 @@ public enum PackageExporter {
     ) throws(PackageError) {
         let output = report.output
         switch format {
+        case .ggufImatrix:
+            let rule = ReplacementRule(force: options.force, outputKind: format.outputKind, inputs: inputs) {
+                GGUFFile.whyNotOwned($0)
+            }
+            let writer = try AtomicFileWriter(destination: output, rule: rule)
+            try writer.create { (path) throws(PackageError) in
+                try store(prepared.first ?? Data(), at: path, output: output)
+            }
+            try writer.commit()
         case .onnxruntime, .tensorrt, .aimet:
             let text: String
             let owned: @Sendable (String) -> String?

@@ -165,7 +165,20 @@ public enum ManifestSchema {
                 "channel_range_min": {"type": "array", "items": {"type": "number"}},
                 "channel_range_max": {"type": "array", "items": {"type": "number"}},
                 "scales": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}},
-                "zero_points": {"type": "array", "items": {"type": "integer", "minimum": -32768, "maximum": 65535}}
+                "zero_points": {"type": "array", "items": {"type": "integer", "minimum": -32768, "maximum": 65535}},
+                "input_moments": {"$ref": "#/$defs/input_moments"}
+              }
+            },
+            "input_moments": {
+              "type": "object",
+              "required": ["features", "count", "axis", "sum_dataset", "sum_of_squares_dataset"],
+              "additionalProperties": false,
+              "properties": {
+                "features": {"type": "integer", "minimum": 1},
+                "count": {"type": "integer", "minimum": 0},
+                "axis": {"type": "integer", "minimum": 0},
+                "sum_dataset": {"type": "string", "pattern": "^/input_moments/.*/sum$"},
+                "sum_of_squares_dataset": {"type": "string", "pattern": "^/input_moments/.*/sum_of_squares$"}
               }
             }
           }

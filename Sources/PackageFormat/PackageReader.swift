@@ -64,6 +64,16 @@ public struct PackageReader: ~Copyable {
         }
     }
 
+    /// The stored per-feature moments of a layer's input (Σx and Σx², float64, `record.features` each).
+    /// - Throws: ``PackageError/inconsistentTensor(file:name:reason:)`` for a missing or misshapen dataset.
+    public func inputMoments(_ record: InputMomentsRecord) throws(PackageError) -> (
+        sum: [Double], sumOfSquares: [Double]
+    ) {
+        let sum = try open(record.sumDataset, expectedShape: [record.features])
+        let squares = try open(record.sumOfSquaresDataset, expectedShape: [record.features])
+        do { return (try sum.read(as: Double.self), try squares.read(as: Double.self)) } catch { throw .hdf5(error) }
+    }
+
     /// The float32 values of a tensor stored unquantized.
     public func float32Values(of record: TensorRecord) throws(PackageError) -> [Float] {
         let dataset = try open(record.dataset, expectedShape: record.storedShape)

@@ -43,6 +43,7 @@ extension PackageVerifier {
                 expected.formUnion(q.parameterDatasets)
             }
         }
+        for layer in manifest.layers { expected.formUnion(layer.activation?.inputMoments?.datasets ?? []) }
         do {
             for entry in try package.tensors.walk() where entry.kind != .group && !expected.contains(entry.path) {
                 report.check(

@@ -6,7 +6,8 @@ import QuantCore
 /// (`summary.md` as rendered from the manifest, `tensors.h5`'s SHA-256, no unlisted datasets), every
 /// stored tensor's type, shape, attributes and code range, every scale (finite, positive, no reachable
 /// code dequantizing to ±Inf) and zero-point (0 for signed symmetric grids), every activation record
-/// (re-derived from its range; see `PackageVerifier+Invariants.swift`); and, given the original weights,
+/// (re-derived from its range; see `PackageVerifier+Invariants.swift`), every stored input moment (finite
+/// float64 sums of the recorded length, Σx² ≥ 0); and, given the original weights,
 /// recomputes each tensor's error metrics and compares them with the manifest.
 public enum PackageVerifier {
     /// The outcome of a verification.
@@ -53,6 +54,7 @@ public enum PackageVerifier {
         checkDirectory(package, &report)
         checkSkeleton(package, &report)
         checkActivations(manifest, package: path, &report)
+        checkInputMoments(package, &report)
         if let weights {
             do { _ = try File(weights) } catch { throw .hdf5(error) }
         }

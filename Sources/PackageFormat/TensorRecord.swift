@@ -284,6 +284,9 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
     public var scales: [Float]?
     /// Per channel: each channel's zero point.
     public var zeroPoints: [Int]?
+    /// The per-feature moments of the input stored beside the record (`activations: moments:`); absent
+    /// when none were collected.
+    public var inputMoments: InputMomentsRecord?
 
     /// Creates a record.
     public init(
@@ -350,5 +353,6 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
         case channelRangeMax = "channel_range_max"
         case scales
         case zeroPoints = "zero_points"
+        case inputMoments = "input_moments"
     }
 }

@@ -84,7 +84,8 @@ public struct PackageJob: ~Copyable {
         return record
     }
 
-    /// Writes the manifest (the stored tensors, `plan`'s activations and policies), the summary and, given
+    /// Writes the manifest (the stored tensors, `plan`'s activations, their input moments (datasets of
+    /// `tensors.h5`, ``InputMomentsRecord``) and policies), the summary and, given
     /// the weights file the tensors came from, the skeleton of that file (``SkeletonWriter``), and commits
     /// the package.
     /// - Returns: the manifest written.
@@ -101,6 +102,14 @@ public struct PackageJob: ~Copyable {
         }
         for (layer, activation) in plan.activations {
             layers[layer, default: LayerRecord(name: layer)].activation = activation
+        }
+        for (layer, moments) in plan.inputMoments.sorted(by: { $0.key < $1.key }) where layers[layer]?.activation != nil
+        {
+            do {
+                layers[layer]?.activation?.inputMoments = try builder.tensors.writeInputMoments(moments, layer: layer)
+            } catch {
+                throw Self.naming(error, destination: destination, temporary: temporary)
+            }
         }
         for (layer, policy) in plan.policies {
             layers[layer, default: LayerRecord(name: layer)].policy = policy

@@ -15,6 +15,7 @@ extension PackagePlan {
         var activations: [String: ActivationRecord] = [:]
         var policies: [String: JSONValue] = [:]
         var encoded: [LayerPolicy: JSONValue?] = [:]
+        var moments: [String: StoredInputMoments] = [:]
         for layer in result.layers {
             var shared = layer.policy
             shared.layer = ""
@@ -28,9 +29,16 @@ extension PackagePlan {
             }
             if !layer.excluded, let activation = layer.activation {
                 activations[layer.layer] = ActivationRecord(activation)
+                if let m = activation.inputMoments {
+                    // The feature axis as the calibrator chose it: the per-channel axis, else the last.
+                    let axis = activation.channels?.axis ?? activation.rowShape.count
+                    moments[layer.layer] = StoredInputMoments(
+                        axis: axis, count: m.rows, sum: m.sum, sumOfSquares: m.sumOfSquares)
+                }
             }
         }
         self.init(layers: result.layers.map(\.layer), activations: activations, policies: policies)
+        inputMoments = moments
         if let layout = result.layout {
             self.layout = LayoutRecord(name: layout.layout.rawValue, reason: layout.reason)
             layerClasses = layout.layerClasses

@@ -192,6 +192,12 @@ public struct ShardPlan: Sendable, Hashable, Codable {
         }
     }
 
+    /// Rows per unit of a dataset (rule step 2): its chunk rows, or for a contiguous dataset as many rows of
+    /// `rowBytes` as fit in ``contiguousUnitBytes`` (at least one). Shard boundaries fall on unit boundaries.
+    public static func unitRows(chunkRows: Int?, rowBytes: Int) -> Int {
+        chunkRows ?? Swift.max(1, contiguousUnitBytes / Swift.max(rowBytes, 1))
+    }
+
     /// Rows, unit rows and row bytes of each dataset in the file at `path`.
     static func extents(of datasets: [String], in path: String) throws(ShardPlanError) -> [Extent] {
         do {
@@ -201,8 +207,7 @@ public struct ShardPlan: Sendable, Hashable, Codable {
                 for name in datasets {
                     let dataset = try file.openDataset(name)
                     let rowBytes = dataset.rowElementCount * MemoryLayout<Float>.stride
-                    let chunkRows = try dataset.info().chunkShape?.first
-                    let unitRows = chunkRows ?? Swift.max(1, contiguousUnitBytes / Swift.max(rowBytes, 1))
+                    let unitRows = Self.unitRows(chunkRows: try dataset.info().chunkShape?.first, rowBytes: rowBytes)
                     extents.append(
                         Extent(dataset: name, rows: dataset.rowCount, unitRows: unitRows, rowBytes: rowBytes))
                 }

@@ -6,6 +6,7 @@
     check_export.py tensorrt PKG CACHE --version V [--names MAP]
     check_export.py aimet PKG DIR --golden GOLDEN   (DIR holds 0.6.1.encodings, 1.0.0.encodings, 2.0.0.encodings)
     check_export.py compressed-tensors PKG DIR --restored H5 --golden GOLDEN --golden-name NAME
+    check_export.py gguf-imatrix PKG FILE --activations H5 [--names MAP]
 
 onnxruntime: `onnxruntime.quantization.calibrate.load_tensors_data` must return exactly the manifest's
 float32 ranges; `quantize_static(..., calibration_data_reader=None, calibration_cache_path=CACHE)` (the call
@@ -21,6 +22,9 @@ aimet: each version's file has the structure, names and (scale, offset) of the f
 `load_encodings_to_sim` loaded when the golden was made (Tests/Interop/aimet/, run outside CI).
 compressed-tensors: safetensors + numpy dequantize every module to `ptq dequantize`'s values and to the
 SHA-256 of compressed-tensors' own decompression recorded in the golden (made outside CI).
+gguf-imatrix: the file re-read with gguf-py's `GGUFReader`: `general.type` imatrix, `imatrix.datasets`,
+`imatrix.chunk_count`/`chunk_size`, and per layer with input moments `<weight>.in_sum2` / `.in_sum` (F32, ne
+[d, 1]) equal to numpy's float64 Σx² / Σx over the activation rows (as float32), `.counts` the row count.
 Prints the figures as JSON; exit status 0 when every check holds, 1 otherwise (the failures on stderr).
 """
 import argparse
@@ -331,10 +335,62 @@ def compressed_tensors_check(args):
     return figures
 
 
+def gguf_imatrix_check(args):
+    import h5py
+    from gguf import GGMLQuantizationType, GGUFReader
+
+    names = load_names(args.names)
+    with open(os.path.join(args.package, "manifest.json")) as f:
+        manifest = json.load(f)
+    reader = GGUFReader(args.output)
+    fields = {key: field.contents() for key, field in reader.fields.items()}
+    expect(fields.get("general.type") == "imatrix", f"general.type {fields.get('general.type')}")
+    expect(fields.get("imatrix.chunk_size") == 1, f"chunk_size {fields.get('imatrix.chunk_size')}")
+    activations = [i["path"] for i in manifest["inputs"] if i["role"] == "activations"]
+    expect(fields.get("imatrix.datasets") == activations, f"datasets {fields.get('imatrix.datasets')}")
+    tensors = {t.name: t for t in reader.tensors}
+    order = [t.name.rsplit(".", 1)[0] for t in reader.tensors]
+    expect(order == sorted(order, key=lambda n: n.encode()), f"entries not in name order: {order}")
+    source = h5py.File(args.activations, "r")
+    figures, counts = {}, []
+    for layer in manifest["layers"]:
+        moments = (layer.get("activation") or {}).get("input_moments")
+        if moments is None:
+            continue
+        weight = next((t["dataset"] for t in layer["tensors"] if t["role"] == "weight"), None)
+        default = weight.lstrip("/").replace("/", ".") if weight else layer["name"]
+        name = names.get(layer["name"], default)
+        x = source[layer["activation"]["datasets"][0]][()].astype(np.float64)
+        d = moments["features"]
+        x = np.moveaxis(x, moments["axis"], -1).reshape(-1, d)
+        want2, want1 = (x * x).sum(axis=0), x.sum(axis=0)
+        for suffix, want in ((".in_sum2", want2), (".in_sum", want1)):
+            t = tensors.get(name + suffix)
+            expect(t is not None, f"{name}{suffix} missing")
+            if t is None:
+                continue
+            expect(t.tensor_type == GGMLQuantizationType.F32, f"{name}{suffix}: type {t.tensor_type}")
+            expect([int(n) for n in t.shape] == [d, 1], f"{name}{suffix}: ne {list(t.shape)}")
+            got = np.asarray(t.data, dtype=np.float32).reshape(-1)
+            # Our sums are float64 (reproducible order), then float32: equal to numpy's up to that one rounding.
+            expect(np.array_equal(got, want.astype(np.float32)) or
+                   np.allclose(got, want, rtol=2 ** -23, atol=2 ** -23 * np.abs(want).max()),
+                   f"{name}{suffix}: max |diff| {np.abs(got - want).max()}")
+            figures[name + suffix] = {"features": d, "equal_float32": bool(np.array_equal(got, want.astype(np.float32))),
+                                      "max_relative_error": float(np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-30)))}
+        c = tensors.get(name + ".counts")
+        expect(c is not None and [int(n) for n in c.shape] == [1, 1] and float(c.data.reshape(-1)[0]) == x.shape[0],
+               f"{name}.counts != {x.shape[0]}")
+        counts.append(x.shape[0])
+    expect(len(figures) > 0, "no layer with input moments")
+    expect(fields.get("imatrix.chunk_count") == max(counts, default=0), f"chunk_count {fields.get('imatrix.chunk_count')}")
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("format", choices=["onnxruntime", "onnxruntime-table", "tensorrt", "aimet",
-                                           "compressed-tensors"])
+                                           "compressed-tensors", "gguf-imatrix"])
     parser.add_argument("package")
     parser.add_argument("output")
     parser.add_argument("--names")
@@ -344,9 +400,10 @@ def main():
                         "Tests/Interop/compressed_tensors/goldens.json")
     parser.add_argument("--golden-name", help="compressed-tensors: the export's name in the golden")
     parser.add_argument("--restored", help="compressed-tensors: ptq dequantize's output for the package")
+    parser.add_argument("--activations", help="gguf-imatrix: the activation file the package was calibrated on")
     args = parser.parse_args()
     check = {"onnxruntime": onnxruntime_check, "onnxruntime-table": table_check, "tensorrt": tensorrt_check,
-             "aimet": aimet_check, "compressed-tensors": compressed_tensors_check}
+             "aimet": aimet_check, "compressed-tensors": compressed_tensors_check, "gguf-imatrix": gguf_imatrix_check}
     figures = check[args.format](args)
     print(json.dumps(figures, indent=2, sort_keys=True))
     for failure in failures:
