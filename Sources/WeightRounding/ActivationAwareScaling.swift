@@ -71,9 +71,14 @@ public struct ActivationAwareScaling: Sendable, Hashable, Codable {
         }
         let stored = weight.stored(scaled)
         do {
-            let parameters = try scheme.parameters(fitting: stored, shape: weight.storedShape)
+            let layout = try scheme.granularity.layout(shape: weight.storedShape)
+            let (mins, maxs) = try stored.withUnsafeBufferPointer { (buffer) throws(QuantizationError) in
+                try layout.finiteMinMax(buffer)
+            }
+            let parameters = try scheme.parameters(mins: mins, maxs: maxs, shape: weight.storedShape)
             return RoundedWeight(
-                codes: try parameters.quantize(stored, as: Int32.self), parameters: parameters, inputScales: s)
+                codes: try parameters.quantize(stored, as: Int32.self), parameters: parameters, inputScales: s,
+                rangeMins: mins, rangeMaxs: maxs)
         } catch {
             throw .quantization("\(error)")
         }

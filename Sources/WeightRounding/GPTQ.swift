@@ -154,9 +154,9 @@ public struct GPTQ: Sendable, Hashable, Codable {
                 }
             }
         }
+        let stored = try weight.storedParameters(scheme: scheme, mins: mins, maxs: maxs)
         return RoundedWeight(
-            codes: weight.stored(codes), parameters: try weight.storedParameters(scheme: scheme, mins: mins, maxs: maxs)
-        )
+            codes: weight.stored(codes), parameters: stored.parameters, rangeMins: stored.mins, rangeMaxs: stored.maxs)
     }
 
     /// The group size of `.groups` blocks (1 otherwise).

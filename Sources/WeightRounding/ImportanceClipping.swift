@@ -69,10 +69,12 @@ public struct ImportanceClipping: Sendable, Hashable, Codable {
                 maxs[b * groupCount + g] = Float(range.high)
             }
         }
-        let parameters = try weight.storedParameters(scheme: scheme, mins: mins, maxs: maxs)
+        let fitted = try weight.storedParameters(scheme: scheme, mins: mins, maxs: maxs)
         let stored = weight.stored(w.map(Float.init))
         do {
-            return RoundedWeight(codes: try parameters.quantize(stored, as: Int32.self), parameters: parameters)
+            return RoundedWeight(
+                codes: try fitted.parameters.quantize(stored, as: Int32.self), parameters: fitted.parameters,
+                rangeMins: fitted.mins, rangeMaxs: fitted.maxs)
         } catch {
             throw .quantization("\(error)")
         }

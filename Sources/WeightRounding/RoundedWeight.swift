@@ -13,12 +13,21 @@ public struct RoundedWeight: Sendable, Equatable {
     public var parameters: QuantizationParameters
     /// s per input feature (Float32, as recorded) when the codes quantize W·diag(s); nil otherwise.
     public var inputScales: [Float]?
+    /// The range each parameter was fitted to (row-major over the parameter shape), lower ends.
+    public var rangeMins: [Float]
+    /// Upper ends of the fitted ranges.
+    public var rangeMaxs: [Float]
 
     /// Creates a result from its parts.
-    public init(codes: [Int32], parameters: QuantizationParameters, inputScales: [Float]? = nil) {
+    public init(
+        codes: [Int32], parameters: QuantizationParameters, inputScales: [Float]? = nil, rangeMins: [Float],
+        rangeMaxs: [Float]
+    ) {
         self.codes = codes
         self.parameters = parameters
         self.inputScales = inputScales
+        self.rangeMins = rangeMins
+        self.rangeMaxs = rangeMaxs
     }
 
     /// Ŵ in W's `[out, in]` orientation, Double: `s·(q − z)`, divided by ``inputScales`` when present.

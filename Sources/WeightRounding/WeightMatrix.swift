@@ -91,12 +91,13 @@ public struct WeightMatrix: Sendable, Equatable {
         }
     }
 
-    /// The scheme's parameters on the stored tensor from per-block ranges indexed `r·G + g` (row r, block g of
+    /// The scheme's parameters on the stored tensor, and the ranges in the stored parameter order, from per-block
+    /// ranges indexed `r·G + g` (row r, block g of
     /// G along the inputs; one entry for per tensor), computed by `scheme.parameters(mins:maxs:shape:)` so they
     /// are exactly the pairs `scheme.parameters(min:max:)` gave each block.
     public func storedParameters(
         scheme: AffineScheme, mins: [Float], maxs: [Float]
-    ) throws(WeightRoundingError) -> QuantizationParameters {
+    ) throws(WeightRoundingError) -> (parameters: QuantizationParameters, mins: [Float], maxs: [Float]) {
         let blocks = try self.blocks(of: scheme.granularity)
         var lo = mins
         var hi = maxs
@@ -111,7 +112,7 @@ public struct WeightMatrix: Sendable, Equatable {
             }
         }
         do {
-            return try scheme.parameters(mins: lo, maxs: hi, shape: storedShape)
+            return (try scheme.parameters(mins: lo, maxs: hi, shape: storedShape), lo, hi)
         } catch {
             throw .quantization("\(error)")
         }
