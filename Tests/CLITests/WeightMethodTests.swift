@@ -138,4 +138,30 @@ struct WeightMethodTests {
         #expect(run.status == 78, "\(run.stderr)")
         #expect(run.stderr.contains("method"), "\(run.stderr)")
     }
+
+    @Test func verifyChecksTheMethodRecord() throws {
+        let directory = try scratchDirectory("weight-method-verify")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let package = directory.appendingPathComponent("pkg").path
+        let run = try Self.calibrate("Configs/w4-g128-gptq.yaml", package)
+        try #require(run.status == 0, "\(run.stderr)")
+        let manifestPath = package + "/manifest.json"
+        let original = try String(contentsOfFile: manifestPath, encoding: .utf8)
+        for (edit, message) in [
+            ("\"act_order\" : false", "gptq records damping, block_size and act_order"),
+            ("\"name\" : \"gptq\"", "importance-clip has no damping"),
+        ] {
+            let replacement = edit.hasPrefix("\"name") ? "\"name\" : \"importance-clip\"" : "\"act_order_x\" : false"
+            let damaged = original.replacingOccurrences(of: edit, with: replacement)
+            try #require(damaged != original, "the manifest has no \(edit)")
+            try Data(damaged.utf8).write(to: URL(fileURLWithPath: manifestPath))
+            let verify = try PTQProcess.run(["verify", package])
+            #expect(verify.status != 0, "\(edit)")
+            if edit.hasPrefix("\"name") {
+                #expect(verify.stdout.contains(message) || verify.stderr.contains(message), "\(verify.stdout)")
+            }
+        }
+        try Data(original.utf8).write(to: URL(fileURLWithPath: manifestPath))
+        #expect(try PTQProcess.run(["verify", package]).status == 0)
+    }
 }
