@@ -3,7 +3,8 @@ import PTQKit
 
 /// `ptq-bench rounding`: the calibration-driven weight methods (module WeightRounding) on a 1536×384 layer, both
 /// ways round (a Keras kernel `[1536, 384]`: 1536 inputs, 384 outputs, the harder case for GPTQ's n³ factor; and
-/// `[384, 1536]` read as 384 inputs): seconds per call (median of `--runs` after a warm-up, one core) and the
+/// `[384, 1536]` read as 384 inputs): CPU and wall seconds per call (median of `--runs` after a warm-up, one
+/// thread; CPU time, from getrusage, is the figure that survives a loaded machine) and the
 /// output SQNR on the calibration inputs, 10·log10(tr(W·G·Wᵀ)/tr(ΔW·G·ΔWᵀ)), with its gain over round-to-nearest.
 /// The inputs are correlated (neighbouring features, AR(1) with 0.6), one outlier feature ×8; int4, groups of
 /// 128 along the inputs, asymmetric.
@@ -13,8 +14,12 @@ enum RoundingBench {
         if let k = arguments.firstIndex(of: "--runs"), k + 1 < arguments.count, let n = Int(arguments[k + 1]), n > 0 {
             runs = n
         }
+        var only: Set<String> = []
+        if let k = arguments.firstIndex(of: "--only"), k + 1 < arguments.count {
+            only = Set(arguments[k + 1].split(separator: ",").map(String.init))
+        }
         print("rounding: int4 asymmetric, groups of 128 along the inputs; median of \(runs) runs after a warm-up")
-        print("layer (stored shape)       method            seconds   SQNR dB   vs RTN dB")
+        print("layer (stored shape)       method           CPU s    wall s   SQNR dB   vs RTN dB")
         for (inputs, outputs) in [(1536, 384), (384, 1536)] {
             let (weight, moments) = try layer(inputs: inputs, outputs: outputs, rows: 2048)
             let scheme = try AffineScheme(
@@ -38,25 +43,43 @@ enum RoundingBench {
                 ),
                 ("importance-clip", { try ImportanceClipping().quantize(weight, moments: moments, scheme: scheme) }),
             ]
-            for (method, body) in methods {
+            for (method, body) in methods where only.isEmpty || only.contains(method) || method == "rtn" {
                 var result = try body()
                 var times: [Double] = []
+                var cpu: [Double] = []
                 for _ in 0..<runs {
                     let clock = ContinuousClock()
                     let start = clock.now
+                    let cpuStart = cpuSeconds()
                     result = try body()
+                    cpu.append(cpuSeconds() - cpuStart)
                     let elapsed = clock.now - start
                     times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
                 }
                 times.sort()
+                cpu.sort()
                 let db = try sqnr(result, weight: weight, gram: gram)
                 if method == "rtn" { rtnDB = db }
                 print(
                     name.padding(toLength: 27, withPad: " ", startingAt: 0)
                         + method.padding(toLength: 16, withPad: " ", startingAt: 0)
-                        + String(format: "%9.3f %9.2f %+10.2f", times[times.count / 2], db, db - rtnDB))
+                        + String(
+                            format: "%7.3f %9.3f %9.2f %+10.2f", cpu[cpu.count / 2], times[times.count / 2], db,
+                            db - rtnDB))
             }
         }
+    }
+
+    /// User + system CPU seconds of the process so far (one thread runs the methods).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// 10·log10(tr(W·G·Wᵀ)/tr(ΔW·G·ΔWᵀ)).

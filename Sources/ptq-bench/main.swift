@@ -29,7 +29,10 @@ let suites: [Suite] = [
     ) {
         try BenchSuite.run($0[...])
     },
-    Suite(name: "rounding", summary: "GPTQ, AWQ, importance clipping on a 1536×384 layer: seconds, SQNR [--runs N]") {
+    Suite(
+        name: "rounding",
+        summary: "GPTQ, AWQ, importance clipping on a 1536×384 layer: seconds, SQNR [--runs N] [--only gptq,awq,...]"
+    ) {
         try RoundingBench.run(arguments: $0)
     },
     Suite(name: "hash", summary: "input fingerprints (XXH3-128, SHA-256) MB/s on files: [--runs N] FILE...") {
