@@ -146,9 +146,13 @@ public struct GPTQ: Sendable, Hashable, Codable {
             u.withUnsafeBufferPointer { ub in
                 w.withUnsafeMutableBufferPointer { wb in
                     guard let up = ub.baseAddress, let wp = wb.baseAddress else { return }
-                    for r in 0..<m {
+                    // tiles of 8 rows: each row of U's block is read once per tile, not once per row
+                    for r0 in stride(from: 0, to: m, by: 8) {
                         for k in 0..<count {
-                            VectorKernels.axpy(-errors[r * count + k], up + (i1 + k) * n + i2, wp + r * n + i2, n - i2)
+                            let source = up + (i1 + k) * n + i2
+                            for r in r0..<Swift.min(r0 + 8, m) {
+                                VectorKernels.axpy(-errors[r * count + k], source, wp + r * n + i2, n - i2)
+                            }
                         }
                     }
                 }
