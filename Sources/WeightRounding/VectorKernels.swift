@@ -1,6 +1,8 @@
 /// The two inner loops of the module's dense linear algebra, over contiguous Double buffers with explicit SIMD
 /// (8 lanes; AVX2 runs them as two 4-wide operations). Sums are in a fixed order for a given length, so
-/// results do not depend on threads or alignment.
+/// results do not depend on threads or alignment. Products and sums are separate roundings (`acc + x * y`, as
+/// numpy computes): `SIMD.addProduct` is a fused multiply-add, which without FMA in the target's baseline
+/// (x86-64 v1) becomes a library call per lane, measured 16× slower.
 enum VectorKernels {
     /// Σₖ a[k]·b[k] for k < count.
     @inline(__always)
@@ -13,7 +15,7 @@ enum VectorKernels {
         while k + 8 <= count {
             let x = ra.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
             let y = rb.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
-            acc.addProduct(x, y)
+            acc = acc + x * y
             k += 8
         }
         var sum = acc.sum()
@@ -35,7 +37,7 @@ enum VectorKernels {
         while k + 8 <= count {
             let xv = rx.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
             var yv = ry.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
-            yv.addProduct(a, xv)
+            yv = yv + a * xv
             ry.storeBytes(of: yv, toByteOffset: k * stride, as: SIMD8<Double>.self)
             k += 8
         }
