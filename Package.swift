@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "TensorIO", dependencies: ["HDF5"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "QuantCore", swiftSettings: strict),
-        .target(name: "Observers", dependencies: ["QuantCore", "JSON"], swiftSettings: strict),
+        // The Gram kernel of the input moments (AVX2+FMA chosen at run time, portable C otherwise).
+        .target(name: "CMomentKernels"),
+        .target(name: "Observers", dependencies: ["QuantCore", "JSON", "CMomentKernels"], swiftSettings: strict),
         .target(name: "WeightRounding", dependencies: ["QuantCore", "Observers"], swiftSettings: strict),
         .target(
             name: "Calibrator",
@@ -113,7 +115,7 @@ let package = Package(
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON", "TestSupport"],
+            name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON", "CMomentKernels", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "WeightRoundingTests", dependencies: ["WeightRounding", "QuantCore", "Observers", "TestSupport"],

@@ -159,6 +159,7 @@ extension Calibrator {
             } catch {
                 throw .observer(layer: group.first?.layer ?? "", dataset: dataset, reason: "\(error)")
             }
+            try blocks.checkComplete(group: merged, dataset: dataset)
             for observers in merged {
                 observed[observers.layer] = ObservedActivation(
                     observers: observers, dataset: dataset, rows: source.rowCount, rowShape: source.rowShape)

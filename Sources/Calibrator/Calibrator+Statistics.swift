@@ -78,6 +78,16 @@ extension Calibrator {
                     layer: entry.layer, dataset: dataset, settings: policy.activations)
                 observers.moments = try Self.restoredMoments(
                     saved.moments, level: policy.inputMomentsLevel, layer: entry.layer, dataset: dataset)
+                if let moments = observers.moments {
+                    let (_, features) = try Self.momentsAxis(
+                        policy.activations, rowShape: saved.rowShape, layer: entry.layer, dataset: dataset)
+                    guard features == moments.features else {
+                        throw .observer(
+                            layer: entry.layer, dataset: dataset,
+                            reason: "the statistics hold input moments of \(moments.features) features; this "
+                                + "configuration's feature axis has \(features) (observe again with its axis)")
+                    }
+                }
                 let states = [saved.primary.base] + (saved.histogram.map { [$0.base] } ?? [])
                 do {
                     observers.primary = try Self.adopt(observers.primary, from: states, layer: entry.layer)

@@ -54,7 +54,11 @@ struct InputMomentsBlocks: Sendable {
             let index = shards.firstIndex(where: {
                 $0.file == batch.file && $0.firstRow <= lower && lower < $0.firstRow + $0.rows
             })
-        else { return }
+        else {
+            throw .observer(
+                layer: group.first?.layer ?? "", dataset: dataset,
+                reason: "internal: rows \(batch.rowsInFile) of \(batch.file) lie in no segment of the stream")
+        }
         let shard = shards[index]
         var row = lower
         while row < batch.rowsInFile.upperBound {
@@ -75,6 +79,16 @@ struct InputMomentsBlocks: Sendable {
             }
             row = piece.upperBound
         }
+    }
+
+    /// Checks that every block cut by a batch boundary was completed once the stream has ended.
+    ///
+    /// - Throws: ``CalibrationError/observer(layer:dataset:reason:)`` when a block still misses rows.
+    func checkComplete(group: [ActivationObservers], dataset: String) throws(CalibrationError) {
+        guard group.contains(where: { $0.moments != nil }), !assembler.isEmpty else { return }
+        throw .observer(
+            layer: group.first?.layer ?? "", dataset: dataset,
+            reason: "internal: a block of input moments was not completed by the stream")
     }
 
     /// Adds one whole block of `rows` rows to every accumulator of `group`, as vectors along its feature axis.

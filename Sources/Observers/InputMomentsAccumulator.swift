@@ -1,3 +1,5 @@
+internal import CMomentKernels
+
 /// Collects the ``InputMoments`` of one layer's input, block by block, with a result that does not depend
 /// on threads, batch sizes or shards: the saved, mergeable state of a `.ptqstats` file.
 ///
@@ -130,39 +132,16 @@ public struct InputMomentsAccumulator: Sendable, Equatable, Codable {
         guard var g = gram else { return }
         gram = nil  // `g` the only reference: no copy on write
         defer { gram = g }
-        // Gram: 4×4 tiles (i in panel ip, j in panel jp ≥ ip), each entry summed in vector order.
-        for ip in 0..<panelCount {
-            let pi = base + ip * count
-            for jp in ip..<panelCount {
-                let pj = base + jp * count
-                var c0 = SIMD4<Double>()
-                var c1 = SIMD4<Double>()
-                var c2 = SIMD4<Double>()
-                var c3 = SIMD4<Double>()
-                for r in 0..<n {
-                    let xj = pj[r]
-                    let xi = pi[r]
-                    c0 += xj * xi[0]
-                    c1 += xj * xi[1]
-                    c2 += xj * xi[2]
-                    c3 += xj * xi[3]
-                }
-                depositTile(into: &g, i: 4 * ip, j: 4 * jp, c0, c1, c2, c3)
-            }
+        // Gram: 4×4 tiles (i in panel ip, j in panel jp ≥ ip), each entry summed in vector order
+        // (`ptqkit_gram_tiles`: AVX2+FMA where the CPU has it, portable C otherwise, the same bits).
+        let tileCount = panelCount * (panelCount + 1) / 2
+        let tiles = UnsafeMutableBufferPointer<Double>.allocate(capacity: tileCount * 16)
+        defer { tiles.deallocate() }
+        guard let out = tiles.baseAddress else { return }
+        UnsafeRawPointer(base).withMemoryRebound(to: Double.self, capacity: count * width) { values in
+            ptqkit_gram_tiles(values, n, panelCount, out)
         }
-    }
-
-    /// Adds the tile whose row a is `rₐ` (entries (i + a, j + b)) to the upper triangle's sums `g`.
-    @inline(__always)
-    private func depositTile(
-        into g: inout ReproducibleSums, i: Int, j: Int, _ r0: SIMD4<Double>, _ r1: SIMD4<Double>,
-        _ r2: SIMD4<Double>, _ r3: SIMD4<Double>
-    ) {
-        for (a, row) in [r0, r1, r2, r3].enumerated() where i + a < features {
-            for b in 0..<4 where j + b < features && j + b >= i + a {
-                g.add(row[b], at: triangleIndex(i + a, j + b))
-            }
-        }
+        g.withStorage { top, limbs in ptqkit_binned_add_tiles(out, panelCount, d, top, limbs) }
     }
 
     /// The same state collecting only the per-feature moments (the Gram sums dropped).

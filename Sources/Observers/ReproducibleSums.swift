@@ -1,3 +1,4 @@
+internal import CMomentKernels
 internal import Foundation
 
 /// `count` running sums of Doubles whose result does not depend on the order of the additions nor on how
@@ -47,35 +48,21 @@ public struct ReproducibleSums: Sendable, Equatable {
     @inline(__always)
     static func bin(ofBit bit: Int) -> Int { (bit - lowestBit) >> 5 }
 
-    /// Adds `value` to sum `index`. Zeros add nothing; `value` must be finite.
-    @inline(__always)
+    /// Adds `value` to sum `index`. Zeros add nothing; `value` must be finite. (`ptqkit_binned_add`, in C
+    /// for speed: the pieces of `value` = ±m·2^e along the 32-bit bin grid added to the window's limbs.)
     public mutating func add(_ value: Double, at index: Int) {
-        guard value != 0 else { return }
-        let significand = value.significandBitPattern | (value.isNormal ? (1 << 52) : 0)
-        // value = ±significand · 2^lsb
-        let lsb = value.isNormal ? Int(value.exponentBitPattern) - 1075 : -1074
-        let leading = lsb + (63 - significand.leadingZeroBitCount)
-        let valueTop = Int32(Self.bin(ofBit: leading))
-        var windowTop = top[index]
-        if valueTop > windowTop {
-            shift(index, to: valueTop)
-            windowTop = valueTop
-        }
-        let negative = value.sign == .minus
-        let base = index * Self.limbs
-        for k in 0..<Self.limbs {
-            let bin = Int(windowTop) - k
-            // Offset of the bin's lowest bit within the significand.
-            let offset = bin * Self.binBits + Self.lowestBit - lsb
-            let piece: UInt64
-            if offset >= 53 || offset <= -Self.binBits {
-                piece = 0
-            } else if offset >= 0 {
-                piece = (significand >> UInt64(offset)) & 0xFFFF_FFFF
-            } else {
-                piece = (significand &<< UInt64(-offset)) & 0xFFFF_FFFF
+        precondition(index >= 0 && index < count, "sum \(index) of \(count)")
+        withStorage { top, limbs in ptqkit_binned_add(top + index, limbs + index * Self.limbs, value) }
+    }
+
+    /// Runs `body` on the window indices (``count``) and limbs (``count`` × ``limbs``), for bulk additions
+    /// by the C kernels; nothing when there are no sums.
+    mutating func withStorage(_ body: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int64>) -> Void) {
+        top.withUnsafeMutableBufferPointer { t in
+            limbValues.withUnsafeMutableBufferPointer { l in
+                guard let t = t.baseAddress, let l = l.baseAddress else { return }
+                body(t, l)
             }
-            limbValues[base + k] &+= negative ? -Int64(piece) : Int64(piece)
         }
     }
 

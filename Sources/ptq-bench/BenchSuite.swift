@@ -84,6 +84,12 @@ enum BenchSuite {
             print("")
             try RoundingBench.run(arguments: ["--runs", "\(options.runs)"])
         }
+        if options.only.isEmpty || options.only.contains("gram") {
+            // Issue 15's target: Gram accumulation ≥ 1 GB/s of activations with 2 threads at d = 1024.
+            print("")
+            try MomentsBench.table(
+                d: 1024, rows: 16384, runs: options.runs, threads: Array(Set([1, 2, cores])).sorted(), level: .gram)
+        }
         print("load average at the end: \(loadAverage()) (figures are noisy when it exceeds the core count)")
     }
 

@@ -35,6 +35,12 @@ let suites: [Suite] = [
     ) {
         try RoundingBench.run(arguments: $0)
     },
+    Suite(
+        name: "moments",
+        summary: "input moments (Gram) GB/s in memory: [--d 1024] [--rows N] [--runs N] [--threads 1,2] [--level L]"
+    ) {
+        try MomentsBench.run(arguments: $0)
+    },
     Suite(name: "hash", summary: "input fingerprints (XXH3-128, SHA-256) MB/s on files: [--runs N] FILE...") {
         try HashBench.run(arguments: $0)
     },

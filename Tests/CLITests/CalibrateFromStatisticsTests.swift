@@ -8,8 +8,9 @@ struct CalibrateFromStatisticsTests {
     static let weights = "Calibration/weights.h5"
     static let config = "Configs/w8a8-per-channel.yaml"
 
-    @Test(arguments: [1, 2, 3, 7])
-    func packageFromMergedShardsIsByteIdenticalToOneCalibration(shards: Int) throws {
+    /// Also with input moments (`w8a8-moments.yaml`: their datasets in tensors.h5 and records in the manifest).
+    @Test(arguments: [Self.config, "Tests/Fixtures/export/w8a8-moments.yaml"], [1, 2, 3, 7])
+    func packageFromMergedShardsIsByteIdenticalToOneCalibration(config: String, shards: Int) throws {
         let directory = try scratchDirectory("calibrate-stats")
         defer { try? FileManager.default.removeItem(at: directory) }
         var rng = SplitMix64(seed: UInt64(shards) &* 0x9E37_79B9_7F4A_7C15)
@@ -17,12 +18,12 @@ struct CalibrateFromStatisticsTests {
         let reference = directory.appendingPathComponent("reference.ptq").path
         let single = try PTQProcess.run(
             ["calibrate", "--weights", Self.weights, "--activations"] + files.sorted()
-                + ["--config", Self.config, "--output", reference, "--quiet"])
+                + ["--config", config, "--output", reference, "--quiet"])
         try #require(single.status == 0, "\(single.stderr)")
 
         let package = try packageFromShardStatistics(
             shardOrder: (0..<shards).shuffled(using: &rng), count: shards, files: { files.shuffled(using: &rng) },
-            config: Self.config, weights: Self.weights, directory: directory,
+            config: config, weights: Self.weights, directory: directory,
             mergeOrder: { $0.shuffled(using: &rng) })
         let expected = try packageFiles(reference)
         let actual = try packageFiles(package)

@@ -211,8 +211,9 @@ import Testing
     }
 
     /// `ptq observe` saves byte-identical statistics on 1 thread (one batch per dataset), on 8 threads over
-    /// 19 batches per dataset, and on 2 over 43.
-    @Test func observeIsIndependentOfThreadsAndBatches() throws {
+    /// 19 batches per dataset, and on 2 over 43; also with input moments (per-feature, and fc2's Gram).
+    @Test(arguments: ["Configs/w8a8-per-channel.yaml", "Tests/Fixtures/export/w8a8-moments.yaml"])
+    func observeIsIndependentOfThreadsAndBatches(config: String) throws {
         let scratch = try CalibrateTests.Scratch()
         defer { scratch.remove() }
         var outputs: [Data] = []
@@ -221,8 +222,7 @@ import Testing
             let output = "\(scratch.path)/s\(i).ptqstats"
             let counts = try Self.batchesPerDataset(
                 [
-                    "observe", "--quiet", "--activations", Self.activations, "--config",
-                    "Configs/w8a8-per-channel.yaml", "-o", output,
+                    "observe", "--quiet", "--activations", Self.activations, "--config", config, "-o", output,
                     "--threads", "\(threads)",
                 ] + (rows.map { ["--batch-rows", "\($0)"] } ?? []))
             if threads > 1 { Self.expectSpread(counts, threads: threads, "observe, \(threads) threads") }

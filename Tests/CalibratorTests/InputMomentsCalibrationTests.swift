@@ -143,4 +143,25 @@ struct InputMomentsCalibrationTests {
             try calibrator.calibrate(weights: nil, activations: [Bundled.activations])
         } throws: { "\($0)".contains("memory budget") && "\($0)".contains("128 features") }
     }
+
+    @Test func statisticsWhoseFeatureAxisDiffersAreRefused() throws {
+        let scratch = try ScratchDirectory("moments-axis-change")
+        defer { scratch.remove() }
+        var rng = SplitMix64(seed: 4)
+        let path = scratch.path("a.h5")
+        try writeHDF5(path, [("/x", [20, 3, 5], (0..<300).map { _ in Float(rng.normal()) })])
+        let observing = try Calibrator(
+            config: CalibrationConfig.parse("{\"version\": 1, \"activations\": {\"moments\": \"per-feature\"}}"))
+        let (observed, all) = try observing.activationDatasets(files: [path])
+        let plan = try ShardPlan(files: [path], datasets: observed, shardCount: 1)
+        let state = try observing.observe(segments: plan.assignments[0], files: [path], allDatasets: all)
+        let other = try Calibrator(
+            config: CalibrationConfig.parse(
+                """
+                {"version": 1, "activations": {"moments": "per-feature", "granularity": "per-channel", "axis": 1}}
+                """))
+        #expect {
+            try other.calibrate(weights: nil, activationFiles: [path], statistics: state)
+        } throws: { "\($0)".contains("5 features") && "\($0)".contains("has 3") }
+    }
 }

@@ -1,3 +1,4 @@
+import CMomentKernels
 import Foundation
 import Observers
 import TestSupport
@@ -149,5 +150,36 @@ struct InputMomentsAccumulatorTests {
                 try JSONDecoder().decode(InputMomentsAccumulator.self, from: Data(damaged.utf8))
             }
         }
+    }
+
+    /// One block's Gram entries are exactly the float64 sums in vector order (a single block partial is
+    /// kept exactly), and the kernel's AVX2+FMA and portable paths give the same bits.
+    @Test func theGramKernelSumsInVectorOrderOnEveryPath() throws {
+        let d = 11
+        let n = 97
+        let values = Self.block(n, d, seed: 77)
+        var acc = InputMomentsAccumulator(features: d, level: .gram)
+        try values.withUnsafeBufferPointer { try acc.add(block: $0, count: n) }
+        let gram = try #require(acc.finished().gram)
+        for i in 0..<d {
+            for j in 0..<d {
+                var s = 0.0
+                for r in 0..<n { s += Double(values[r * d + i]) * Double(values[r * d + j]) }
+                #expect(gram[i * d + j].bitPattern == s.bitPattern)
+            }
+        }
+        let panelCount = 3
+        var panels = [Double](repeating: 0, count: panelCount * n * 4)
+        for p in 0..<panelCount {
+            for r in 0..<n {
+                for k in 0..<4 where 4 * p + k < d { panels[(p * n + r) * 4 + k] = Double(values[r * d + 4 * p + k]) }
+            }
+        }
+        var portable = [Double](repeating: .nan, count: 6 * 16)
+        var vector = [Double](repeating: .nan, count: 6 * 16)
+        ptqkit_gram_tiles_on(0, panels, n, panelCount, &portable)
+        ptqkit_gram_tiles_on(2, panels, n, panelCount, &vector)
+        #expect(portable.map(\.bitPattern) == vector.map(\.bitPattern))
+        print("Gram kernel path on this machine: \(ptqkit_gram_path())")
     }
 }
