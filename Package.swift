@@ -5,7 +5,8 @@
 // The modules follow the data flow; a lower stage never imports a higher one (docs/architecture.md says
 // what each owns and may import, and a test holds it to this file):
 //   JSON (the one JSON value) · CHDF5 (libhdf5 + shim) · CXXHash (libxxhash) → HDF5 (safe wrapper) → TensorIO (streams, batches)
-//   QuantCore (formats, schemes, kernels, metrics) → Observers → Calibrator (config, policy, calibration)
+//   QuantCore (formats, schemes, kernels, metrics) → Observers → WeightRounding (GPTQ, AWQ, SmoothQuant,
+//   importance-weighted clipping) → Calibrator (config, policy, calibration)
 //   → PackageFormat (manifest, schema, reader, verifier) → PackageWriter (tensors.h5, atomic output)
 //   → PTQStats (.ptqstats) → PTQKit (CalibrationJob, re-exports); PackageExport (ptq export: formats of
 //   deployment tools, from a package's manifest); PackageReport (ptq report: one HTML page from a package);
@@ -49,10 +50,12 @@ let package = Package(
         // The Gram kernel of the input moments (AVX2+FMA chosen at run time, portable C otherwise).
         .target(name: "CMomentKernels"),
         .target(name: "Observers", dependencies: ["QuantCore", "JSON", "CMomentKernels"], swiftSettings: strict),
+        .target(name: "WeightRounding", dependencies: ["QuantCore", "Observers"], swiftSettings: strict),
         .target(
             name: "Calibrator",
             dependencies: [
-                "JSON", "QuantCore", "Observers", "TensorIO", "HDF5", .product(name: "Yams", package: "Yams"),
+                "JSON", "QuantCore", "Observers", "WeightRounding", "TensorIO", "HDF5",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -76,8 +79,8 @@ let package = Package(
         .target(
             name: "PTQKit",
             dependencies: [
-                "JSON", "HDF5", "TensorIO", "QuantCore", "Observers", "Calibrator", "PackageFormat", "PackageWriter",
-                "PTQStats",
+                "JSON", "HDF5", "TensorIO", "QuantCore", "Observers", "WeightRounding", "Calibrator", "PackageFormat",
+                "PackageWriter", "PTQStats",
             ],
             swiftSettings: strict
         ),
@@ -121,6 +124,9 @@ let package = Package(
         .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON", "CMomentKernels", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WeightRoundingTests", dependencies: ["WeightRounding", "QuantCore", "Observers", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CalibratorTests", dependencies: ["Calibrator", "PTQKit", "TestSupport"], swiftSettings: strict),

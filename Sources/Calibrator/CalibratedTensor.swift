@@ -63,6 +63,8 @@ public struct CalibratedTensor: Sendable {
     /// How the scheme of an affine tensor was decided (both candidates' errors for `auto`), `nil` for
     /// other contents.
     public var schemeDecision: SchemeDecision?
+    /// How the codes of a weight were chosen when not by plain round-to-nearest (GPTQ, importance-clip).
+    public var roundingMethod: WeightRoundingMethod?
 
     /// Creates a tensor record; `values` (the tensor as read, when given) supplies the non-finite counts.
     public init(

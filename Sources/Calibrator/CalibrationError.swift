@@ -16,6 +16,9 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
     case input(TensorIOError)
     /// An observer failed on a dataset (for example NaN/Inf with `nan-policy: error`).
     case observer(layer: String, dataset: String, reason: String)
+    /// A calibration-driven weight method (`weights: method:`) cannot handle the layer's weight: not a matrix,
+    /// no input moments, features that do not match, …
+    case weightMethod(layer: String, dataset: String, reason: String)
     /// The parameters could not be computed (bad axis, a scheme the profile lacks, ...).
     case quantization(layer: String, dataset: String, QuantizationError)
     /// The memory budget cannot hold the batch buffers of a dataset: `required` bytes are needed for
@@ -37,6 +40,7 @@ public enum CalibrationError: Error, Sendable, CustomStringConvertible {
         case .input(let error): error.description
         case .observer(let layer, let dataset, let reason): "layer \(layer) (\(dataset)): observer failed: \(reason)"
         case .quantization(let layer, let dataset, let error): "layer \(layer) (\(dataset)): \(error)"
+        case .weightMethod(let layer, let dataset, let reason): "layer \(layer) (\(dataset)): \(reason)"
         case .memoryBudget(let dataset, let budget, let required):
             "dataset \(dataset): a memory budget of \(budget) bytes cannot hold its batch buffers, which need at least "
                 + "\(required) bytes; raise the budget or use fewer threads"
@@ -69,6 +73,8 @@ extension CalibrationError {
             return .observer(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? activations), reason: reason)
         case .quantization(let layer, let dataset, let error):
             return .quantization(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? activations), error)
+        case .weightMethod(let layer, let dataset, let reason):
+            return .weightMethod(layer: layer, dataset: place(dataset, weights.map { [$0] } ?? []), reason: reason)
         case .naming(.duplicateRole(let layer, let role, let datasets)):
             let files = role == .activation ? activations : weights.map { [$0] } ?? []
             return .naming(.duplicateRole(layer: layer, role: role, datasets: datasets.map { place($0, files) }))

@@ -74,7 +74,14 @@ extension Calibrator {
                     settings.axis = axis
                     record.policy.weights.axis = axis
                 }
-                let weight = try calibrateWeight(layer: entry.layer, file: file, dataset: dataset, settings: settings)
+                let weight =
+                    if let method = settings.method, method != .rtn {
+                        try calibrateRoundedWeight(
+                            layer: entry.layer, file: file, dataset: dataset, settings: settings, method: method,
+                            inputAxis: info?.inputAxis, input: record.activation)
+                    } else {
+                        try calibrateWeight(layer: entry.layer, file: file, dataset: dataset, settings: settings)
+                    }
                 record.weight = weight.calibration
                 stored.append(tagged(weight.tensor, role, info))
             } else {

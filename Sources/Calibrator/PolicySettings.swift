@@ -11,7 +11,9 @@ public import QuantCore
 /// (`per-channel`, `shared`; per-channel activations only).
 /// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `format`
 /// (``NumberFormatSetting``), `fraction-bits` and `fraction-digits` (for `format: fixed`), `moments`
-/// (`none`, `per-feature`, `gram`; activations only: which ``InputMoments`` of the layer's input to collect).
+/// (`none`, `per-feature`, `gram`; activations only: which ``InputMoments`` of the layer's input to collect);
+/// weights only: `method` (``WeightRoundingMethod/Name``: `rtn`, `gptq`, `importance-clip`), `damping` (GPTQ,
+/// 0 ≤ d ≤ 1, default 0.01), `block-size` (GPTQ, ≥ 1, default 128), `act-order` (GPTQ, default false).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -45,6 +47,14 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var fractionDigits: Int?
     /// Activations only: the input moments to collect (``InputMomentsLevel``; absent: inherited, `none`).
     public var moments: InputMomentsLevel?
+    /// Weights only: how the codes are chosen (absent: inherited, `rtn`).
+    public var method: WeightRoundingMethod.Name?
+    /// Weights only, GPTQ: damping as a fraction of the mean diagonal of H.
+    public var damping: Double?
+    /// Weights only, GPTQ: columns per lazy-update block.
+    public var blockSize: Int?
+    /// Weights only, GPTQ: round columns in descending order of diag(H).
+    public var actOrder: Bool?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -69,6 +79,9 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         case fractionBits = "fraction-bits"
         case fractionDigits = "fraction-digits"
         case moments
+        case method, damping
+        case blockSize = "block-size"
+        case actOrder = "act-order"
     }
 
     /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
@@ -92,6 +105,12 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         fractionBits = try c.decodeIfPresent(Int.self, forKey: .fractionBits, in: Self.fractionBitRange)
         fractionDigits = try c.decodeIfPresent(Int.self, forKey: .fractionDigits, in: Self.fractionDigitRange)
         moments = try c.decodeChoiceIfPresent(InputMomentsLevel.self, forKey: .moments)
+        method = try c.decodeChoiceIfPresent(WeightRoundingMethod.Name.self, forKey: .method)
+        damping = try c.decodeIfPresent(Double.self, forKey: .damping, allowed: "0 <= damping <= 1") {
+            $0 >= 0 && $0 <= 1
+        }
+        blockSize = try c.decodeIfPresent(Int.self, forKey: .blockSize, in: 1...Int.max)
+        actOrder = try c.decodeIfPresent(Bool.self, forKey: .actOrder)
     }
 
     /// Allowed `fraction-bits`: E = 2^−n stays a normal Float and q · E finite for 16-bit codes.

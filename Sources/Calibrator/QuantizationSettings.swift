@@ -38,6 +38,14 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     /// Activations: the input moments the configuration asks for (`nil`: none, and the recorded policy
     /// stays as before). ``LayerPolicy/inputMomentsLevel`` is the level a layer collects.
     public var moments: InputMomentsLevel?
+    /// Weights: how the codes are chosen (`nil`: round to nearest, and the recorded policy stays as before).
+    public var method: WeightRoundingMethod.Name?
+    /// Weights, GPTQ: damping as a fraction of the mean diagonal of H (`nil`: 0.01).
+    public var damping: Double?
+    /// Weights, GPTQ: columns per lazy-update block (`nil`: 128).
+    public var blockSize: Int?
+    /// Weights, GPTQ: descending diag(H) column order (`nil`: false).
+    public var actOrder: Bool?
 
     /// Creates settings from their parts.
     public init(
@@ -86,6 +94,10 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.rounding { s.rounding = v }
         if let v = section.zeroPoint { s.zeroPoint = v }
         if let v = section.moments { s.moments = v == InputMomentsLevel.none ? nil : v }
+        if let v = section.method { s.method = v == .rtn ? nil : v }
+        if let v = section.damping { s.damping = v }
+        if let v = section.blockSize { s.blockSize = v }
+        if let v = section.actOrder { s.actOrder = v }
         s.applyFormat(of: section)
         return s
     }

@@ -48,6 +48,8 @@ public struct WeightCalibration: Codable, Sendable, Hashable {
     /// The number format when it is not `int` (then ``format`` only carries `bits`/`signedness`, ``scales``
     /// are the float32 scale of each block and ``zeroPoints`` are 0); `nil` for integer codes.
     public var numberFormat: NumberFormatSetting? = nil
+    /// How the codes were chosen when not by round-to-nearest on the observer's ranges (`nil`).
+    public var method: WeightRoundingMethod? = nil
 
     /// The parameters as QuantCore applies them (quantize, dequantize).
     public func parameters() throws(QuantizationError) -> QuantizationParameters {

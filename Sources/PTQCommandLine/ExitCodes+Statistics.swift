@@ -25,7 +25,7 @@ extension ExitCodes {
         case .config, .naming: config
         case .noInputs: noInput
         case .input(let inner): code(for: inner)
-        case .observer, .quantization, .weightTooLarge, .weightUnallocatable, .layout: data
+        case .observer, .quantization, .weightMethod, .weightTooLarge, .weightUnallocatable, .layout: data
         case .memoryBudget: usage
         }
     }

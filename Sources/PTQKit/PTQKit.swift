@@ -3,7 +3,7 @@
 //
 // Re-exports every stage of the data flow so that a user package can write
 // `import PTQKit` and reach the HDF5 wrapper, the tensor streams, the
-// quantization core, the observers and the calibrator.
+// quantization core, the observers, the calibration-driven weight rounding and the calibrator.
 @_exported public import HDF5
 @_exported public import JSON
 @_exported public import Observers
@@ -12,6 +12,7 @@
 @_exported public import PackageWriter
 @_exported public import QuantCore
 @_exported public import TensorIO
+@_exported public import WeightRounding
 
 /// The version of PTQKit, recorded in every manifest and printed by `ptq --version`.
 public let ptqkitVersion = "0.1.0"

@@ -114,7 +114,18 @@ public enum ManifestSchema {
                 "scale_decode_table_dataset": {"type": "string", "pattern": "^/.*\\.scale_decode_table$"},
                 "global_scale_dataset": {"type": "string", "pattern": "^/.*\\.global_scale$"},
                 "fraction_bits": {"type": "integer", "minimum": -64, "maximum": 64},
-                "fraction_digits": {"type": "integer", "minimum": 1, "maximum": 9}
+                "fraction_digits": {"type": "integer", "minimum": 1, "maximum": 9},
+                "method": {
+                  "type": "object",
+                  "required": ["name"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "name": {"enum": ["rtn", "gptq", "importance-clip"]},
+                    "damping": {"type": "number", "minimum": 0, "maximum": 1},
+                    "block_size": {"type": "integer", "minimum": 1},
+                    "act_order": {"type": "boolean"}
+                  }
+                }
               }
             },
             "metrics": {

@@ -61,6 +61,7 @@ public enum PackageVerifier {
         for record in manifest.tensors {
             report.tensorsChecked += 1
             checkAttributes(record, package, &report)
+            checkRoundingMethod(record, &report)
             do {
                 let restored = try checkStorage(record, package, &report)
                 if let weights, let restored {

@@ -1,4 +1,5 @@
 public import JSON
+public import QuantCore
 
 /// How one tensor is stored in `tensors.h5`, and how well it was quantized.
 ///
@@ -152,6 +153,9 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     public var fractionBits: Int?
     /// Fixed point in the seed's decimal form: E = 10^−fraction_digits (scale = the float32 nearest E).
     public var fractionDigits: Int?
+    /// How the codes were chosen when not by round-to-nearest on the observer's ranges (GPTQ, importance-clip),
+    /// with the method's settings; absent for round-to-nearest.
+    public var method: WeightRoundingMethod?
 
     /// Creates a description.
     public init(
@@ -205,6 +209,7 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
         case globalScaleDataset = "global_scale_dataset"
         case fractionBits = "fraction_bits"
         case fractionDigits = "fraction_digits"
+        case method
     }
 
     /// Paths of every parameter dataset of the tensor (scales, zero points, decode tables, global scale).

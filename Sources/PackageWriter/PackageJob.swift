@@ -76,6 +76,7 @@ public struct PackageJob: ~Copyable {
         }
         record.layoutRole = tensor.layoutRole
         record.sourceName = tensor.sourceName
+        record.quantization?.method = tensor.roundingMethod
         if let errors = tensor.schemeDecision?.recordedErrors {
             record.quantization?.symmetricError = errors.symmetric
             record.quantization?.asymmetricError = errors.asymmetric

@@ -80,6 +80,10 @@ enum BenchSuite {
         if options.only.isEmpty || options.only.contains("weights") {
             try runWeights(options, threads: threadCounts)
         }
+        if options.only.isEmpty || options.only.contains("rounding") {
+            print("")
+            try RoundingBench.run(arguments: ["--runs", "\(options.runs)"])
+        }
         if options.only.isEmpty || options.only.contains("gram") {
             // Issue 15's target: Gram accumulation ≥ 1 GB/s of activations with 2 threads at d = 1024.
             print("")

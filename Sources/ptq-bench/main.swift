@@ -30,6 +30,12 @@ let suites: [Suite] = [
         try BenchSuite.run($0[...])
     },
     Suite(
+        name: "rounding",
+        summary: "GPTQ, AWQ, importance clipping on a 1536×384 layer: seconds, SQNR [--runs N] [--only gptq,awq,...]"
+    ) {
+        try RoundingBench.run(arguments: $0)
+    },
+    Suite(
         name: "moments",
         summary: "input moments (Gram) GB/s in memory: [--d 1024] [--rows N] [--runs N] [--threads 1,2] [--level L]"
     ) {
@@ -44,7 +50,7 @@ let suites: [Suite] = [
 ]
 
 /// Suites run when no name is given (not the 1 GiB table, which `make bench` runs).
-let defaultSuites: Set = ["io", "float", "quant"]
+let defaultSuites: Set = ["io", "float", "quant", "rounding"]
 
 /// The usage text: the synopsis and every suite with its arguments.
 @MainActor func usage() -> String {

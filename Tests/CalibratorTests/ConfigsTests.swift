@@ -8,7 +8,7 @@ import Testing
 @Suite struct ConfigsTests {
     static let files = [
         "int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
-        "w8a8-pytorch.json",
+        "w8a8-pytorch.json", "w4-g128-gptq.yaml", "w4-g128-importance-clip.yaml",
     ]
 
     @Test(arguments: files)
@@ -28,6 +28,29 @@ import Testing
         let config = try CalibrationConfig.load(contentsOf: Bundled.config("int8.yaml"))
         #expect(config.policy(for: "x").weights == CalibrationConfig().policy(for: "x").weights)
         #expect(config.policy(for: "x").activations == CalibrationConfig().policy(for: "x").activations)
+    }
+
+    @Test func weightMethodsRaiseTheMomentsLevel() throws {
+        let gptq = try CalibrationConfig.load(contentsOf: Bundled.config("w4-g128-gptq.yaml")).policy(for: "fc1")
+        #expect(gptq.weights.method == .gptq && gptq.weights.blockSize == 128 && gptq.weights.damping == 0.01)
+        #expect(gptq.inputMomentsLevel == .gram)
+        let clip = try CalibrationConfig.load(contentsOf: Bundled.config("w4-g128-importance-clip.yaml"))
+        #expect(clip.policy(for: "fc1").inputMomentsLevel == .perFeature)
+        #expect(CalibrationConfig().policy(for: "fc1").inputMomentsLevel == InputMomentsLevel.none)
+        // an override switches one layer back to round-to-nearest (and no moments)
+        let mixed = try CalibrationConfig.parse(
+            "version: 1\nweights: {method: gptq}\noverrides:\n  - match: head\n    weights: {method: rtn}\n",
+            format: .yaml)
+        #expect(mixed.policy(for: "head").weights.method == nil && mixed.policy(for: "head").inputMomentsLevel == .none)
+        #expect(mixed.policy(for: "fc1").weights.method == .gptq)
+        for bad in [
+            "weights: {damping: 2}", "weights: {block-size: 0}", "weights: {method: awq2}",
+            "activations: {act-order: true}",
+        ] {
+            #expect(throws: ConfigError.self, "\(bad)") {
+                try CalibrationConfig.parse("version: 1\n\(bad)\n", format: .yaml)
+            }
+        }
     }
 
     @Test func overridesResolveAsDocumented() throws {

@@ -1,0 +1,155 @@
+internal import Observers
+internal import QuantCore
+internal import TensorIO
+internal import WeightRounding
+
+extension Calibrator {
+    /// Calibrates a layer's weight with a calibration-driven method (`weights: method:` other than `rtn`) from the
+    /// layer input's moments (``ActivationCalibration/inputMoments``, collected at the level
+    /// ``LayerPolicy/inputMomentsLevel`` asks for): GPTQ or importance-weighted clipping (module WeightRounding;
+    /// its AWQ and SmoothQuant change the stored weight's domain, which packages do not record yet). For `scheme: auto` each candidate is rounded and the one with the lower output
+    /// error tr(ΔW·H·ΔWᵀ)/N (importance-weighted error Σ_j Σx²_j·Δw_j² for importance-clip) wins by the margin.
+    ///
+    /// - Throws: ``CalibrationError/weightMethod(layer:dataset:reason:)`` (exit 65) for a weight the method cannot
+    ///   handle: not integer codes, not a matrix (a convolution kernel), non-finite values, no input activations
+    ///   or moments for the layer, a feature count that differs from the weight's inputs, or a damped Hessian
+    ///   that is not positive definite.
+    func calibrateRoundedWeight(
+        layer: String, file: WeightsFile, dataset: String, settings s: QuantizationSettings,
+        method: WeightRoundingMethod.Name, inputAxis: Int?, input: ActivationCalibration?
+    ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
+        func refuse(_ reason: String) -> CalibrationError {
+            .weightMethod(layer: layer, dataset: dataset, reason: "method \(method.rawValue): \(reason)")
+        }
+        guard s.numberFormat == .int else {
+            throw refuse("rounds onto integer grids; the weight's format is \(s.numberFormat)")
+        }
+        guard let input else {
+            throw refuse("needs the layer's input activations (no activation dataset was found for the layer)")
+        }
+        guard let moments = input.inputMoments, moments.rows > 0 else {
+            throw refuse("no input moments were collected from \(input.dataset) (no rows)")
+        }
+        let (values, shape, elementType) = try read(dataset, in: file)
+        guard shape.count == 2 else {
+            throw refuse("handles matrices (rank 2); this weight has shape \(shape) (a convolution kernel?)")
+        }
+        let granularity = s.granularity(rank: 2)
+        let axis = inputAxis ?? Self.inputAxis(of: granularity)
+        let format: IntegerFormat
+        let weight: WeightMatrix
+        do {
+            format = try s.integerFormat()
+            weight = try WeightMatrix(stored: values, shape: shape, inputAxis: axis)
+            try weight.check(moments)
+        } catch let error as QuantizationError {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        } catch {
+            throw refuse("\(error)")
+        }
+        struct Candidate {
+            var symmetry: Symmetry
+            var rounded: RoundedWeight
+            var error: Double
+        }
+        var candidates: [Candidate] = []
+        do throws(WeightRoundingError) {
+            for symmetry in s.candidateSymmetries {
+                let scheme: AffineScheme
+                do {
+                    scheme = try s.affineScheme(symmetry, granularity: granularity)
+                } catch {
+                    throw .quantization("\(error)")
+                }
+                let rounded: RoundedWeight
+                switch method {
+                case .importanceClip, .rtn:  // rtn takes calibrateWeight's path; never here
+                    rounded = try ImportanceClipping().quantize(weight, moments: moments, scheme: scheme)
+                case .gptq:
+                    let gptq = GPTQ(
+                        damping: s.damping ?? 0.01, blockSize: s.blockSize ?? 128, actOrder: s.actOrder ?? false)
+                    rounded = try gptq.quantize(weight, moments: moments, scheme: scheme)
+                }
+                let error = try Self.methodError(rounded, weight: weight, moments: moments)
+                candidates.append(Candidate(symmetry: symmetry, rounded: rounded, error: error))
+            }
+        } catch {
+            throw refuse("\(error)")
+        }
+        let measure = moments.gram != nil ? "output error tr(ΔW·H·ΔWᵀ)/N" : "importance-weighted error Σ Σx²·Δw²"
+        let decision = SchemeDecision.decide(
+            requested: s.scheme, profile: s.profile, margin: s.autoMargin, measure: measure,
+            errors: candidates.map { ($0.symmetry, $0.error) })
+        guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
+            throw refuse("no candidate scheme")
+        }
+        let p = chosen.rounded.parameters
+        let effective: [Float]
+        do {
+            effective = try p.dequantize(chosen.rounded.codes)
+        } catch {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        }
+        let metrics: ErrorMetrics
+        do {
+            metrics = try ErrorMetrics(reference: values, reconstruction: effective)
+        } catch {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        }
+        var record = WeightRoundingMethod(name: method)
+        switch method {
+        case .gptq:
+            (record.damping, record.blockSize, record.actOrder) = (
+                s.damping ?? 0.01, s.blockSize ?? 128, s.actOrder ?? false
+            )
+        case .rtn, .importanceClip:
+            break
+        }
+        var counts = NonFiniteCounts()
+        counts.finite = UInt64(values.count)
+        var calibration = WeightCalibration(
+            dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format,
+            profile: s.profile, rounding: p.rounding, granularity: p.granularity, scheme: decision,
+            observedMin: values.min() ?? 0, observedMax: values.max() ?? 0, parameterShape: p.layout.parameterShape,
+            rangeMins: chosen.rounded.rangeMins, rangeMaxs: chosen.rounded.rangeMaxs, scales: p.scales,
+            zeroPoints: p.zeroPoints, metrics: metrics,
+            clippingFraction: Self.clippingFraction(values, parameters: p), counts: counts,
+            degenerateRanges: p.warnings)
+        calibration.method = record
+        var tensor = CalibratedTensor(
+            layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
+            content: .affine(
+                codes: chosen.rounded.codes, parameters: p, symmetry: decision.chosen, profile: s.profile,
+                schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: metrics),
+            values: values)
+        tensor.schemeDecision = decision
+        tensor.roundingMethod = record
+        return (calibration, tensor)
+    }
+
+    /// The input axis of a matrix weight from its granularity when the layout does not say: the group axis of
+    /// per-group parameters, the other axis of per-channel ones, 1 (PyTorch `[out, in]`) per tensor.
+    static func inputAxis(of granularity: Granularity) -> Int {
+        switch granularity {
+        case .perTensor: 1
+        case .perChannel(let axis): axis == 0 ? 1 : 0
+        case .perGroup(let axis, _): axis
+        }
+    }
+
+    /// The method's objective for the `auto` decision: tr(ΔW·G·ΔWᵀ)/N with the Gram matrix, else the
+    /// importance-weighted error Σ_j Σx²_j·Σ_o ΔW_oj² / N.
+    static func methodError(
+        _ rounded: RoundedWeight, weight: WeightMatrix, moments: InputMoments
+    ) throws(WeightRoundingError) -> Double {
+        var delta = try rounded.effectiveWeight(weight)
+        for k in delta.indices { delta[k] -= weight.values[k] }
+        let n = Double(Swift.max(moments.rows, 1))
+        if let gram = moments.gram {
+            return OutputError.trace(delta: delta, gram: gram, rows: weight.outputs, features: weight.inputs) / n
+        }
+        var total = 0.0
+        for (k, d) in delta.enumerated() { total += moments.sumOfSquares[k % weight.inputs] * d * d }
+        return total / n
+    }
+}

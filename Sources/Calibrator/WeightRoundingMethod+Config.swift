@@ -1,0 +1,17 @@
+public import Observers
+public import QuantCore
+
+extension WeightRoundingMethod.Name: ConfigChoice {
+    /// The input moments the method needs (``LayerPolicy/inputMomentsLevel`` raises a layer's level to it):
+    /// GPTQ the Gram matrix, importance-weighted clipping the per-feature moments.
+    public var momentsLevel: InputMomentsLevel {
+        switch self {
+        case .rtn: .none
+        case .gptq: .gram
+        case .importanceClip: .perFeature
+        }
+    }
+
+    /// The keys of a weights section that only configure the calibration-driven methods.
+    static let settingKeys = ["method", "damping", "block-size", "act-order"]
+}
