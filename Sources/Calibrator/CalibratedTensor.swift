@@ -63,8 +63,11 @@ public struct CalibratedTensor: Sendable {
     /// How the scheme of an affine tensor was decided (both candidates' errors for `auto`), `nil` for
     /// other contents.
     public var schemeDecision: SchemeDecision?
-    /// How the codes of a weight were chosen when not by plain round-to-nearest (GPTQ, importance-clip).
+    /// How the codes of a weight were chosen when not by plain round-to-nearest (GPTQ, importance-clip, AWQ).
     public var roundingMethod: WeightRoundingMethod?
+    /// AWQ: s per input feature (Float32) when the codes quantize W·diag(s); the package stores it beside the
+    /// weight (``WeightRoundingMethod/inputScaleDataset``) and the weight is deq(codes)·diag(s)⁻¹.
+    public var inputScales: [Float]?
 
     /// Creates a tensor record; `values` (the tensor as read, when given) supplies the non-finite counts.
     public init(

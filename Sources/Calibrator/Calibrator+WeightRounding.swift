@@ -6,9 +6,9 @@ internal import WeightRounding
 extension Calibrator {
     /// Calibrates a layer's weight with a calibration-driven method (`weights: method:` other than `rtn`) from the
     /// layer input's moments (``ActivationCalibration/inputMoments``, collected at the level
-    /// ``LayerPolicy/inputMomentsLevel`` asks for): GPTQ or importance-weighted clipping (module WeightRounding;
-    /// its AWQ and SmoothQuant change the stored weight's domain, which packages do not record yet). For `scheme: auto` each candidate is rounded and the one with the lower output
-    /// error tr(ΔW·H·ΔWᵀ)/N (importance-weighted error Σ_j Σx²_j·Δw_j² for importance-clip) wins by the margin.
+    /// ``LayerPolicy/inputMomentsLevel`` asks for): GPTQ, importance-weighted clipping or AWQ (module
+    /// WeightRounding; AWQ's codes quantize W·diag(s), s recorded in ``CalibratedTensor/inputScales``). For
+    /// `scheme: auto` each candidate is rounded and the one with the lower output error tr(ΔW·H·ΔWᵀ)/N (importance-weighted error Σ_j Σx²_j·Δw_j² for importance-clip) wins by the margin.
     ///
     /// - Throws: ``CalibrationError/weightMethod(layer:dataset:reason:)`` (exit 65) for a weight the method cannot
     ///   handle: not integer codes, not a matrix (a convolution kernel), non-finite values, no input activations
@@ -53,6 +53,7 @@ extension Calibrator {
             var error: Double
         }
         var candidates: [Candidate] = []
+        var alphas: [Symmetry: Double] = [:]
         do throws(WeightRoundingError) {
             for symmetry in s.candidateSymmetries {
                 let scheme: AffineScheme
@@ -65,6 +66,11 @@ extension Calibrator {
                 switch method {
                 case .importanceClip, .rtn:  // rtn takes calibrateWeight's path; never here
                     rounded = try ImportanceClipping().quantize(weight, moments: moments, scheme: scheme)
+                case .awq:
+                    let awq = ActivationAwareScaling(alphas: AlphaGrid.points(count: s.alphaGrid ?? 20))
+                    let result = try awq.quantize(weight, moments: moments, scheme: scheme)
+                    rounded = result.weight
+                    alphas[symmetry] = result.alpha
                 case .gptq:
                     let gptq = GPTQ(
                         damping: s.damping ?? 0.01, blockSize: s.blockSize ?? 128, actOrder: s.actOrder ?? false)
@@ -86,9 +92,9 @@ extension Calibrator {
         let p = chosen.rounded.parameters
         let effective: [Float]
         do {
-            effective = try p.dequantize(chosen.rounded.codes)
+            effective = try Self.stored(chosen.rounded.effectiveWeight(weight), like: weight)
         } catch {
-            throw .quantization(layer: layer, dataset: dataset, error)
+            throw refuse("\(error)")
         }
         let metrics: ErrorMetrics
         do {
@@ -102,9 +108,13 @@ extension Calibrator {
             (record.damping, record.blockSize, record.actOrder) = (
                 s.damping ?? 0.01, s.blockSize ?? 128, s.actOrder ?? false
             )
+        case .awq:
+            (record.alpha, record.alphaGrid, record.inputAxis) = (alphas[chosen.symmetry], s.alphaGrid ?? 20, axis)
         case .rtn, .importanceClip:
             break
         }
+        // the range the codes cover is that of W·diag(s) for AWQ: clipping is counted on it
+        let quantized = chosen.rounded.inputScales.map { Self.scaled(weight, by: $0) } ?? values
         var counts = NonFiniteCounts()
         counts.finite = UInt64(values.count)
         var calibration = WeightCalibration(
@@ -113,7 +123,7 @@ extension Calibrator {
             observedMin: values.min() ?? 0, observedMax: values.max() ?? 0, parameterShape: p.layout.parameterShape,
             rangeMins: chosen.rounded.rangeMins, rangeMaxs: chosen.rounded.rangeMaxs, scales: p.scales,
             zeroPoints: p.zeroPoints, metrics: metrics,
-            clippingFraction: Self.clippingFraction(values, parameters: p), counts: counts,
+            clippingFraction: Self.clippingFraction(quantized, parameters: p), counts: counts,
             degenerateRanges: p.warnings)
         calibration.method = record
         var tensor = CalibratedTensor(
@@ -124,7 +134,19 @@ extension Calibrator {
             values: values)
         tensor.schemeDecision = decision
         tensor.roundingMethod = record
+        tensor.inputScales = chosen.rounded.inputScales
         return (calibration, tensor)
+    }
+
+    /// `w` (`[out, in]`, Double) as Float32 in the stored orientation of `weight`.
+    static func stored(_ w: [Double], like weight: WeightMatrix) -> [Float] {
+        weight.stored(w.map { Float($0) })
+    }
+
+    /// W·diag(s) in the stored orientation of `weight`, Float32 (what AWQ's codes quantize).
+    static func scaled(_ weight: WeightMatrix, by s: [Float]) -> [Float] {
+        let n = weight.inputs
+        return weight.stored(weight.values.indices.map { Float(weight.values[$0] * Double(s[$0 % n])) })
     }
 
     /// The input axis of a matrix weight from its granularity when the layout does not say: the group axis of

@@ -12,8 +12,9 @@ public import QuantCore
 /// (`signed`, `unsigned`), `narrow-range`, `rounding` (`profile`, `half-even`, `half-away`), `format`
 /// (``NumberFormatSetting``), `fraction-bits` and `fraction-digits` (for `format: fixed`), `moments`
 /// (`none`, `per-feature`, `gram`; activations only: which ``InputMoments`` of the layer's input to collect);
-/// weights only: `method` (``WeightRoundingMethod/Name``: `rtn`, `gptq`, `importance-clip`), `damping` (GPTQ,
-/// 0 ≤ d ≤ 1, default 0.01), `block-size` (GPTQ, ≥ 1, default 128), `act-order` (GPTQ, default false).
+/// weights only: `method` (``WeightRoundingMethod/Name``: `rtn`, `gptq`, `importance-clip`, `awq`),
+/// `damping` (GPTQ, 0 ≤ d ≤ 1, default 0.01), `block-size` (GPTQ, ≥ 1, default 128), `act-order` (GPTQ, default false),
+/// `alpha-grid` (AWQ: how many α = k/n in [0, 1) are tried, 1…1000, default 20).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -55,6 +56,8 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var blockSize: Int?
     /// Weights only, GPTQ: round columns in descending order of diag(H).
     public var actOrder: Bool?
+    /// Weights only, AWQ: the number of exponents α searched.
+    public var alphaGrid: Int?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -82,6 +85,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         case method, damping
         case blockSize = "block-size"
         case actOrder = "act-order"
+        case alphaGrid = "alpha-grid"
     }
 
     /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
@@ -111,6 +115,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         }
         blockSize = try c.decodeIfPresent(Int.self, forKey: .blockSize, in: 1...Int.max)
         actOrder = try c.decodeIfPresent(Bool.self, forKey: .actOrder)
+        alphaGrid = try c.decodeIfPresent(Int.self, forKey: .alphaGrid, in: 1...1000)
     }
 
     /// Allowed `fraction-bits`: E = 2^−n stays a normal Float and q · E finite for 16-bit codes.

@@ -46,6 +46,8 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var blockSize: Int?
     /// Weights, GPTQ: descending diag(H) column order (`nil`: false).
     public var actOrder: Bool?
+    /// Weights, AWQ: the number of exponents α searched (`nil`: 20).
+    public var alphaGrid: Int?
 
     /// Creates settings from their parts.
     public init(
@@ -98,6 +100,7 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.damping { s.damping = v }
         if let v = section.blockSize { s.blockSize = v }
         if let v = section.actOrder { s.actOrder = v }
+        if let v = section.alphaGrid { s.alphaGrid = v }
         s.applyFormat(of: section)
         return s
     }

@@ -3,15 +3,15 @@ public import QuantCore
 
 extension WeightRoundingMethod.Name: ConfigChoice {
     /// The input moments the method needs (``LayerPolicy/inputMomentsLevel`` raises a layer's level to it):
-    /// GPTQ the Gram matrix, importance-weighted clipping the per-feature moments.
+    /// GPTQ and AWQ the Gram matrix, importance-weighted clipping the per-feature moments.
     public var momentsLevel: InputMomentsLevel {
         switch self {
         case .rtn: .none
-        case .gptq: .gram
+        case .gptq, .awq: .gram
         case .importanceClip: .perFeature
         }
     }
 
     /// The keys of a weights section that only configure the calibration-driven methods.
-    static let settingKeys = ["method", "damping", "block-size", "act-order"]
+    static let settingKeys = ["method", "damping", "block-size", "act-order", "alpha-grid"]
 }

@@ -140,6 +140,11 @@ enum CompressedTensorsExport {
         guard q.bits == 8 || q.bits == 4 else {
             throw refuse("vLLM's compressed-tensors loaders take 4- or 8-bit integer weights, not \(q.bits)")
         }
+        guard q.method?.inputScaleDataset == nil else {
+            throw refuse(
+                "its codes quantize W·diag(s) (method \(q.method?.name.rawValue ?? "")); compressed-tensors has no "
+                    + "input scale")
+        }
         let strategy: String
         let scaleShape: [Int]
         var groupSize = PythonJSONValue.null

@@ -175,6 +175,10 @@ public enum PackageExporter {
         guard (2...32).contains(q.bits) else {
             throw refuse("AIMET integer encodings have 2 to 32 bits, not \(q.bits)")
         }
+        guard q.method?.inputScaleDataset == nil else {
+            throw refuse(
+                "its codes quantize W·diag(s) (method \(q.method?.name.rawValue ?? "")); AIMET has no input scale")
+        }
         let stored: (scales: [Float], zeroPoints: [Int32])
         do {
             let (_, scales, zeroPoints) = try reader.storedParameters(of: record)

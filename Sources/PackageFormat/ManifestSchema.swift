@@ -120,10 +120,14 @@ public enum ManifestSchema {
                   "required": ["name"],
                   "additionalProperties": false,
                   "properties": {
-                    "name": {"enum": ["rtn", "gptq", "importance-clip"]},
+                    "name": {"enum": ["rtn", "gptq", "importance-clip", "awq"]},
                     "damping": {"type": "number", "minimum": 0, "maximum": 1},
                     "block_size": {"type": "integer", "minimum": 1},
-                    "act_order": {"type": "boolean"}
+                    "act_order": {"type": "boolean"},
+                    "alpha": {"type": "number", "minimum": 0, "maximum": 1},
+                    "alpha_grid": {"type": "integer", "minimum": 1},
+                    "input_scale_dataset": {"type": "string", "pattern": "^/.*\\.input_scale$"},
+                    "input_axis": {"type": "integer", "minimum": 0, "maximum": 1}
                   }
                 }
               }

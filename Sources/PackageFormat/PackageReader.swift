@@ -183,8 +183,9 @@ public struct PackageReader: ~Copyable {
         }
     }
 
-    /// The tensor as float32 in its original shape: `scale · (q − zero_point)` for affine tensors, the
-    /// stored values for float32 ones.
+    /// The tensor as float32 in its original shape: `scale · (q − zero_point)` for affine tensors (divided by s
+    /// along the input axis for a weight that records an input scale, AWQ: ``inputScales(of:)``), the stored
+    /// values for float32 ones.
     public func dequantized(_ record: TensorRecord) throws(PackageError) -> [Float] {
         switch record.encoding {
         case .float32:
@@ -207,7 +208,11 @@ public struct PackageReader: ~Copyable {
                 return codes.map { FixedPointFormat.decimalValue(units: $0, digits: digits) }
             }
             let parameters = try parameters(of: record)
-            do { return try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
+            let values: [Float]
+            do { values = try parameters.dequantize(codes) } catch { throw .quantization(name: record.dataset, error) }
+            // AWQ: the codes quantize W·diag(s); Ŵ = deq(q)·diag(s)⁻¹ along the input axis.
+            guard let (axis, scales) = try inputScales(of: record) else { return values }
+            return Self.dividing(values, by: scales, axis: axis, shape: record.originalShape)
         case .minifloat, .blockScaled:
             // x = decode_table[code] · scale of the code's block; block-scaled tensors' block scale is
             // scale_decode_table[scale code] · global_scale.

@@ -62,6 +62,7 @@ public enum PackageVerifier {
             report.tensorsChecked += 1
             checkAttributes(record, package, &report)
             checkRoundingMethod(record, &report)
+            checkInputScales(record, package, &report)
             do {
                 let restored = try checkStorage(record, package, &report)
                 if let weights, let restored {

@@ -153,8 +153,8 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
     public var fractionBits: Int?
     /// Fixed point in the seed's decimal form: E = 10^−fraction_digits (scale = the float32 nearest E).
     public var fractionDigits: Int?
-    /// How the codes were chosen when not by round-to-nearest on the observer's ranges (GPTQ, importance-clip),
-    /// with the method's settings; absent for round-to-nearest.
+    /// How the codes were chosen when not by round-to-nearest on the observer's ranges (GPTQ, importance-clip,
+    /// AWQ), with the method's settings; absent for round-to-nearest.
     public var method: WeightRoundingMethod?
 
     /// Creates a description.
@@ -212,10 +212,13 @@ public struct TensorQuantization: Codable, Sendable, Hashable {
         case method
     }
 
-    /// Paths of every parameter dataset of the tensor (scales, zero points, decode tables, global scale).
+    /// Paths of every parameter dataset of the tensor (scales, zero points, decode tables, global scale, AWQ's s).
     public var parameterDatasets: [String] {
-        [scaleDataset, zeroPointDataset, decodeTableDataset, scaleDecodeTableDataset, globalScaleDataset]
-            .compactMap { $0 }
+        [
+            scaleDataset, zeroPointDataset, decodeTableDataset, scaleDecodeTableDataset, globalScaleDataset,
+            method?.inputScaleDataset,
+        ]
+        .compactMap { $0 }
     }
 }
 

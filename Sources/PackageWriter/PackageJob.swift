@@ -77,6 +77,14 @@ public struct PackageJob: ~Copyable {
         record.layoutRole = tensor.layoutRole
         record.sourceName = tensor.sourceName
         record.quantization?.method = tensor.roundingMethod
+        if let scales = tensor.inputScales {
+            do {
+                record.quantization?.method?.inputScaleDataset = try builder.tensors.writeInputScales(
+                    scales, for: tensor.dataset)
+            } catch {
+                throw Self.naming(error, destination: destination, temporary: temporary)
+            }
+        }
         if let errors = tensor.schemeDecision?.recordedErrors {
             record.quantization?.symmetricError = errors.symmetric
             record.quantization?.asymmetricError = errors.asymmetric

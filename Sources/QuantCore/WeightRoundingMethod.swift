@@ -4,9 +4,11 @@
 /// - `rtn`: round to nearest on the observer's ranges.
 /// - `gptq`: GPTQ error feedback (``damping``, ``blockSize``, ``actOrder``).
 /// - `importance-clip`: round to nearest with importance-weighted range search.
+/// - `awq`: activation-aware scaling (``alpha``, ``alphaGrid``): the codes quantize W·diag(s) for a per-input-feature
+///   s stored beside the weight (``inputScaleDataset``, float32, one value per input feature along ``inputAxis``).
 ///
-/// Both methods store plain affine codes and parameters: the weight is `scale · (q − zero_point)` as for
-/// round-to-nearest.
+/// Every method stores plain affine codes and parameters: `scale · (q − zero_point)` as for round-to-nearest,
+/// divided by s along the input axis when the method records an ``inputScaleDataset`` (Ŵ = deq(q)·diag(s)⁻¹).
 public struct WeightRoundingMethod: Sendable, Hashable, Codable {
     /// The method's name.
     public enum Name: String, Sendable, Hashable, Codable, CaseIterable {
@@ -16,6 +18,8 @@ public struct WeightRoundingMethod: Sendable, Hashable, Codable {
         case gptq
         /// Importance-weighted clipping.
         case importanceClip = "importance-clip"
+        /// AWQ-style activation-aware scaling.
+        case awq
     }
 
     /// The method.
@@ -26,6 +30,14 @@ public struct WeightRoundingMethod: Sendable, Hashable, Codable {
     public var blockSize: Int?
     /// GPTQ: whether columns were rounded in descending order of diag(H).
     public var actOrder: Bool?
+    /// AWQ: the chosen exponent α of s = mean|x|^α.
+    public var alpha: Double?
+    /// AWQ: the number of α tried (k/n for k = 0…n−1).
+    public var alphaGrid: Int?
+    /// AWQ: path of the float32 s in `tensors.h5` (`<dataset>.input_scale`, shape `[input features]`).
+    public var inputScaleDataset: String?
+    /// AWQ: the axis of the stored weight that holds the input features s scales.
+    public var inputAxis: Int?
 
     /// Creates a record.
     public init(name: Name, damping: Double? = nil, blockSize: Int? = nil, actOrder: Bool? = nil) {
@@ -39,5 +51,9 @@ public struct WeightRoundingMethod: Sendable, Hashable, Codable {
         case name, damping
         case blockSize = "block_size"
         case actOrder = "act_order"
+        case alpha
+        case alphaGrid = "alpha_grid"
+        case inputScaleDataset = "input_scale_dataset"
+        case inputAxis = "input_axis"
     }
 }

@@ -3,7 +3,7 @@ import PTQKit
 import TestSupport
 import Testing
 
-/// `weights: method: gptq | importance-clip` through `ptq calibrate` on the bundled digits network: the manifest
+/// `weights: method: gptq | importance-clip | awq` through `ptq calibrate` on the bundled digits network: the manifest
 /// records the method, the package verifies and dequantizes to its codes, packages are byte-identical across
 /// threads, batch sizes and shard splits, and a layer the method cannot handle is refused naming it.
 @Suite("weights: method")
@@ -19,7 +19,7 @@ struct WeightMethodTests {
             ] + extra)
     }
 
-    @Test(arguments: ["Configs/w4-g128-gptq.yaml", "Configs/w4-g128-importance-clip.yaml"])
+    @Test(arguments: ["Configs/w4-g128-gptq.yaml", "Configs/w4-g128-importance-clip.yaml", "Configs/w4-g128-awq.yaml"])
     func packagesAreByteIdenticalAcrossThreadsAndBatchSizes(config: String) throws {
         let directory = try scratchDirectory("weight-method")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,7 +61,7 @@ struct WeightMethodTests {
         let manifest = try PTQProcess.json(
             String(decoding: try packageFiles(reference)["manifest.json"] ?? Data(), as: UTF8.self))
         let layers = try #require(manifest["layers"] as? [[String: Any]])
-        let name = config.contains("gptq") ? "gptq" : "importance-clip"
+        let name = config.contains("gptq") ? "gptq" : config.contains("awq") ? "awq" : "importance-clip"
         for layer in layers {
             let tensors = try #require(layer["tensors"] as? [[String: Any]])
             let weight = try #require(tensors.first { ($0["role"] as? String) == "weight" })
@@ -72,6 +72,10 @@ struct WeightMethodTests {
                 #expect(method["damping"] as? Double == 0.01)
                 #expect(method["block_size"] as? Int == 128)
                 #expect(method["act_order"] as? Bool == false)
+            }
+            if name == "awq" {
+                #expect(method["alpha_grid"] as? Int == 20 && method["alpha"] is Double)
+                #expect(method["input_scale_dataset"] as? String == "/\(layer["name"] ?? "")/weight.input_scale")
             }
             // the layer collected the moments the method needs
             let activation = try #require(layer["activation"] as? [String: Any])

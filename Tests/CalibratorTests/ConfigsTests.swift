@@ -8,7 +8,7 @@ import Testing
 @Suite struct ConfigsTests {
     static let files = [
         "int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
-        "w8a8-pytorch.json", "w4-g128-gptq.yaml", "w4-g128-importance-clip.yaml",
+        "w8a8-pytorch.json", "w4-g128-gptq.yaml", "w4-g128-importance-clip.yaml", "w4-g128-awq.yaml",
     ]
 
     @Test(arguments: files)
@@ -36,6 +36,8 @@ import Testing
         #expect(gptq.inputMomentsLevel == .gram)
         let clip = try CalibrationConfig.load(contentsOf: Bundled.config("w4-g128-importance-clip.yaml"))
         #expect(clip.policy(for: "fc1").inputMomentsLevel == .perFeature)
+        let awq = try CalibrationConfig.load(contentsOf: Bundled.config("w4-g128-awq.yaml")).policy(for: "fc1")
+        #expect(awq.weights.method == .awq && awq.weights.alphaGrid == 20 && awq.inputMomentsLevel == .gram)
         #expect(CalibrationConfig().policy(for: "fc1").inputMomentsLevel == InputMomentsLevel.none)
         // an override switches one layer back to round-to-nearest (and no moments)
         let mixed = try CalibrationConfig.parse(
@@ -45,7 +47,7 @@ import Testing
         #expect(mixed.policy(for: "fc1").weights.method == .gptq)
         for bad in [
             "weights: {damping: 2}", "weights: {block-size: 0}", "weights: {method: awq2}",
-            "activations: {act-order: true}",
+            "activations: {act-order: true}", "weights: {alpha-grid: 0}", "activations: {alpha-grid: 4}",
         ] {
             #expect(throws: ConfigError.self, "\(bad)") {
                 try CalibrationConfig.parse("version: 1\n\(bad)\n", format: .yaml)
