@@ -1,6 +1,6 @@
 /// `summary.md`: a Markdown table with one row per layer, for people (the manifest is for programs).
 ///
-/// Columns: layer; weight format, scheme and granularity; weight SQNR (dB), MSE and max-abs error; input
+/// Columns: layer; weight format, scheme, granularity and rounding method (when not round-to-nearest); weight SQNR (dB), MSE and max-abs error; input
 /// activation format and scheme, chosen range, scale and zero-point, clipped fraction. A layer with
 /// several quantized tensors (weight and bias) shows its weight's figures (the manifest has them all).
 public enum PackageSummary {
@@ -36,7 +36,9 @@ public enum PackageSummary {
                     var granularity = q.granularity
                     if let axis = q.axis { granularity += " axis \(axis)" }
                     if let size = q.groupSize { granularity += " group \(size)" }
-                    row.append("\(q.format) \(q.scheme) \(granularity)")
+                    // The weight rounding method (GPTQ, AWQ, …) when the codes are not plain round-to-nearest.
+                    let method = q.method.map { $0.name == .rtn ? "" : ", \($0.summary)" } ?? ""
+                    row.append("\(q.format) \(q.scheme) \(granularity)\(method)")
                 } else {
                     row.append("float32 (\(tensor.note ?? "not quantized"))")
                 }

@@ -114,6 +114,7 @@ extension ReportPage {
         if let axis = q.axis { grain += " along axis \(axis)" }
         if let size = q.groupSize { grain += ", groups of \(size)" }
         s += fact("Codes", "\(q.format) (\(q.bits) bits, \(q.qmin)…\(q.qmax)), \(q.scheme), \(grain), \(q.profile)")
+        s += fact("Rounding", q.method?.summary ?? "rtn")
         if let m = t.metrics {
             s += fact(
                 "Error",

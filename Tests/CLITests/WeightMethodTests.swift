@@ -81,6 +81,25 @@ struct WeightMethodTests {
             let activation = try #require(layer["activation"] as? [String: Any])
             #expect(activation["input_moments"] != nil)
         }
+        // people see the method too: summary.md's weight cell and `ptq inspect`'s table name it with its settings
+        let expected =
+            switch name {
+            case "gptq": ", gptq (damping 0.01, blocks of 128)"
+            case "awq": ", awq (α "
+            default: ", importance-clip"
+            }
+        let summary = String(decoding: try packageFiles(reference)["summary.md"] ?? Data(), as: UTF8.self)
+        let rows = summary.split(separator: "\n").filter { $0.hasPrefix("| fc") }
+        #expect(rows.count == layers.count && rows.allSatisfy { $0.contains(expected) }, "\(summary)")
+        if name == "awq" { #expect(rows.allSatisfy { $0.contains(" of 20, s beside the weight)") }, "\(summary)") }
+        let inspect = try PTQProcess.run(["inspect", reference])
+        #expect(inspect.status == 0 && inspect.stdout.contains(expected), "\(inspect.stdout)")
+        let page = directory.appendingPathComponent("report.html").path
+        let report = try PTQProcess.run(["report", reference, "-o", page])
+        try #require(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let fact = "<dt>Rounding</dt><dd>\(expected.dropFirst(2))"
+        #expect(html.components(separatedBy: fact).count - 1 == layers.count, "report: \(fact)")
     }
 
     @Test func gptqBeatsRoundToNearestOnTheCalibrationOutputs() throws {
