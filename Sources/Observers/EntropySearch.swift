@@ -127,6 +127,11 @@ public enum EntropySearch {
     /// truncated to an integer, over every position of its span when any of them is non-empty; both
     /// smoothed with ε = 1e-4; the first window of minimal `KL(P‖Q)`. Returns `(low, high)` clamped
     /// to `[min, max]`.
+    ///
+    /// The scores are computed in ORT's own arithmetic, so near-ties resolve as ORT resolves them:
+    /// `smooth_distribution` casts to float32, SciPy's `entropy` normalises and sums in float32 with
+    /// NumPy's pairwise summation (``numpyPairwiseSum(_:)``) and evaluates each term
+    /// `rel_entr(p, q) = p·log(p/q)` in float64 rounded to float32, and ORT stores the divergence as float32.
     public static func onnxRuntime(_ data: ExactHistogram, quantizedBins: Int) -> (Double, Double) {
         guard !data.isEmpty else { return (0, 0) }
         let hist = data.includingZero()
@@ -140,11 +145,13 @@ public enum EntropySearch {
         let halfQ = quantizedBins / 2
         var prefix = [Double](repeating: 0, count: numBins + 1)
         for j in 0..<numBins { prefix[j + 1] = prefix[j] + h[j] }
-        var best = (Double(-zero) * w, Double(numBins - zero) * w)
-        var bestKL = Double.infinity
         guard halfQ <= zero else {
-            return (Swift.max(best.0, Double(hist.min)), Swift.min(best.1, Double(hist.max)))
+            let full = (Double(-zero) * w, Double(numBins - zero) * w)
+            return (Swift.max(full.0, Double(hist.min)), Swift.min(full.1, Double(hist.max)))
         }
+        // ORT's argmin: the first window of least divergence (the first window when every score is infinite).
+        var best = (Double(-halfQ) * w, Double(Swift.min(zero + halfQ + 1, numBins) - zero) * w)
+        var bestKL = Float.infinity
         for i in halfQ...zero {
             let start = zero - i
             let end = Swift.min(zero + i + 1, numBins)
@@ -175,25 +182,67 @@ public enum EntropySearch {
         return (Swift.max(best.0, Double(hist.min)), Swift.min(best.1, Double(hist.max)))
     }
 
-    /// ORT's `smooth_distribution`: zeros become ε, non-zeros lose ε·zeros/nonzeros.
-    static func smooth(_ p: [Double], eps: Double = 0.0001) -> [Double]? {
+    /// ORT's `smooth_distribution` in its float32 arithmetic: zeros become fl(ε); a non-zero count c becomes
+    /// fl(fl(c) + fl(−ε₁)) with ε₁ = ε·zeros/nonzeros computed in float64.
+    static func smooth(_ p: [Double], eps: Double = 0.0001) -> [Float]? {
         let zeros = p.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
         let nonZeros = p.count - zeros
         guard nonZeros > 0 else { return nil }
-        let eps1 = eps * Double(zeros) / Double(nonZeros)
-        return p.map { $0 == 0 ? eps : $0 - eps1 }
+        let minusEps1 = Float(-(eps * Double(zeros) / Double(nonZeros)))
+        let epsilon = Float(eps)
+        return p.map { $0 == 0 ? epsilon : Float($0) + minusEps1 }
     }
 
-    /// `Σ p log(p/q)` of the normalised distributions.
-    static func divergence(_ p: [Double], _ q: [Double]) -> Double {
-        let ps = p.reduce(0, +)
-        let qs = q.reduce(0, +)
-        var kl = 0.0
-        for j in 0..<p.count where p[j] > 0 {
-            let a = p[j] / ps
-            let b = q[j] / qs
-            kl += b > 0 ? a * log(a / b) : .infinity
+    /// SciPy's `entropy(p, q)` on float32 arrays: `Σ rel_entr(p/Σp, q/Σq)`, the sums NumPy's pairwise float32
+    /// sums, each term `a·log(a/b)` computed in float64 from the float32 `a`, `b` and rounded to float32.
+    static func divergence(_ p: [Float], _ q: [Float]) -> Float {
+        let ps = numpyPairwiseSum(p[...])
+        let qs = numpyPairwiseSum(q[...])
+        var terms = [Float](repeating: 0, count: p.count)
+        for j in 0..<p.count {
+            let a = Double(p[j] / ps)
+            let b = Double(q[j] / qs)
+            terms[j] =
+                if a > 0 && b > 0 {
+                    Float(a * log(a / b))
+                } else if a == 0 && b >= 0 {
+                    0
+                } else {
+                    .infinity
+                }
         }
-        return kl
+        return numpyPairwiseSum(terms[...])
+    }
+
+    /// NumPy's float32 `sum` of a contiguous array (`pairwise_sum` in its `loops_utils.h`): fewer than 8
+    /// values summed in order from 0; up to 128 in eight interleaved partial sums combined as
+    /// ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), the remainder added after; longer arrays split at half the count
+    /// rounded down to a multiple of 8, each half summed so, and the two sums added. Every operation rounds to
+    /// float32.
+    static func numpyPairwiseSum(_ a: ArraySlice<Float>) -> Float {
+        let n = a.count
+        let base = a.startIndex
+        if n < 8 {
+            var sum: Float = 0
+            for v in a { sum += v }
+            return sum
+        }
+        if n <= 128 {
+            var r = (0..<8).map { a[base + $0] }
+            var i = 8
+            while i < n - n % 8 {
+                for k in 0..<8 { r[k] += a[base + i + k] }
+                i += 8
+            }
+            var sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n {
+                sum += a[base + i]
+                i += 1
+            }
+            return sum
+        }
+        var half = n / 2
+        half -= half % 8
+        return numpyPairwiseSum(a[base..<(base + half)]) + numpyPairwiseSum(a[(base + half)...])
     }
 }

@@ -91,31 +91,14 @@ struct EntropyGoldens: Decodable {
         }
     }
 
-    /// The (histogram, bits) cases where PTQKit's ORT port does not yet return ORT's thresholds: one side
-    /// off by 1 to 3 bins (measured 2026-12-06; the other 32 of 36 cases are equal). Likely cause: ORT smooths
-    /// and scores in float32 (`smooth_distribution` casts to float32, scipy's `entropy` keeps float32, and the
-    /// KL is stored as float32), so near-equal candidates tie and `argmin` takes the first, where PTQKit scores
-    /// in Double. Known issues: the test fails if any other case differs, and once one of these matches.
-    static let onnxRuntimeKnownDifferences: Set<String> = [
-        "gaussian-1024 8", "bimodal-1024 8", "spikes-4096 8", "spikes-1024 8",
-    ]
-
     /// ONNX Runtime's thresholds, exactly (the grid is the same: the histogram is ORT's input).
     @Test(arguments: EntropyGoldens.names)
     func onnxRuntimeSearchEqualsOnnxRuntime(_ name: String) throws {
         let g = try EntropyGoldens.histogram(name)
         for r in g.onnxruntime {
             let (low, high) = EntropySearch.onnxRuntime(g.state, quantizedBins: r.quantizedBins)
-            let check = {
-                #expect(
-                    low == r.low && high == r.high,
-                    "\(name) \(r.bits)-bit: (\(low), \(high)) vs ORT (\(r.low), \(r.high))")
-            }
-            if Self.onnxRuntimeKnownDifferences.contains("\(name) \(r.bits)") {
-                withKnownIssue("PTQKit's ORT entropy port differs from onnxruntime by 1 to 3 bins here", check)
-            } else {
-                check()
-            }
+            #expect(
+                low == r.low && high == r.high, "\(name) \(r.bits)-bit: (\(low), \(high)) vs ORT (\(r.low), \(r.high))")
         }
     }
 }
