@@ -27,8 +27,10 @@ extension Calibrator {
     }
 
     /// ``calibrateWeight(layer:file:dataset:settings:)`` for a weight read in `blocks`: the same decisions,
-    /// parameters, metrics and codes, bit for bit, in two passes over the tensor (observe; quantize each
-    /// candidate scheme and measure its error), with memory bounded by the blocks and the observer's state.
+    /// parameters, metrics and codes, bit for bit, in one pass over the tensor when its parameters are
+    /// row-local (per channel along axis 0, per group: observe a block, quantize it with each candidate scheme
+    /// and measure the error) and two otherwise (observe; quantize and measure), with memory bounded by the
+    /// blocks and the observer's state.
     /// The codes are not kept: the tensor's content is ``CalibratedTensor/Content/streamedAffine(codes:symmetry:profile:schemeReason:metrics:)``,
     /// which produces them again block by block when they are stored.
     ///
@@ -51,7 +53,8 @@ extension Calibrator {
             var clipped = 0
         }
         var candidates: [Candidate] = []
-        var statistics = TensorStatistics()
+        // Finite min and max and the NaN/±Inf counts (the observers' own scan: one SIMD pass per block).
+        var statistics = RangeScan.empty
         let format: IntegerFormat
         do {
             format = try s.integerFormat()
@@ -73,21 +76,38 @@ extension Calibrator {
             var low = [[Float]](repeating: [], count: targets.count)
             var high = [[Float]](repeating: [], count: targets.count)
             var empty = [Int](repeating: 0, count: targets.count)
+            // x̂ = s·(clamp(round(x/s) + z) − z), bit-identical to dequantizing the codes (fakeQuantize).
+            var reconstruction = [Float](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
+            func measure(_ k: Int, _ p: QuantizationParameters, _ values: UnsafeBufferPointer<Float>) throws {
+                try reconstruction.withUnsafeMutableBufferPointer { y in
+                    let y = UnsafeMutableBufferPointer(rebasing: y[0..<values.count])
+                    try p.fakeQuantize(values, into: y)
+                    try candidates[k].metrics.add(reference: values, reconstruction: UnsafeBufferPointer(y))
+                }
+                candidates[k].clipped += Self.clippedCount(values, parameters: p).clipped
+            }
+            // Pass 1: observe. Row-local parameters (per channel along axis 0, per group) are known block by
+            // block, so their codes and errors are measured in the same pass; shared ones need a pass 2.
             try blocks.forEachBlock { rows, values in
-                statistics.merge(TensorStatistics(values))
+                statistics.combine(RangeScan.scan(values))
                 let blockShape = [rows.count] + shape.dropFirst()
                 if shared {
                     try observer.observe(values, shape: blockShape)
                     return
                 }
+                let dataRanges = try Self.dataMSERanges(
+                    observer: prototype, layout: layout, values: values, shape: blockShape, targets: targets)
                 var part = prototype
-                try part.observe(values, shape: blockShape)
+                if dataRanges == nil { try part.observe(values, shape: blockShape) }
                 for (k, target) in targets.enumerated() {
-                    let ranges = try part.ranges(for: target)
+                    let ranges = try dataRanges?[k] ?? part.ranges(for: target)
                     low[k] += ranges.low
                     high[k] += ranges.high
                     empty[k] += ranges.emptySlots
                     if k == 0 { counts.add(ranges.counts) }
+                    // The block's own parameters: those of rows `rows` of the whole tensor's (each slot's
+                    // scale and zero point depend on its range only).
+                    try measure(k, try ranges.parameters(candidates[k].scheme, shape: blockShape), values)
                 }
             }
             for k in candidates.indices {
@@ -98,22 +118,13 @@ extension Calibrator {
                         layout: layout.canonical, low: low[k], high: high[k], counts: counts, emptySlots: empty[k])
                 candidates[k].parameters = try candidates[k].ranges.parameters(candidates[k].scheme, shape: shape)
             }
-            // Pass 2: the codes of every candidate and their error, block by block (x̂ = s·(q − z)).
-            var codes = [Int32](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
-            var reconstruction = [Float](repeating: 0, count: codes.count)
-            try blocks.forEachBlock { rows, values in
-                for k in candidates.indices {
-                    guard let p = try candidates[k].parameters?.rows(rows) else { continue }
-                    try codes.withUnsafeMutableBufferPointer { q in
-                        try reconstruction.withUnsafeMutableBufferPointer { y in
-                            let q = UnsafeMutableBufferPointer(rebasing: q[0..<values.count])
-                            let y = UnsafeMutableBufferPointer(rebasing: y[0..<values.count])
-                            try p.quantize(values, into: q)
-                            try p.dequantize(UnsafeBufferPointer(q), into: y)
-                            try candidates[k].metrics.add(reference: values, reconstruction: UnsafeBufferPointer(y))
-                        }
+            // Pass 2 (shared parameters): the codes of every candidate and their error, block by block.
+            if shared {
+                try blocks.forEachBlock { rows, values in
+                    for k in candidates.indices {
+                        guard let p = try candidates[k].parameters?.rows(rows) else { continue }
+                        try measure(k, p, values)
                     }
-                    candidates[k].clipped += Self.clippedCount(values, parameters: p).clipped
                 }
             }
         } catch let error as CalibrationError {
@@ -134,7 +145,7 @@ extension Calibrator {
             throw .observer(layer: layer, dataset: dataset, reason: "no candidate scheme")
         }
         let metrics = chosen.metrics.metrics
-        let finite = statistics.finiteCount
+        let finite = Int(statistics.counts.finite)
         let calibration = WeightCalibration(
             dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format,
             profile: s.profile,
@@ -147,10 +158,12 @@ extension Calibrator {
         var tensor = CalibratedTensor(
             layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
             content: .streamedAffine(
-                codes: StreamedCodes(blocks: blocks, parameters: p), symmetry: decision.chosen, profile: s.profile,
+                codes: StreamedCodes(
+                    blocks: blocks, parameters: p, readAhead: threads > 1 && HDF5Library.isThreadSafe),
+                symmetry: decision.chosen, profile: s.profile,
                 schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: metrics))
-        let infinite = statistics.positiveInfinityCount + statistics.negativeInfinityCount
-        tensor.nanCount = statistics.nanCount > 0 ? statistics.nanCount : nil
+        let infinite = Int(statistics.counts.positiveInfinity + statistics.counts.negativeInfinity)
+        tensor.nanCount = statistics.counts.nan > 0 ? Int(statistics.counts.nan) : nil
         tensor.infCount = infinite > 0 ? infinite : nil
         tensor.schemeDecision = decision
         return (calibration, tensor)

@@ -78,12 +78,18 @@ extension Calibrator {
         let format: IntegerFormat
         do {
             format = try s.integerFormat()
-            _ = try granularity.layout(shape: shape)
+            let layout = try granularity.layout(shape: shape)
             var observer = try self.observer(s, granularity: granularity)
-            try values.withUnsafeBufferPointer { try observer.observe($0, shape: shape) }
-            for symmetry in s.candidateSymmetries {
-                let scheme = try s.affineScheme(symmetry, granularity: granularity)
-                let ranges = try observer.ranges(for: RangeTarget(scheme))
+            let schemes = try s.candidateSymmetries.map { try s.affineScheme($0, granularity: granularity) }
+            let dataRanges = try values.withUnsafeBufferPointer {
+                try Self.dataMSERanges(
+                    observer: observer, layout: layout, values: $0, shape: shape, targets: schemes.map(RangeTarget.init)
+                )
+            }
+            if dataRanges == nil { try values.withUnsafeBufferPointer { try observer.observe($0, shape: shape) } }
+            for (k, symmetry) in s.candidateSymmetries.enumerated() {
+                let scheme = schemes[k]
+                let ranges = try dataRanges?[k] ?? observer.ranges(for: RangeTarget(scheme))
                 let parameters = try ranges.parameters(scheme, shape: shape)
                 // The codes a package stores; x̂ = s·(q − z) is bit-identical to fake-quantizing x.
                 let codes = try parameters.quantize(values, as: Int32.self)

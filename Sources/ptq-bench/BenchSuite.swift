@@ -99,7 +99,7 @@ enum BenchSuite {
         let file = try BenchWeights.file(in: options.dataDirectory)
         print(
             "\nweights file: \(file) (\(BenchWeights.bytes >> 20) MiB float32, one tensor of \(BenchWeights.bigRows)×"
-                + "\(BenchWeights.columns) (\(BenchWeights.bigRows * BenchWeights.columns * 4 >> 20) MiB) and "
+                + "\(BenchWeights.columns) (\((BenchWeights.bigRows * BenchWeights.columns * 4) >> 20) MiB) and "
                 + "\(BenchWeights.layerCount) of \(BenchWeights.layerRows)×\(BenchWeights.columns), with biases)\n")
         let child = try ChildProcess.run(
             CommandLine.arguments[0],
