@@ -62,8 +62,9 @@ bench: deps ## Build ptq-bench and print the benchmark tables (bench-data/: 1 Gi
 	PTQ_BENCH_PYTHON=$(PYTHON) .build/release/ptq-bench suite $(BENCH_ARGS)
 
 # The transformer-like acceptance test set (Calibration/make_transformer_block.py: one encoder block's
-# Linear weights as a PyTorch state dict, calibration and held-out inputs of each layer with LayerNorm
-# outlier channels and post-GELU inputs; d = 384, 2048 tokens each) in .build/transformer-block/ (not in git).
+# Linear weights as a PyTorch state dict, calibration and held-out inputs of each layer with correlated,
+# heavy-tailed residual features, LayerNorm outlier channels and post-GELU inputs; d = 384, 2048 tokens each)
+# in .build/transformer-block/ (not in git).
 TEST_SET_DIR ?= .build/transformer-block
 test-set: ## Make the transformer-block test set (weights, calibration + held-out inputs) in TEST_SET_DIR
 	$(PYTHON) Calibration/make_transformer_block.py $(TEST_SET_DIR) $(TEST_SET_ARGS)

@@ -9,6 +9,7 @@ import Testing
     static let files = [
         "int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
         "w8a8-pytorch.json", "w4-g128-gptq.yaml", "w4-g128-importance-clip.yaml", "w4-g128-awq.yaml",
+        "w4-g128.yaml",
     ]
 
     @Test(arguments: files)
