@@ -71,7 +71,7 @@ struct WeightMethodTests {
             if name == "gptq" {
                 #expect(method["damping"] as? Double == 0.01)
                 #expect(method["block_size"] as? Int == 128)
-                #expect(method["act_order"] as? Bool == false)
+                #expect(method["act_order"] as? Bool == true)
             }
             if name == "awq" {
                 #expect(method["alpha_grid"] as? Int == 20 && method["alpha"] is Double)
@@ -84,7 +84,7 @@ struct WeightMethodTests {
         // people see the method too: summary.md's weight cell and `ptq inspect`'s table name it with its settings
         let expected =
             switch name {
-            case "gptq": ", gptq (damping 0.01, blocks of 128)"
+            case "gptq": ", gptq (damping 0.01, blocks of 128, act-order)"
             case "awq": ", awq (α "
             default: ", importance-clip"
             }
@@ -171,10 +171,10 @@ struct WeightMethodTests {
         let manifestPath = package + "/manifest.json"
         let original = try String(contentsOfFile: manifestPath, encoding: .utf8)
         for (edit, message) in [
-            ("\"act_order\" : false", "gptq records damping, block_size and act_order"),
+            ("\"act_order\" : true", "gptq records damping, block_size and act_order"),
             ("\"name\" : \"gptq\"", "importance-clip has no damping"),
         ] {
-            let replacement = edit.hasPrefix("\"name") ? "\"name\" : \"importance-clip\"" : "\"act_order_x\" : false"
+            let replacement = edit.hasPrefix("\"name") ? "\"name\" : \"importance-clip\"" : "\"act_order_x\" : true"
             let damaged = original.replacingOccurrences(of: edit, with: replacement)
             try #require(damaged != original, "the manifest has no \(edit)")
             try Data(damaged.utf8).write(to: URL(fileURLWithPath: manifestPath))

@@ -34,6 +34,7 @@ import Testing
     @Test func weightMethodsRaiseTheMomentsLevel() throws {
         let gptq = try CalibrationConfig.load(contentsOf: Bundled.config("w4-g128-gptq.yaml")).policy(for: "fc1")
         #expect(gptq.weights.method == .gptq && gptq.weights.blockSize == 128 && gptq.weights.damping == 0.01)
+        #expect(gptq.weights.actOrder == true)
         #expect(gptq.inputMomentsLevel == .gram)
         let clip = try CalibrationConfig.load(contentsOf: Bundled.config("w4-g128-importance-clip.yaml"))
         #expect(clip.policy(for: "fc1").inputMomentsLevel == .perFeature)
