@@ -75,7 +75,8 @@ extension Calibrator {
                         layer: entry.layer, dataset: dataset, reason: "the statistics hold no state for this layer")
                 }
                 var observers = try makeActivationObservers(
-                    layer: entry.layer, dataset: dataset, settings: policy.activations)
+                    layer: entry.layer, dataset: dataset, settings: policy.activations,
+                    smoothed: policy.weights.smoothing != nil)
                 observers.moments = try Self.restoredMoments(
                     saved.moments, level: policy.inputMomentsLevel, layer: entry.layer, dataset: dataset)
                 if let moments = observers.moments {

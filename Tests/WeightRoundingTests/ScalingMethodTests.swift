@@ -125,8 +125,8 @@ struct ScalingMethodTests {
         // E(α) recomputed: direct output error of the weights plus the activation noise term
         for (k, alpha) in AlphaGrid.points().enumerated() {
             let result = try SmoothQuant(alpha: .fixed(alpha)).quantize(weight, moments: stats, scheme: scheme)
-            let noise = SmoothQuant.activationNoise(
-                range: result.smoothedMaxAbs, format: .int8, rounded: result.weight)
+            let step = 2 * Double(result.smoothedMaxAbs.max() ?? 0) / 255  // int8: qmax − qmin = 255
+            let noise = SmoothQuant.activationNoise(step: step, rounded: result.weight)
             let e = Self.directOutputError(try result.weight.effectiveWeight(weight)) + noise
             #expect(abs(e - searched.errors[k]) <= 1e-9 * e)
         }
