@@ -197,6 +197,24 @@ struct SmoothQuantTests {
         }
     }
 
+    /// Smoothing needs both sides of a layer: weights without activations, or activations without weights, are
+    /// refused (exit 65) naming the layer, with no package written.
+    @Test func aLayerWithoutItsInputOrWeightIsRefusedNamingIt() throws {
+        let directory = try scratchDirectory("smoothquant-one-side")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (inputs, message) in [
+            (["--weights", WeightMethodTests.weights], "needs the layer's input activations"),
+            (["--activations", WeightMethodTests.activations], "smoothing needs the layer's weight matrix"),
+        ] {
+            let package = directory.appendingPathComponent("pkg").path
+            let run = try PTQProcess.run(
+                ["calibrate"] + inputs + ["--config", Self.config, "--output", package, "--quiet"])
+            #expect(
+                run.status == 65 && run.stderr.contains("layer fc1") && run.stderr.contains(message), "\(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: package))
+        }
+    }
+
     /// Each configuration whose smoothed range or grid could not be derived exactly, and the key it names.
     @Test(arguments: [
         ("activations: {observer: percentile, scheme: asymmetric}", "activations.observer"),
