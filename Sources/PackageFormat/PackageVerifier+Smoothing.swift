@@ -7,12 +7,22 @@ extension PackageVerifier {
     /// positive value per channel; the smoothed range is [min_j(channel_range_min_j/s_j),
     /// max_j(channel_range_max_j/s_j)] (float32), (scale, zero_point) what the profile gives for it, every channel
     /// scale the float32 product scale·s_j and every zero point the shared one; `[range_min, range_max]` the
-    /// envelope of the channels' ranges.
+    /// envelope of the channels' ranges. Conversely every `smoothquant` weight's s is named by a smoothed input.
     static func checkSmoothing(_ package: borrowing PackageReader, _ report: inout Report) {
+        var named: Set<String> = []
         for layer in package.manifest.layers {
             guard let a = layer.activation, let sm = a.smoothing else { continue }
+            named.insert(sm.inputScaleDataset)
             let place = "\(package.path): layer \(layer.name) activation smoothing"
             report.check(checkSmoothed(a, sm, package).map { "\(place): \($0)" })
+        }
+        for record in package.manifest.tensors where record.quantization?.method?.name == .smoothquant {
+            let path = record.quantization?.method?.inputScaleDataset ?? ""
+            report.check(
+                named.contains(path)
+                    ? nil
+                    : "\(package.path): \(record.dataset): method smoothquant, but no activation record is smoothed "
+                        + "with \(path) (the input would be quantized without dividing by s)")
         }
     }
 
