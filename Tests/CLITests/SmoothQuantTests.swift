@@ -237,6 +237,12 @@ struct SmoothQuantTests {
         let run = try WeightMethodTests.calibrate(config, directory.appendingPathComponent("pkg").path)
         #expect(run.status == 78, "\(text): \(run.stderr)")
         #expect(run.stderr.contains(key), "\(text): \(run.stderr)")
+        // `ptq observe` refuses them too (a smoothed input observes per-feature ranges)
+        let stats = directory.appendingPathComponent("s.ptqstats").path
+        let observe = try PTQProcess.run([
+            "observe", "--activations", WeightMethodTests.activations, "--config", config, "--output", stats, "--quiet",
+        ])
+        #expect(observe.status == 78 && observe.stderr.contains(key), "\(text): \(observe.stderr)")
     }
 
     @Test(arguments: [
