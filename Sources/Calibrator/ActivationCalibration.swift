@@ -51,10 +51,15 @@ public struct ActivationCalibration: Codable, Sendable, Hashable {
     /// and the package; `nil` when none were collected. Not part of the encoded record (its Gram matrix
     /// alone is d² numbers): packages store the per-feature Σx² as a dataset.
     public var inputMoments: InputMoments? = nil
+    /// With `weights: smoothing:`: each feature's observed range (before the weight phase smooths the input).
+    public var featureRanges: FeatureRanges? = nil
+    /// The input's smoothing, set by the weight phase (then ``channels`` holds the effective per-feature scales
+    /// scale·s_j with one shared zero point, and ``scale``/``zeroPoint`` the smoothed input's per-tensor ones).
+    public var smoothing: ActivationSmoothing? = nil
 
     private enum CodingKeys: String, CodingKey {
         case dataset, rows, rowShape, observer, format, profile, rounding, scheme, observedMin, observedMax
         case rangeMin, rangeMax, scale, zeroPoint, clippingFraction, counts, degenerate, channels, numberFormat
-        case histogram
+        case histogram, featureRanges, smoothing
     }
 }

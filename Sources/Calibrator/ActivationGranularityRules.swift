@@ -30,7 +30,7 @@ enum ActivationGranularityRules {
         let weightOnly: [(String, Bool)] = [
             ("method", section.method != nil), ("damping", section.damping != nil),
             ("block-size", section.blockSize != nil), ("act-order", section.actOrder != nil),
-            ("alpha-grid", section.alphaGrid != nil),
+            ("alpha-grid", section.alphaGrid != nil), ("smoothing", section.smoothing != nil),
         ]
         for (key, present) in weightOnly where present {
             throw ConfigError(.unknownKey(key, allowed: activationKeys), at: path)

@@ -23,6 +23,9 @@ struct ActivationObservers: Sendable {
     var moments: InputMomentsAccumulator?
     /// The feature axis of the moments, an index into the row shape.
     var momentsAxis = 0
+    /// Whether the input is smoothed (``SmoothingSetting``): the min-max primary then keeps each feature's
+    /// range along the last axis (``FeatureRanges``) while the record stays per tensor until the weight phase.
+    var smoothed = false
 
     mutating func observe(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws {
         // Per tensor, a min-max primary and the histogram share one scan of the batch (the same states as
@@ -97,7 +100,8 @@ extension Calibrator {
         for (entry, policy) in zip(layers, policies) where !policy.excluded {
             guard let dataset = entry.activation else { continue }
             var observers = try makeActivationObservers(
-                layer: entry.layer, dataset: dataset, settings: policy.activations)
+                layer: entry.layer, dataset: dataset, settings: policy.activations,
+                smoothed: policy.weights.smoothing != nil)
             observers.momentsLevel = policy.inputMomentsLevel
             if sets[dataset] == nil { order.append(dataset) }
             sets[dataset, default: []].append(observers)
@@ -220,7 +224,7 @@ extension Calibrator {
     }
 
     func makeActivationObservers(
-        layer: String, dataset: String, settings: QuantizationSettings
+        layer: String, dataset: String, settings: QuantizationSettings, smoothed: Bool
     ) throws(CalibrationError) -> ActivationObservers {
         do {
             let nonFinite = config.nanPolicy.observerPolicy
@@ -236,13 +240,15 @@ extension Calibrator {
                                 + "per-channel statistics)"),
                         at: [.key("activations"), .key("granularity")]))
             }
-            let primary = try observers.makeObserver(settings.observer, granularity: granularity, nonFinite: nonFinite)
+            let primary = try observers.makeObserver(
+                settings.observer, granularity: smoothed ? .perChannel(axis: -1) : granularity, nonFinite: nonFinite)
             let histogram =
                 primary is HistogramObserver
                 ? nil
                 : try HistogramObserver(
                     options: .init(granularity: granularity, bins: histogramBins, nonFinite: nonFinite))
-            return ActivationObservers(layer: layer, settings: settings, primary: primary, histogram: histogram)
+            return ActivationObservers(
+                layer: layer, settings: settings, primary: primary, histogram: histogram, smoothed: smoothed)
         } catch let error as CalibrationError {
             throw error
         } catch {
@@ -272,6 +278,7 @@ extension Calibrator {
         }
         var candidates: [Candidate] = []
         var counts = NonFiniteCounts()
+        var featureRanges: FeatureRanges?
         let format: IntegerFormat
         let channels = try ActivationChannels.layout(s, rowShape: rowShape, layer: layer, dataset: dataset)
         do {
@@ -285,8 +292,9 @@ extension Calibrator {
                     throw CalibrationError.observer(layer: layer, dataset: dataset, reason: "\(error)")
                 }
                 counts = ranges.counts
-                var low = [ranges.low.first ?? 0]
-                var high = [ranges.high.first ?? 0]
+                if observers.smoothed { featureRanges = FeatureRanges(mins: ranges.low, maxs: ranges.high) }
+                var low = [(observers.smoothed ? ranges.low.min() : ranges.low.first) ?? 0]
+                var high = [(observers.smoothed ? ranges.high.max() : ranges.high.first) ?? 0]
                 var p: [AffineScheme.ScaleAndZeroPoint]
                 if let (_, count) = channels {
                     // Nothing observed: one empty slot, which every channel is.
@@ -334,7 +342,7 @@ extension Calibrator {
             throw .quantization(layer: layer, dataset: dataset, error)
         }
         let nonEmpty = histograms.filter { !$0.isEmpty }
-        return ActivationCalibration(
+        var record = ActivationCalibration(
             dataset: dataset, rows: rows, rowShape: rowShape, observer: s.observer, format: format, profile: s.profile,
             rounding: s.rounding.rule(for: s.profile), scheme: decision,
             observedMin: nonEmpty.map(\.min).min() ?? 0, observedMax: nonEmpty.map(\.max).max() ?? 0,
@@ -346,5 +354,7 @@ extension Calibrator {
                     axis: axis, zeroPoint: s.zeroPoint, rangeMin: chosen.low, rangeMax: chosen.high,
                     scales: chosen.parameters.map(\.scale), zeroPoints: chosen.parameters.map(\.zeroPoint))
             }, histogram: ActivationHistogram(merging: histograms))
+        record.featureRanges = featureRanges
+        return record
     }
 }

@@ -75,7 +75,12 @@ extension Calibrator {
                     record.policy.weights.axis = axis
                 }
                 let weight =
-                    if let method = settings.method, method != .rtn {
+                    if let smoothing = settings.smoothing {
+                        try calibrateSmoothedWeight(
+                            layer: entry.layer, file: file, dataset: dataset, settings: settings, smoothing: smoothing,
+                            activations: record.policy.activations, inputAxis: info?.inputAxis,
+                            input: &record.activation)
+                    } else if let method = settings.method, method != .rtn {
                         try calibrateRoundedWeight(
                             layer: entry.layer, file: file, dataset: dataset, settings: settings, method: method,
                             inputAxis: info?.inputAxis, input: record.activation)

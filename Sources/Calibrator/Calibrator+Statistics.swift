@@ -27,6 +27,7 @@ extension Calibrator {
     ) throws(CalibrationError) -> ActivationStatistics {
         guard let firstFile = files.first else { throw .noInputs("no activation files") }
         let (layers, policies) = try activationLayers(datasets: allDatasets)
+        try Self.checkSmoothing(policies)  // what a smoothed input observes depends on it
         let observed = try observeActivations(layers: layers, policies: policies, progress: progress) {
             (dataset, batch) throws(TensorIOError) in
             let mine = segments.filter { $0.dataset == dataset }.map { (file: $0.file, rows: Optional($0.rows)) }
@@ -75,7 +76,8 @@ extension Calibrator {
                         layer: entry.layer, dataset: dataset, reason: "the statistics hold no state for this layer")
                 }
                 var observers = try makeActivationObservers(
-                    layer: entry.layer, dataset: dataset, settings: policy.activations)
+                    layer: entry.layer, dataset: dataset, settings: policy.activations,
+                    smoothed: policy.weights.smoothing != nil)
                 observers.moments = try Self.restoredMoments(
                     saved.moments, level: policy.inputMomentsLevel, layer: entry.layer, dataset: dataset)
                 if let moments = observers.moments {

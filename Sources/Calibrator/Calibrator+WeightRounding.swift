@@ -21,32 +21,10 @@ extension Calibrator {
         func refuse(_ reason: String) -> CalibrationError {
             .weightMethod(layer: layer, dataset: dataset, reason: "method \(method.rawValue): \(reason)")
         }
-        guard s.numberFormat == .int else {
-            throw refuse("rounds onto integer grids; the weight's format is \(s.numberFormat)")
-        }
-        guard let input else {
-            throw refuse("needs the layer's input activations (no activation dataset was found for the layer)")
-        }
-        guard let moments = input.inputMoments, moments.rows > 0 else {
-            throw refuse("no input moments were collected from \(input.dataset) (no rows)")
-        }
-        let (values, shape, elementType) = try read(dataset, in: file)
-        guard shape.count == 2 else {
-            throw refuse("handles matrices (rank 2); this weight has shape \(shape) (a convolution kernel?)")
-        }
+        let (values, shape, elementType, weight, moments, axis) = try methodInput(
+            layer: layer, file: file, dataset: dataset, settings: s, inputAxis: inputAxis, input: input,
+            refuse: refuse)
         let granularity = s.granularity(rank: 2)
-        let axis = inputAxis ?? Self.inputAxis(of: granularity)
-        let format: IntegerFormat
-        let weight: WeightMatrix
-        do {
-            format = try s.integerFormat()
-            weight = try WeightMatrix(stored: values, shape: shape, inputAxis: axis)
-            try weight.check(moments)
-        } catch let error as QuantizationError {
-            throw .quantization(layer: layer, dataset: dataset, error)
-        } catch {
-            throw refuse("\(error)")
-        }
         struct Candidate {
             var symmetry: Symmetry
             var rounded: RoundedWeight
@@ -66,6 +44,8 @@ extension Calibrator {
                 switch method {
                 case .importanceClip, .rtn:  // rtn takes calibrateWeight's path; never here
                     rounded = try ImportanceClipping().quantize(weight, moments: moments, scheme: scheme)
+                case .smoothquant:  // configured with `smoothing:` (calibrateSmoothedWeight); never here
+                    throw .invalidSetting("SmoothQuant is configured with smoothing:, not method:")
                 case .awq:
                     let awq = ActivationAwareScaling(alphas: AlphaGrid.points(count: s.alphaGrid ?? 20))
                     let result = try awq.quantize(weight, moments: moments, scheme: scheme)
@@ -89,19 +69,6 @@ extension Calibrator {
         guard let chosen = candidates.first(where: { $0.symmetry == decision.chosen }) else {
             throw refuse("no candidate scheme")
         }
-        let p = chosen.rounded.parameters
-        let effective: [Float]
-        do {
-            effective = try Self.stored(chosen.rounded.effectiveWeight(weight), like: weight)
-        } catch {
-            throw refuse("\(error)")
-        }
-        let metrics: ErrorMetrics
-        do {
-            metrics = try ErrorMetrics(reference: values, reconstruction: effective)
-        } catch {
-            throw .quantization(layer: layer, dataset: dataset, error)
-        }
         var record = WeightRoundingMethod(name: method)
         switch method {
         case .gptq:
@@ -110,18 +77,82 @@ extension Calibrator {
             )
         case .awq:
             (record.alpha, record.alphaGrid, record.inputAxis) = (alphas[chosen.symmetry], s.alphaGrid ?? 20, axis)
-        case .rtn, .importanceClip:
+        case .rtn, .importanceClip, .smoothquant:
             break
         }
+        return try packaged(
+            chosen.rounded, of: weight, values: values, shape: shape, elementType: elementType, layer: layer,
+            dataset: dataset, settings: s, decision: decision, method: record)
+    }
+
+    /// What a calibration-driven method reads: the weight `dataset` as a matrix (values as stored, its shape and
+    /// element type, the `[out, in]` view along the input axis) and the moments of the layer's input.
+    /// - Throws: `refuse(reason)` for a weight that is not integer codes or not a matrix, no input or no rows, or
+    ///   moments whose feature count is not the weight's inputs.
+    func methodInput(
+        layer: String, file: WeightsFile, dataset: String, settings s: QuantizationSettings, inputAxis: Int?,
+        input: ActivationCalibration?, refuse: (String) -> CalibrationError
+    ) throws(CalibrationError) -> (
+        values: [Float], shape: [Int], elementType: String, weight: WeightMatrix, moments: InputMoments, axis: Int
+    ) {
+        guard s.numberFormat == .int else {
+            throw refuse("rounds onto integer grids; the weight's format is \(s.numberFormat)")
+        }
+        guard let input else {
+            throw refuse("needs the layer's input activations (no activation dataset was found for the layer)")
+        }
+        guard let moments = input.inputMoments, moments.rows > 0 else {
+            throw refuse("no input moments were collected from \(input.dataset) (no rows)")
+        }
+        let (values, shape, elementType) = try read(dataset, in: file)
+        guard shape.count == 2 else {
+            throw refuse("handles matrices (rank 2); this weight has shape \(shape) (a convolution kernel?)")
+        }
+        let axis = inputAxis ?? Self.inputAxis(of: s.granularity(rank: 2))
+        do {
+            let weight = try WeightMatrix(stored: values, shape: shape, inputAxis: axis)
+            try weight.check(moments)
+            return (values, shape, elementType, weight, moments, axis)
+        } catch let error as QuantizationError {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        } catch {
+            throw refuse("\(error)")
+        }
+    }
+
+    /// The calibration record and stored tensor of `rounded` (codes of W·diag(s) when it records s), chosen by
+    /// `method` with `decision`: error metrics of the effective weight against the original `values`, clipping
+    /// counted on the range the codes cover.
+    /// - Throws: ``CalibrationError`` when the effective weight or its metrics cannot be computed.
+    func packaged(
+        _ rounded: RoundedWeight, of weight: WeightMatrix, values: [Float], shape: [Int], elementType: String,
+        layer: String, dataset: String, settings s: QuantizationSettings, decision: SchemeDecision,
+        method record: WeightRoundingMethod
+    ) throws(CalibrationError) -> (calibration: WeightCalibration, tensor: CalibratedTensor) {
+        let p = rounded.parameters
+        let format: IntegerFormat
+        let effective: [Float]
+        do {
+            format = try s.integerFormat()
+            effective = try Self.stored(rounded.effectiveWeight(weight), like: weight)
+        } catch {
+            throw .weightMethod(layer: layer, dataset: dataset, reason: "method \(record.name.rawValue): \(error)")
+        }
+        let metrics: ErrorMetrics
+        do {
+            metrics = try ErrorMetrics(reference: values, reconstruction: effective)
+        } catch {
+            throw .quantization(layer: layer, dataset: dataset, error)
+        }
         // the range the codes cover is that of W·diag(s) for AWQ: clipping is counted on it
-        let quantized = chosen.rounded.inputScales.map { Self.scaled(weight, by: $0) } ?? values
+        let quantized = rounded.inputScales.map { Self.scaled(weight, by: $0) } ?? values
         var counts = NonFiniteCounts()
         counts.finite = UInt64(values.count)
         var calibration = WeightCalibration(
             dataset: dataset, shape: shape, elementType: elementType, observer: s.observer, format: format,
             profile: s.profile, rounding: p.rounding, granularity: p.granularity, scheme: decision,
             observedMin: values.min() ?? 0, observedMax: values.max() ?? 0, parameterShape: p.layout.parameterShape,
-            rangeMins: chosen.rounded.rangeMins, rangeMaxs: chosen.rounded.rangeMaxs, scales: p.scales,
+            rangeMins: rounded.rangeMins, rangeMaxs: rounded.rangeMaxs, scales: p.scales,
             zeroPoints: p.zeroPoints, metrics: metrics,
             clippingFraction: Self.clippingFraction(quantized, parameters: p), counts: counts,
             degenerateRanges: p.warnings)
@@ -129,12 +160,12 @@ extension Calibrator {
         var tensor = CalibratedTensor(
             layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
             content: .affine(
-                codes: chosen.rounded.codes, parameters: p, symmetry: decision.chosen, profile: s.profile,
+                codes: rounded.codes, parameters: p, symmetry: decision.chosen, profile: s.profile,
                 schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: metrics),
             values: values)
         tensor.schemeDecision = decision
         tensor.roundingMethod = record
-        tensor.inputScales = chosen.rounded.inputScales
+        tensor.inputScales = rounded.inputScales
         return (calibration, tensor)
     }
 

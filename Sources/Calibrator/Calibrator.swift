@@ -146,6 +146,7 @@ public struct Calibrator: Sendable {
         warnings += notes.sorted()
         let policies = map.layers.map { config.policy(for: $0.layer) }
         try Self.checkFormats(policies)
+        try Self.checkSmoothing(policies)
 
         let activationRecords: [String: ActivationCalibration]
         do {
@@ -194,6 +195,12 @@ public struct Calibrator: Sendable {
                 record.activation = activationRecords[entry.layer]
                 if let weightsFile {
                     stored = try calibrateTensors(of: entry, file: weightsFile, layout: layout, record: &record)
+                }
+                if policy.weights.smoothing != nil, let input = record.activation, input.smoothing == nil {
+                    // the smoothed input's parameters need s, which only the layer's weight matrix gives
+                    throw CalibrationError.weightMethod(
+                        layer: entry.layer, dataset: entry.weight ?? input.dataset,
+                        reason: "smoothing needs the layer's weight matrix; none was calibrated with the input")
                 }
             } catch {
                 throw error.located(weights: weights, activations: [])

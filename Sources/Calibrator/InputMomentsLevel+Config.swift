@@ -8,6 +8,8 @@ extension LayerPolicy {
     /// AWQ the Gram matrix, importance-weighted clipping the per-feature moments). `.none` for excluded layers.
     public var inputMomentsLevel: InputMomentsLevel {
         guard !excluded else { return .none }
-        return Swift.max(activations.moments ?? .none, weights.method?.momentsLevel ?? .none)
+        return Swift.max(
+            activations.moments ?? .none, weights.method?.momentsLevel ?? .none,
+            weights.smoothing?.momentsLevel ?? .none)
     }
 }

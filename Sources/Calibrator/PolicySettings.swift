@@ -14,7 +14,8 @@ public import QuantCore
 /// (`none`, `per-feature`, `gram`; activations only: which ``InputMoments`` of the layer's input to collect);
 /// weights only: `method` (``WeightRoundingMethod/Name``: `rtn`, `gptq`, `importance-clip`, `awq`),
 /// `damping` (GPTQ, 0 ≤ d ≤ 1, default 0.01), `block-size` (GPTQ, ≥ 1, default 128), `act-order` (GPTQ, default false),
-/// `alpha-grid` (AWQ: how many α = k/n in [0, 1) are tried, 1…1000, default 20).
+/// `alpha-grid` (AWQ: how many α = k/n in [0, 1) are tried, 1…1000, default 20), `smoothing`
+/// (``SmoothingSetting``: SmoothQuant's per-input-feature scale between the layer's input and weight).
 public struct PolicySettings: Codable, Sendable, Hashable {
     /// Observer and its options; setting it replaces the inherited observer and options as a whole.
     public var observer: ObserverSpec?
@@ -58,6 +59,8 @@ public struct PolicySettings: Codable, Sendable, Hashable {
     public var actOrder: Bool?
     /// Weights only, AWQ: the number of exponents α searched.
     public var alphaGrid: Int?
+    /// Weights only: SmoothQuant smoothing of the layer's input into its weight (``SmoothingSetting``).
+    public var smoothing: SmoothingSetting?
 
     /// Bit widths allowed for integer formats.
     public static let bitRange: ClosedRange<Int> = 2...16
@@ -86,6 +89,7 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         case blockSize = "block-size"
         case actOrder = "act-order"
         case alphaGrid = "alpha-grid"
+        case smoothing
     }
 
     /// Decodes a section, rejecting unknown keys and out-of-domain values with their key paths.
@@ -110,12 +114,21 @@ public struct PolicySettings: Codable, Sendable, Hashable {
         fractionDigits = try c.decodeIfPresent(Int.self, forKey: .fractionDigits, in: Self.fractionDigitRange)
         moments = try c.decodeChoiceIfPresent(InputMomentsLevel.self, forKey: .moments)
         method = try c.decodeChoiceIfPresent(WeightRoundingMethod.Name.self, forKey: .method)
+        if method == .smoothquant {
+            throw ConfigError(
+                .invalidValue(
+                    "smoothquant",
+                    allowed: "rtn, gptq, importance-clip, awq (SmoothQuant is set with smoothing: "
+                        + "{method: smoothquant, alpha: …})"),
+                codingPath: c.codingPath + [CodingKeys.method])
+        }
         damping = try c.decodeIfPresent(Double.self, forKey: .damping, allowed: "0 <= damping <= 1") {
             $0 >= 0 && $0 <= 1
         }
         blockSize = try c.decodeIfPresent(Int.self, forKey: .blockSize, in: 1...Int.max)
         actOrder = try c.decodeIfPresent(Bool.self, forKey: .actOrder)
         alphaGrid = try c.decodeIfPresent(Int.self, forKey: .alphaGrid, in: 1...1000)
+        smoothing = try c.decodeIfPresent(SmoothingSetting.self, forKey: .smoothing)
     }
 
     /// Allowed `fraction-bits`: E = 2^−n stays a normal Float and q · E finite for 16-bit codes.

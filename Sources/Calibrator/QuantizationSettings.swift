@@ -48,6 +48,8 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
     public var actOrder: Bool?
     /// Weights, AWQ: the number of exponents α searched (`nil`: 20).
     public var alphaGrid: Int?
+    /// Weights: SmoothQuant smoothing of the layer's input into the weight (`nil`: none).
+    public var smoothing: SmoothingSetting?
 
     /// Creates settings from their parts.
     public init(
@@ -101,6 +103,7 @@ public struct QuantizationSettings: Codable, Sendable, Hashable {
         if let v = section.blockSize { s.blockSize = v }
         if let v = section.actOrder { s.actOrder = v }
         if let v = section.alphaGrid { s.alphaGrid = v }
+        if let v = section.smoothing { s.smoothing = v.method == .none ? nil : v }
         s.applyFormat(of: section)
         return s
     }

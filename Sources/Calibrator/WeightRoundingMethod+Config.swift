@@ -8,10 +8,11 @@ extension WeightRoundingMethod.Name: ConfigChoice {
         switch self {
         case .rtn: .none
         case .gptq, .awq: .gram
+        case .smoothquant: .perFeature
         case .importanceClip: .perFeature
         }
     }
 
     /// The keys of a weights section that only configure the calibration-driven methods.
-    static let settingKeys = ["method", "damping", "block-size", "act-order", "alpha-grid"]
+    static let settingKeys = ["method", "damping", "block-size", "act-order", "alpha-grid", "smoothing"]
 }

@@ -16,8 +16,15 @@ public struct ExportedRange: Sendable, Hashable {
 
     /// Creates an entry for `format`.
     /// - Throws: ``ExportError/unsupported(layer:format:reason:)`` for a per-channel activation record (no
-    ///   consumer format here takes one range per channel of an activation).
+    ///   consumer format here takes one range per channel of an activation), a smoothed input among them (its
+    ///   range is that of X·diag(s)⁻¹, which the consumer's graph does not compute).
     public init(layer: String, name: String, record: ActivationRecord, format: ExportFormat) throws(ExportError) {
+        if let smoothing = record.smoothing {
+            throw .unsupported(
+                layer: layer, format: format,
+                reason: "its input activation is smoothed (\(smoothing.method): quantized as X·diag(s)⁻¹ with s in "
+                    + "\(smoothing.inputScaleDataset)); \(format.rawValue) has no input scale to divide by")
+        }
         guard let scale = record.scale, let zeroPoint = record.zeroPoint else {
             throw .unsupported(
                 layer: layer, format: format,

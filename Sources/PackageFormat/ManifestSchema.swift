@@ -120,7 +120,7 @@ public enum ManifestSchema {
                   "required": ["name"],
                   "additionalProperties": false,
                   "properties": {
-                    "name": {"enum": ["rtn", "gptq", "importance-clip", "awq"]},
+                    "name": {"enum": ["rtn", "gptq", "importance-clip", "awq", "smoothquant"]},
                     "damping": {"type": "number", "minimum": 0, "maximum": 1},
                     "block_size": {"type": "integer", "minimum": 1},
                     "act_order": {"type": "boolean"},
@@ -191,7 +191,23 @@ public enum ManifestSchema {
                     "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}}
                   }
                 },
-                "input_moments": {"$ref": "#/$defs/input_moments"}
+                "input_moments": {"$ref": "#/$defs/input_moments"},
+                "smoothing": {
+                  "type": "object",
+                  "required": ["method", "alpha", "input_scale_dataset", "range_min", "range_max", "scale",
+                               "zero_point"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "method": {"enum": ["smoothquant"]},
+                    "alpha": {"type": "number", "minimum": 0, "maximum": 1},
+                    "alpha_grid": {"type": "integer", "minimum": 1},
+                    "input_scale_dataset": {"type": "string", "pattern": "^/.*\\.input_scale$"},
+                    "range_min": {"type": "number"},
+                    "range_max": {"type": "number"},
+                    "scale": {"type": "number", "exclusiveMinimum": 0},
+                    "zero_point": {"type": "integer", "minimum": -32768, "maximum": 65535}
+                  }
+                }
               }
             },
             "input_moments": {

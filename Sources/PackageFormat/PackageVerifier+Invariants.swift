@@ -159,7 +159,8 @@ extension PackageVerifier {
                 continue
             }
             guard a.granularity == nil else {
-                checkActivationChannels(a, place: place, scheme: scheme, &report)
+                // a smoothed input's per-feature scales come from s (``checkSmoothing(_:_:)``), not channel ranges
+                if a.smoothing == nil { checkActivationChannels(a, place: place, scheme: scheme, &report) }
                 continue
             }
             guard let scale = a.scale, let zeroPoint = a.zeroPoint else {

@@ -5,7 +5,8 @@ extension PackageVerifier {
     /// (`role` weight, rank 2, integer codes of at most 16 bits, not fixed point); `rtn` is recorded by leaving
     /// it out; `gptq` carries its `damping`, `block_size` and `act_order`, `importance-clip` none of them, `awq`
     /// its `alpha` (in [0, 1)), `alpha_grid`, `input_scale_dataset` (`<dataset>.input_scale`) and `input_axis`
-    /// and no GPTQ settings; only `awq` records the AWQ keys.
+    /// and no GPTQ settings; `smoothquant` its `alpha` (in [0, 1]), `input_scale_dataset` and `input_axis` as AWQ,
+    /// `alpha_grid` only when α was searched, and no GPTQ settings; only `awq` and `smoothquant` record those keys.
     static func checkRoundingMethod(_ record: TensorRecord, _ report: inout Report) {
         guard let q = record.quantization, let method = q.method else { return }
         let place = "\(record.dataset): quantization.method \(method.name.rawValue)"
@@ -28,7 +29,7 @@ extension PackageVerifier {
             case .importanceClip where gptqSettings.contains(true):
                 problem = "importance-clip has no damping, block_size or act_order"
             case .gptq where awqSettings.contains(true), .importanceClip where awqSettings.contains(true):
-                problem = "only awq records alpha, alpha_grid, input_scale_dataset and input_axis"
+                problem = "only awq and smoothquant record alpha, alpha_grid, input_scale_dataset and input_axis"
             case .awq where awqSettings.contains(false) || gptqSettings.contains(true):
                 problem = "awq records alpha, alpha_grid, input_scale_dataset and input_axis (and no GPTQ settings)"
             case .awq where !(0..<1).contains(method.alpha ?? -1) || (method.alphaGrid ?? 0) < 1:
@@ -37,6 +38,14 @@ extension PackageVerifier {
                 problem = "awq's input_scale_dataset must be \(record.dataset).input_scale"
             case .awq where !(0...1).contains(method.inputAxis ?? -1):
                 problem = "awq's input_axis must be 0 or 1"
+            case .smoothquant where gptqSettings.contains(true) || !(0...1).contains(method.alpha ?? -1):
+                problem = "smoothquant records an alpha in [0, 1] (and no GPTQ settings)"
+            case .smoothquant where (method.alphaGrid ?? 1) < 1:
+                problem = "smoothquant's alpha_grid, when α was searched, must be at least 1"
+            case .smoothquant where method.inputScaleDataset != record.dataset + ".input_scale":
+                problem = "smoothquant's input_scale_dataset must be \(record.dataset).input_scale"
+            case .smoothquant where !(0...1).contains(method.inputAxis ?? -1):
+                problem = "smoothquant's input_axis must be 0 or 1"
             default:
                 break
             }

@@ -54,6 +54,7 @@ public enum PackageVerifier {
         checkDirectory(package, &report)
         checkSkeleton(package, &report)
         checkActivations(manifest, package: path, &report)
+        checkSmoothing(package, &report)
         checkInputMoments(package, &report)
         if let weights {
             do { _ = try File(weights) } catch { throw .hdf5(error) }

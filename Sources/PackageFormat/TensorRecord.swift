@@ -298,6 +298,9 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
     /// The per-feature moments of the input stored beside the record (`activations: moments:`); absent
     /// when none were collected.
     public var inputMoments: InputMomentsRecord?
+    /// The input's smoothing (SmoothQuant, ``ActivationSmoothingRecord``): then the record is per channel along
+    /// the last axis with `scales` S·s_j and one shared zero point; absent without smoothing.
+    public var smoothing: ActivationSmoothingRecord?
 
     /// Creates a record.
     public init(
@@ -366,5 +369,6 @@ public struct ActivationRecord: Codable, Sendable, Hashable {
         case zeroPoints = "zero_points"
         case histogram
         case inputMoments = "input_moments"
+        case smoothing
     }
 }

@@ -77,6 +77,12 @@ extension ActivationRecord {
             zeroPoints = c.zeroPoints.map(Int.init)
         }
         (symmetricError, asymmetricError) = a.scheme.recordedErrors
+        smoothing = a.smoothing.map {
+            ActivationSmoothingRecord(
+                method: $0.method.rawValue, alpha: $0.alpha, alphaGrid: $0.alphaGrid,
+                inputScaleDataset: $0.weightDataset + TensorsFileWriter.inputScaleSuffix, rangeMin: $0.rangeMin,
+                rangeMax: $0.rangeMax, scale: $0.scale, zeroPoint: Int($0.zeroPoint))
+        }
         histogram = a.histogram.map {
             ActivationHistogramRecord(lowerEdge: $0.lowerEdge, binWidth: $0.binWidth, counts: $0.counts.map(Int.init))
         }

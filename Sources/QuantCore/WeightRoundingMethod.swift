@@ -6,6 +6,9 @@
 /// - `importance-clip`: round to nearest with importance-weighted range search.
 /// - `awq`: activation-aware scaling (``alpha``, ``alphaGrid``): the codes quantize W·diag(s) for a per-input-feature
 ///   s stored beside the weight (``inputScaleDataset``, float32, one value per input feature along ``inputAxis``).
+/// - `smoothquant`: SmoothQuant (``alpha``; ``alphaGrid`` when α was searched): round to nearest of W·diag(s) for
+///   s_j = max|X_j|^α / max|W_j|^(1−α), stored like AWQ's; the layer's activation record carries the matching
+///   smoothing (the input is divided by s). Set in a configuration with `weights: smoothing:`, not `method:`.
 ///
 /// Every method stores plain affine codes and parameters: `scale · (q − zero_point)` as for round-to-nearest,
 /// divided by s along the input axis when the method records an ``inputScaleDataset`` (Ŵ = deq(q)·diag(s)⁻¹).
@@ -20,6 +23,8 @@ public struct WeightRoundingMethod: Sendable, Hashable, Codable {
         case importanceClip = "importance-clip"
         /// AWQ-style activation-aware scaling.
         case awq
+        /// SmoothQuant (recorded; configured with `smoothing:`).
+        case smoothquant
     }
 
     /// The method.
@@ -30,13 +35,13 @@ public struct WeightRoundingMethod: Sendable, Hashable, Codable {
     public var blockSize: Int?
     /// GPTQ: whether columns were rounded in descending order of diag(H).
     public var actOrder: Bool?
-    /// AWQ: the chosen exponent α of s = mean|x|^α.
+    /// AWQ, SmoothQuant: the chosen exponent α (AWQ: s = mean|x|^α; SmoothQuant: max|X|^α / max|W|^(1−α)).
     public var alpha: Double?
-    /// AWQ: the number of α tried (k/n for k = 0…n−1).
+    /// AWQ, SmoothQuant with a searched α: the number of α tried (k/n for k = 0…n−1).
     public var alphaGrid: Int?
-    /// AWQ: path of the float32 s in `tensors.h5` (`<dataset>.input_scale`, shape `[input features]`).
+    /// AWQ, SmoothQuant: path of the float32 s in `tensors.h5` (`<dataset>.input_scale`, shape `[input features]`).
     public var inputScaleDataset: String?
-    /// AWQ: the axis of the stored weight that holds the input features s scales.
+    /// AWQ, SmoothQuant: the axis of the stored weight that holds the input features s scales.
     public var inputAxis: Int?
 
     /// Creates a record.

@@ -7,6 +7,9 @@ public import QuantCore
 ///
 ///     s_j = max(max|X_j|^α / max(max_o |W_oj|, 10⁻⁵)^(1−α), 10⁻⁵)     (the reference's `smooth_ln_fcs`)
 ///
+/// except s_j = 1 for a dead feature (max|X_j| = 0: nothing to migrate, and 0^α would shrink the column) or a
+/// zero weight column (max|W_j| = 0: nothing to scale).
+///
 /// The activations are divided by s (a deployer folds 1/s into the preceding normalization), the weights
 /// multiplied by s and then rounded to nearest on the weight scheme.
 ///
@@ -59,6 +62,7 @@ public struct SmoothQuant: Sendable, Hashable, Codable {
             for i in 0..<n { weightMax[i] = Swift.max(weightMax[i], abs(weight.values[o * n + i])) }
         }
         return (0..<n).map { j in
+            guard activationMaxAbs[j] > 0, weightMax[j] > 0 else { return 1 }
             let a = pow(Double(activationMaxAbs[j]), alpha)
             let w = pow(Swift.max(weightMax[j], 1e-5), 1 - alpha)
             return Float(Swift.max(a / w, 1e-5))
@@ -70,6 +74,20 @@ public struct SmoothQuant: Sendable, Hashable, Codable {
     ///   no rows when α is searched), an α outside [0, 1] or an unsupported granularity.
     public func quantize(
         _ weight: WeightMatrix, moments: InputMoments, scheme: AffineScheme
+    ) throws(WeightRoundingError) -> Result {
+        let span = Double(activationFormat.qmax - activationFormat.qmin)
+        return try quantize(weight, moments: moments, scheme: scheme) { s in
+            2 * Double((0..<s.count).map { moments.maxAbs[$0] / s[$0] }.max() ?? 0) / span
+        }
+    }
+
+    /// Smooths and rounds `weight` onto `scheme`, simulating the activation grid whose step Δ_a for the scales
+    /// s is `activationStep(s)` (the per-tensor scale a deployer's grid has over the range of X·diag(s)⁻¹, e.g.
+    /// an asymmetric one from per-feature minima and maxima); E(α) as above with that Δ_a.
+    /// - Throws: ``WeightRoundingError`` as ``quantize(_:moments:scheme:)``, and for scales that are not finite.
+    public func quantize(
+        _ weight: WeightMatrix, moments: InputMoments, scheme: AffineScheme,
+        activationStep: (_ scales: [Float]) -> Double
     ) throws(WeightRoundingError) -> Result {
         try weight.check(moments)
         let alphas: [Double]
@@ -86,12 +104,15 @@ public struct SmoothQuant: Sendable, Hashable, Codable {
         var errors: [Double] = []
         for a in alphas {
             let s = Self.scales(activationMaxAbs: moments.maxAbs, weight: weight, alpha: a)
+            if let j = s.firstIndex(where: { !$0.isFinite }) {
+                throw .invalidSetting("s[\(j)] = max|X|^α / max|W|^(1−α) overflows Float32 at α = \(a)")
+            }
             let rounded = try ActivationAwareScaling.roundToNearest(weight, inputScales: s, scheme: scheme)
             let range = (0..<s.count).map { moments.maxAbs[$0] / s[$0] }
             var error = 0.0
             if let gram {
                 error = try ActivationAwareScaling.outputError(rounded, of: weight, gram: gram, rows: moments.rows)
-                error += Self.activationNoise(range: range, format: activationFormat, rounded: rounded)
+                error += Self.activationNoise(step: activationStep(s), rounded: rounded)
             }
             errors.append(error)
             if best.map({ error < $0.error }) ?? true { best = (error, a, rounded, range) }
@@ -100,10 +121,8 @@ public struct SmoothQuant: Sendable, Hashable, Codable {
         return Result(weight: best.weight, alpha: best.alpha, smoothedMaxAbs: best.range, errors: errors)
     }
 
-    /// Δ_a²/12·‖Ŵ_s‖²_F: the output power per row of a per-tensor activation grid's rounding noise.
-    static func activationNoise(range: [Float], format: IntegerFormat, rounded: RoundedWeight) -> Double {
-        let amax = Double(range.max() ?? 0)
-        let step = 2 * amax / Double(format.qmax - format.qmin)
+    /// Δ_a²/12·‖Ŵ_s‖²_F: the output power per row of a per-tensor activation grid's rounding noise (step Δ_a).
+    static func activationNoise(step: Double, rounded: RoundedWeight) -> Double {
         var norm = 0.0
         for (k, q) in rounded.codes.enumerated() {
             let p = rounded.parameters.layout.parameterIndex(ofElement: k)

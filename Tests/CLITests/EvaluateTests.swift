@@ -70,7 +70,7 @@ import Testing
 
     @Test(arguments: [
         "Configs/int8.yaml", "Configs/w4-per-group.yaml", "Configs/w8a8-per-channel.yaml", "per-channel", "fp8",
-        "Configs/w4-g128-awq.yaml",
+        "Configs/w4-g128-awq.yaml", "Configs/w8a8-smoothquant.yaml",
     ])
     func digitsNetworkEqualsNumpy(config: String) throws {
         guard var python = try Self.python() else { return }

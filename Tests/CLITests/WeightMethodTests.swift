@@ -19,7 +19,10 @@ struct WeightMethodTests {
             ] + extra)
     }
 
-    @Test(arguments: ["Configs/w4-g128-gptq.yaml", "Configs/w4-g128-importance-clip.yaml", "Configs/w4-g128-awq.yaml"])
+    @Test(arguments: [
+        "Configs/w4-g128-gptq.yaml", "Configs/w4-g128-importance-clip.yaml", "Configs/w4-g128-awq.yaml",
+        "Configs/w8a8-smoothquant.yaml",
+    ])
     func packagesAreByteIdenticalAcrossThreadsAndBatchSizes(config: String) throws {
         let directory = try scratchDirectory("weight-method")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,7 +64,10 @@ struct WeightMethodTests {
         let manifest = try PTQProcess.json(
             String(decoding: try packageFiles(reference)["manifest.json"] ?? Data(), as: UTF8.self))
         let layers = try #require(manifest["layers"] as? [[String: Any]])
-        let name = config.contains("gptq") ? "gptq" : config.contains("awq") ? "awq" : "importance-clip"
+        let name =
+            config.contains("gptq")
+            ? "gptq"
+            : config.contains("awq") ? "awq" : config.contains("smoothquant") ? "smoothquant" : "importance-clip"
         for layer in layers {
             let tensors = try #require(layer["tensors"] as? [[String: Any]])
             let weight = try #require(tensors.first { ($0["role"] as? String) == "weight" })
@@ -73,8 +79,8 @@ struct WeightMethodTests {
                 #expect(method["block_size"] as? Int == 128)
                 #expect(method["act_order"] as? Bool == true)
             }
-            if name == "awq" {
-                #expect(method["alpha_grid"] as? Int == 20 && method["alpha"] is Double)
+            if name == "awq" || name == "smoothquant" {
+                #expect(method["alpha_grid"] as? Int == (name == "awq" ? 20 : nil) && method["alpha"] is Double)
                 #expect(method["input_scale_dataset"] as? String == "/\(layer["name"] ?? "")/weight.input_scale")
             }
             // the layer collected the moments the method needs

@@ -9,7 +9,7 @@ import Testing
     static let files = [
         "int8.yaml", "w8a8-per-channel.yaml", "w4-per-group.yaml", "custom-observer.yaml", "overrides.yaml",
         "w8a8-pytorch.json", "w4-g128-gptq.yaml", "w4-g128-importance-clip.yaml", "w4-g128-awq.yaml",
-        "w4-g128.yaml",
+        "w4-g128.yaml", "w8a8-smoothquant.yaml",
     ]
 
     @Test(arguments: files)
@@ -50,6 +50,31 @@ import Testing
         for bad in [
             "weights: {damping: 2}", "weights: {block-size: 0}", "weights: {method: awq2}",
             "activations: {act-order: true}", "weights: {alpha-grid: 0}", "activations: {alpha-grid: 4}",
+        ] {
+            #expect(throws: ConfigError.self, "\(bad)") {
+                try CalibrationConfig.parse("version: 1\n\(bad)\n", format: .yaml)
+            }
+        }
+    }
+
+    /// `weights: smoothing:`: a fixed α needs the per-feature moments, a search the Gram matrix; an override's
+    /// `smoothing: none` turns it off; bad settings are errors at their key.
+    @Test func smoothingRaisesTheMomentsLevelAndOverridesTurnItOff() throws {
+        let config = try CalibrationConfig.load(contentsOf: Bundled.config("w8a8-smoothquant.yaml"))
+        let fc1 = config.policy(for: "fc1")
+        #expect(fc1.weights.smoothing == SmoothingSetting(alpha: .fixed(0.5)) && fc1.inputMomentsLevel == .perFeature)
+        let mixed = try CalibrationConfig.parse(
+            "version: 1\nweights: {smoothing: {method: smoothquant, alpha: search, alpha-grid: 8}}\noverrides:\n"
+                + "  - match: head\n    weights: {smoothing: none}\n", format: .yaml)
+        #expect(mixed.policy(for: "fc1").weights.smoothing?.alpha == .search(count: 8))
+        #expect(mixed.policy(for: "fc1").inputMomentsLevel == .gram)
+        #expect(mixed.policy(for: "head").weights.smoothing == nil)
+        #expect(mixed.policy(for: "head").inputMomentsLevel == InputMomentsLevel.none)
+        for bad in [
+            "weights: {smoothing: {method: smoothquant, alpha: -0.1}}", "weights: {smoothing: {alpha: 0.5}}",
+            "weights: {smoothing: {method: smoothquant, alpha: search, alpha-grid: 0}}",
+            "weights: {smoothing: {method: smoothquant, beta: 1}}", "weights: {smoothing: yes}",
+            "weights: {method: smoothquant}",
         ] {
             #expect(throws: ConfigError.self, "\(bad)") {
                 try CalibrationConfig.parse("version: 1\n\(bad)\n", format: .yaml)

@@ -151,9 +151,9 @@ import Testing
             }
         }
         let config = try CalibrationConfig.load(contentsOf: Bundled.config(name), observerNames: registry.names)
-        if config.policy(for: "any").weights.method != nil {
-            // The calibration-driven methods round from the layer inputs' moments: without activations every
-            // fixture is refused, naming the layer (with activations: WeightMethodTests).
+        if config.policy(for: "any").weights.method != nil || config.policy(for: "any").weights.smoothing != nil {
+            // The calibration-driven methods (and smoothing) round from the layer inputs' moments: without
+            // activations every fixture is refused, naming the layer (with activations: WeightMethodTests).
             for file in Self.fixtures.map(\.file) {
                 var calibrator = try Calibrator(config: config, observers: registry)
                 calibrator.threads = 1

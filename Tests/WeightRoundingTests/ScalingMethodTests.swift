@@ -116,6 +116,22 @@ struct ScalingMethodTests {
         #expect(fixed.smoothedMaxAbs == (0..<n).map { stats.maxAbs[$0] / s[$0] })
     }
 
+    /// A feature that is never non-zero, or a zero weight column, keeps s = 1 (0^α would shrink its column).
+    @Test func smoothQuantKeepsDeadFeaturesAndZeroColumnsAtOne() throws {
+        var x = Self.data.x
+        let n = Self.data.inputs
+        for r in 0..<Self.data.rows { x[r * n + 2] = 0 }
+        var w = Self.data.w
+        for o in 0..<Self.data.outputs { w[o * n + 5] = 0 }
+        let stats = try moments(of: x, rows: Self.data.rows, features: n)
+        let weight = try WeightMatrix(stored: w, shape: [Self.data.outputs, n], inputAxis: 1)
+        for alpha in [0.0, 0.5, 1.0] {
+            let s = SmoothQuant.scales(activationMaxAbs: stats.maxAbs, weight: weight, alpha: alpha)
+            #expect(s[2] == 1 && s[5] == 1, "α = \(alpha)")
+            #expect(s.indices.filter { $0 != 2 && $0 != 5 }.allSatisfy { s[$0] != 1 }, "α = \(alpha)")
+        }
+    }
+
     @Test func smoothQuantSearchMinimisesItsErrorModel() throws {
         let stats = try moments(of: Self.data.x, rows: Self.data.rows, features: Self.data.inputs)
         let weight = try Self.weight()
@@ -125,8 +141,8 @@ struct ScalingMethodTests {
         // E(α) recomputed: direct output error of the weights plus the activation noise term
         for (k, alpha) in AlphaGrid.points().enumerated() {
             let result = try SmoothQuant(alpha: .fixed(alpha)).quantize(weight, moments: stats, scheme: scheme)
-            let noise = SmoothQuant.activationNoise(
-                range: result.smoothedMaxAbs, format: .int8, rounded: result.weight)
+            let step = 2 * Double(result.smoothedMaxAbs.max() ?? 0) / 255  // int8: qmax − qmin = 255
+            let noise = SmoothQuant.activationNoise(step: step, rounded: result.weight)
             let e = Self.directOutputError(try result.weight.effectiveWeight(weight)) + noise
             #expect(abs(e - searched.errors[k]) <= 1e-9 * e)
         }
