@@ -92,6 +92,7 @@ struct WeightMethodTests {
             switch name {
             case "gptq": ", gptq (damping 0.01, blocks of 128, act-order)"
             case "awq": ", awq (α "
+            case "smoothquant": ", smoothquant (α 0.5, s beside the weight)"
             default: ", importance-clip"
             }
         let summary = String(decoding: try packageFiles(reference)["summary.md"] ?? Data(), as: UTF8.self)
