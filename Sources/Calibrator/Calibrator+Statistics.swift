@@ -97,7 +97,13 @@ extension Calibrator {
                         observers.histogram = try Self.adopt(histogram, from: states.reversed(), layer: entry.layer)
                     }
                 } catch {
-                    throw .observer(layer: entry.layer, dataset: dataset, reason: "\(error)")
+                    // A smoothed input observes each feature's min and max; statistics observed without smoothing
+                    // hold the per-tensor range only, which says nothing of X·diag(s)⁻¹.
+                    let hint =
+                        policy.weights.smoothing != nil
+                        ? " (this layer is smoothed, which needs each input feature's min and max: observe again "
+                            + "with the same configuration's smoothing)" : ""
+                    throw .observer(layer: entry.layer, dataset: dataset, reason: "\(error)\(hint)")
                 }
                 restored.append(
                     ObservedActivation(

@@ -184,6 +184,34 @@ struct SmoothQuantTests {
         }
     }
 
+    @Test func statisticsObservedWithoutSmoothingAreRefusedWithTheReason() throws {
+        // observed per tensor (input moments collected, no smoothing), calibrated with smoothing: exit 65 naming the
+        // layer and saying that a smoothed input needs each feature's min and max
+        let directory = try scratchDirectory("smoothquant-unsmoothed-stats")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = directory.appendingPathComponent("plain.yaml").path
+        try Data(
+            """
+            version: 1
+            activations: {observer: minmax, scheme: asymmetric, moments: per-feature}
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plain))
+        let stats = directory.appendingPathComponent("plain.ptqstats").path
+        let observe = try PTQProcess.run([
+            "observe", "--activations", WeightMethodTests.activations, "--config", plain, "--output", stats, "--quiet",
+        ])
+        try #require(observe.status == 0, "\(observe.stderr)")
+        let calibrate = try PTQProcess.run([
+            "calibrate", "--weights", WeightMethodTests.weights, "--stats", stats, "--config", Self.config, "--output",
+            directory.appendingPathComponent("p.ptq").path, "--quiet",
+        ])
+        #expect(calibrate.status == 65, "\(calibrate.stderr)")
+        #expect(calibrate.stderr.contains("layer fc1"), "\(calibrate.stderr)")
+        #expect(calibrate.stderr.contains("this layer is smoothed"), "\(calibrate.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("p.ptq").path))
+    }
+
     @Test func exportersWithoutAnInputScaleRefuseTheLayer() throws {
         let directory = try scratchDirectory("smoothquant-export")
         defer { try? FileManager.default.removeItem(at: directory) }
