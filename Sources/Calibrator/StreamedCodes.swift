@@ -47,53 +47,52 @@ public struct StreamedCodes: Sendable {
     }
 
     /// ``forEachBlock(_:)`` with the reading and quantizing on a second thread: it fills one of two buffers
-    /// while `body` runs on this thread with the other. An error on either side stops both; the reader's
-    /// error is thrown unless `body` threw first.
+    /// while `body` runs on this thread with the other, handed over through a ``PipelineChannel`` (its items
+    /// are code counts). An error on either side stops both; the reader's error is thrown unless `body` threw
+    /// first.
     private func forEachBlockReadingAhead(_ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws {
-        let relay = CodeRelay(capacity: blocks.rowsPerBlock * blocks.rowElementCount)
+        let buffers = CodeBuffers(count: 2, capacity: blocks.rowsPerBlock * blocks.rowElementCount)
+        let channel = PipelineChannel<Int>(buffers: 2, workers: 1)
         let reading = DispatchGroup()
         let codes = self
         DispatchQueue.global().async(group: reading) {
             do {
                 try codes.blocks.forEachBlock { rows, values in
-                    guard let slot = relay.emptySlot() else { throw CancellationError() }
-                    try codes.quantize(rows, values, into: relay.buffers[slot])
-                    relay.fill(slot, count: values.count)
+                    let slot = try channel.acquireBuffer()
+                    try codes.quantize(rows, values, into: buffers.buffers[slot])
+                    channel.enqueue(values.count, buffer: slot)
                 }
-                relay.finish(nil)
+                channel.finishReading()
             } catch {
-                relay.finish(error)
+                channel.fail(error)
             }
         }
-        // Joins the reader on every exit.
-        defer {
-            relay.cancel()
-            reading.wait()
+        // Joins the reader on every exit (after a failure of `body` is recorded, which stops it).
+        defer { reading.wait() }
+        do {
+            while let (count, slot) = channel.next() {
+                try body(UnsafeBufferPointer(rebasing: buffers.buffers[slot][0..<count]))
+                channel.releaseBuffer(slot)
+            }
+        } catch {
+            channel.fail(error)
+            throw error
         }
-        while let (slot, count) = try relay.filledSlot() {
-            try body(UnsafeBufferPointer(rebasing: relay.buffers[slot][0..<count]))
-            relay.release(slot)
-        }
+        if let failure = channel.failure { throw failure }
     }
 }
 
-/// Two code buffers passed between the reading thread (fills) and the storing thread (consumes), in order.
+/// The code buffers of a read-ahead, owned by one thread at a time as ``PipelineChannel`` hands their indices
+/// over (its lock orders a buffer's writes before its reads).
 ///
-/// `@unchecked Sendable`: the bookkeeping is read and written only while holding `condition`'s lock; a
-/// buffer's memory is touched by one thread at a time (the reader between ``emptySlot()`` and
-/// ``fill(_:count:)``, the consumer between ``filledSlot()`` and ``release(_:)``).
-private final class CodeRelay: @unchecked Sendable {
-    /// The two buffers (allocated here, freed in `deinit`; the array itself is never changed).
+/// `@unchecked Sendable`: `buffers` is never changed after `init`; each buffer's memory is touched by the
+/// thread that holds its index.
+private final class CodeBuffers: @unchecked Sendable {
+    /// The buffers (allocated here, freed in `deinit`).
     let buffers: [UnsafeMutableBufferPointer<Int32>]
-    private let condition = NSCondition()
-    private var free = [0, 1]
-    private var filled: [(slot: Int, count: Int)] = []
-    private var done = false
-    private var failure: (any Error)?
-    private var cancelled = false
 
-    init(capacity: Int) {
-        buffers = (0..<2).map { _ in
+    init(count: Int, capacity: Int) {
+        buffers = (0..<count).map { _ in
             let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
             buffer.initialize(repeating: 0)
             return buffer
@@ -102,57 +101,5 @@ private final class CodeRelay: @unchecked Sendable {
 
     deinit {
         for buffer in buffers { buffer.deallocate() }
-    }
-
-    /// A buffer to fill, waiting for one; `nil` once the consumer stopped.
-    func emptySlot() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        while free.isEmpty && !cancelled { condition.wait() }
-        return cancelled ? nil : free.removeFirst()
-    }
-
-    /// Hands buffer `slot`, holding `count` codes, to the consumer.
-    func fill(_ slot: Int, count: Int) {
-        condition.lock()
-        filled.append((slot, count))
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The reader is done (with `error` when it failed).
-    func finish(_ error: (any Error)?) {
-        condition.lock()
-        done = true
-        failure = error
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next filled buffer and its count, waiting for it; `nil` when the reader finished.
-    /// - Throws: the reader's error.
-    func filledSlot() throws -> (Int, Int)? {
-        condition.lock()
-        defer { condition.unlock() }
-        while filled.isEmpty && !done { condition.wait() }
-        if !filled.isEmpty { return filled.removeFirst() }
-        if let failure { throw failure }
-        return nil
-    }
-
-    /// Gives buffer `slot` back to the reader.
-    func release(_ slot: Int) {
-        condition.lock()
-        free.append(slot)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Stops the reader at its next block.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
     }
 }

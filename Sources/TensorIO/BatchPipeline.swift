@@ -91,7 +91,7 @@ public struct BatchPipeline: Sendable {
         guard capacity > 0 else { return try slots.map { try $0.take() } }
         let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity * depth)
         defer { storage.deallocate() }
-        let channel = PipelineChannel(buffers: depth, workers: workers)
+        let channel = PipelineChannel<PipelineBatch>(buffers: depth, workers: workers)
         for (index, slot) in slots.enumerated() {
             do {
                 try WorkerThread.start { Self.work(slot: slot, channel: channel, body: body) }
@@ -131,7 +131,7 @@ public struct BatchPipeline: Sendable {
 
     /// A worker's loop: take batches until the queue is drained or the run failed.
     private static func work<State>(
-        slot: WorkerSlot<State>, channel: PipelineChannel,
+        slot: WorkerSlot<State>, channel: PipelineChannel<PipelineBatch>,
         body: @Sendable (inout State, PipelineBatch) throws -> Void
     ) {
         defer { channel.workerExited() }

@@ -1,28 +1,31 @@
 import Foundation
 
-/// The lock-and-condition queue between a ``BatchPipeline``'s reader and its workers: a free list of
-/// buffer indices, a FIFO of read batches, the first failure and the count of running workers.
+/// The lock-and-condition queue between a reading thread and the threads that consume what it read (a
+/// ``BatchPipeline``'s reader and workers; the calibrator's read-ahead of weight codes): a free list of
+/// buffer indices, a FIFO of read items (`Item`: a ``PipelineBatch``, or a count of codes), the first failure
+/// and the count of running workers.
 ///
 /// `@unchecked Sendable`: every stored property is read and written only while holding `condition`'s
 /// lock. The batch buffers the queued batches point into are owned by one thread at a time: free list →
 /// reader (``acquireBuffer()``) → queue (``enqueue(_:buffer:)``) → one worker (``next()``) → free list
 /// (``releaseBuffer(_:)``); each hand-over goes through the lock, which orders the buffer's writes
 /// before its reads.
-final class PipelineChannel: @unchecked Sendable {
+public final class PipelineChannel<Item>: @unchecked Sendable {
     private let condition = NSCondition()
     private var freeBuffers: [Int]
-    private var queue: [(batch: PipelineBatch, buffer: Int)] = []
+    private var queue: [(item: Item, buffer: Int)] = []
     private var readingDone = false
     private var runningWorkers: Int
     private var firstError: (any Error)?
 
-    init(buffers: Int, workers: Int) {
+    /// A channel over `buffers` buffer indices (0..<buffers, all free) for `workers` consuming threads.
+    public init(buffers: Int, workers: Int) {
         freeBuffers = Array((0..<buffers).reversed())
         runningWorkers = workers
     }
 
     /// The first error recorded (read after ``waitForWorkers()``).
-    var failure: (any Error)? {
+    public var failure: (any Error)? {
         condition.lock()
         defer { condition.unlock() }
         return firstError
@@ -30,7 +33,7 @@ final class PipelineChannel: @unchecked Sendable {
 
     /// Records `error` if it is the first and wakes every thread. (A ``PipelineStopped`` is only thrown
     /// after a first error was recorded, so it never replaces the real cause.)
-    func fail(_ error: any Error) {
+    public func fail(_ error: any Error) {
         condition.lock()
         if firstError == nil { firstError = error }
         condition.broadcast()
@@ -38,7 +41,7 @@ final class PipelineChannel: @unchecked Sendable {
     }
 
     /// Waits for a free buffer; throws ``PipelineStopped`` once the run failed.
-    func acquireBuffer() throws -> Int {
+    public func acquireBuffer() throws -> Int {
         condition.lock()
         defer { condition.unlock() }
         while freeBuffers.isEmpty && firstError == nil { condition.wait() }
@@ -46,25 +49,25 @@ final class PipelineChannel: @unchecked Sendable {
         return index
     }
 
-    /// Queues a read batch living in buffer `buffer`.
-    func enqueue(_ batch: PipelineBatch, buffer: Int) {
+    /// Queues a read item living in buffer `buffer`.
+    public func enqueue(_ item: Item, buffer: Int) {
         condition.lock()
-        queue.append((batch, buffer))
+        queue.append((item, buffer))
         condition.broadcast()
         condition.unlock()
     }
 
     /// The reader read everything: workers drain the queue and exit.
-    func finishReading() {
+    public func finishReading() {
         condition.lock()
         readingDone = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The next queued batch, waiting for one; `nil` once the run failed or reading is done and the
-    /// queue is empty.
-    func next() -> (PipelineBatch, Int)? {
+    /// The next queued item and its buffer, waiting for one; `nil` once the run failed or reading is done and
+    /// the queue is empty.
+    public func next() -> (Item, Int)? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !readingDone && firstError == nil { condition.wait() }
@@ -74,7 +77,7 @@ final class PipelineChannel: @unchecked Sendable {
     }
 
     /// Returns a processed batch's buffer to the free list.
-    func releaseBuffer(_ index: Int) {
+    public func releaseBuffer(_ index: Int) {
         condition.lock()
         freeBuffers.append(index)
         condition.broadcast()
