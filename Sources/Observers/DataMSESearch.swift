@@ -85,10 +85,7 @@ public enum DataMSESearch {
             scored.append((lo, hi, score))
             return score
         }
-        var lo = Swift.min(Swift.max(Float(r.low), min), max)
-        var hi = Swift.min(Swift.max(Float(r.high), min), max)
-        if lo > hi { (lo, hi) = (hi, lo) }
-        return (lo, hi)
+        return HistogramRangeMethod.clamped(Float(r.low), Float(r.high), min: min, max: max)
     }
 
     /// `Σ (x − x̂)²` over `values` (all finite) on `grid`, in 16 Float32 lanes (see the type's

@@ -38,16 +38,21 @@ public enum HistogramRangeMethod: Codable, Sendable, Hashable {
 
     /// The range of one non-empty histogram; always finite, inside `[min, max]`, `low ≤ high`.
     public func range(of h: ExactHistogram, target: RangeTarget) -> (Float, Float) {
-        var lo: Float
-        var hi: Float
+        let lo: Float
+        let hi: Float
         switch self {
         case .minmax: (lo, hi) = MinMaxRange().range(of: h, target: target)
         case .percentile(let p): (lo, hi) = p.range(of: h, target: target)
         case .mse: (lo, hi) = MSERange().range(of: h, target: target)
         case .entropy(let e): (lo, hi) = e.range(of: h, target: target)
         }
-        lo = Swift.min(Swift.max(lo, h.min), h.max)
-        hi = Swift.min(Swift.max(hi, h.min), h.max)
+        return Self.clamped(lo, hi, min: h.min, max: h.max)
+    }
+
+    /// A searched `[lo, hi]` clamped into the observed `[min, max]`, in order.
+    static func clamped(_ lo: Float, _ hi: Float, min: Float, max: Float) -> (Float, Float) {
+        var lo = Swift.min(Swift.max(lo, min), max)
+        var hi = Swift.min(Swift.max(hi, min), max)
         if lo > hi { (lo, hi) = (hi, lo) }
         return (lo, hi)
     }
