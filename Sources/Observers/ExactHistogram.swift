@@ -1,3 +1,5 @@
+internal import CMomentKernels
+
 /// A histogram whose bin counts are the same for any split, order or merge of the same data.
 ///
 /// Bins have width `2^exponent` and are aligned at zero: absolute bin `k` holds `[k·w, (k+1)·w)`.
@@ -132,75 +134,21 @@ public struct ExactHistogram: Sendable, Hashable {
         }
     }
 
-    /// SIMD binning for all-finite data on a grid with `−126 ≤ exponent ≤ 0`.
+    /// Binning of all-finite data on a grid with `−126 ≤ exponent ≤ 0` (`ptqkit_histogram_add`, C: AVX2
+    /// where the CPU has it, portable C otherwise, the same counts on every path).
     ///
-    /// `a = x·2^−e` is exact and `|a| < 2^22`; `r = (a + 1.5·2^23) − 1.5·2^23` rounds it to an
-    /// integer, `r − 1` where `r > a` makes it `⌊a⌋`; `⌊a⌋ − firstBin + 2^23` is an exact float whose
-    /// low 23 mantissa bits are the stored bin index. Lanes scatter into eight interleaved UInt32
-    /// sub-histograms (lane l into l mod 8, so repeated bins do not serialize on one counter), flushed
-    /// into the UInt64 counts every 2^30 elements (a counter cannot overflow before that).
+    /// `a = x·2^−e` is exact and `|a| < 2^22`, so `⌊a⌋ − firstBin` is an exact integer: the stored bin. The
+    /// kernel counts into four interleaved `UInt16` sub-histograms (element `i` into `i mod 4`, so repeated
+    /// bins do not serialize on one counter; 32 KiB for 4096 bins), added into the `UInt64` counts every
+    /// 2^17 elements.
     mutating func addFast(_ buffer: UnsafeBufferPointer<Float>) {
-        guard let base = buffer.baseAddress else { return }
-        let n = counts.count
-        let invW = Float(sign: .plus, exponent: -exponent, significand: 1)
-        let k0 = Float(firstBin)
-        let ways = 8
-        var sub = [UInt32](repeating: 0, count: ways * n)
-        let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5·2^23
-        let two23 = SIMD16<Float>(repeating: 8_388_608)
-        // Lane l's bin index goes to sub-histogram l mod 8: offset (l mod 8)·n is added in the vector.
-        var laneOffsets = SIMD16<UInt32>()
-        for l in 0..<16 { laneOffsets[l] = UInt32((l % ways) * n) }
-        let mask = SIMD16<UInt32>(repeating: 0x7F_FFFF)
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        let total = buffer.count
-        sub.withUnsafeMutableBufferPointer { sp in
-            // Nil only for a zero-bin grid, which no finite value can land in.
-            guard let s = sp.baseAddress else { return }
-            counts.withUnsafeMutableBufferPointer { cp in
-                while i < total {
-                    let blockEnd = Swift.min(total, i + (1 << 30))
-                    while i + 16 <= blockEnd {
-                        let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-                        let a = v * invW
-                        var r = (a + magic) - magic
-                        r.replace(with: r - 1, where: r .> a)
-                        let f = (r - k0) + two23
-                        let b = (unsafeBitCast(f, to: SIMD16<UInt32>.self) & mask) &+ laneOffsets
-                        s[Int(b[0])] &+= 1
-                        s[Int(b[1])] &+= 1
-                        s[Int(b[2])] &+= 1
-                        s[Int(b[3])] &+= 1
-                        s[Int(b[4])] &+= 1
-                        s[Int(b[5])] &+= 1
-                        s[Int(b[6])] &+= 1
-                        s[Int(b[7])] &+= 1
-                        s[Int(b[8])] &+= 1
-                        s[Int(b[9])] &+= 1
-                        s[Int(b[10])] &+= 1
-                        s[Int(b[11])] &+= 1
-                        s[Int(b[12])] &+= 1
-                        s[Int(b[13])] &+= 1
-                        s[Int(b[14])] &+= 1
-                        s[Int(b[15])] &+= 1
-                        i &+= 16
-                    }
-                    while i < blockEnd {
-                        let a = base[i] * invW
-                        cp[Int((a.rounded(.down) - k0))] += 1
-                        i &+= 1
-                    }
-                    for j in 0..<n {
-                        var t: UInt64 = 0
-                        for w in 0..<ways {
-                            t += UInt64(s[w &* n &+ j])
-                            s[w &* n &+ j] = 0
-                        }
-                        cp[j] += t
-                    }
-                }
-            }
+        guard let base = buffer.baseAddress, !counts.isEmpty else { return }
+        let inverseWidth = Float(sign: .plus, exponent: -exponent, significand: 1)
+        let first = Float(firstBin)
+        counts.withUnsafeMutableBufferPointer { c in
+            // Non-nil: `counts` is not empty.
+            guard let out = c.baseAddress else { return }
+            ptqkit_histogram_add(base, buffer.count, inverseWidth, first, out, c.count)
         }
     }
 
