@@ -80,18 +80,57 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
         return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 
-    /// Reads the file at `path` sequentially in 1 MiB pieces, handing each to `body`; returns the bytes read.
+    /// Bytes of one mapped window of ``readPieces(of:_:)``.
+    static let windowBytes = 4 << 20
+
+    /// Hands the file at `path` to `body` in order, piece by piece, and returns the bytes handed over.
+    ///
+    /// Pieces are read-only mappings of 4 MiB windows of the file (`mmap`, unmapped after `body` returns):
+    /// the page cache's own pages, so nothing is copied (a `read` into a buffer costs more CPU than hashing
+    /// the bytes with XXH3; mapping saved a quarter of read-and-hash on 1 GiB in the page cache, where
+    /// `MAP_POPULATE` saved less) and memory stays flat in the file size. Before each window
+    /// the file's current size is checked (`fstat`); once a window would pass the end, or `mmap` fails, the
+    /// rest is read with `read` in 1 MiB pieces, so a file that grows or shrinks meanwhile is hashed as read.
+    /// The residual risk of mapping, as for TensorIO's mapped batches: another process truncating the file
+    /// while a window is being hashed (SIGBUS); rewriting an input in place during a job is unsupported.
     static func readPieces(
         of path: String, _ body: (UnsafeRawBufferPointer) -> Void
     ) throws(PackageError) -> Int {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotRead(path: path, reason: PackageError.errnoText()) }
         defer { close(fd) }
+        var offset = 0
+        while let window = mappedWindow(fd, offset: offset) {
+            body(UnsafeRawBufferPointer(start: window.base, count: window.count))
+            munmap(window.base, window.count)
+            offset += window.count
+        }
+        return try offset + readRest(of: path, fd, from: offset, body)
+    }
+
+    /// A read-only mapping of the next ``windowBytes`` (or fewer, to the end) of `fd` from `offset`, or `nil`
+    /// at the end of the file, when `fstat` or `mmap` fails, or when the file is not a regular file.
+    private static func mappedWindow(_ fd: Int32, offset: Int) -> (base: UnsafeMutableRawPointer, count: Int)? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > offset else {
+            return nil
+        }
+        let count = Swift.min(windowBytes, Int(info.st_size) - offset)
+        guard let base = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, off_t(offset)), base != MAP_FAILED else {
+            return nil
+        }
+        return (base, count)
+    }
+
+    /// Reads `fd` from byte `offset` to its end in 1 MiB pieces, handing each to `body`; returns the bytes read.
+    private static func readRest(
+        of path: String, _ fd: Int32, from offset: Int, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(PackageError) -> Int {
         var size = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
         while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset + size))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .cannotRead(path: path, reason: PackageError.errnoText())

@@ -77,6 +77,29 @@ struct XXH3Tests {
         }
     }
 
+    /// Files read as several mapped windows (``Fingerprint/windowBytes``), a last partial one included, hash
+    /// as the same bytes hashed in memory; a directory is refused with a read error, not mapped.
+    @Test func mappedWindowsHashLikeTheBytesInMemory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xxh3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let window = Fingerprint.windowBytes
+        for length in [window, window + 1, 2 * window + 13] {
+            let bytes = SHA256Tests.message(length: length)
+            let path = directory.appendingPathComponent("f\(length)").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            var xxh3 = XXH3()
+            xxh3.update(bytes)
+            var sha = SHA256()
+            sha.update(bytes)
+            let (fingerprint, size) = try Fingerprint.of(fileAt: path, algorithm: .xxh3)
+            #expect(size == length)
+            #expect(fingerprint.hex == Fingerprint.hex(xxh3.finalize()), "length \(length)")
+            #expect(try Fingerprint.of(fileAt: path, algorithm: .sha256).0.hex == sha.finalize().hex)
+        }
+        #expect(throws: PackageError.self) { try Fingerprint.of(fileAt: directory.path, algorithm: .xxh3) }
+    }
+
     /// An input record round-trips through JSON with its digest under the algorithm's key, and a record
     /// without a digest (`--fingerprint none`) has neither key.
     @Test func inputRecordsNameTheirAlgorithm() throws {
