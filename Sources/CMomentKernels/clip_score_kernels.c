@@ -81,6 +81,38 @@ static double avx(const float *x, ptrdiff_t n, float inverse, float scale, float
     return total + tail(x, i, n, inverse, scale, zero, qmin, qmax);
 }
 
+// AVX-512F: the 16 lanes in one register (lane j holds element i + j, as lanes 0–7 and 8–15 of the AVX path);
+// the integer rounding by roundscale to nearest, ties to even: for the clamped |a| < 2^22 it equals
+// (a + 1.5·2^23) − 1.5·2^23 up to the sign of a zero r, and then r − zero, its product with the scale and
+// x minus that give d² with the same bits (±0 only ever meet x − (±0)·s = x or a zero x, whose d² is +0).
+__attribute__((target("avx512f")))
+static double avx512(const float *x, ptrdiff_t n, float inverse, float scale, float zero, float qmin, float qmax) {
+    const __m512 inv = _mm512_set1_ps(inverse), s = _mm512_set1_ps(scale), z = _mm512_set1_ps(zero);
+    const __m512 lo = _mm512_set1_ps(qmin), hi = _mm512_set1_ps(qmax);
+    double total = 0;
+    ptrdiff_t i = 0;
+    while (i + LANES <= n) {
+        __m512 acc = _mm512_setzero_ps();
+        ptrdiff_t end = i + FLUSH < n ? i + FLUSH : n;
+        for (; i + LANES <= end; i += LANES) {
+            __m512 x0 = _mm512_loadu_ps(x + i);
+            __m512 a = _mm512_max_ps(_mm512_min_ps(_mm512_add_ps(_mm512_mul_ps(x0, inv), z), hi), lo);
+            __m512 r = _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            __m512 d = _mm512_sub_ps(x0, _mm512_mul_ps(_mm512_sub_ps(r, z), s));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(d, d));
+        }
+        float lanes[LANES];
+        _mm512_storeu_ps(lanes, acc);
+        for (int j = 0; j < LANES; j++) total += (double)lanes[j];
+    }
+    return total + tail(x, i, n, inverse, scale, zero, qmin, qmax);
+}
+
+static int has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
 static int has_avx(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx");
@@ -89,6 +121,7 @@ static int has_avx(void) {
 
 int ptqkit_clip_squared_error_path(void) {
 #ifdef PTQKIT_CLIP_X86
+    if (has_avx512()) return 2;
     if (has_avx()) return 1;
 #endif
     return 0;
@@ -97,6 +130,7 @@ int ptqkit_clip_squared_error_path(void) {
 double ptqkit_clip_squared_error_on(
     int path, const float *x, ptrdiff_t n, float inverse, float scale, float zero, float qmin, float qmax) {
 #ifdef PTQKIT_CLIP_X86
+    if (path == 2 && has_avx512()) return avx512(x, n, inverse, scale, zero, qmin, qmax);
     if (path == 1 && has_avx()) return avx(x, n, inverse, scale, zero, qmin, qmax);
 #endif
     (void)path;

@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    /// The C kernel's portable and AVX paths give the same bits (lane sums flushed every 4096 elements, a
-    /// tail of n mod 16); on a CPU without AVX both calls take the portable path.
+    /// The C kernel's portable, AVX and AVX-512 paths give the same bits (lane sums flushed every 4096
+    /// elements, a tail of n mod 16); a path the CPU lacks takes the portable one.
     @Test(arguments: targets)
     func kernelPathsGiveTheSameBits(_ target: RangeTarget) throws {
         let values = Self.rows(9, width: 1031).filter(\.isFinite)
@@ -72,7 +72,7 @@ import Testing
         for t in [0.125, 0.4, 1.0] {
             let g = try #require(QuantizationGrid(lo: -t * amax, hi: t * amax, target: target))
             let (inverse, scale) = (Float(1 / g.scale), Float(g.scale))
-            let sums = [0, 1].map { path in
+            let sums = [0, 1, 2].map { path in
                 values.withUnsafeBufferPointer {
                     ptqkit_clip_squared_error_on(
                         Int32(path), $0.baseAddress, $0.count, inverse, scale, Float(g.zeroPoint), Float(g.qmin),
@@ -80,8 +80,29 @@ import Testing
                 }
             }
             #expect(sums[0].bitPattern == sums[1].bitPattern, "t \(t): portable \(sums[0]) vs AVX \(sums[1])")
+            #expect(sums[0].bitPattern == sums[2].bitPattern, "t \(t): portable \(sums[0]) vs AVX-512 \(sums[2])")
             #expect(sums[0] > 0)
         }
+    }
+
+    /// Rounding ties (to even), small negatives that round to a zero, signed zeros and clamped values give
+    /// the same bits on every path (the AVX-512 path rounds with roundscale, the others with 1.5·2^23).
+    @Test(arguments: [Float(0), 3, -2])
+    func kernelPathsAgreeOnTiesZerosAndClamps(zero: Float) {
+        let pattern: [Float] = [
+            -0.3, 0.3, 0, -0.0, 2.5, -2.5, 3.5, -3.5, 0.5, -0.5, 1e6, -1e6, 126.5, -127.5, 7, -0.49,
+        ]
+        var values: [Float] = []
+        for k in 0..<(4096 / pattern.count + 3) { values += pattern.map { $0 * Float(1 + k % 3) } }
+        values += [-0.5, 1.5]
+        let sums = [0, 1, 2].map { path in
+            values.withUnsafeBufferPointer {
+                ptqkit_clip_squared_error_on(Int32(path), $0.baseAddress, $0.count, 1, 1, zero, -128, 127)
+            }
+        }
+        #expect(sums[0].bitPattern == sums[1].bitPattern)
+        #expect(sums[0].bitPattern == sums[2].bitPattern)
+        #expect(sums[0] > 0)
     }
 
     /// The chosen range's exact MSE is within 0.1 % of the Double search's (`ClippingSearch.mse(data:)`),
