@@ -29,15 +29,22 @@ struct ActivationObservers: Sendable {
 
     mutating func observe(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws {
         // Per tensor, a min-max primary and the histogram share one scan of the batch (the same states as
-        // each scanning it: one pass over the batch fewer in the default configuration).
+        // each scanning it: one pass over the batch fewer in the default configuration), which the
+        // histogram takes in its binning pass once its grid holds the batch.
         if var minmax = primary as? MinMaxObserver, var h = histogram, minmax.options.granularity == .perTensor,
             h.options.granularity == .perTensor
         {
+            histogram = nil  // `h` holds the one reference to its counts while it adds to them
+            defer { histogram = h }
+            // Once the histogram's grid holds the batch, it bins and scans it in one pass.
+            if let scan = try h.observeFittingGrid(values, shape: shape) {
+                try minmax.observe(values, shape: shape, scan: scan)
+                primary = minmax
+                return
+            }
             let scan = RangeScan.scan(values)
             try minmax.observe(values, shape: shape, scan: scan)
             primary = minmax
-            histogram = nil  // `h` holds the one reference to its counts while it adds to them
-            defer { histogram = h }
             try h.observe(values, shape: shape, scan: scan)
             return
         }

@@ -123,6 +123,47 @@ public struct ExactHistogram: Sendable, Hashable {
         add(buffer, scan: RangeScan.scan(buffer))
     }
 
+    /// Adds `buffer` in the same pass as its ``RangeScan`` when every value is finite and the histogram's grid
+    /// stays as it is (the canonical grid of the grown range is the current one), and returns the scan; or
+    /// returns `nil` and changes nothing (an empty histogram, a grid a value falls outside of or that the
+    /// range would change, a non-finite value, a new minimum or maximum that is a zero, whose sign the scan
+    /// decides), and the caller adds the batch with a scan (``add(_:scan:)``). The state is then the same as
+    /// after `add(buffer, scan: RangeScan.scan(buffer))`: a batch on an unchanged grid only adds counts and
+    /// moves `min`/`max`, and the returned scan's `min`/`max` are the values' (a zero only when not new).
+    ///
+    /// Saves the separate scan of every batch after the first of a stream (`ptqkit_histogram_add_scanning`).
+    public mutating func addFittingGrid(_ buffer: UnsafeBufferPointer<Float>) -> RangeScan? {
+        addFittingGrid(buffer, path: ptqkit_histogram_add_path())
+    }
+
+    /// ``addFittingGrid(_:)`` on C code path `path` (tests hold the paths to the same result).
+    mutating func addFittingGrid(_ buffer: UnsafeBufferPointer<Float>, path: Int32) -> RangeScan? {
+        guard !isEmpty, exponent >= -126, exponent <= 0, !counts.isEmpty, counts.count < 1 << 23,
+            let base = buffer.baseAddress
+        else { return nil }
+        var pending = [UInt64](repeating: 0, count: counts.count)
+        var lo = Float.infinity
+        var hi = -Float.infinity
+        let inverseWidth = Float(sign: .plus, exponent: -exponent, significand: 1)
+        let fitted = pending.withUnsafeMutableBufferPointer { p in
+            ptqkit_histogram_add_scanning(
+                path, base, buffer.count, inverseWidth, Float(firstBin), p.baseAddress, p.count, &lo, &hi)
+        }
+        guard fitted == 1, !(lo < min && lo == 0), !(hi > max && hi == 0) else { return nil }
+        let (newLo, newHi) = (Swift.min(min, lo), Swift.max(max, hi))
+        let e = Self.exponent(lo: newLo, hi: newHi, budget: budget)
+        guard e == exponent, Self.binIndex(newLo, exponent: e) == firstBin,
+            Self.span(lo: newLo, hi: newHi, exponent: e) == counts.count
+        else { return nil }
+        (min, max) = (newLo, newHi)
+        counts.withUnsafeMutableBufferPointer { c in
+            for i in 0..<c.count { c[i] &+= pending[i] }
+        }
+        var finite = NonFiniteCounts()
+        finite.finite = UInt64(buffer.count)
+        return RangeScan(min: lo, max: hi, counts: finite)
+    }
+
     /// Exact element-by-element binning in Double, skipping non-finite values.
     mutating func addScalar(_ buffer: UnsafeBufferPointer<Float>) {
         let e = exponent

@@ -99,6 +99,11 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
             state.histograms = Array(repeating: ExactHistogram(budget: options.bins), count: layout.parameterCount)
         }
         if case .perTensor = layout.granularity {
+            // Every value finite (any non-finite policy passes) and on the current grid: no separate scan.
+            if given == nil, let scan = state.histograms[0].addFittingGrid(batch) {
+                state.counts.add(scan.counts)
+                return
+            }
             let scan = given ?? RangeScan.scan(batch)
             try scan.counts.check(options.nonFinite, kind: Self.kind)
             state.histograms[0].add(batch, scan: scan)
@@ -117,6 +122,22 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
                 state.counts.add(scan.counts)
             }
         }
+    }
+
+    /// ``observe(_:shape:)`` for a per-tensor histogram when the batch fits its grid
+    /// (``ExactHistogram/addFittingGrid(_:)``: every value finite, the grid unchanged by them): the same state,
+    /// and the batch's ``RangeScan`` for other per-tensor observers of it; `nil` with the state unchanged
+    /// otherwise (then observe with a scan).
+    ///
+    /// - Throws: ``ObserverError`` for a shape the granularity does not fit.
+    public mutating func observeFittingGrid(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws -> RangeScan? {
+        let layout = try ParameterLayout.observing(
+            options.granularity, shape: shape, count: batch.count, previous: state.layout)
+        guard batch.count > 0, case .perTensor = layout.granularity, state.layout != nil,
+            let scan = state.histograms[0].addFittingGrid(batch)
+        else { return nil }
+        state.counts.add(scan.counts)
+        return scan
     }
 
     public mutating func merge(_ other: HistogramObserver) throws {

@@ -76,6 +76,66 @@ import Testing
         }
     }
 
+    /// Batches added in one pass when they fit the grid (``ExactHistogram/addFittingGrid(_:)``, on each code
+    /// path) leave the same histogram, bit for bit, as scanning each batch first: ranges that grow within
+    /// the grid and beyond it, zeros becoming the minimum or maximum, NaN and ±Inf, tails of n mod 16.
+    @Test(arguments: Shape.allCases, [Int32(0), 1])
+    func addingWhatFitsTheGridEqualsScanningFirst(shape: Shape, path: Int32) {
+        var rng = SplitMix64(seed: 99)
+        var batches: [[Float]] = [[0.5, 0.25], [-0.0, 0.75], [0.0, -0.125]]
+        for k in 0..<40 {
+            var b = Self.values(shape, count: 1 + Int(rng.next() % 5000), seed: UInt64(k))
+            if k % 9 == 4 { b[b.count / 2] = .nan }
+            if k % 13 == 7 { b[0] = -.infinity }
+            if k % 5 == 2 { b = b.map { $0 * Float(1 + k / 10) } }
+            batches.append(b)
+        }
+        var scanned = ExactHistogram()
+        var fused = ExactHistogram()
+        var taken = 0
+        for batch in batches {
+            batch.withUnsafeBufferPointer { b in
+                scanned.add(b)
+                if let scan = fused.addFittingGrid(b, path: path) {
+                    taken += 1
+                    let reference = RangeScan.scan(b)
+                    #expect(scan.counts == reference.counts)
+                    #expect(scan.min == reference.min && scan.max == reference.max)
+                } else {
+                    fused.add(b)
+                }
+            }
+            #expect(fused == scanned)
+            #expect(fused.min.bitPattern == scanned.min.bitPattern && fused.max.bitPattern == scanned.max.bitPattern)
+        }
+        #expect(taken > batches.count / 3, "\(taken) of \(batches.count) batches fitted the grid")
+    }
+
+    /// The two batches that land inside the grid and still cannot be added in one pass: a zero becoming the
+    /// minimum (its sign is the scan's to decide) and `−2^m` becoming the minimum of narrow data, which
+    /// moves `⌊log2 amax⌋` and with it the grid's exponent.
+    @Test(arguments: [
+        ([Float(0.0001), 0.5], [Float(-0.0), 0.3]),
+        ([-2 + Float(sign: .plus, exponent: -22, significand: 1), -1.999], [-2]),
+    ])
+    func batchesThatChangeTheGridOrAZeroExtremeAreScanned(first: [Float], second: [Float]) {
+        for path: Int32 in [0, 1] {
+            var scanned = ExactHistogram()
+            var fused = ExactHistogram()
+            first.withUnsafeBufferPointer {
+                scanned.add($0)
+                fused.add($0)
+            }
+            second.withUnsafeBufferPointer { b in
+                scanned.add(b)
+                #expect(fused.addFittingGrid(b, path: path) == nil)
+                fused.add(b)
+            }
+            #expect(fused == scanned)
+            #expect(fused.min.bitPattern == scanned.min.bitPattern)
+        }
+    }
+
     /// More equal values than a `UInt16` sub-histogram counter holds, in one call: the flushes keep the count.
     @Test func manyEqualValuesDoNotOverflowTheSubHistograms() {
         let data = [Float](repeating: 0.5, count: 600_000) + [-0.5]

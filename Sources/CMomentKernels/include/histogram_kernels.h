@@ -28,4 +28,14 @@ int ptqkit_histogram_add_path(void);
 void ptqkit_histogram_add_on(int path, const float *x, ptrdiff_t n, float inverse_width, float first_bin,
                              uint64_t *counts, ptrdiff_t bin_count);
 
+/// ptqkit_histogram_add for values that may not fit the grid, in the same pass as their range: returns 1 when
+/// every value is finite and its bin lies in [0, bin_count) — then `pending` (bin_count uint64 counters,
+/// zero on entry) holds the values' counts and *min_out, *max_out their smallest and largest value — and 0
+/// otherwise (stopping early; `pending` and the outputs are then to be discarded). Nothing outside
+/// `pending` is written, so a caller can fall back to scanning the values and re-gridding first. The
+/// preconditions on the grid are ptqkit_histogram_add's, for the values in range, and bin_count < 2^23 (a
+/// value out of range then never computes to a bin inside it); NaN and ±Inf convert to an out-of-range bin.
+int ptqkit_histogram_add_scanning(int path, const float *x, ptrdiff_t n, float inverse_width, float first_bin,
+                                  uint64_t *pending, ptrdiff_t bin_count, float *min_out, float *max_out);
+
 #endif
