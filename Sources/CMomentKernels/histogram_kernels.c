@@ -51,6 +51,21 @@ static void portable_runs(const float *x, ptrdiff_t i, ptrdiff_t end, float inve
 }
 
 #ifdef PTQKIT_HISTOGRAM_X86
+// Counts the 16 stored bins of i0 and i1 (sub-histogram offsets added), extracted two at a time as 64-bit words.
+__attribute__((target("avx2"), always_inline))
+static inline void scatter16(uint16_t *sub, __m256i i0, __m256i i1) {
+    __m128i l0 = _mm256_castsi256_si128(i0), h0 = _mm256_extracti128_si256(i0, 1);
+    __m128i l1 = _mm256_castsi256_si128(i1), h1 = _mm256_extracti128_si256(i1, 1);
+    uint64_t q0 = (uint64_t)_mm_cvtsi128_si64(l0), q1 = (uint64_t)_mm_extract_epi64(l0, 1);
+    uint64_t q2 = (uint64_t)_mm_cvtsi128_si64(h0), q3 = (uint64_t)_mm_extract_epi64(h0, 1);
+    uint64_t q4 = (uint64_t)_mm_cvtsi128_si64(l1), q5 = (uint64_t)_mm_extract_epi64(l1, 1);
+    uint64_t q6 = (uint64_t)_mm_cvtsi128_si64(h1), q7 = (uint64_t)_mm_extract_epi64(h1, 1);
+    sub[(uint32_t)q0] += 1; sub[q0 >> 32] += 1; sub[(uint32_t)q1] += 1; sub[q1 >> 32] += 1;
+    sub[(uint32_t)q2] += 1; sub[q2 >> 32] += 1; sub[(uint32_t)q3] += 1; sub[q3 >> 32] += 1;
+    sub[(uint32_t)q4] += 1; sub[q4 >> 32] += 1; sub[(uint32_t)q5] += 1; sub[q5 >> 32] += 1;
+    sub[(uint32_t)q6] += 1; sub[q6 >> 32] += 1; sub[(uint32_t)q7] += 1; sub[q7 >> 32] += 1;
+}
+
 // AVX2: 16 bins per step computed in two registers (floor, subtract, convert: exact), the sub-histogram's
 // offset of each lane added in the vector, then extracted two at a time as 64-bit words.
 __attribute__((target("avx2")))
@@ -64,16 +79,7 @@ static void avx2_runs(const float *x, ptrdiff_t i, ptrdiff_t end, float inverse,
         __m256 a1 = _mm256_floor_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i + 8), inv));
         __m256i i0 = _mm256_add_epi32(_mm256_cvttps_epi32(_mm256_sub_ps(a0, k0)), ways);
         __m256i i1 = _mm256_add_epi32(_mm256_cvttps_epi32(_mm256_sub_ps(a1, k0)), ways);
-        __m128i l0 = _mm256_castsi256_si128(i0), h0 = _mm256_extracti128_si256(i0, 1);
-        __m128i l1 = _mm256_castsi256_si128(i1), h1 = _mm256_extracti128_si256(i1, 1);
-        uint64_t q0 = (uint64_t)_mm_cvtsi128_si64(l0), q1 = (uint64_t)_mm_extract_epi64(l0, 1);
-        uint64_t q2 = (uint64_t)_mm_cvtsi128_si64(h0), q3 = (uint64_t)_mm_extract_epi64(h0, 1);
-        uint64_t q4 = (uint64_t)_mm_cvtsi128_si64(l1), q5 = (uint64_t)_mm_extract_epi64(l1, 1);
-        uint64_t q6 = (uint64_t)_mm_cvtsi128_si64(h1), q7 = (uint64_t)_mm_extract_epi64(h1, 1);
-        sub[(uint32_t)q0] += 1; sub[q0 >> 32] += 1; sub[(uint32_t)q1] += 1; sub[q1 >> 32] += 1;
-        sub[(uint32_t)q2] += 1; sub[q2 >> 32] += 1; sub[(uint32_t)q3] += 1; sub[q3 >> 32] += 1;
-        sub[(uint32_t)q4] += 1; sub[q4 >> 32] += 1; sub[(uint32_t)q5] += 1; sub[q5 >> 32] += 1;
-        sub[(uint32_t)q6] += 1; sub[q6 >> 32] += 1; sub[(uint32_t)q7] += 1; sub[q7 >> 32] += 1;
+        scatter16(sub, i0, i1);
     }
 }
 
@@ -100,16 +106,7 @@ static int avx2_runs_scanning(const float *x, ptrdiff_t i, ptrdiff_t end, float 
         bad = _mm256_or_si256(bad, _mm256_andnot_si256(_mm256_and_si256(ok0, ok1), minus1));
         __m256i i0 = _mm256_add_epi32(_mm256_and_si256(j0, ok0), ways);
         __m256i i1 = _mm256_add_epi32(_mm256_and_si256(j1, ok1), ways);
-        __m128i l0 = _mm256_castsi256_si128(i0), h0 = _mm256_extracti128_si256(i0, 1);
-        __m128i l1 = _mm256_castsi256_si128(i1), h1 = _mm256_extracti128_si256(i1, 1);
-        uint64_t q0 = (uint64_t)_mm_cvtsi128_si64(l0), q1 = (uint64_t)_mm_extract_epi64(l0, 1);
-        uint64_t q2 = (uint64_t)_mm_cvtsi128_si64(h0), q3 = (uint64_t)_mm_extract_epi64(h0, 1);
-        uint64_t q4 = (uint64_t)_mm_cvtsi128_si64(l1), q5 = (uint64_t)_mm_extract_epi64(l1, 1);
-        uint64_t q6 = (uint64_t)_mm_cvtsi128_si64(h1), q7 = (uint64_t)_mm_extract_epi64(h1, 1);
-        sub[(uint32_t)q0] += 1; sub[q0 >> 32] += 1; sub[(uint32_t)q1] += 1; sub[q1 >> 32] += 1;
-        sub[(uint32_t)q2] += 1; sub[q2 >> 32] += 1; sub[(uint32_t)q3] += 1; sub[q3 >> 32] += 1;
-        sub[(uint32_t)q4] += 1; sub[q4 >> 32] += 1; sub[(uint32_t)q5] += 1; sub[q5 >> 32] += 1;
-        sub[(uint32_t)q6] += 1; sub[q6 >> 32] += 1; sub[(uint32_t)q7] += 1; sub[q7 >> 32] += 1;
+        scatter16(sub, i0, i1);
     }
     *mn = lo;
     *mx = hi;
