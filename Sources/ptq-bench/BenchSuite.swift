@@ -14,6 +14,8 @@ enum BenchSuite {
         var only: [String] = []
         var file: String?
         var scale = 1
+        /// Sizes of the weights files of the weights-only table, in GiB.
+        var weightsGiB = [2]
 
         init(_ arguments: ArraySlice<String>) throws {
             var rest = arguments
@@ -26,6 +28,8 @@ enum BenchSuite {
                 case "--only": only = value.split(separator: ",").map(String.init)
                 case "--file": file = value
                 case "--scale": scale = try Self.positive(flag, value)
+                case "--weights-gib":
+                    weightsGiB = try value.split(separator: ",").map { try Self.positive(flag, String($0)) }
                 default: throw BenchError.usage("unknown option \(flag)")
                 }
             }
@@ -93,28 +97,31 @@ enum BenchSuite {
         print("load average at the end: \(loadAverage()) (figures are noisy when it exceeds the core count)")
     }
 
-    /// The weights-only table on ``BenchWeights``' 2 GiB file: its raw read floor, h5py's read, and the
-    /// weights-only `ptq calibrate` jobs.
+    /// The weights-only tables on ``BenchWeights``' files (2 GiB unless `--weights-gib` says otherwise): each
+    /// one's raw read floor, h5py's read, and the weights-only `ptq calibrate` jobs.
     static func runWeights(_ options: Options, threads: [Int]) throws {
-        let file = try BenchWeights.file(in: options.dataDirectory)
-        print(
-            "\nweights file: \(file) (\(BenchWeights.bytes >> 20) MiB float32, one tensor of \(BenchWeights.bigRows)×"
-                + "\(BenchWeights.columns) (\((BenchWeights.bigRows * BenchWeights.columns * 4) >> 20) MiB) and "
-                + "\(BenchWeights.layerCount) of \(BenchWeights.layerRows)×\(BenchWeights.columns), with biases)\n")
-        let child = try ChildProcess.run(
-            CommandLine.arguments[0],
-            ["measure", BenchWorkloads.rawReadName, "--threads", "1", "--runs", "\(options.runs)", "--file", file])
-        guard child.status == 0, let times = parseSeconds(child.stdout) else {
-            throw BenchError.child(BenchWorkloads.rawReadName, child.status, child.stdout)
+        for gib in options.weightsGiB {
+            let weights = BenchWeights(gib: gib)
+            let file = try weights.file(in: options.dataDirectory)
+            print(
+                "\nweights file: \(file) (\(weights.bytes >> 20) MiB float32, one tensor of \(BenchWeights.bigRows)×"
+                    + "\(BenchWeights.columns) (\((BenchWeights.bigRows * BenchWeights.columns * 4) >> 20) MiB) and "
+                    + "\(weights.layerCount) of \(BenchWeights.layerRows)×\(BenchWeights.columns), with biases)\n")
+            let child = try ChildProcess.run(
+                CommandLine.arguments[0],
+                ["measure", BenchWorkloads.rawReadName, "--threads", "1", "--runs", "\(options.runs)", "--file", file])
+            guard child.status == 0, let times = parseSeconds(child.stdout) else {
+                throw BenchError.child(BenchWorkloads.rawReadName, child.status, child.stdout)
+            }
+            var rows = [
+                TableRow(
+                    name: BenchWorkloads.rawReadName, threads: 1, seconds: median(times), peakRSS: child.peakRSS,
+                    cpuPerRun: child.cpuSeconds / Double(times.count + 1))
+            ]
+            rows += NumpyBaseline.run(file: file, runs: options.runs, jobs: ["read"])
+            rows += CalibrateJob.run(CalibrateJob.weightJobs, file: file, runs: options.runs, threads: threads)
+            printTable(rows, bytes: weights.bytes)
         }
-        var rows = [
-            TableRow(
-                name: BenchWorkloads.rawReadName, threads: 1, seconds: median(times), peakRSS: child.peakRSS,
-                cpuPerRun: child.cpuSeconds / Double(times.count + 1))
-        ]
-        rows += NumpyBaseline.run(file: file, runs: options.runs, jobs: ["read"])
-        rows += CalibrateJob.run(CalibrateJob.weightJobs, file: file, runs: options.runs, threads: threads)
-        printTable(rows, bytes: BenchWeights.bytes)
     }
 
     /// The child: one warm-up and `runs` timed runs of one workload; prints `seconds t1 t2 ...`.

@@ -1,33 +1,38 @@
 import Foundation
 import PTQKit
 
-/// The benchmark's weights file: 2 GiB of float32 weights, one 512 MiB tensor (`/big/weight`,
-/// [131072, 1024]) and 24 layers of 64 MiB (`/lNN/weight`, [16384, 1024]), each layer with a bias of its
+/// A benchmark weights file: `gib` GiB of float32 weights (2 by default; `suite --weights-gib 1,2,4` measures
+/// how memory and speed scale), one 512 MiB tensor (`/big/weight`, [131072, 1024]) and `gib·16 − 8` layers
+/// of 64 MiB (`/lNN/weight`, [16384, 1024]; 24 for 2 GiB), each layer with a bias of its
 /// output channels; Gaussian values with a per-channel scale (every 97th channel 20× larger, as outlier
 /// channels are). Chunks of 256 rows, uncompressed. Generated once with ``BenchRandom`` and cached under
 /// `bench-data/` (git-ignored).
-enum BenchWeights {
+struct BenchWeights {
+    /// Size of the weights in GiB (at least 1).
+    var gib = 2
+
     static let columns = 1024
     static let chunkRows = 256
     /// Output channels of the large tensor (512 MiB as float32).
     static let bigRows = 131_072
     /// Output channels of each of the small layers (64 MiB each).
     static let layerRows = 16_384
-    static let layerCount = 24
+    /// Layers of 64 MiB besides the 512 MiB tensor.
+    var layerCount: Int { Swift.max(0, gib * 16 - 8) }
     /// Bumped whenever the generated values change.
     static let version = 1
 
     /// (layer name, output channels) in file order.
-    static var layers: [(name: String, rows: Int)] {
-        [("big", bigRows)] + (0..<layerCount).map { (String(format: "l%02d", $0), layerRows) }
+    var layers: [(name: String, rows: Int)] {
+        [("big", Self.bigRows)] + (0..<layerCount).map { (String(format: "l%02d", $0), Self.layerRows) }
     }
 
     /// Bytes of float32 weights (biases excluded).
-    static var bytes: Int { layers.reduce(0) { $0 + $1.rows } * columns * 4 }
+    var bytes: Int { layers.reduce(0) { $0 + $1.rows } * Self.columns * 4 }
 
     /// The cached file's path under `directory`, generating it first when missing.
-    static func file(in directory: String) throws -> String {
-        let path = "\(directory)/weights-v\(version)-\(bytes >> 20)MiB.h5"
+    func file(in directory: String) throws -> String {
+        let path = "\(directory)/weights-v\(Self.version)-\(bytes >> 20)MiB.h5"
         if FileManager.default.fileExists(atPath: path) { return path }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let partial = path + ".partial"
@@ -39,8 +44,9 @@ enum BenchWeights {
     }
 
     /// Writes every layer, one chunk of rows at a time, each chunk from its own seeded stream.
-    static func generate(_ path: String) throws {
+    func generate(_ path: String) throws {
         let file = try File(path, mode: .truncate)
+        let (chunkRows, columns) = (Self.chunkRows, Self.columns)
         var block = [Float](repeating: 0, count: chunkRows * columns)
         for (index, layer) in layers.enumerated() {
             let weight = try file.createDataset(
