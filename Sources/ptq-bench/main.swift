@@ -25,7 +25,8 @@ let suites: [Suite] = [
     },
     Suite(
         name: "suite",
-        summary: "issue-6 table on a cached K GiB file: [--runs N] [--threads N] [--only a,b] [--scale K] [--weights-gib G,...] [--file F]"
+        summary: "issue-6 table on a cached K GiB file: [--runs N] [--threads N] [--only a,b] [--scale K] "
+            + "[--weights-gib G,...] [--file F]"
     ) {
         try BenchSuite.run($0[...])
     },

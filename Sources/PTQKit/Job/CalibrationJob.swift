@@ -163,14 +163,22 @@ public struct CalibrationJob: Sendable {
             options.configure(try Calibrator(config: settings, observers: observers))
         }
         // Each HDF5 input is read by a child process first (crash isolation); keep-going drops failures.
-        let (probed, skipped, repeated) = try probedInputs(
-            weightLimit: calibrator.weightMemoryBudget, events: events)
-        let activationFiles = saved == nil ? probed : []
-        // The inputs are fingerprinted while the calibration runs (on its own thread unless one thread).
+        try probeWeights(limit: calibrator.weightMemoryBudget)
+        let (all, repeated) = try CalibrationJobError.wrap { () throws(CalibrationError) in
+            try Calibrator.resolveActivationFiles(inputs.activations)
+        }
+        // The inputs are fingerprinted while the activation files are probed and the calibration runs (on its
+        // own thread unless one thread; hashing reads bytes, not libhdf5): the probes' time overlaps it.
         let fingerprints = InputFingerprints(
-            (inputs.weights.map { [(InputFile.Role.weights, $0)] } ?? []) + activationFiles.map { (.activations, $0) },
+            (inputs.weights.map { [(InputFile.Role.weights, $0)] } ?? [])
+                + (saved == nil ? all : []).map { (.activations, $0) },
             algorithm: options.fingerprint, concurrently: options.fingerprintInBackground ?? (calibrator.threads > 1))
         started(fingerprints)
+        let (probed, skipped) = try probedActivationFiles(all, events: events)
+        let activationFiles = saved == nil ? probed : []
+        // Files the probe skipped are not inputs of the package: their fingerprints (or failures) are dropped.
+        let kept = Set(probed)
+        fingerprints.exclude { role, path in role == .activations && !kept.contains(path) }
         try checkCancellation()
         // The package is written while the calibration runs: each tensor as the calibrator hands it over.
         var writer: PackageJob
@@ -262,22 +270,23 @@ public struct CalibrationJob: Sendable {
         }
     }
 
-    /// Probes the weights and every activation file in a child process (``FileProbe``) before they are
-    /// opened here: the activation files to calibrate from (globs expanded, sorted, each file once), the
-    /// files skipped with ``Options/keepGoing``, and a warning per file given more than once. Weights larger
-    /// than `weightLimit` bytes as Float32 are not streamed by the probe: the calibration refuses them.
-    private func probedInputs(
-        weightLimit: Int, events: (Event) -> Void
-    ) throws(CalibrationJobError) -> ([String], [FileProbe.Failure], [String]) {
+    /// Probes the weights file in a child process (``FileProbe``) before it is opened here. Weights larger
+    /// than `limit` bytes as Float32 are not streamed by the probe: the calibration refuses them.
+    private func probeWeights(limit: Int) throws(CalibrationJobError) {
         if let weights = inputs.weights,
-            let crash = options.probe?.check(weights, refuseErrors: false, streamLimit: weightLimit)
+            let crash = options.probe?.check(weights, refuseErrors: false, streamLimit: limit)
         {
             throw .probe(crash)
         }
-        let (all, repeated) = try CalibrationJobError.wrap { () throws(CalibrationError) in
-            try Calibrator.resolveActivationFiles(inputs.activations)
-        }
-        guard let probe = options.probe else { return (all, [], repeated) }
+    }
+
+    /// Probes every activation file of `all` (globs expanded, sorted, each file once) in a child process
+    /// (``FileProbe``) before it is opened here: the files to calibrate from and the files skipped with
+    /// ``Options/keepGoing``.
+    private func probedActivationFiles(
+        _ all: [String], events: (Event) -> Void
+    ) throws(CalibrationJobError) -> ([String], [FileProbe.Failure]) {
+        guard let probe = options.probe else { return (all, []) }
         var files: [String] = []
         var skipped: [FileProbe.Failure] = []
         for path in all {
@@ -291,7 +300,7 @@ public struct CalibrationJob: Sendable {
             skipped.append(failure)
         }
         if let first = skipped.first, files.isEmpty { throw .probe(first) }
-        return (files, skipped, repeated)
+        return (files, skipped)
     }
 
     private func checkCancellation() throws(CalibrationJobError) {

@@ -16,6 +16,9 @@ final class InputFingerprints: @unchecked Sendable {
     private let algorithm: Fingerprint.Algorithm?
     /// Each file's size when the calibration started (`nil` when it could not be read then).
     private let startSizes: [Int?]
+    /// Whether each file was dropped from the inputs after hashing started (``exclude(where:)``); read and
+    /// written under `condition`'s lock.
+    private var excluded: [Bool]
 
     /// Starts hashing `files` in the background if `concurrently` (up to one thread per core, one file
     /// per thread at a time) with `algorithm` (`nil`: only the sizes are recorded, nothing is read).
@@ -24,6 +27,7 @@ final class InputFingerprints: @unchecked Sendable {
         self.algorithm = algorithm
         startSizes = files.map { Self.size(of: $0.path) }
         results = Array(repeating: nil, count: files.count)
+        excluded = Array(repeating: false, count: files.count)
         concurrent = concurrently && !files.isEmpty && algorithm != nil
         guard concurrent else { return }
         let thread = Thread { [self] in
@@ -42,7 +46,23 @@ final class InputFingerprints: @unchecked Sendable {
         thread.start()
     }
 
-    /// The fingerprints, in the order given; waits for the hashing threads (or hashes now).
+    /// Drops the files `isExcluded` picks (an activation file the probe skipped): ``wait()`` neither returns
+    /// nor checks them, and ``resizedInput()`` ignores them (they may still be hashed in the background).
+    func exclude(where isExcluded: (InputFile.Role, String) -> Bool) {
+        condition.lock()
+        for (index, file) in files.enumerated() where isExcluded(file.role, file.path) { excluded[index] = true }
+        condition.unlock()
+    }
+
+    /// Indices of the files not excluded.
+    private var keptIndices: [Int] {
+        condition.lock()
+        defer { condition.unlock() }
+        return files.indices.filter { !excluded[$0] }
+    }
+
+    /// The fingerprints, in the order given (excluded files left out); waits for the hashing threads (or
+    /// hashes now).
     ///
     /// Call it after the calibration has read the files: a file whose size changed since ``init`` (as
     /// hashed, or now) was truncated or rewritten while being read, so neither the values read nor its
@@ -51,20 +71,23 @@ final class InputFingerprints: @unchecked Sendable {
     /// - Throws: the ``PackageError`` of the first unreadable file, in the order given; an
     ///   ``PackageError/hdf5(_:)`` I/O error (exit 74) naming a file whose size changed.
     func wait() throws(PackageError) -> [InputFile] {
+        let kept = keptIndices
         let fingerprints: [InputFile]
         if concurrent {
             condition.lock()
             while !finished { condition.wait() }
             let outcome = results
             condition.unlock()
-            fingerprints = try outcome.map { (result) throws(PackageError) in
-                guard let result else { preconditionFailure("every file is hashed before `finished` is set") }
+            fingerprints = try kept.map { (index) throws(PackageError) in
+                guard let result = outcome[index] else {
+                    preconditionFailure("every file is hashed before `finished` is set")
+                }
                 return try result.get()
             }
         } else {
-            fingerprints = try files.map { (file) throws(PackageError) in try Self.hash(file, algorithm).get() }
+            fingerprints = try kept.map { (index) throws(PackageError) in try Self.hash(files[index], algorithm).get() }
         }
-        for (fingerprint, start) in zip(fingerprints, startSizes) where fingerprint.size != start {
+        for (fingerprint, start) in zip(fingerprints, kept.map { startSizes[$0] }) where fingerprint.size != start {
             throw .hdf5(Self.resized(fingerprint.path, from: start, hashed: fingerprint.size))
         }
         if let resized = resizedInput() { throw .hdf5(resized) }
@@ -74,8 +97,8 @@ final class InputFingerprints: @unchecked Sendable {
     /// The error for the first input whose size now differs from its size at ``init``, or `nil`: a run
     /// that failed reading a file truncated after it started reports this (74) rather than a damaged file.
     func resizedInput() -> HDF5Error? {
-        for (file, start) in zip(files, startSizes) where Self.size(of: file.path) != start {
-            return Self.resized(file.path, from: start, hashed: nil)
+        for index in keptIndices where Self.size(of: files[index].path) != startSizes[index] {
+            return Self.resized(files[index].path, from: startSizes[index], hashed: nil)
         }
         return nil
     }
