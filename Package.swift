@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
         .target(name: "TensorIO", dependencies: ["HDF5"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
-        .target(name: "QuantCore", swiftSettings: strict),
+        .target(name: "QuantCore", dependencies: ["CMomentKernels"], swiftSettings: strict),
         // The Gram kernel of the input moments (AVX2+FMA chosen at run time, portable C otherwise).
         .target(name: "CMomentKernels"),
         .target(name: "Observers", dependencies: ["QuantCore", "JSON", "CMomentKernels"], swiftSettings: strict),
@@ -121,7 +121,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "HDF5", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "QuantCoreTests", dependencies: ["QuantCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "QuantCoreTests", dependencies: ["QuantCore", "CMomentKernels", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ObserversTests", dependencies: ["Observers", "QuantCore", "JSON", "CMomentKernels", "TestSupport"],
             swiftSettings: strict),

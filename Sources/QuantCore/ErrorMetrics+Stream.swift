@@ -1,3 +1,5 @@
+internal import CMomentKernels
+
 extension ErrorMetrics {
     /// ``ErrorMetrics`` of a tensor given in consecutive blocks, bit-identical to the metrics of the whole
     /// tensor at once (``ErrorMetrics/init(reference:reconstruction:)``): the four Double lanes of each sum
@@ -36,30 +38,29 @@ extension ErrorMetrics {
                 throw .countMismatch(
                     expected: seen - seen % 4, actual: seen, what: "pairs before another block (a multiple of 4)")
             }
-            // Four Double lanes per sum (products of Floats are exact in Double); groups of four with a
-            // NaN or ±Inf, and the tail, go through the scalar path.
+            // Four Double lanes per sum (products of Floats are exact in Double; C, AVX where the CPU has it:
+            // `ptqkit_error_lanes_add`); groups of four with a NaN or ±Inf, and the tail, go through the
+            // scalar path.
             let n = reference.count
             var i = 0
-            while i + 4 <= n {
-                let x = SIMD4<Double>(
-                    Double(reference[i]), Double(reference[i + 1]), Double(reference[i + 2]),
-                    Double(reference[i + 3]))
-                let y = SIMD4<Double>(
-                    Double(reconstruction[i]), Double(reconstruction[i + 1]), Double(reconstruction[i + 2]),
-                    Double(reconstruction[i + 3]))
-                let d = x - y
-                // d − d is 0 exactly when x and y are both finite.
-                if all((d - d) .== SIMD4<Double>()) {
-                    e2 += d * d
-                    x2 += x * x
-                    y2 += y * y
-                    xy += x * y
-                    let a = d.replacing(with: -d, where: d .< 0)
-                    emax.replace(with: a, where: a .> emax)
-                } else {
-                    for j in i..<(i + 4) { scalar.addScalar(Double(reference[j]), Double(reconstruction[j])) }
+            if n >= 4, let x = reference.baseAddress, let y = reconstruction.baseAddress {
+                var lanes = [Double](repeating: 0, count: 20)
+                for k in 0..<4 {
+                    (lanes[k], lanes[4 + k], lanes[8 + k]) = (e2[k], x2[k], y2[k])
+                    (lanes[12 + k], lanes[16 + k]) = (xy[k], emax[k])
                 }
-                i += 4
+                lanes.withUnsafeMutableBufferPointer { l in
+                    while i + 4 <= n {
+                        i += ptqkit_error_lanes_add(x + i, y + i, n - i, l.baseAddress)
+                        guard i + 4 <= n else { break }
+                        for j in i..<(i + 4) { scalar.addScalar(Double(x[j]), Double(y[j])) }
+                        i += 4
+                    }
+                }
+                for k in 0..<4 {
+                    (e2[k], x2[k], y2[k]) = (lanes[k], lanes[4 + k], lanes[8 + k])
+                    (xy[k], emax[k]) = (lanes[12 + k], lanes[16 + k])
+                }
             }
             while i < n {
                 scalar.addScalar(Double(reference[i]), Double(reconstruction[i]))

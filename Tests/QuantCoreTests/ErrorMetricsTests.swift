@@ -1,3 +1,4 @@
+import CMomentKernels
 import QuantCore
 import TestSupport
 import Testing
@@ -75,5 +76,53 @@ import Testing
         let m = try params.errorMetrics(of: [0, 0.5, 1, 1.5, -1, -3, 0.25, -0.75])
         #expect(m.clippedCount == 2 && m.clippingFraction == 0.25)
         #expect(m.maxAbsoluteError == Double(-128 * params.scales[0]) + 3)
+    }
+}
+
+/// The C kernel behind ``ErrorMetrics/Stream`` (`ptqkit_error_lanes_add`) on each code path against the lane
+/// algorithm written out in Double here: pair i of each group of four into lane i mod 4, `lane += product`,
+/// max |d| taken only when greater, stopping before a group with a NaN or ±Inf.
+@Suite struct ErrorLanesKernelTests {
+    /// The lanes as the kernel defines them, and the pairs added.
+    static func reference(_ x: [Float], _ y: [Float], lanes start: [Double]) -> ([Double], Int) {
+        var lanes = start
+        var i = 0
+        while i + 4 <= x.count {
+            let d = (0..<4).map { Double(x[i + $0]) - Double(y[i + $0]) }
+            guard d.allSatisfy({ $0 - $0 == 0 }) else { break }
+            for j in 0..<4 {
+                let (xv, yv) = (Double(x[i + j]), Double(y[i + j]))
+                lanes[j] += d[j] * d[j]
+                lanes[4 + j] += xv * xv
+                lanes[8 + j] += yv * yv
+                lanes[12 + j] += xv * yv
+                let a = d[j] < 0 ? -d[j] : d[j]
+                if a > lanes[16 + j] { lanes[16 + j] = a }
+            }
+            i += 4
+        }
+        return (lanes, i)
+    }
+
+    @Test(arguments: [0, 1, 5, 64, 1001], [false, true])
+    func everyPathAddsTheLanesOfTheReference(count: Int, nonFinite: Bool) {
+        var rng = SplitMix64(seed: UInt64(count) &+ 3)
+        let x = (0..<count).map { i in i % 7 == 3 ? -0.0 : rng.normalFloat() }
+        var y = x.map { $0 + Float(rng.normal() * 0.01) }
+        if nonFinite && count > 40 { y[37] = .nan }
+        let start = (0..<20).map { Double($0) * 0.25 }
+        let (expected, added) = Self.reference(x, y, lanes: start)
+        for path: Int32 in [0, 1] {
+            var lanes = start
+            let n = x.withUnsafeBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    lanes.withUnsafeMutableBufferPointer { l in
+                        ptqkit_error_lanes_add_on(path, xp.baseAddress, yp.baseAddress, xp.count, l.baseAddress)
+                    }
+                }
+            }
+            #expect(n == added, "path \(path)")
+            #expect(lanes.map(\.bitPattern) == expected.map(\.bitPattern), "path \(path)")
+        }
     }
 }
