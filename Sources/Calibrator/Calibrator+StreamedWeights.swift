@@ -159,7 +159,8 @@ extension Calibrator {
             layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
             content: .streamedAffine(
                 codes: StreamedCodes(
-                    blocks: blocks, parameters: p, readAhead: threads > 1 && HDF5Library.isThreadSafe),
+                    blocks: blocks, parameters: p, readAhead: threads > 1 && HDF5Library.isThreadSafe,
+                    workers: threads > 1 && HDF5Library.isThreadSafe ? threads : 1),
                 symmetry: decision.chosen, profile: s.profile,
                 schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: metrics))
         let infinite = Int(statistics.counts.positiveInfinity + statistics.counts.negativeInfinity)
