@@ -8,7 +8,10 @@ public final class ThreadBuffers<Element: FixedWidthInteger>: @unchecked Sendabl
     /// The buffers (allocated and zero-filled here, freed in `deinit`).
     public let buffers: [UnsafeMutableBufferPointer<Element>]
 
-    /// `count` buffers of `capacity` elements each (at least one element).
+    /// `count` buffers of `capacity` elements each (at least one element). Inlinable, so that the zero fill is
+    /// specialized for `Element` in the caller (unspecialized, it copies element by element through value
+    /// witnesses).
+    @inlinable
     public init(count: Int, capacity: Int) {
         buffers = (0..<count).map { _ in
             let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: Swift.max(capacity, 1))
