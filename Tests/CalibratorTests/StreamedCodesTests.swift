@@ -68,6 +68,21 @@ import Testing
         }
     }
 
+    /// The workers of a streamed weight's codes: the thread count, bounded so that about 3 blocks per worker
+    /// fit the weight memory budget; 1 on one thread.
+    @Test func codeWorkersKeepTheBlocksInFlightWithinTheBudget() throws {
+        let blocks = try #require(
+            WeightBlocks(
+                file: "w.h5", dataset: "/w", shape: [4096, 256], granularity: .perTensor, blockBytes: 64 * 1024))
+        let block = blocks.blockBytes
+        #expect(Calibrator.codeWorkers(threads: 1, blocks: blocks, memoryBudget: nil) == 1)
+        if HDF5Library.isThreadSafe {
+            #expect(Calibrator.codeWorkers(threads: 8, blocks: blocks, memoryBudget: 1 << 30) == 8)
+            #expect(Calibrator.codeWorkers(threads: 8, blocks: blocks, memoryBudget: 8 * block) == 2)
+            #expect(Calibrator.codeWorkers(threads: 8, blocks: blocks, memoryBudget: 12 * block) == 4)
+        }
+    }
+
     /// An error thrown by the body stops the workers and is the one thrown.
     @Test func anErrorOfTheBodyIsThrown() throws {
         let directory = try TestPaths.temporaryDirectory(prefix: "streamed-codes-body")
