@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "PackageWriter",
-            dependencies: ["JSON", "QuantCore", "HDF5", "Calibrator", "PackageFormat"],
+            dependencies: ["JSON", "QuantCore", "HDF5", "TensorIO", "Calibrator", "PackageFormat"],
             swiftSettings: strict
         ),
         .target(

@@ -70,6 +70,9 @@ PTQ_INLINE hid_t ptq_H5E_NOTHDF5(void) { return H5E_NOTHDF5; }
 PTQ_INLINE hid_t ptq_H5E_CANTOPENFILE(void) { return H5E_CANTOPENFILE; }
 PTQ_INLINE hid_t ptq_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
 
+// The POSIX (sec2) file driver, whose file handle is a pointer to its descriptor.
+PTQ_INLINE hid_t ptq_H5FD_SEC2(void) { return H5FD_SEC2; }
+
 // The "no address" marker (a chunk without file storage).
 PTQ_INLINE haddr_t ptq_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 

@@ -26,6 +26,16 @@ extension Calibrator {
         return blocks
     }
 
+    /// How many threads make and write a streamed weight's codes (``StreamedCodes/workers``): `threads` when
+    /// more than one and libhdf5 is thread-safe (else 1), at most as many as keep the blocks in flight within
+    /// the weight memory budget: each worker holds about 3 blocks (the values, the Int32 codes, the stored
+    /// codes), and a block is at most an eighth of the budget, so at least 2 workers always fit.
+    static func codeWorkers(threads: Int, blocks: WeightBlocks, memoryBudget: Int?) -> Int {
+        guard threads > 1, HDF5Library.isThreadSafe else { return 1 }
+        let budget = WeightMemoryBudget(memoryBudget: memoryBudget).bytes
+        return Swift.max(1, Swift.min(threads, budget / Swift.max(1, 3 * blocks.blockBytes)))
+    }
+
     /// ``calibrateWeight(layer:file:dataset:settings:)`` for a weight read in `blocks`: the same decisions,
     /// parameters, metrics and codes, bit for bit, in one pass over the tensor when its parameters are
     /// row-local (per channel along axis 0, per group: observe a block, quantize it with each candidate scheme
@@ -159,7 +169,8 @@ extension Calibrator {
             layer: layer, dataset: dataset, role: "weight", shape: shape, elementType: elementType,
             content: .streamedAffine(
                 codes: StreamedCodes(
-                    blocks: blocks, parameters: p, readAhead: threads > 1 && HDF5Library.isThreadSafe),
+                    blocks: blocks, parameters: p, readAhead: threads > 1 && HDF5Library.isThreadSafe,
+                    workers: Self.codeWorkers(threads: threads, blocks: blocks, memoryBudget: memoryBudget)),
                 symmetry: decision.chosen, profile: s.profile,
                 schemeReason: s.scheme == .auto ? decision.reason : nil, metrics: metrics))
         let infinite = Int(statistics.counts.positiveInfinity + statistics.counts.negativeInfinity)

@@ -52,6 +52,33 @@ public struct WeightBlocks: Sendable, Hashable {
         try source.forEachBatch { batch in try body(batch.rows, batch.values) }
     }
 
+    /// The number of blocks (at least 1).
+    public var blockCount: Int {
+        let rows = shape.first ?? 0
+        return Swift.max(1, (rows + rowsPerBlock - 1) / rowsPerBlock)
+    }
+
+    /// The rows (along axis 0) of block `index` (`0..<blockCount`).
+    public func rows(ofBlock index: Int) -> Range<Int> {
+        let rows = shape.first ?? 0
+        let start = Swift.min(index * rowsPerBlock, rows)
+        return start..<Swift.min(start + rowsPerBlock, rows)
+    }
+
+    /// Calls `body` with block `index` alone: its rows and values (valid only during the call), the same
+    /// as ``forEachBlock(_:)`` gives for it. Each call opens the file again, so several threads may read
+    /// different blocks at once (libhdf5 serializes its own calls; mapped rows are read without it).
+    ///
+    /// - Throws: ``TensorIOError`` for read failures, or what `body` throws.
+    public func readBlock(_ index: Int, _ body: (Range<Int>, UnsafeBufferPointer<Float>) throws -> Void) throws {
+        let rows = rows(ofBlock: index)
+        guard !rows.isEmpty else { return }
+        let source = try TensorSource(segments: [(file, rows)], dataset: dataset, batch: .rows(rowsPerBlock))
+        try source.forEachBatch { batch in
+            try body(batch.rows.lowerBound + rows.lowerBound..<batch.rows.upperBound + rows.lowerBound, batch.values)
+        }
+    }
+
     static func leastCommonMultiple(_ a: Int, _ b: Int) -> Int {
         var (x, y) = (a, b)
         while y != 0 { (x, y) = (y, x % y) }

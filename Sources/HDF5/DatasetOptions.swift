@@ -11,13 +11,28 @@ public struct DatasetOptions: Sendable, Hashable {
     public var shuffle: Bool
     /// Whether the first axis may grow later with ``Dataset/extend(toRows:)`` (maximum extent unlimited).
     public var growable: Bool
+    /// Whether the dataset's storage is allocated when it is created (`H5D_ALLOC_TIME_EARLY`) and never
+    /// filled (`H5D_FILL_TIME_NEVER`): libhdf5 writes none of its bytes unless asked to (`H5Dwrite`), and
+    /// bytes nothing wrote read as zeros (a fresh file's hole). Required for ``Dataset/directWriter()``.
+    /// The allocation time is recorded in the dataset's header, so a file holds the same bytes whether its
+    /// contents come through `H5Dwrite` or direct writes only when both create the dataset this way.
+    public var allocatesEarly = false
 
-    /// Creates options; the defaults give a contiguous, uncompressed, fixed-size dataset.
+    /// Creates options; the defaults give a contiguous, uncompressed, fixed-size dataset allocated at
+    /// its first write.
     public init(chunkShape: [Int]? = nil, deflateLevel: Int? = nil, shuffle: Bool = false, growable: Bool = false) {
         self.chunkShape = chunkShape
         self.deflateLevel = deflateLevel
         self.shuffle = shuffle
         self.growable = growable
+    }
+
+    /// Options of a contiguous, uncompressed, fixed-size dataset whose storage is allocated at creation and
+    /// never filled (``allocatesEarly``).
+    public static var allocatedEarly: DatasetOptions {
+        var options = DatasetOptions()
+        options.allocatesEarly = true
+        return options
     }
 
     /// Whether the dataset must be chunked.

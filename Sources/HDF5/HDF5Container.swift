@@ -103,6 +103,7 @@ extension HDF5Container where Self: ~Copyable {
                 creation, chunk: chunk, shuffle: options.shuffle, deflateLevel: options.deflateLevel, site)
             if options.growable { maxShape = [nil] + shape.dropFirst().map { $0 } }
         }
+        if options.allocatesEarly { try CAPI.setEarlyAllocation(creation, site) }
         let space = try CAPI.createSpace(shape, maxShape: maxShape, site)
         let fileType = try CAPI.makeType(type, memory: false, site)
         let handle = try CAPI.createDataset(objectID.raw, path, type: fileType, space: space, creation: creation, site)

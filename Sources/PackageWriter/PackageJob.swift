@@ -58,6 +58,11 @@ public struct PackageJob: ~Copyable {
                     dataset: tensor.dataset, role: tensor.role, shape: tensor.shape, originalDtype: tensor.elementType,
                     parameters: codes.parameters, symmetry: symmetry, profile: profile, schemeReason: reason,
                     metrics: ErrorMetricsRecord(metrics), nanCount: tensor.nanCount, infCount: tensor.infCount,
+                    concurrent: codes.workers > 1
+                        ? ConcurrentCodeBlocks(
+                            workers: codes.workers, maxBlockCodes: codes.maxBlockCodes,
+                            produce: codes.forEachBlockConcurrently)
+                        : nil,
                     codeBlocks: codes.forEachBlock)
             case .int32(let codes, let scales, let reason, let metrics):
                 record = try builder.tensors.writeInt32(

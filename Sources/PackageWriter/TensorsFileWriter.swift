@@ -111,12 +111,18 @@ public struct TensorsFileWriter: ~Copyable {
     /// block. The codes are converted and written as they come (``StreamingDatasetWriter``), so a tensor of
     /// any size takes a few blocks of memory; the file is the same, byte for byte, as with the codes whole.
     ///
+    /// With `concurrent` of more than one worker the same codes come from its threads instead, each block
+    /// converted and written on the thread that produced it straight into the dataset's storage
+    /// (``DirectWriter``; `codeBlocks` is then not called), the same file byte for byte; when the file
+    /// does not allow direct writes, `codeBlocks` is used.
+    ///
     /// - Throws: ``PackageError`` naming the dataset; an `HDF5Error` from `codeBlocks` (reading the source
     ///   again) as ``PackageError/hdf5(_:)``.
     public mutating func writeAffine(
         dataset: String, role: String, shape: [Int], originalDtype: String, parameters: QuantizationParameters,
         symmetry: Symmetry, profile: CompatibilityProfile, schemeReason: String?, metrics: ErrorMetricsRecord,
         nanCount: Int? = nil, infCount: Int? = nil, fixedPoint: FixedPointRecord? = nil,
+        concurrent: ConcurrentCodeBlocks? = nil,
         codeBlocks: (_ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws -> Void
     ) throws(PackageError) -> TensorRecord {
         guard parameters.shape == shape else {
@@ -133,25 +139,34 @@ public struct TensorsFileWriter: ~Copyable {
         switch storage {
         case .packed(let bits):
             storedShape = [PackedCodes.byteCount(codes: shape.reduce(1, *), bits: bits)]
-            try writeCodes(dataset, shape: storedShape, codeBlocks) {
-                (codes: UnsafeBufferPointer<Int32>, bytes: inout [UInt8]) throws(QuantizationError) in
-                bytes = [UInt8](repeating: 0, count: PackedCodes.byteCount(codes: codes.count, bits: bits))
-                try bytes.withUnsafeMutableBufferPointer { (out) throws(QuantizationError) in
-                    try PackedCodes.pack(codes, bits: bits, into: out)
-                }
+            try writeCodes(
+                dataset, shape: storedShape, codes: shape.reduce(1, *), codesPerElement: 8 / bits, codeBlocks,
+                concurrent: concurrent
+            ) {
+                (codes: UnsafeBufferPointer<Int32>, bytes: UnsafeMutableBufferPointer<UInt8>) throws(QuantizationError)
+                in
+                try PackedCodes.pack(codes, bits: bits, into: bytes)
             }
         case .int8:
             storedShape = shape
-            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<Int8>)
+            try writeCodes(
+                dataset, shape: shape, codeBlocks, concurrent: concurrent,
+                convert: Self.truncating(_:into:) as Convert<Int8>)
         case .uint8:
             storedShape = shape
-            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<UInt8>)
+            try writeCodes(
+                dataset, shape: shape, codeBlocks, concurrent: concurrent,
+                convert: Self.truncating(_:into:) as Convert<UInt8>)
         case .int16:
             storedShape = shape
-            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<Int16>)
+            try writeCodes(
+                dataset, shape: shape, codeBlocks, concurrent: concurrent,
+                convert: Self.truncating(_:into:) as Convert<Int16>)
         case .uint16:
             storedShape = shape
-            try writeCodes(dataset, shape: shape, codeBlocks, convert: Self.truncating(_:into:) as Convert<UInt16>)
+            try writeCodes(
+                dataset, shape: shape, codeBlocks, concurrent: concurrent,
+                convert: Self.truncating(_:into:) as Convert<UInt16>)
         }
         let layout = parameters.layout
         try writeDataset(scalePath, parameters.scales, shape: layout.parameterShape)

@@ -48,18 +48,21 @@ import Testing
         try bias.write((0..<37).map { Float($0) / 10 })
     }
 
-    /// The package of `weights` under `config`, with blocks of `blockBytes` (`nil`: every weight whole).
+    /// The package of `weights` under `config`, with blocks of `blockBytes` (`nil`: every weight whole), on
+    /// `threads` threads; `beforeStore` runs before each tensor is stored.
     static func package(
-        _ weights: String, config: CalibrationConfig, blockBytes: Int?, at destination: String
+        _ weights: String, config: CalibrationConfig, blockBytes: Int?, threads: Int = 2, at destination: String,
+        beforeStore: () -> Void = {}
     ) throws -> [String: Data] {
         var calibrator = try Calibrator(config: config)
-        calibrator.threads = 2
+        calibrator.threads = threads
         if let blockBytes { calibrator.weightBlockBytes = blockBytes }
         var job = try PackageJob(destination: destination, force: false, inputs: [weights])
         var failure: PackageError?
         let result = try calibrator.calibrate(
             weights: weights, activations: [],
             tensors: { tensor in
+                beforeStore()
                 do throws(PackageError) { try job.store(tensor) } catch { failure = failure ?? error }
             })
         if let failure { throw failure }
@@ -96,5 +99,58 @@ import Testing
         // Whole reads: the biases only (and every tensor on the whole side).
         #expect(WholeDatasetReads.shared.reads(of: streamed) == ["/a/bias": 1])
         #expect(WholeDatasetReads.shared.reads(of: whole).count == 4)
+    }
+
+    /// Streamed codes written by two workers straight into `tensors.h5` (``DirectWriter``) give the package
+    /// one thread writes through libhdf5, byte for byte, for int8 and packed 4-bit per-group codes, with
+    /// blocks of several sizes (issue #17: parallel code writes).
+    @Test(arguments: [
+        "observer: minmax",
+        "observer: minmax\n  bits: 4\n  scheme: asymmetric\n  granularity: per-group\n  axis: 1\n  group-size: 4",
+        "observer: minmax\n  bits: 2\n  granularity: per-channel\n  axis: 0",
+    ])
+    func packagesAreTheSameOnOneAndOnSeveralThreads(_ weightSettings: String) throws {
+        let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-streamed-threads")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let weights = scratch.appendingPathComponent("w.h5").path
+        try Self.makeWeights(weights)
+        let config = try CalibrationConfig.parse("version: 1\nweights:\n  \(weightSettings)\n")
+        for blockBytes in [64, 256] {
+            let one = try Self.package(
+                weights, config: config, blockBytes: blockBytes, threads: 1, at: scratch.path + "/one-\(blockBytes)")
+            for threads in [2, 8] {
+                let several = try Self.package(
+                    weights, config: config, blockBytes: blockBytes, threads: threads,
+                    at: scratch.path + "/\(threads)-\(blockBytes)")
+                #expect(several == one, "\(threads) threads, blocks of \(blockBytes) bytes")
+            }
+        }
+    }
+
+    /// A weights file damaged after calibration (truncated before its codes are stored): the store fails
+    /// with the typed error on every thread count, without a crash or a hang.
+    @Test(arguments: [1, 2])
+    func aSourceDamagedBeforeTheCodesAreWrittenEndsInTheTypedError(threads: Int) throws {
+        let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-streamed-damaged")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let weights = scratch.appendingPathComponent("w.h5").path
+        do {
+            let file = try File(weights, mode: .truncate)
+            try file.createDataset("/a/weight", type: .float32, shape: [400, 64]).write(
+                (0..<(400 * 64)).map { Float($0 % 1000) / 100 })
+        }
+        let config = try CalibrationConfig.parse("version: 1\nweights:\n  observer: minmax\n")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int)
+        let error = #expect(throws: PackageError.self) {
+            _ = try Self.package(
+                weights, config: config, blockBytes: 4096, threads: threads, at: scratch.path + "/pkg",
+                beforeStore: { _ = truncate(weights, off_t(size / 2)) })
+        }
+        guard case .hdf5(let cause)? = error else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
+        #expect(cause.file == weights)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/pkg"))
     }
 }

@@ -102,6 +102,34 @@ extension CAPI {
         if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }
 
+    /// Writes all of `bytes` at file offset `offset` of `descriptor` (`pwrite`, repeated after short writes
+    /// and `EINTR`; safe from several threads at once: no file position is shared).
+    ///
+    /// - Returns: `nil`, or the `errno` of the failed call (`ENOSPC`, `EFBIG`, `EIO`, ...).
+    static func writeFully(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int32? {
+        guard var next = bytes.baseAddress else { return nil }
+        var left = bytes.count
+        var position = offset
+        while left > 0 {
+            let written = pwrite(descriptor, next, left, off_t(position))
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            // A regular file returns 0 only for a 0-byte request; guard against looping forever anyway.
+            if written == 0 { return EIO }
+            left -= written
+            position += written
+            next += written
+        }
+        return nil
+    }
+
+    /// The text of an `errno` value (`strerror`).
+    static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
     /// Bytes of physical memory (`sysconf`), the bound of any single read buffer.
     static let physicalMemory: UInt64 = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES))

@@ -1,4 +1,5 @@
-// CAPI files (H5F): open, create, flush, and the file-level properties PTQKit reads.
+// CAPI files (H5F): open, create, flush, the file-level properties PTQKit reads, and the descriptor direct
+// writes go through (Dataset+DirectWrites.swift).
 internal import CHDF5
 
 extension CAPI {
@@ -85,5 +86,26 @@ extension CAPI {
         var bytes: hsize_t = 0
         try check(H5Pget_userblock(list.raw, &bytes), "H5Pget_userblock", site)
         return Int(bytes)
+    }
+
+    /// The descriptor libhdf5 reads and writes the file holding `object` through (`H5Fget_vfd_handle`), or
+    /// `nil` when that file is not open read-write, its driver is not sec2 (whose handle is a pointer to its
+    /// descriptor; other drivers' handles are something else, or several files), or it has a user block
+    /// (addresses would not be file offsets).
+    static func writableDescriptor(ofFileHolding object: hid_t, _ site: Site) throws(HDF5Error) -> Int32? {
+        prepareThread()
+        let file = try identifier(H5Iget_file_id(object), "H5Iget_file_id", site)
+        defer { H5Fclose(file) }
+        var intent: UInt32 = 0
+        try check(H5Fget_intent(file, &intent), "H5Fget_intent", site)
+        guard intent & ptq_H5F_ACC_RDWR() != 0 else { return nil }
+        let access = PropertyListHandle(raw: try identifier(H5Fget_access_plist(file), "H5Fget_access_plist", site))
+        let driver = try identifier(H5Pget_driver(access.raw), "H5Pget_driver", site)
+        guard driver == ptq_H5FD_SEC2(), try userBlockBytes(object, site) == 0 else { return nil }
+        var handle: UnsafeMutableRawPointer?
+        try check(H5Fget_vfd_handle(file, ptq_H5P_DEFAULT(), &handle), "H5Fget_vfd_handle", site)
+        guard let handle else { return nil }
+        let descriptor = handle.assumingMemoryBound(to: Int32.self).pointee
+        return descriptor >= 0 ? descriptor : nil
     }
 }

@@ -95,4 +95,25 @@ extension CAPI {
         try check(count, "H5Pget_external_count", site)
         return Int(count)
     }
+
+    /// Sets allocation at creation (`H5D_ALLOC_TIME_EARLY`) and no fill write (`H5D_FILL_TIME_NEVER`) on a
+    /// dataset creation list.
+    static func setEarlyAllocation(_ list: borrowing PropertyListHandle, _ site: Site) throws(HDF5Error) {
+        prepareThread()
+        try check(H5Pset_alloc_time(list.raw, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", site)
+        try check(H5Pset_fill_time(list.raw, H5D_FILL_TIME_NEVER), "H5Pset_fill_time", site)
+    }
+
+    /// Whether a dataset creation list allocates at creation and never writes a fill value (see
+    /// ``setEarlyAllocation(_:_:)``).
+    static func allocatesEarlyWithoutFill(_ list: borrowing PropertyListHandle, _ site: Site) throws(HDF5Error)
+        -> Bool
+    {
+        prepareThread()
+        var allocation = H5D_ALLOC_TIME_DEFAULT
+        var fill = H5D_FILL_TIME_ALLOC
+        try check(H5Pget_alloc_time(list.raw, &allocation), "H5Pget_alloc_time", site)
+        try check(H5Pget_fill_time(list.raw, &fill), "H5Pget_fill_time", site)
+        return allocation == H5D_ALLOC_TIME_EARLY && fill == H5D_FILL_TIME_NEVER
+    }
 }
