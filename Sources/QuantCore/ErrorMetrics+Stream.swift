@@ -9,11 +9,9 @@ extension ErrorMetrics {
     /// Invariant: every block but the last holds a multiple of 4 pairs (the lanes take groups of four;
     /// a shorter block would start the next group elsewhere than the whole tensor does).
     public struct Stream: Sendable {
-        private var e2 = SIMD4<Double>()
-        private var x2 = SIMD4<Double>()
-        private var y2 = SIMD4<Double>()
-        private var xy = SIMD4<Double>()
-        private var emax: SIMD4<Double>
+        /// Four Double lanes each of Σd², Σx², Σy², Σxy and max |d|, in that order: the layout
+        /// `ptqkit_error_lanes_add` updates in place.
+        private var lanes: [Double]
         private var scalar = ErrorMetrics()
         /// Pairs seen, all paths.
         private var seen = 0
@@ -22,7 +20,7 @@ extension ErrorMetrics {
 
         /// An empty stream; `maxAbsoluteError` seeds the running maximum (that of metrics being added to).
         public init(maxAbsoluteError: Double = 0) {
-            emax = SIMD4<Double>(repeating: maxAbsoluteError)
+            lanes = [Double](repeating: 0, count: 16) + [Double](repeating: maxAbsoluteError, count: 4)
         }
 
         /// Adds the next block of pairs (x_i, x̂_i).
@@ -44,11 +42,7 @@ extension ErrorMetrics {
             let n = reference.count
             var i = 0
             if n >= 4, let x = reference.baseAddress, let y = reconstruction.baseAddress {
-                var lanes = [Double](repeating: 0, count: 20)
-                for k in 0..<4 {
-                    (lanes[k], lanes[4 + k], lanes[8 + k]) = (e2[k], x2[k], y2[k])
-                    (lanes[12 + k], lanes[16 + k]) = (xy[k], emax[k])
-                }
+                var scalar = self.scalar
                 lanes.withUnsafeMutableBufferPointer { l in
                     while i + 4 <= n {
                         i += ptqkit_error_lanes_add(x + i, y + i, n - i, l.baseAddress)
@@ -57,10 +51,7 @@ extension ErrorMetrics {
                         i += 4
                     }
                 }
-                for k in 0..<4 {
-                    (e2[k], x2[k], y2[k]) = (lanes[k], lanes[4 + k], lanes[8 + k])
-                    (xy[k], emax[k]) = (lanes[12 + k], lanes[16 + k])
-                }
+                self.scalar = scalar
             }
             while i < n {
                 scalar.addScalar(Double(reference[i]), Double(reconstruction[i]))
@@ -74,12 +65,17 @@ extension ErrorMetrics {
         /// whole tensor would, when the stream was seeded with its ``ErrorMetrics/maxAbsoluteError``).
         public func finish(into metrics: inout ErrorMetrics) {
             metrics.count += seen - scalar.count - scalar.nonFiniteCount  // the vector groups; merge adds the rest
-            metrics.sumSquaredError += e2.sum()
-            metrics.sumSquaredReference += x2.sum()
-            metrics.sumSquaredReconstruction += y2.sum()
-            metrics.sumProducts += xy.sum()
-            metrics.maxAbsoluteError = emax.max()
+            metrics.sumSquaredError += lane(0).sum()
+            metrics.sumSquaredReference += lane(1).sum()
+            metrics.sumSquaredReconstruction += lane(2).sum()
+            metrics.sumProducts += lane(3).sum()
+            metrics.maxAbsoluteError = lane(4).max()
             metrics.merge(scalar)
+        }
+
+        /// The four lanes of sum `k` (0 Σd², 1 Σx², 2 Σy², 3 Σxy, 4 max |d|).
+        private func lane(_ k: Int) -> SIMD4<Double> {
+            SIMD4(lanes[4 * k], lanes[4 * k + 1], lanes[4 * k + 2], lanes[4 * k + 3])
         }
 
         /// The metrics of every pair added.
