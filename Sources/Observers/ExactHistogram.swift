@@ -73,11 +73,16 @@ public struct ExactHistogram: Sendable, Hashable {
         Int(binIndex(hi, exponent: e) - binIndex(lo, exponent: e)) + 1
     }
 
+    /// The canonical grid of data in `[lo, hi]` under this histogram's budget: its exponent, the absolute
+    /// index of its first bin and its number of bins.
+    func grid(lo: Float, hi: Float) -> (exponent: Int, firstBin: Int64, bins: Int) {
+        let e = Self.exponent(lo: lo, hi: hi, budget: budget)
+        return (e, Self.binIndex(lo, exponent: e), Self.span(lo: lo, hi: hi, exponent: e))
+    }
+
     /// Re-homes the counts onto the canonical grid of `[lo, hi]` (a superset of the current range).
     mutating func regrid(lo: Float, hi: Float, updateRange: Bool = true) {
-        let e = Self.exponent(lo: lo, hi: hi, budget: budget)
-        let first = Self.binIndex(lo, exponent: e)
-        let n = Self.span(lo: lo, hi: hi, exponent: e)
+        let (e, first, n) = grid(lo: lo, hi: hi)
         defer {
             if updateRange {
                 min = Swift.min(min, lo)
@@ -151,10 +156,7 @@ public struct ExactHistogram: Sendable, Hashable {
         }
         guard fitted == 1, !(lo < min && lo == 0), !(hi > max && hi == 0) else { return nil }
         let (newLo, newHi) = (Swift.min(min, lo), Swift.max(max, hi))
-        let e = Self.exponent(lo: newLo, hi: newHi, budget: budget)
-        guard e == exponent, Self.binIndex(newLo, exponent: e) == firstBin,
-            Self.span(lo: newLo, hi: newHi, exponent: e) == counts.count
-        else { return nil }
+        guard grid(lo: newLo, hi: newHi) == (exponent, firstBin, counts.count) else { return nil }
         (min, max) = (newLo, newHi)
         counts.withUnsafeMutableBufferPointer { c in
             for i in 0..<c.count { c[i] &+= pending[i] }

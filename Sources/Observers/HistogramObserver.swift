@@ -100,10 +100,7 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
         }
         if case .perTensor = layout.granularity {
             // Every value finite (any non-finite policy passes) and on the current grid: no separate scan.
-            if given == nil, let scan = state.histograms[0].addFittingGrid(batch) {
-                state.counts.add(scan.counts)
-                return
-            }
+            if given == nil, addFittingGrid(batch) != nil { return }
             let scan = given ?? RangeScan.scan(batch)
             try scan.counts.check(options.nonFinite, kind: Self.kind)
             state.histograms[0].add(batch, scan: scan)
@@ -133,9 +130,14 @@ public struct HistogramObserver: PersistentObserver, ExactlyMergeable {
     public mutating func observeFittingGrid(_ batch: UnsafeBufferPointer<Float>, shape: [Int]) throws -> RangeScan? {
         let layout = try ParameterLayout.observing(
             options.granularity, shape: shape, count: batch.count, previous: state.layout)
-        guard batch.count > 0, case .perTensor = layout.granularity, state.layout != nil,
-            let scan = state.histograms[0].addFittingGrid(batch)
-        else { return nil }
+        guard batch.count > 0, case .perTensor = layout.granularity, state.layout != nil else { return nil }
+        return addFittingGrid(batch)
+    }
+
+    /// The per-tensor histogram's ``ExactHistogram/addFittingGrid(_:)`` with the counts taken: the batch's
+    /// scan, or `nil` with the state unchanged.
+    private mutating func addFittingGrid(_ batch: UnsafeBufferPointer<Float>) -> RangeScan? {
+        guard let scan = state.histograms[0].addFittingGrid(batch) else { return nil }
         state.counts.add(scan.counts)
         return scan
     }
