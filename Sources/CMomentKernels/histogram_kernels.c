@@ -165,23 +165,17 @@ void ptqkit_histogram_add_on(int path, const float *x, ptrdiff_t n, float invers
         direct(x, 0, n, inverse_width, first_bin, counts);
         return;
     }
+    // The runs of 16 on this path (the same counts on every path).
+    void (*runs)(const float *, ptrdiff_t, ptrdiff_t, float, float, uint16_t *, ptrdiff_t) = portable_runs;
 #ifdef PTQKIT_HISTOGRAM_X86
-    int vector = path == 1 && has_avx2();
-#else
-    (void)path;
-    int vector = 0;
+    if (path == 1 && has_avx2()) runs = avx2_runs;
 #endif
+    (void)path;
     ptrdiff_t i = 0;
     while (i + LANES <= n) {
         ptrdiff_t end = i + FLUSH < n ? i + FLUSH : n;
         ptrdiff_t runs_end = i + (end - i) / LANES * LANES;
-#ifdef PTQKIT_HISTOGRAM_X86
-        if (vector)
-            avx2_runs(x, i, runs_end, inverse_width, first_bin, sub, bin_count);
-        else
-#endif
-            portable_runs(x, i, runs_end, inverse_width, first_bin, sub, bin_count);
-        (void)vector;
+        runs(x, i, runs_end, inverse_width, first_bin, sub, bin_count);
         i = runs_end;
         flush(sub, counts, bin_count);
     }
