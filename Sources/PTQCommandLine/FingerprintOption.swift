@@ -2,7 +2,8 @@ import ArgumentParser
 import PTQKit
 
 /// `--fingerprint xxh3|sha256|none`: how `ptq calibrate` and `ptq observe` fingerprint their inputs in the
-/// manifest or statistics file (`ptq verify` later checks whichever was recorded).
+/// manifest or statistics file, and how `ptq calibrate` hashes the package's own files (XXH3-128 under
+/// `none`); `ptq verify` later checks whichever was recorded.
 struct FingerprintOption: ParsableArguments {
     /// The values `--fingerprint` accepts.
     enum Choice: String, ExpressibleByArgument, CaseIterable {
@@ -15,7 +16,8 @@ struct FingerprintOption: ParsableArguments {
         help: ArgumentHelp(
             """
             How each input file is fingerprinted in the output: xxh3 (XXH3-128, fast; the default), sha256 (as \
-            sha256sum prints it; ~1.4 GB/s) or none (sizes only; ptq verify cannot check the inputs).
+            sha256sum prints it; ~1.4 GB/s) or none (sizes only; ptq verify cannot check the inputs). A \
+            package's own tensors.h5 and skeleton are hashed the same way (xxh3 under none).
             """, valueName: "xxh3|sha256|none"))
     var fingerprint: Choice = .xxh3
 

@@ -7,10 +7,11 @@ public import JSON
 /// Encoded with snake_case keys, sorted, pretty-printed, no timestamps: the same inputs and configuration
 /// give the same bytes. Layers are sorted by name, tensors of a layer by dataset path.
 public struct Manifest: Codable, Sendable, Hashable {
-    /// The package format this build writes (and the newest it reads). Version 2 (PTQKit's keys all
-    /// snake_case, the `auto` scheme errors recorded) replaced version 1; `docs/package-format.md` lists
-    /// the changes.
-    public static let currentFormatVersion = 2
+    /// The package format this build writes (and the newest it reads). Version 3 (the package's own files
+    /// hashed with the run's fingerprint algorithm, XXH3-128 by default, under `tensors_xxh3_128` or
+    /// `tensors_sha256`) replaced version 2 (PTQKit's keys all snake_case, the `auto` scheme errors
+    /// recorded), which replaced version 1; `docs/package-format.md` lists the changes.
+    public static let currentFormatVersion = 3
     /// The oldest package format this build reads.
     public static let oldestReadableFormatVersion = 1
     /// The value of ``format``.
@@ -33,16 +34,18 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var tensorsFile: String
     /// Name of the human-readable summary inside the package (`summary.md`).
     public var summaryFile: String
-    /// SHA-256 of `tensors.h5` as written (64 lowercase hex digits), so `ptq verify` detects any later
-    /// change to it (an edited code, attribute or an added dataset); absent in packages written before it
-    /// was recorded.
-    public var tensorsSHA256: String?
+    /// The digest of `tensors.h5` as written, so `ptq verify` detects any later change to it (an edited
+    /// code, attribute or an added dataset). Stored under its algorithm's key: `tensors_xxh3_128` (the
+    /// default from format version 3) or `tensors_sha256` (`--fingerprint sha256`, and every package of
+    /// versions 1 and 2); absent in packages written before it was recorded.
+    public var tensorsDigest: Fingerprint?
     /// Name of the original weights file's skeleton inside the package (`skeleton.h5`, see
     /// ``SkeletonFile``), from which `ptq dequantize` rebuilds a faithful copy of that file; absent when the
     /// package was made without weights or before skeletons were written.
     public var skeletonFile: String?
-    /// SHA-256 of the skeleton as written (64 lowercase hex digits), present with ``skeletonFile``.
-    public var skeletonSHA256: String?
+    /// The digest of the skeleton as written, with the algorithm and key rule of ``tensorsDigest``
+    /// (`skeleton_xxh3_128` or `skeleton_sha256`); present with ``skeletonFile``.
+    public var skeletonDigest: Fingerprint?
     /// One record per layer, sorted by name.
     public var layers: [LayerRecord]
     /// The weights file's layout, absent without a weights file (and in packages written before it was
@@ -123,6 +126,73 @@ public struct Manifest: Codable, Sendable, Hashable {
         return encoder
     }
 
+    /// Decodes every key; a file's digest may be stored under one algorithm's key at most.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        ptqkitVersion = try c.decode(String.self, forKey: .ptqkitVersion)
+        inputs = try c.decode([InputFile].self, forKey: .inputs)
+        config = try c.decode(JSONValue.self, forKey: .config)
+        tensorsFile = try c.decode(String.self, forKey: .tensorsFile)
+        summaryFile = try c.decode(String.self, forKey: .summaryFile)
+        tensorsDigest = try Self.digest(in: c, of: .tensors)
+        skeletonFile = try c.decodeIfPresent(String.self, forKey: .skeletonFile)
+        skeletonDigest = try Self.digest(in: c, of: .skeleton)
+        layers = try c.decode([LayerRecord].self, forKey: .layers)
+        layout = try c.decodeIfPresent(LayoutRecord.self, forKey: .layout)
+    }
+
+    /// Encodes every key, each digest under its algorithm's key (`tensors_xxh3_128`, `skeleton_sha256`).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(formatVersion, forKey: .formatVersion)
+        try c.encode(ptqkitVersion, forKey: .ptqkitVersion)
+        try c.encode(inputs, forKey: .inputs)
+        try c.encode(config, forKey: .config)
+        try c.encode(tensorsFile, forKey: .tensorsFile)
+        try c.encode(summaryFile, forKey: .summaryFile)
+        if let tensorsDigest { try c.encode(tensorsDigest.hex, forKey: .digest(.tensors, tensorsDigest.algorithm)) }
+        try c.encodeIfPresent(skeletonFile, forKey: .skeletonFile)
+        if let skeletonDigest {
+            try c.encode(skeletonDigest.hex, forKey: .digest(.skeleton, skeletonDigest.algorithm))
+        }
+        try c.encode(layers, forKey: .layers)
+        try c.encodeIfPresent(layout, forKey: .layout)
+    }
+
+    /// The package files whose digests the manifest records.
+    public enum DigestedFile: String, Sendable {
+        /// `tensors.h5` (``tensorsDigest``).
+        case tensors
+        /// `skeleton.h5` (``skeletonDigest``).
+        case skeleton
+    }
+
+    /// The manifest key `file`'s digest under `algorithm` is stored under: `tensors_xxh3_128`,
+    /// `skeleton_sha256`, ...
+    public static func digestKey(_ file: DigestedFile, _ algorithm: Fingerprint.Algorithm) -> String {
+        CodingKeys.digest(file, algorithm).rawValue
+    }
+
+    /// The digest of `file` under whichever algorithm's key holds it.
+    private static func digest(
+        in c: KeyedDecodingContainer<CodingKeys>, of file: DigestedFile
+    ) throws -> Fingerprint? {
+        var found: Fingerprint?
+        for algorithm in Fingerprint.Algorithm.allCases {
+            let key = CodingKeys.digest(file, algorithm)
+            guard let hex = try c.decodeIfPresent(String.self, forKey: key) else { continue }
+            guard found == nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c, debugDescription: "more than one digest of \(file.rawValue).h5")
+            }
+            found = Fingerprint(algorithm: algorithm, hex: hex)
+        }
+        return found
+    }
+
     enum CodingKeys: String, CodingKey {
         case format
         case formatVersion = "format_version"
@@ -132,10 +202,22 @@ public struct Manifest: Codable, Sendable, Hashable {
         case tensorsFile = "tensors_file"
         case summaryFile = "summary_file"
         case tensorsSHA256 = "tensors_sha256"
+        case tensorsXXH3 = "tensors_xxh3_128"
         case skeletonFile = "skeleton_file"
         case skeletonSHA256 = "skeleton_sha256"
+        case skeletonXXH3 = "skeleton_xxh3_128"
         case layers
         case layout
+
+        /// The key of `file`'s digest under `algorithm`: `<file>_<algorithm key>`.
+        static func digest(_ file: DigestedFile, _ algorithm: Fingerprint.Algorithm) -> CodingKeys {
+            switch (file, algorithm) {
+            case (.tensors, .sha256): .tensorsSHA256
+            case (.tensors, .xxh3): .tensorsXXH3
+            case (.skeleton, .sha256): .skeletonSHA256
+            case (.skeleton, .xxh3): .skeletonXXH3
+            }
+        }
     }
 }
 

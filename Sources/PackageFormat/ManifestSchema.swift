@@ -1,6 +1,6 @@
 public import Foundation
 
-/// The JSON Schema of `manifest.json` (format versions 1 and 2). The same text is committed as
+/// The JSON Schema of `manifest.json` (format versions 1 to 3). The same text is committed as
 /// `docs/manifest.schema.json` (a test keeps the two identical); `ptq verify` checks every manifest
 /// against it with ``JSONSchemaValidator``.
 public enum ManifestSchema {
@@ -9,21 +9,23 @@ public enum ManifestSchema {
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "$id": "https://ptqkit.example/manifest.schema.json",
-          "title": "PTQKit model package manifest (format versions 1 and 2)",
+          "title": "PTQKit model package manifest (format versions 1 to 3)",
           "type": "object",
           "required": ["format", "format_version", "ptqkit_version", "inputs", "config", "tensors_file", "summary_file", "layers"],
           "additionalProperties": false,
           "properties": {
             "format": {"enum": ["ptqkit-model-package"]},
-            "format_version": {"type": "integer", "minimum": 1, "maximum": 2},
+            "format_version": {"type": "integer", "minimum": 1, "maximum": 3},
             "ptqkit_version": {"type": "string", "minLength": 1},
             "inputs": {"type": "array", "items": {"$ref": "#/$defs/input"}},
             "config": {"type": "object"},
             "tensors_file": {"type": "string", "minLength": 1},
             "summary_file": {"type": "string", "minLength": 1},
             "tensors_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "tensors_xxh3_128": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
             "skeleton_file": {"type": "string", "minLength": 1},
             "skeleton_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "skeleton_xxh3_128": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
             "layout": {"$ref": "#/$defs/layout"}
           },

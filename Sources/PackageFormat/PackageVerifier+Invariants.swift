@@ -7,7 +7,7 @@ import QuantCore
 /// and the activation records (re-derived from their ranges). Every problem names the package, the layer
 /// or dataset, and the invariant broken.
 extension PackageVerifier {
-    /// `summary.md` exists and is the rendering of the manifest; `tensors.h5` has the recorded SHA-256;
+    /// `summary.md` exists and is the rendering of the manifest; `tensors.h5` has the recorded digest;
     /// it holds no dataset the manifest does not list (a tensor, its scale, zero-point or decode table).
     static func checkFiles(_ package: borrowing PackageReader, _ report: inout Report) {
         let path = package.path
@@ -20,20 +20,21 @@ extension PackageVerifier {
         } else {
             report.check("\(summaryPath): missing (a package holds manifest.json, tensors.h5 and summary.md)")
         }
-        if let recorded = manifest.tensorsSHA256 {
+        if let recorded = manifest.tensorsDigest {
+            let key = Manifest.digestKey(.tensors, recorded.algorithm)
             do {
-                let digest = try SHA256.hash(fileAt: package.tensorsPath).digest.hex
+                let digest = try Fingerprint.of(fileAt: package.tensorsPath, algorithm: recorded.algorithm).0
                 report.check(
                     digest == recorded
                         ? nil
-                        : "\(package.tensorsPath): SHA-256 \(digest) differs from the manifest's tensors_sha256 "
-                            + "\(recorded) (tensors.h5 changed after packaging)")
+                        : "\(package.tensorsPath): \(recorded.algorithm.displayName) \(digest.hex) differs from the "
+                            + "manifest's \(key) \(recorded.hex) (tensors.h5 changed after packaging)")
             } catch {
                 report.check("\(package.tensorsPath): cannot hash: \(error)")
             }
         } else {
             report.warnings.append(
-                "\(path): the manifest records no tensors_sha256; edits of tensors.h5 within the code range "
+                "\(path): the manifest records no digest of tensors.h5; edits of tensors.h5 within the code range "
                     + "cannot be detected")
         }
         var expected: Set<String> = []

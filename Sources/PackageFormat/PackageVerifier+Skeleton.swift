@@ -22,7 +22,7 @@ extension PackageVerifier {
         report.checks += 1
     }
 
-    /// With a skeleton recorded: it has the recorded SHA-256, is HDF5, has no external link, and holds
+    /// With a skeleton recorded: it has the recorded digest, is HDF5, has no external link, and holds
     /// for every tensor of the manifest a dataset of the tensor's original type and shape, without data
     /// when it is a placeholder (``SkeletonFile/isPlaceholder(_:)``; compact datasets excepted, whose
     /// storage is always allocated).
@@ -34,19 +34,21 @@ extension PackageVerifier {
             report.check("\(path): missing (the manifest's skeleton_file names it)")
             return
         }
-        if let recorded = manifest.skeletonSHA256 {
+        if let recorded = manifest.skeletonDigest {
+            let key = Manifest.digestKey(.skeleton, recorded.algorithm)
             do {
-                let digest = try SHA256.hash(fileAt: path).digest.hex
+                let digest = try Fingerprint.of(fileAt: path, algorithm: recorded.algorithm).0
                 report.check(
                     digest == recorded
                         ? nil
-                        : "\(path): SHA-256 \(digest) differs from the manifest's skeleton_sha256 \(recorded) "
-                            + "(the skeleton changed after packaging)")
+                        : "\(path): \(recorded.algorithm.displayName) \(digest.hex) differs from the manifest's "
+                            + "\(key) \(recorded.hex) (the skeleton changed after packaging)")
             } catch {
                 report.check("\(path): cannot hash: \(error)")
             }
         } else {
-            report.check("\(Manifest.fileName): skeleton_file without skeleton_sha256")
+            report.check(
+                "\(Manifest.fileName): skeleton_file without a digest of it (skeleton_xxh3_128 or skeleton_sha256)")
         }
         do {
             let file = try File(path)

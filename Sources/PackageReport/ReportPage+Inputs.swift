@@ -45,8 +45,12 @@ extension ReportPage {
             s += "<td class=\"num\">\(input.size) bytes</td><td>\(digest)</td></tr>\n"
         }
         s += "</tbody></table>\n<dl class=\"facts\">"
-        s += fact("tensors.h5 SHA-256", manifest.tensorsSHA256 ?? "not recorded")
-        if let skeleton = manifest.skeletonSHA256 { s += fact("skeleton.h5 SHA-256", skeleton) }
+        s += fact(
+            "tensors.h5 \(manifest.tensorsDigest?.algorithm.displayName ?? "digest")",
+            manifest.tensorsDigest?.hex ?? "not recorded")
+        if let skeleton = manifest.skeletonDigest {
+            s += fact("skeleton.h5 \(skeleton.algorithm.displayName)", skeleton.hex)
+        }
         s += fact("manifest.json", "\(data.manifestBytes) bytes")
         s += "</dl>\n<h3>Effective configuration</h3>\n"
         s += "<pre class=\"config\">\(HTML.escape(manifest.config.rendered()))</pre>\n</section>\n"

@@ -101,13 +101,13 @@ public struct PackageJob: ~Copyable {
     /// Writes the manifest (the stored tensors, `plan`'s activations, their input moments (datasets of
     /// `tensors.h5`, ``InputMomentsRecord``) and policies), the summary and, given
     /// the weights file the tensors came from, the skeleton of that file (``SkeletonWriter``), and commits
-    /// the package.
+    /// the package; `digest` hashes the package's own files (``PackageBuilder/finish(manifest:skeletonOf:digest:)``).
     /// - Returns: the manifest written.
     /// - Throws: ``PackageError``; nothing is left at the destination and an existing package is kept.
     @discardableResult
     public consuming func finish(
         plan: PackagePlan, inputs: [InputFile], config: JSONValue, toolVersion: String,
-        skeletonOf weights: String? = nil
+        skeletonOf weights: String? = nil, digest: Fingerprint.Algorithm = .xxh3
     ) throws(PackageError) -> Manifest {
         let temporary = builder.directory.path("")
         var layers = Dictionary(uniqueKeysWithValues: plan.layers.map { ($0, LayerRecord(name: $0)) })
@@ -135,7 +135,7 @@ public struct PackageJob: ~Copyable {
             ptqkitVersion: toolVersion, inputs: inputs, config: config, layers: Array(layers.values))
         manifest.layout = plan.layout
         let destination = destination
-        do { return try builder.finish(manifest: manifest, skeletonOf: weights) } catch {
+        do { return try builder.finish(manifest: manifest, skeletonOf: weights, digest: digest) } catch {
             throw Self.naming(error, destination: destination, temporary: temporary)
         }
     }

@@ -3,8 +3,9 @@ import HDF5
 import PackageFormat
 
 extension PackageRestorer {
-    /// Checks a copy of the skeleton: its SHA-256 must be the manifest's `skeleton_sha256` (the bytes actually restored from are
-    /// hashed, so a skeleton changed after packaging, or while it is copied, is never restored from).
+    /// Checks a copy of the skeleton: it must have the manifest's digest (`skeleton_xxh3_128` or
+    /// `skeleton_sha256`; the bytes actually restored from are hashed, so a skeleton changed after
+    /// packaging, or while it is copied, is never restored from).
     ///
     /// - Throws: ``PackageError/invalidManifest(path:reason:)`` naming both digests when they differ or the
     ///   manifest records none; ``PackageError/cannotRead(path:reason:)`` when the copy cannot be hashed.
@@ -12,17 +13,19 @@ extension PackageRestorer {
         of copy: String, copiedFrom skeleton: String, package: borrowing PackageReader
     ) throws(PackageError) {
         let manifest = "\(package.path)/\(Manifest.fileName)"
-        guard let recorded = package.manifest.skeletonSHA256 else {
-            throw .invalidManifest(path: manifest, reason: "skeleton_file without skeleton_sha256")
+        guard let recorded = package.manifest.skeletonDigest else {
+            throw .invalidManifest(
+                path: manifest, reason: "skeleton_file without a digest of it (skeleton_xxh3_128 or skeleton_sha256)")
         }
-        let digest: String
-        do { digest = try SHA256.hash(fileAt: copy).digest.hex } catch {
+        let digest: Fingerprint
+        do { digest = try Fingerprint.of(fileAt: copy, algorithm: recorded.algorithm).0 } catch {
             throw .cannotRead(path: skeleton, reason: "cannot hash it: \(error)")
         }
         guard digest == recorded else {
             throw .invalidManifest(
                 path: manifest,
-                reason: "\(skeleton) has SHA-256 \(digest), not the recorded skeleton_sha256 \(recorded) "
+                reason: "\(skeleton) has \(recorded.algorithm.displayName) \(digest.hex), not the recorded "
+                    + "\(Manifest.digestKey(.skeleton, recorded.algorithm)) \(recorded.hex) "
                     + "(the skeleton changed after packaging)")
         }
     }

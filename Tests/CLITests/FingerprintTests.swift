@@ -2,8 +2,8 @@ import Foundation
 import PTQKit
 import Testing
 
-/// `--fingerprint xxh3|sha256|none` on `ptq calibrate` and `ptq observe`, and `ptq verify` checking
-/// whichever digest was recorded.
+/// `--fingerprint xxh3|sha256|none` on `ptq calibrate` and `ptq observe` (the inputs' digests and the
+/// package's own), and `ptq verify` checking whichever digest was recorded.
 @Suite struct FingerprintTests {
     typealias Scratch = CalibrateTests.Scratch
 
@@ -13,7 +13,8 @@ import Testing
     }
 
     /// Calibrates a copy of the bundled weights with `mode`, checks the recorded digests against the
-    /// files, then changes one byte of the copy (same size) and runs `ptq verify`.
+    /// files (the package's `tensors.h5` and skeleton too, with `sha256sum` for SHA-256), then changes one
+    /// byte of the copy (same size) and runs `ptq verify`, and one byte of `tensors.h5`.
     @Test(arguments: ["xxh3", "sha256", "none"])
     func calibrateRecordsAndVerifyChecks(mode: String) throws {
         let scratch = try Scratch()
@@ -38,6 +39,19 @@ import Testing
         #expect(text.contains("\"xxh3_128\"") == (algorithm == .xxh3))
         #expect(text.contains("\"sha256\" : \"") == (algorithm == .sha256))
 
+        // The package's own files: hashed with the same algorithm (XXH3-128 under `none`), under its key.
+        let own = algorithm ?? .xxh3
+        for (file, digest) in [("tensors", manifest.tensorsDigest), ("skeleton", manifest.skeletonDigest)] {
+            let path = "\(package)/\(file).h5"
+            #expect(digest == (try Fingerprint.of(fileAt: path, algorithm: own).0), "\(file)")
+            #expect(text.contains("\"\(file)_\(own.rawValue)\" : \"\(digest?.hex ?? "-")\""), "\(file)")
+            if own == .sha256 {
+                // As `sha256sum` prints it.
+                let printed = try PTQProcess.run(program: "/usr/bin/sha256sum", [path])
+                #expect(printed.stdout.hasPrefix("\(digest?.hex ?? "-")  "), "\(printed.stdout)\(printed.stderr)")
+            }
+        }
+
         let intact = try PTQProcess.run(["verify", package])
         #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
         #expect(intact.stderr.contains("recorded without a fingerprint") == (algorithm == nil), "\(intact.stderr)")
@@ -59,6 +73,20 @@ import Testing
         } else {
             #expect(changed.status == 0, "\(changed.stdout)\(changed.stderr)")
         }
+
+        // One byte of tensors.h5 changed: its digest no longer matches, whichever algorithm it was.
+        let tensors = try #require(FileHandle(forUpdatingAtPath: "\(package)/tensors.h5"))
+        let end = try tensors.seekToEnd()
+        try tensors.seek(toOffset: end - 1)
+        let byte = try #require(try tensors.read(upToCount: 1)?.first)
+        try tensors.seek(toOffset: end - 1)
+        try tensors.write(contentsOf: Data([byte ^ 0x01]))
+        try tensors.close()
+        let edited = try PTQProcess.run(["verify", package])
+        #expect(edited.status == 65, "\(edited.stdout)\(edited.stderr)")
+        let report = edited.stdout + edited.stderr
+        #expect(report.contains("tensors.h5: \(own.displayName) "), "\(report)")
+        #expect(report.contains("differs from the manifest's tensors_\(own.rawValue)"), "\(report)")
     }
 
     /// `ptq observe --fingerprint sha256` records SHA-256 in the statistics file, and a package calibrated

@@ -51,8 +51,8 @@ import Testing
     }
 
     /// `ptq verify` checks the stored moments: a negative Σx², a dataset of the wrong length, and the
-    /// record pointing elsewhere are each reported (the package is rewritten without its SHA-256 so the
-    /// content checks, not the hash, catch them).
+    /// record pointing elsewhere are each reported (the package is rewritten without its digest of
+    /// tensors.h5 so the content checks, not the hash, catch them).
     @Test func verifyChecksTheStoredMoments() throws {
         let scratch = try CalibrateTests.Scratch()
         defer { scratch.remove() }
@@ -86,7 +86,7 @@ import Testing
         for (name, problem, damage) in damages {
             let package = "\(scratch.path)/\(name).pkg"
             try FileManager.default.copyItem(atPath: clean, toPath: package)
-            try Self.editManifest(package) { $0.tensorsSHA256 = nil }
+            try Self.editManifest(package) { $0.tensorsDigest = nil }
             try damage(package)
             let result = try PTQProcess.run(["verify", package])
             #expect(result.status != 0, "\(name)")

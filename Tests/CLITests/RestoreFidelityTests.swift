@@ -77,6 +77,11 @@ import Testing
         let (readStatus, readOutput) = try InteropPython.run(try #require(Self.python), [reader, package, restored])
         #expect(readStatus == 0 && readOutput.contains("0 mismatches"), "\(readOutput)")
         #expect(readOutput.components(separatedBy: "matches ptq dequantize").count - 1 == 4, "\(readOutput)")
+        // It checks the package's XXH3-128 digests with PyPI's xxhash (in the pinned test venv).
+        for file in ["tensors.h5", "skeleton.h5"] {
+            let unchecked = !InteropPython.required && readOutput.contains("\(file): xxh3_128 not checked")
+            #expect(readOutput.contains("\(file): xxh3_128 matches the manifest") || unchecked, "\(readOutput)")
+        }
     }
 
     /// The comparison finds what a restore without the skeleton loses (a package written before skeletons:
@@ -91,7 +96,7 @@ import Testing
         var manifest = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any])
         manifest["skeleton_file"] = nil
-        manifest["skeleton_sha256"] = nil
+        manifest["skeleton_xxh3_128"] = nil
         try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]).write(to: manifestURL)
         let restored = "\(scratch.path)/old.h5"
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
@@ -130,7 +135,7 @@ import Testing
     }
 
     /// `ptq verify` finds a changed skeleton and a file the manifest does not name; `ptq dequantize`
-    /// refuses a skeleton whose SHA-256 is not the recorded one (exit 65, nothing written): one without a
+    /// refuses a skeleton whose digest is not the recorded one (exit 65, nothing written): one without a
     /// tensor's dataset, and one that differs only in an attribute (which would be restored silently).
     @Test(.enabled(if: python != nil || InteropPython.required, "SKIPPED: no Python with h5py and numpy"))
     func verifyAndDequantizeCatchADamagedSkeleton() throws {
@@ -145,7 +150,7 @@ import Testing
         let verified = try PTQProcess.run(["verify", package])
         #expect(verified.status == 65)
         for problem in [
-            "\(package)/notes.txt: not part of the package", "differs from the manifest's skeleton_sha256",
+            "\(package)/notes.txt: not part of the package", "differs from the manifest's skeleton_xxh3_128",
             "skeleton.h5:/fc2/weight: no dataset for the tensor",
         ] {
             #expect(verified.stdout.contains(problem) || verified.stderr.contains(problem), "\(verified.stdout)")
@@ -153,8 +158,8 @@ import Testing
         let restored = "\(scratch.path)/restored.h5"
         let result = try PTQProcess.run(["dequantize", package, "-o", restored])
         #expect(result.status == 65, "\(result.stderr)")
-        #expect(result.stderr.contains("skeleton.h5 has SHA-256"), "\(result.stderr)")
-        #expect(result.stderr.contains("not the recorded skeleton_sha256"), "\(result.stderr)")
+        #expect(result.stderr.contains("skeleton.h5 has XXH3-128"), "\(result.stderr)")
+        #expect(result.stderr.contains("not the recorded skeleton_xxh3_128"), "\(result.stderr)")
         #expect(try scratch.entries() == ["generic.yaml", "pkg", "rich.h5", "rich_target.h5"])
 
         let second = "\(scratch.path)/pkg2"
@@ -168,7 +173,7 @@ import Testing
         try #require(retitled.status == 0, "\(retitled.output)")
         let refused = try PTQProcess.run(["dequantize", second, "-o", restored])
         #expect(refused.status == 65, "\(refused.stderr)")
-        #expect(refused.stderr.contains("not the recorded skeleton_sha256"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("not the recorded skeleton_xxh3_128"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: restored))
     }
 }

@@ -9,9 +9,12 @@ block-scaled MX/NVFP4 x = decode_table[code] * (scale_decode_table[scale code] *
 codes low bits first; per-tensor / per-channel / per-group parameters) and the self-describing attributes, and
 checks each result against RESTORED.h5 (the output of `ptq dequantize`), which must agree exactly: in a package
 with a skeleton, a placeholder holds the float32 result converted to the skeleton dataset's own type, any
-other listed tensor the skeleton's original values; without a skeleton every tensor is float32. Prints one
-line per tensor; exits 1 on any mismatch. Needs only numpy and h5py.
+other listed tensor the skeleton's original values; without a skeleton every tensor is float32. First checks
+the package's own files against the manifest's digests (`tensors_xxh3_128` / `skeleton_xxh3_128`, format
+version 3's default, with PyPI's `xxhash`; `tensors_sha256` / `skeleton_sha256` with hashlib). Prints one
+line per file and tensor; exits 1 on any mismatch. Needs numpy and h5py (and xxhash for XXH3-128 digests).
 """
+import hashlib
 import json
 import sys
 
@@ -103,6 +106,36 @@ def expected_restored(x: np.ndarray, tensor: dict, skeleton) -> np.ndarray:
     return skeleton[tensor["dataset"]][()]
 
 
+def check_digests(package: str, manifest: dict) -> int:
+    """Hashes tensors.h5 and the skeleton in 1 MiB pieces with the algorithm the manifest's key names
+    (`<file>_xxh3_128`: xxhash.xxh3_128, canonical big-endian hex as `xxhsum -H2` prints it; `<file>_sha256`:
+    hashlib.sha256, as `sha256sum` prints it). Returns the number of mismatches."""
+    failures = 0
+    for stem, name in (("tensors", manifest["tensors_file"]), ("skeleton", manifest.get("skeleton_file"))):
+        recorded = {key[len(stem) + 1:]: value for key, value in manifest.items()
+                    if key in (f"{stem}_sha256", f"{stem}_xxh3_128")}
+        if name is None or not recorded:
+            continue
+        assert len(recorded) == 1, f"{stem}: more than one digest {sorted(recorded)}"
+        (algorithm, expected), = recorded.items()
+        if algorithm == "sha256":
+            hasher = hashlib.sha256()
+        else:
+            try:
+                import xxhash  # only needed for format version 3's default digest
+            except ImportError:
+                print(f"{name}: xxh3_128 not checked (no xxhash module: pip install xxhash)")
+                continue
+            hasher = xxhash.xxh3_128()
+        with open(f"{package}/{name}", "rb") as f:
+            for piece in iter(lambda: f.read(1 << 20), b""):
+                hasher.update(piece)
+        same = hasher.hexdigest() == expected
+        print(f"{name}: {algorithm} {'matches the manifest' if same else 'DIFFERS from the manifest'}")
+        failures += 0 if same else 1
+    return failures
+
+
 def main() -> int:
     if len(sys.argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
@@ -110,9 +143,10 @@ def main() -> int:
     package = sys.argv[1]
     with open(f"{package}/manifest.json") as m:
         manifest = json.load(m)
-    # Version 2 renamed only manifest keys this reader does not use (policy keys; scheme errors added).
-    assert manifest["format"] == "ptqkit-model-package" and manifest["format_version"] in (1, 2)
-    failures = 0
+    # Version 2 renamed only manifest keys this reader does not use (policy keys; scheme errors added);
+    # version 3 records the package's digests under their algorithm's key (checked first).
+    assert manifest["format"] == "ptqkit-model-package" and manifest["format_version"] in (1, 2, 3)
+    failures = check_digests(package, manifest)
     restored = h5py.File(sys.argv[2], "r") if len(sys.argv) == 3 else None
     skeleton = h5py.File(f"{package}/{manifest['skeleton_file']}", "r") if "skeleton_file" in manifest else None
     with h5py.File(f"{package}/{manifest['tensors_file']}", "r") as f:

@@ -3,8 +3,10 @@ import PTQKit
 import TestSupport
 import Testing
 
-/// Format version 2 of `manifest.json` (issue 18): PTQKit's keys all snake_case, the `auto` scheme
-/// decision's measured errors recorded (manifest and `--json` alike), and version-1 packages still read.
+/// Format versions of `manifest.json`: version 2 (issue 18: PTQKit's keys all snake_case, the `auto`
+/// scheme decision's measured errors recorded, manifest and `--json` alike), version 3 (issue 17: the
+/// package's own files hashed with the run's fingerprint algorithm, under its key), and version-1 packages
+/// still read.
 @Suite struct ManifestFormatVersionTests {
     /// A package written by PTQKit before version 2 (the W8A8 demo package of the bundled network).
     static let versionOnePackage = TestPaths.fixture("package-v1/w8a8").path
@@ -34,6 +36,8 @@ import Testing
     @Test func versionOnePackageIsReadVerifiedAndDequantized() throws {
         let package = try PackageReader(path: Self.versionOnePackage)
         #expect(package.manifest.formatVersion == 1)
+        // Versions 1 and 2 recorded SHA-256 under `tensors_sha256`; it is read as such and verified below.
+        #expect(package.manifest.tensorsDigest?.algorithm == .sha256)
         #expect(package.manifest.layers.map(\.name) == ["fc1", "fc2", "fc3"])
         // Its camelCase policy keys are what version 2 renamed (and what the key check below finds).
         let keys = Self.nonSnakeCaseKeys(try Self.manifestObject(Self.versionOnePackage))
@@ -63,7 +67,7 @@ import Testing
             output: output)
         let result = try job.run()
 
-        #expect(result.manifest.formatVersion == 2)
+        #expect(result.manifest.formatVersion == 3)
         let manifest = try Self.manifestObject(output)
         #expect(Self.nonSnakeCaseKeys(manifest) == [])
         // The echoed configuration keeps the configuration's own keys.
@@ -92,6 +96,45 @@ import Testing
                 #expect(json["layers"]?[index]?["tensors"]?[t]?["symmetric_error"] == .double(errors.0))
             }
         }
+    }
+}
+
+/// Version 3's digests of the package's own files: one algorithm's key per file.
+@Suite struct ManifestDigestKeyTests {
+    /// The version-1 fixture's manifest with its `tensors_sha256` and, added, `extra` members.
+    static func versionOneManifest(adding extra: [String: Any]) throws -> Data {
+        var object = try ManifestFormatVersionTests.manifestObject(ManifestFormatVersionTests.versionOnePackage)
+        object.merge(extra) { $1 }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    @Test func aFileWithTwoDigestsIsRefused() throws {
+        let data = try Self.versionOneManifest(adding: ["tensors_xxh3_128": String(repeating: "0", count: 32)])
+        #expect {
+            _ = try Manifest.decode(data, path: "m.json")
+        } throws: { error in
+            "\(error)".contains("more than one digest of tensors.h5")
+        }
+    }
+
+    @Test(arguments: [Fingerprint.Algorithm.xxh3, .sha256])
+    func digestsRoundTripUnderTheirAlgorithmsKeys(algorithm: Fingerprint.Algorithm) throws {
+        var manifest = try Manifest.decode(try Self.versionOneManifest(adding: [:]), path: "m.json")
+        let hex = String(repeating: "a", count: algorithm.hexLength)
+        manifest.tensorsDigest = Fingerprint(algorithm: algorithm, hex: hex)
+        manifest.skeletonFile = "skeleton.h5"
+        manifest.skeletonDigest = Fingerprint(
+            algorithm: algorithm, hex: String(repeating: "b", count: algorithm.hexLength))
+        let encoded = try manifest.encoded()
+        let object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        #expect(object[Manifest.digestKey(.tensors, algorithm)] as? String == hex)
+        for file in ["tensors", "skeleton"] {
+            let keys = Set(object.keys.filter { $0.hasPrefix("\(file)_") })
+            #expect(keys == ["\(file)_file", "\(file)_\(algorithm.rawValue)"], "\(keys)")
+        }
+        #expect(try Manifest.decode(encoded, path: "m.json") == manifest)
+        let problems = ManifestSchema.violations(ofJSON: encoded)
+        #expect(problems.isEmpty, "\(problems)")
     }
 }
 

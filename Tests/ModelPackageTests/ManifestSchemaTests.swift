@@ -29,7 +29,7 @@ struct ManifestSchemaTests {
 
     /// Each mutation of a valid manifest is caught at the right pointer.
     @Test(arguments: [
-        ("format_version", "3", "/format_version"),
+        ("format_version", "4", "/format_version"),
         ("inputs", #"[{"role": "weights", "path": "w.h5", "size": 1, "sha256": "XYZ"}]"#, "/inputs/0/sha256"),
         (
             "inputs",

@@ -62,7 +62,8 @@ public struct CalibrationJob: Sendable {
         public var probe: FileProbe?
         /// Hash the inputs on a background thread while calibrating (`nil`: when more than one thread).
         public var fingerprintInBackground: Bool?
-        /// The hash recorded for each input in the manifest (`nil`: sizes only, `--fingerprint none`).
+        /// The hash recorded for each input in the manifest (`nil`: sizes only, `--fingerprint none`), and for
+        /// the package's own `tensors.h5` and skeleton (XXH3-128 when `nil`).
         public var fingerprint: Fingerprint.Algorithm?
 
         /// Creates options.
@@ -234,8 +235,11 @@ public struct CalibrationJob: Sendable {
         do { config = try JSONValue(encoding: settings) } catch { throw .unencodable("the configuration: \(error)") }
         let manifest: Manifest
         do throws(PackageError) {
+            // The package's own files are hashed like the inputs (XXH3-128 also under `--fingerprint none`:
+            // a package is always checkable).
             manifest = try writer.finish(
-                plan: plan, inputs: recorded, config: config, toolVersion: toolVersion, skeletonOf: inputs.weights)
+                plan: plan, inputs: recorded, config: config, toolVersion: toolVersion, skeletonOf: inputs.weights,
+                digest: options.fingerprint ?? .xxh3)
         } catch {
             throw .package(error)
         }
