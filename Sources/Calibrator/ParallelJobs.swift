@@ -5,7 +5,11 @@ internal import TensorIO
 /// results placed by index, so the outcome does not depend on the thread count or on scheduling.
 ///
 /// Jobs are taken in index order by up to `threads` worker threads; the calling thread waits and reports
-/// each finished job to `done` in index order. After a job fails no further job starts; the jobs already
+/// each finished job to `done` in index order. Workers run at most ``lookahead(workers:)`` jobs ahead of
+/// the last job reported: what a finished job hands to `done` (a layer's calibrated tensors, which the
+/// package writer stores in `done`) waits for at most that many jobs, so memory stays bounded when `done`
+/// is slower than the jobs (writing a large weight's codes while the next layers calibrate) instead of
+/// growing with the number of layers. After a job fails no further job starts; the jobs already
 /// running finish, and the error of the lowest failing index is thrown: every job below it had started,
 /// so the error is the one a serial loop would have thrown first.
 enum ParallelJobs {
@@ -32,7 +36,7 @@ enum ParallelJobs {
             }
             return results
         }
-        let board = JobBoard<R>(count: count)
+        let board = JobBoard<R>(count: count, lookahead: lookahead(workers: workers))
         let running = DispatchGroup()
         for _ in 0..<workers {
             DispatchQueue.global().async(group: running) {
@@ -56,6 +60,7 @@ enum ParallelJobs {
             case .success(let value)?:
                 results.append(value)
                 done(index)
+                board.reported(index)
             case .failure(let error)?:
                 throw error
             case nil:
@@ -66,28 +71,39 @@ enum ParallelJobs {
         }
         return results
     }
+
+    /// How many jobs past the last one reported to `done` may be taken: twice the workers, so every
+    /// worker has a job while the jobs just finished wait for `done`.
+    static func lookahead(workers: Int) -> Int { 2 * workers }
 }
 
 /// The shared state of one ``ParallelJobs/run(count:threads:done:_:)``: the next index to take, the
-/// results, and whether a job failed.
+/// results, how far `done` has got, and whether a job failed.
 ///
 /// `@unchecked Sendable`: every stored property is read and written only while holding `condition`'s lock.
 private final class JobBoard<R: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var next = 0
     private let count: Int
+    /// Jobs `0..<reportedCount` have been reported to `done`.
+    private var reportedCount = 0
+    /// A job may be taken while `next < reportedCount + lookahead`.
+    private let lookahead: Int
     private var results: [Result<R, CalibrationError>?]
     private var failed = false
 
-    init(count: Int) {
+    init(count: Int, lookahead: Int) {
         self.count = count
+        self.lookahead = Swift.max(1, lookahead)
         results = Array(repeating: nil, count: count)
     }
 
-    /// The next job's index, or `nil` when all were taken or one failed.
+    /// The next job's index, or `nil` when all were taken or one failed; waits while the next job is
+    /// `lookahead` or more jobs past the last one reported.
     func take() -> Int? {
         condition.lock()
         defer { condition.unlock() }
+        while !failed && next < count && next >= reportedCount + lookahead { condition.wait() }
         guard !failed, next < count else { return nil }
         next += 1
         return next - 1
@@ -98,6 +114,14 @@ private final class JobBoard<R: Sendable>: @unchecked Sendable {
         condition.lock()
         results[index] = result
         if case .failure = result { failed = true }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Job `index` was reported to `done` (indices are reported in order): a waiting worker may go on.
+    func reported(_ index: Int) {
+        condition.lock()
+        reportedCount = index + 1
         condition.broadcast()
         condition.unlock()
     }

@@ -46,6 +46,34 @@ import Testing
         #expect(log.indices == Array(0..<37))
     }
 
+    /// With a slow `done` (a package writer storing a large weight), workers wait instead of running
+    /// ahead: no job starts more than ``ParallelJobs/lookahead(workers:)`` jobs past the last one reported,
+    /// so what finished jobs hand to `done` stays bounded however many jobs there are.
+    @Test(arguments: [2, 4])
+    func workersStayWithinTheLookaheadOfASlowDone(threads: Int) throws {
+        final class Progress: @unchecked Sendable {
+            let lock = NSLock()
+            var reported = 0
+            var furthestAhead = 0
+        }
+        let progress = Progress()
+        let results = try ParallelJobs.run(
+            count: 60, threads: threads,
+            done: { index in
+                Thread.sleep(forTimeInterval: 0.002)
+                progress.lock.withLock { progress.reported = index + 1 }
+            }
+        ) { index in
+            progress.lock.withLock { progress.furthestAhead = max(progress.furthestAhead, index - progress.reported) }
+            return index
+        }
+        #expect(results == Array(0..<60))
+        let lookahead = ParallelJobs.lookahead(workers: threads)
+        // Job `reported + lookahead − 1` is the furthest a worker may take; with instant jobs and a slow
+        // `done` the workers reach it.
+        #expect(progress.furthestAhead == lookahead - 1, "lookahead \(lookahead)")
+    }
+
     @Test func zeroJobs() throws {
         #expect(try ParallelJobs.run(count: 0, threads: 4) { $0 }.isEmpty)
     }
