@@ -56,6 +56,11 @@ public struct Calibrator: Sendable {
     /// of whole rows (``WeightBlocks``), holding a few blocks in memory instead of about 3.5 times the
     /// tensor. The result never depends on it.
     public var weightBlockBytes: Int = 4 << 20
+    /// Whether each layer's ``WeightCalibration`` in the result keeps its per-parameter arrays (ranges,
+    /// scales, zero points; default true). A caller that stores each layer's tensors as they are handed
+    /// over (a package job, where `tensors.h5` holds them) sets it to false: the result then holds
+    /// O(layers) instead of O(output channels) memory.
+    public var retainsWeightParameters = true
     /// The observers made so far, copied for each tensor.
     let prototypes = ObserverPrototypes()
 
@@ -206,6 +211,8 @@ public struct Calibrator: Sendable {
                 throw error.located(weights: weights, activations: [])
             }
             handoff.put(index, stored)
+            // After the layer's bias, which needed the weight's scales.
+            if !retainsWeightParameters { record.weight?.releaseParameterArrays() }
             return record
         }
         warnings += layers.flatMap(\.warnings)
@@ -368,7 +375,7 @@ extension LayerCalibration {
         }
         if let weight, !weight.degenerateRanges.isEmpty {
             lines.append(
-                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.scales.count) weight ranges "
+                "layer \(layer): \(weight.degenerateRanges.count) of \(weight.parameterCount) weight ranges "
                     + "are degenerate (first: \(weight.degenerateRanges[0]))")
         }
         return lines

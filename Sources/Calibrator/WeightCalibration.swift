@@ -29,6 +29,11 @@ public struct WeightCalibration: Codable, Sendable, Hashable {
     /// Shape of the parameter arrays (`[]` per tensor, `[channels]`, or the per-group shape).
     public var parameterShape: [Int]
     /// The clipping range per parameter, as chosen by the observer (row-major over `parameterShape`).
+    ///
+    /// This and ``rangeMaxs``, ``scales`` and ``zeroPoints`` are empty when the calibrator did not retain
+    /// them (``Calibrator/retainsWeightParameters`` false: a job that stores them in a package as each layer
+    /// is done, so its memory does not grow with the model's channels); ``parameterShape`` still says how
+    /// many there were.
     public var rangeMins: [Float]
     /// Upper ends of the clipping ranges.
     public var rangeMaxs: [Float]
@@ -45,6 +50,15 @@ public struct WeightCalibration: Codable, Sendable, Hashable {
     public var counts: NonFiniteCounts
     /// Parameters whose range was degenerate (empty, zero-width, ...).
     public var degenerateRanges: [DegenerateRange]
+    /// The number of parameters: the product of ``parameterShape`` (1 per tensor), also when the arrays were
+    /// not retained.
+    public var parameterCount: Int { parameterShape.reduce(1, *) }
+
+    /// Empties the per-parameter arrays (``rangeMins``, ``rangeMaxs``, ``scales``, ``zeroPoints``); the
+    /// rest, ``parameterShape`` included, is kept.
+    mutating func releaseParameterArrays() {
+        (rangeMins, rangeMaxs, scales, zeroPoints) = ([], [], [], [])
+    }
     /// The number format when it is not `int` (then ``format`` only carries `bits`/`signedness`, ``scales``
     /// are the float32 scale of each block and ``zeroPoints`` are 0); `nil` for integer codes.
     public var numberFormat: NumberFormatSetting? = nil

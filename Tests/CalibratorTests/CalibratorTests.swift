@@ -23,6 +23,30 @@ import Testing
         return (weights, activations)
     }
 
+    /// `retainsWeightParameters = false` (what a package job sets) empties each weight's per-parameter
+    /// arrays once the layer is done, and changes nothing else: the result equals the retaining one with
+    /// those arrays emptied, its parameter counts included, and the biases still got their scales from the
+    /// weights' (they are calibrated before the arrays go).
+    @Test(arguments: ["w8a8-per-channel.yaml", "w4-per-group.yaml"])
+    func notRetainingWeightParametersEmptiesOnlyTheirArrays(config name: String) throws {
+        let config = try CalibrationConfig.load(contentsOf: Bundled.config(name))
+        let retaining = try Calibrator(config: config).calibrate(
+            weights: Bundled.weights, activations: [Bundled.activations])
+        var calibrator = try Calibrator(config: config)
+        calibrator.retainsWeightParameters = false
+        let released = try calibrator.calibrate(weights: Bundled.weights, activations: [Bundled.activations])
+        var expected = retaining
+        for index in expected.layers.indices {
+            let weight = try #require(expected.layers[index].weight)
+            #expect(weight.parameterCount == weight.scales.count && weight.scales.count > 1, "\(weight.dataset)")
+            #expect(expected.layers[index].bias?.scales.count == weight.parameterCount || name.contains("group"))
+            expected.layers[index].weight?.releaseParameterArrays()
+        }
+        #expect(released == expected)
+        #expect(released.layers.allSatisfy { $0.weight?.scales.isEmpty == true })
+        #expect(released.layers.allSatisfy { $0.weight?.rangeMins.isEmpty == true })
+    }
+
     @Test(arguments: ["minmax", "histogram", "mse"])
     func autoPicksAsymmetricAfterReLUAndSymmetricForAGaussian(observer: String) throws {
         let scratch = try ScratchDirectory("auto")

@@ -80,12 +80,15 @@ public struct CalibrationJob: Sendable {
             self.fingerprint = fingerprint
         }
 
-        /// `calibrator` with these options applied.
+        /// `calibrator` with these options applied (and ``Calibrator/retainsWeightParameters`` false: the
+        /// package holds the parameters).
         public func configure(_ calibrator: Calibrator) -> Calibrator {
             var configured = calibrator
             if let threads { configured.threads = threads }
             configured.memoryBudget = memoryBudget
             if let batchRows { configured.batchSize = .rows(batchRows) }
+            // The package holds every parameter; the result keeps no per-channel arrays.
+            configured.retainsWeightParameters = false
             return configured
         }
     }
