@@ -37,6 +37,25 @@ import Testing
         }
     }
 
+    /// libhdf5 keeps freed blocks on free lists, unlimited by default: writing 400 small chunked datasets
+    /// with attributes leaves about 4 MiB there. The limits set before the first call keep it under 2 MiB
+    /// (plus the factory lists, here a few KiB).
+    @Test func freeListsStayWithinTheirLimits() throws {
+        let scratch = try TestPaths.temporaryDirectory(prefix: "ptq-free-lists")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        do {
+            let file = try File(scratch.appendingPathComponent("many.h5").path, mode: .truncate)
+            for index in 0..<400 {
+                let dataset = try file.createDataset(
+                    "/g\(index % 7)/d\(index)", type: .float32, shape: [4096],
+                    options: DatasetOptions(chunkShape: [64]))
+                try dataset.write((0..<4096).map { Float($0 % 251) })
+                for name in 0..<12 { try dataset.setAttribute("a\(name)", .integer(Int64(name))) }
+            }
+        }
+        #expect(HDF5Library.freeListBytes <= 2 << 20, "\(HDF5Library.freeListBytes) bytes")
+    }
+
     @Test func errorStackIsKeptAndCleared() throws {
         let error = #expect(throws: HDF5Error.self) {
             _ = try File(Fixtures.file).openDataset("/unsupported/strings").read(as: Float.self)

@@ -30,12 +30,20 @@ private let silencedKey: pthread_key_t = {
     return key
 }()
 
-/// Done once, before the first libhdf5 call of the process: `H5dont_atexit()`, so that libhdf5 does not
-/// close the identifiers still open at `exit`. Every handle closes its identifier in `deinit`; the only
-/// ones left at exit are files whose `H5Fclose` failed (a write error such as a full disk), and
-/// libhdf5 1.10 dereferences a null pointer when its exit handler closes such a file again.
+/// Done once, before the first libhdf5 call of the process:
+/// - `H5dont_atexit()`, so that libhdf5 does not close the identifiers still open at `exit`. Every handle
+///   closes its identifier in `deinit`; the only ones left at exit are files whose `H5Fclose` failed (a
+///   write error such as a full disk), and libhdf5 1.10 dereferences a null pointer when its exit handler
+///   closes such a file again.
+/// - `H5set_free_list_limits`: libhdf5 keeps every block it frees on internal free lists, unlimited by
+///   default, so a process that writes many datasets (B-tree nodes, chunk indexes, object headers) holds
+///   their peak forever (about 3.5 MiB more for a package of 57 layers than for one of 9; 4 MiB after
+///   writing 400 small chunked datasets). The limits cap the regular and the array lists at 512 KiB in
+///   all (64 KiB per list) and the block lists at 1 MiB (256 KiB per list); what is freed beyond them
+///   goes back to `malloc`.
 private let libraryPrepared: Void = {
     _ = H5dont_atexit()
+    _ = H5set_free_list_limits(512 << 10, 64 << 10, 512 << 10, 64 << 10, 1 << 20, 256 << 10)
 }()
 
 extension CAPI {
@@ -61,6 +69,17 @@ extension CAPI {
         var release: UInt32 = 0
         H5get_libversion(&major, &minor, &release)
         return "\(major).\(minor).\(release)"
+    }
+
+    /// Bytes on libhdf5's internal free lists (regular, array, block and factory lists together).
+    static func freeListBytes() -> Int {
+        prepareThread()
+        var regular = 0
+        var array = 0
+        var block = 0
+        var factory = 0
+        guard H5get_free_list_sizes(&regular, &array, &block, &factory) >= 0 else { return 0 }
+        return regular + array + block + factory
     }
 
     /// Whether libhdf5 was built thread-safe (one global lock around every call).
