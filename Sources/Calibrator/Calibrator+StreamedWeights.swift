@@ -87,8 +87,18 @@ extension Calibrator {
             var high = [[Float]](repeating: [], count: targets.count)
             var empty = [Int](repeating: 0, count: targets.count)
             // x̂ = s·(clamp(round(x/s) + z) − z), bit-identical to dequantizing the codes (fakeQuantize).
-            var reconstruction = [Float](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
+            var reconstruction = [Float]()
+            // The error and clipped count of candidate k on `values`: fused (x̂ in registers, one pass:
+            // ErrorMetrics.Stream.addFakeQuantized) for layouts of uniform runs, else fake-quantized into
+            // `reconstruction`, then added and counted.
             func measure(_ k: Int, _ p: QuantizationParameters, _ values: UnsafeBufferPointer<Float>) throws {
+                if let clipped = try candidates[k].metrics.addFakeQuantized(reference: values, parameters: p) {
+                    candidates[k].clipped += clipped
+                    return
+                }
+                if reconstruction.isEmpty {
+                    reconstruction = [Float](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
+                }
                 try reconstruction.withUnsafeMutableBufferPointer { y in
                     let y = UnsafeMutableBufferPointer(rebasing: y[0..<values.count])
                     try p.fakeQuantize(values, into: y)
