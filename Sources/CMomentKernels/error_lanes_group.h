@@ -50,21 +50,28 @@ static inline void ptqkit_lanes_avx_store(const ptqkit_lanes_avx *l, double *lan
     for (int k = 0; k < 5; k++) _mm256_storeu_pd(lanes + 4 * k, l->sum[k]);
 }
 
-/// ptqkit_lanes_group_portable on four float32 x and y in SSE registers: the same operations, four lanes at
-/// once.
+/// Adds four pairs known finite, as float64 x, y and d = x − y: lane += d² / x² / y² / x·y, max |d| (see
+/// ptqkit_lanes_group_portable).
 __attribute__((target("avx"), always_inline))
-static inline int ptqkit_lanes_group_avx(ptqkit_lanes_avx *l, __m128 x, __m128 y) {
+static inline void ptqkit_lanes_add_finite_avx(ptqkit_lanes_avx *l, __m256d xv, __m256d yv, __m256d d) {
     const __m256d zero = _mm256_setzero_pd();
-    __m256d xv = _mm256_cvtps_pd(x), yv = _mm256_cvtps_pd(y);
-    __m256d d = _mm256_sub_pd(xv, yv);
-    // d − d == 0 in every lane: x and y finite.
-    if (_mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(d, d), zero, _CMP_EQ_OQ)) != 0xF) return 0;
     l->sum[0] = _mm256_add_pd(l->sum[0], _mm256_mul_pd(d, d));
     l->sum[1] = _mm256_add_pd(l->sum[1], _mm256_mul_pd(xv, xv));
     l->sum[2] = _mm256_add_pd(l->sum[2], _mm256_mul_pd(yv, yv));
     l->sum[3] = _mm256_add_pd(l->sum[3], _mm256_mul_pd(xv, yv));
     __m256d a = _mm256_blendv_pd(d, _mm256_sub_pd(zero, d), _mm256_cmp_pd(d, zero, _CMP_LT_OQ));
     l->sum[4] = _mm256_blendv_pd(l->sum[4], a, _mm256_cmp_pd(a, l->sum[4], _CMP_GT_OQ));
+}
+
+/// ptqkit_lanes_group_portable on four float32 x and y in SSE registers: the same operations, four lanes at
+/// once.
+__attribute__((target("avx"), always_inline))
+static inline int ptqkit_lanes_group_avx(ptqkit_lanes_avx *l, __m128 x, __m128 y) {
+    __m256d xv = _mm256_cvtps_pd(x), yv = _mm256_cvtps_pd(y);
+    __m256d d = _mm256_sub_pd(xv, yv);
+    // d − d == 0 in every lane: x and y finite.
+    if (_mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(d, d), _mm256_setzero_pd(), _CMP_EQ_OQ)) != 0xF) return 0;
+    ptqkit_lanes_add_finite_avx(l, xv, yv, d);
     return 1;
 }
 #endif

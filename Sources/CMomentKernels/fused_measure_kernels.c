@@ -80,8 +80,17 @@ static inline __m256 fake_quantize8(__m256 xv, const ptqkit_affine_run *run, __m
     return _mm256_mul_ps(s, r);
 }
 
-// AVX: x̂ eight at a time in float32, then its two groups of four in order into the float64 lanes (the error
-// kernel's group step); the clipped count from the comparison mask of each group added.
+// The clipped elements' mask: bit j set for x[j] < clip_low or x[j] > clip_high.
+__attribute__((target("avx"), always_inline))
+static inline unsigned outside_mask(__m256 xv, __m256 low, __m256 high) {
+    return (unsigned)_mm256_movemask_ps(
+        _mm256_or_ps(_mm256_cmp_ps(xv, low, _CMP_LT_OQ), _mm256_cmp_ps(xv, high, _CMP_GT_OQ)));
+}
+
+// AVX: x̂ eight at a time in float32; when all eight x and x̂ are finite ((x − x) + (x̂ − x̂) = 0, NaN
+// otherwise; then every float64 d is finite, the check the lanes make), both groups of four go into the
+// float64 lanes in order unchecked. Otherwise, and for the last four, one group at a time with the lanes'
+// own check (the error kernel's group step). The clipped count from the comparison mask of each group added.
 __attribute__((target("avx")))
 static ptrdiff_t avx(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, double *lanes, ptrdiff_t *clipped) {
     ptqkit_lanes_avx l = ptqkit_lanes_avx_load(lanes);
@@ -91,19 +100,27 @@ static ptrdiff_t avx(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, 
     ptrdiff_t outside = 0;
     ptrdiff_t i = 0;
     while (i + 4 <= n) {
-        // Eight elements, or the last four (the upper half zero and never added).
-        int groups = i + 8 <= n ? 2 : 1;
-        __m256 x8 = groups == 2 ? _mm256_loadu_ps(x + i)
-                                : _mm256_insertf128_ps(_mm256_setzero_ps(), _mm_loadu_ps(x + i), 0);
-        __m256 y8 = fake_quantize8(x8, run, s, inv, lo, hi);
-        int out = _mm256_movemask_ps(
-            _mm256_or_ps(_mm256_cmp_ps(x8, low, _CMP_LT_OQ), _mm256_cmp_ps(x8, high, _CMP_GT_OQ)));
-        if (!ptqkit_lanes_group_avx(&l, _mm256_castps256_ps128(x8), _mm256_castps256_ps128(y8))) break;
-        outside += __builtin_popcount((unsigned)out & 0xFu);
-        i += 4;
-        if (groups == 1) break;
-        if (!ptqkit_lanes_group_avx(&l, _mm256_extractf128_ps(x8, 1), _mm256_extractf128_ps(y8, 1))) break;
-        outside += __builtin_popcount((unsigned)out >> 4 & 0xFu);
+        if (i + 8 <= n) {
+            __m256 x8 = _mm256_loadu_ps(x + i);
+            __m256 y8 = fake_quantize8(x8, run, s, inv, lo, hi);
+            __m256 f = _mm256_add_ps(_mm256_sub_ps(x8, x8), _mm256_sub_ps(y8, y8));
+            if (_mm256_movemask_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_EQ_OQ)) == 0xFF) {
+                __m256d x0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x8));
+                __m256d y0 = _mm256_cvtps_pd(_mm256_castps256_ps128(y8));
+                __m256d x1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x8, 1));
+                __m256d y1 = _mm256_cvtps_pd(_mm256_extractf128_ps(y8, 1));
+                ptqkit_lanes_add_finite_avx(&l, x0, y0, _mm256_sub_pd(x0, y0));
+                ptqkit_lanes_add_finite_avx(&l, x1, y1, _mm256_sub_pd(x1, y1));
+                outside += __builtin_popcount(outside_mask(x8, low, high));
+                i += 8;
+                continue;
+            }
+        }
+        // One group of four (the upper half of the register zero and unused).
+        __m256 x4 = _mm256_insertf128_ps(_mm256_setzero_ps(), _mm_loadu_ps(x + i), 0);
+        __m256 y4 = fake_quantize8(x4, run, s, inv, lo, hi);
+        if (!ptqkit_lanes_group_avx(&l, _mm256_castps256_ps128(x4), _mm256_castps256_ps128(y4))) break;
+        outside += __builtin_popcount(outside_mask(x4, low, high) & 0xFu);
         i += 4;
     }
     ptqkit_lanes_avx_store(&l, lanes);
