@@ -36,6 +36,27 @@ extension Calibrator {
         return Swift.max(1, Swift.min(threads, budget / Swift.max(1, 3 * blocks.blockBytes)))
     }
 
+    /// `RangeScan.scan(values)` (finite min and max, NaN/±Inf counts), taken from `observed` when it is a
+    /// ``MinMaxObserver`` that has seen exactly `values` (its counts add up to `values.count`): the min of its
+    /// slots' minima, the max of their maxima and its counts. Those equal the scan's whenever the min and max
+    /// are not zero: min and max over finite values do not depend on the order they are taken in, except in the
+    /// sign of a zero (+0 and −0 compare equal, and which one a scan keeps depends on its order), so a zero
+    /// min or max (and any other observer) scans `values` instead.
+    static func blockScan(_ values: UnsafeBufferPointer<Float>, observed: (any Observer)?) -> RangeScan {
+        if let minmax = observed as? MinMaxObserver {
+            let (ranges, counts) = (minmax.state.ranges, minmax.state.counts)
+            let seen = counts.finite + counts.nan + counts.positiveInfinity + counts.negativeInfinity
+            var low = Float.infinity
+            var high = -Float.infinity
+            for v in ranges.min where v < low { low = v }
+            for v in ranges.max where v > high { high = v }
+            if seen == UInt64(values.count) && low != 0 && high != 0 {
+                return RangeScan(min: low, max: high, counts: counts)
+            }
+        }
+        return RangeScan.scan(values)
+    }
+
     /// ``calibrateWeight(layer:file:dataset:settings:)`` for a weight read in `blocks`: the same decisions,
     /// parameters, metrics and codes, bit for bit, in one pass over the tensor when its parameters are
     /// row-local (per channel along axis 0, per group: observe a block, quantize it with each candidate scheme
@@ -63,7 +84,8 @@ extension Calibrator {
             var clipped = 0
         }
         var candidates: [Candidate] = []
-        // Finite min and max and the NaN/±Inf counts (the observers' own scan: one SIMD pass per block).
+        // Finite min and max and the NaN/±Inf counts (the observers' own scan: one SIMD pass per block, or
+        // the min-max observer's slot ranges of the block: blockScan).
         var statistics = RangeScan.empty
         let format: IntegerFormat
         do {
@@ -87,8 +109,18 @@ extension Calibrator {
             var high = [[Float]](repeating: [], count: targets.count)
             var empty = [Int](repeating: 0, count: targets.count)
             // x̂ = s·(clamp(round(x/s) + z) − z), bit-identical to dequantizing the codes (fakeQuantize).
-            var reconstruction = [Float](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
+            var reconstruction = [Float]()
+            // The error and clipped count of candidate k on `values`: fused (x̂ in registers, one pass:
+            // ErrorMetrics.Stream.addFakeQuantized) for layouts of uniform runs, else fake-quantized into
+            // `reconstruction`, then added and counted.
             func measure(_ k: Int, _ p: QuantizationParameters, _ values: UnsafeBufferPointer<Float>) throws {
+                if let clipped = try candidates[k].metrics.addFakeQuantized(reference: values, parameters: p) {
+                    candidates[k].clipped += clipped
+                    return
+                }
+                if reconstruction.isEmpty {
+                    reconstruction = [Float](repeating: 0, count: blocks.rowsPerBlock * blocks.rowElementCount)
+                }
                 try reconstruction.withUnsafeMutableBufferPointer { y in
                     let y = UnsafeMutableBufferPointer(rebasing: y[0..<values.count])
                     try p.fakeQuantize(values, into: y)
@@ -99,9 +131,9 @@ extension Calibrator {
             // Pass 1: observe. Row-local parameters (per channel along axis 0, per group) are known block by
             // block, so their codes and errors are measured in the same pass; shared ones need a pass 2.
             try blocks.forEachBlock { rows, values in
-                statistics.combine(RangeScan.scan(values))
                 let blockShape = [rows.count] + shape.dropFirst()
                 if shared {
+                    statistics.combine(RangeScan.scan(values))
                     try observer.observe(values, shape: blockShape)
                     return
                 }
@@ -109,6 +141,7 @@ extension Calibrator {
                     observer: prototype, layout: layout, values: values, shape: blockShape, targets: targets)
                 var part = prototype
                 if dataRanges == nil { try part.observe(values, shape: blockShape) }
+                statistics.combine(Self.blockScan(values, observed: dataRanges == nil ? part : nil))
                 for (k, target) in targets.enumerated() {
                     let ranges = try dataRanges?[k] ?? part.ranges(for: target)
                     low[k] += ranges.low

@@ -145,11 +145,7 @@ extension Calibrator {
     static func clippedCount(
         _ values: UnsafeBufferPointer<Float>, parameters p: QuantizationParameters
     ) -> (clipped: Int, finite: Int) {
-        let ranges = (0..<p.scales.count).map { k in
-            let r = p.representableRange(parameter: k)
-            let half = p.scales[k] / 2
-            return (r.lowerBound - half)...(r.upperBound + half)
-        }
+        let ranges = (0..<p.scales.count).map { p.clippingBounds(parameter: $0) }
         var clipped = 0
         var finite = 0
         // Runs of elements sharing one parameter: the whole tensor, or `inner` elements per channel.

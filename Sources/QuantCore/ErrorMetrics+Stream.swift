@@ -10,13 +10,14 @@ extension ErrorMetrics {
     /// a shorter block would start the next group elsewhere than the whole tensor does).
     public struct Stream: Sendable {
         /// Four Double lanes each of Σd², Σx², Σy², Σxy and max |d|, in that order: the layout
-        /// `ptqkit_error_lanes_add` updates in place.
-        private var lanes: [Double]
-        private var scalar = ErrorMetrics()
+        /// `ptqkit_error_lanes_add` updates in place (internal: the fused measure adds to them too).
+        var lanes: [Double]
+        /// The scalar path's sums: groups of four with a NaN or ±Inf, and the last n mod 4 pairs.
+        var scalar = ErrorMetrics()
         /// Pairs seen, all paths.
-        private var seen = 0
+        var seen = 0
         /// Whether a block that was not a multiple of 4 pairs ended the stream.
-        private var ended = false
+        var ended = false
 
         /// An empty stream; `maxAbsoluteError` seeds the running maximum (that of metrics being added to).
         public init(maxAbsoluteError: Double = 0) {
@@ -32,10 +33,7 @@ extension ErrorMetrics {
             guard reference.count == reconstruction.count else {
                 throw .countMismatch(expected: reference.count, actual: reconstruction.count, what: "reconstruction")
             }
-            guard !ended || reference.isEmpty else {
-                throw .countMismatch(
-                    expected: seen - seen % 4, actual: seen, what: "pairs before another block (a multiple of 4)")
-            }
+            try checkNextBlock(count: reference.count)
             // Four Double lanes per sum (products of Floats are exact in Double; C, AVX where the CPU has it:
             // `ptqkit_error_lanes_add`); groups of four with a NaN or ±Inf, and the tail, go through the
             // scalar path.
@@ -59,6 +57,16 @@ extension ErrorMetrics {
             }
             seen += n
             if n % 4 != 0 { ended = true }
+        }
+
+        /// Checks that a block of `count` pairs may follow: every earlier block was a multiple of 4 pairs (or
+        /// this one is empty).
+        /// - Throws: ``QuantizationError/countMismatch(expected:actual:what:)`` otherwise.
+        func checkNextBlock(count: Int) throws(QuantizationError) {
+            guard !ended || count == 0 else {
+                throw .countMismatch(
+                    expected: seen - seen % 4, actual: seen, what: "pairs before another block (a multiple of 4)")
+            }
         }
 
         /// Folds the stream into `metrics` (as one ``ErrorMetrics/add(reference:reconstruction:)`` of the

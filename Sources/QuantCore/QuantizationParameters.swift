@@ -103,4 +103,12 @@ public struct QuantizationParameters: Sendable, Hashable, Codable {
     public func representableRange(parameter k: Int) -> ClosedRange<Float> {
         dequantize(format.qmin, parameter: k)...dequantize(format.qmax, parameter: k)
     }
+
+    /// The bounds outside which a finite value of parameter k is clipped (its code clamped): the
+    /// representable range widened by half a step, `s·(qmin − z) − s/2 … s·(qmax − z) + s/2`, in Float.
+    public func clippingBounds(parameter k: Int) -> ClosedRange<Float> {
+        let r = representableRange(parameter: k)
+        let half = scales[k] / 2
+        return (r.lowerBound - half)...(r.upperBound + half)
+    }
 }
