@@ -38,18 +38,34 @@ enum ParallelJobs {
         }
         let board = JobBoard<R>(count: count, lookahead: lookahead(workers: workers))
         let running = DispatchGroup()
+        // Threads of their own, not Dispatch's global queue: a worker waiting for `done` to catch up must
+        // not hold one of the queue's few threads (one per core), which the jobs' own concurrent work
+        // (a streamed weight's code blocks, written in `done`) needs.
+        var started = 0
         for _ in 0..<workers {
-            DispatchQueue.global().async(group: running) {
-                while let index = board.take() {
-                    let result: Result<R, CalibrationError>
-                    do throws(CalibrationError) {
-                        result = .success(try job(index))
-                    } catch {
-                        result = .failure(error)
+            running.enter()
+            do {
+                try WorkerThread.start {
+                    defer { running.leave() }
+                    while let index = board.take() {
+                        let result: Result<R, CalibrationError>
+                        do throws(CalibrationError) {
+                            result = .success(try job(index))
+                        } catch {
+                            result = .failure(error)
+                        }
+                        board.finish(index, result)
                     }
-                    board.finish(index, result)
                 }
+                started += 1
+            } catch {
+                // The system refused a thread: the workers started share the jobs.
+                running.leave()
+                break
             }
+        }
+        guard started > 0 else {
+            return try run(count: count, threads: 1, done: done, job)
         }
         // Joins the workers on every exit: after this no job runs.
         defer { running.wait() }

@@ -74,6 +74,30 @@ import Testing
         #expect(progress.furthestAhead == lookahead - 1, "lookahead \(lookahead)")
     }
 
+    /// `done` may run concurrent work on Dispatch's global queue (a streamed weight's code blocks: one
+    /// worker on the calling thread, the others on the queue) while the workers wait for it to catch up:
+    /// the workers must not hold the queue's threads (one per core). A task queued each time `done` runs
+    /// must start within half a second. With as many workers as cores, workers on the global queue
+    /// starved it until libdispatch added a thread, about a second later (seen as a weights job storing a
+    /// large tensor on one thread while the calibrators waited).
+    @Test func workersWaitingForDoneLeaveTheGlobalQueueFree() throws {
+        let threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let count = 3 * ParallelJobs.lookahead(workers: threads)
+        var late = 0
+        _ = try ParallelJobs.run(
+            count: count, threads: threads,
+            done: { _ in
+                let started = DispatchSemaphore(value: 0)
+                DispatchQueue.global().async { started.signal() }
+                if started.wait(timeout: .now() + 0.5) == .timedOut {
+                    late += 1
+                    started.wait()
+                }
+            }
+        ) { index in index }
+        #expect(late == 0)
+    }
+
     @Test func zeroJobs() throws {
         #expect(try ParallelJobs.run(count: 0, threads: 4) { $0 }.isEmpty)
     }
