@@ -17,7 +17,8 @@
 
 static const float magic = 12582912.0f;  // 1.5 · 2^23: (v + M) − M rounds |v| < 2^22 to an integer, ties to even
 
-float ptqkit_fake_quantize_one(float x, const ptqkit_affine_run *run) {
+// r = clamp(round(x/s), qmin − z, qmax − z) of one element: the rounded quotient before it is scaled back.
+static inline float rounded_one(float x, const ptqkit_affine_run *run) {
     float s = run->scale;
     // v = x / s, or x · (1/s) with 1/s rounded to float32 first.
     float v = run->reciprocal ? x * (1.0f / s) : x / s;
@@ -36,7 +37,11 @@ float ptqkit_fake_quantize_one(float x, const ptqkit_affine_run *run) {
         if (a - t == 0.5f) t = t + 1.0f;
         r = (negative ? -t : t) + 0.0f;
     }
-    return s * r;  // x̂ = s · r
+    return r;
+}
+
+float ptqkit_fake_quantize_one(float x, const ptqkit_affine_run *run) {
+    return run->scale * rounded_one(x, run);  // x̂ = s · r
 }
 
 static ptrdiff_t portable(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, double *lanes,
@@ -56,10 +61,10 @@ static ptrdiff_t portable(const float *x, ptrdiff_t n, const ptqkit_affine_run *
 }
 
 #ifdef PTQKIT_FUSED_X86
-// x̂ of eight elements: ptqkit_fake_quantize_one's operations, lane by lane.
+// r of eight elements: rounded_one's operations, lane by lane.
 __attribute__((target("avx"), always_inline))
-static inline __m256 fake_quantize8(__m256 xv, const ptqkit_affine_run *run, __m256 s, __m256 inv, __m256 lo,
-                                    __m256 hi) {
+static inline __m256 rounded8(__m256 xv, const ptqkit_affine_run *run, __m256 s, __m256 inv, __m256 lo,
+                              __m256 hi) {
     const __m256 m = _mm256_set1_ps(magic), zero = _mm256_setzero_ps();
     __m256 v = run->reciprocal ? _mm256_mul_ps(xv, inv) : _mm256_div_ps(xv, s);
     v = _mm256_blendv_ps(v, lo, _mm256_cmp_ps(v, lo, _CMP_LT_OQ));
@@ -77,7 +82,14 @@ static inline __m256 fake_quantize8(__m256 xv, const ptqkit_affine_run *run, __m
         t = _mm256_blendv_ps(t, _mm256_add_ps(t, _mm256_set1_ps(1.0f)), tie);
         r = _mm256_add_ps(_mm256_blendv_ps(t, _mm256_xor_ps(t, sign), negative), zero);
     }
-    return _mm256_mul_ps(s, r);
+    return r;
+}
+
+// x̂ of eight elements: ptqkit_fake_quantize_one's operations, lane by lane.
+__attribute__((target("avx"), always_inline))
+static inline __m256 fake_quantize8(__m256 xv, const ptqkit_affine_run *run, __m256 s, __m256 inv, __m256 lo,
+                                    __m256 hi) {
+    return _mm256_mul_ps(s, rounded8(xv, run, s, inv, lo, hi));
 }
 
 // The clipped elements' mask: bit j set for x[j] < clip_low or x[j] > clip_high.
@@ -132,7 +144,58 @@ static int has_avx(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx");
 }
+
+// AVX2: r eight at a time as the fused measure computes it, converted (exact: r is integral, |r| < 2^22)
+// and offset by z in int32.
+__attribute__((target("avx2")))
+static void quantize_avx2(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point,
+                          int32_t *q) {
+    const __m256 s = _mm256_set1_ps(run->scale), inv = _mm256_set1_ps(1.0f / run->scale);
+    const __m256 lo = _mm256_set1_ps(run->lo), hi = _mm256_set1_ps(run->hi);
+    const __m256i z = _mm256_set1_epi32(zero_point);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 r = rounded8(_mm256_loadu_ps(x + i), run, s, inv, lo, hi);
+        _mm256_storeu_si256((__m256i *)(q + i), _mm256_add_epi32(_mm256_cvtps_epi32(r), z));
+    }
+    for (; i < n; i++) q[i] = (int32_t)rounded_one(x[i], run) + zero_point;
+}
+
+static int has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
 #endif
+
+int ptqkit_quantize_codes_path(void) {
+#ifdef PTQKIT_FUSED_X86
+    if (has_avx2()) return 1;
+#endif
+    return 0;
+}
+
+void ptqkit_quantize_codes_on(
+    int path, const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point, int32_t *q) {
+#ifdef PTQKIT_FUSED_X86
+    if (path == 1 && has_avx2()) {
+        quantize_avx2(x, n, run, zero_point, q);
+        return;
+    }
+#endif
+    (void)path;
+    for (ptrdiff_t i = 0; i < n; i++) q[i] = (int32_t)rounded_one(x[i], run) + zero_point;
+}
+
+void ptqkit_quantize_codes(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point,
+                           int32_t *q) {
+    static _Atomic int path = -1;  // the machine's path, looked up once (any thread may store the same value)
+    int p = atomic_load_explicit(&path, memory_order_relaxed);
+    if (p < 0) {
+        p = ptqkit_quantize_codes_path();
+        atomic_store_explicit(&path, p, memory_order_relaxed);
+    }
+    ptqkit_quantize_codes_on(p, x, n, run, zero_point, q);
+}
 
 int ptqkit_fused_measure_path(void) {
 #ifdef PTQKIT_FUSED_X86

@@ -14,7 +14,10 @@
 //   w = v + M,  M = 1.5·2^23                    the add rounds to nearest even for |v| < 2^22
 //   q = bits(w) − bits(M) + z                   the integer code, pure integer SIMD
 // and half-away rounding fixes exact .5 ties of |v| before adding M.
-// Fake-quantize returns s · (round(v)), bit-identical to dequantize(quantize(x)).
+// Fake-quantize returns s · (round(v)), bit-identical to dequantize(quantize(x)). Int32 codes of a
+// uniform run come from the C kernel ptqkit_quantize_codes (the same operations, AVX2 at run time).
+
+internal import CMomentKernels
 
 /// 1.5 · 2^23: adding it to |v| < 2^22 rounds v to an integer (nearest even) in the low mantissa bits.
 @usableFromInline let roundingMagic: Float = 12_582_912
@@ -174,6 +177,15 @@ struct AffineRounder {
         return rounding.round(v) + 0  // + 0: −0 → +0, as the SIMD path gives
     }
 
+    /// The C kernels' description of a uniform run with scale s and zero point z (clamp bounds `qmin − z`,
+    /// `qmax − z`, the quotient and the rounding rule; no clipping bounds: ``ptqkit_quantize_codes`` does not
+    /// read them).
+    func run(scale: Float, zeroPoint: Int32) -> ptqkit_affine_run {
+        ptqkit_affine_run(
+            scale: scale, lo: Float(qmin - zeroPoint), hi: Float(qmax - zeroPoint), clip_low: 0, clip_high: 0,
+            reciprocal: reciprocal ? 1 : 0, away: away ? 1 : 0)
+    }
+
     /// Per-run constants for a uniform run: the divisor (or reciprocal) and the clamp bounds.
     @inline(__always)
     func uniformConstants(scale: Float, zeroPoint: Int32) -> (d: SIMD16<Float>, lo: SIMD16<Float>, hi: SIMD16<Float>) {
@@ -211,6 +223,14 @@ struct QuantizeVisitor<C: QuantizedCode>: AffineRunVisitor {
     let rounder: AffineRounder
 
     mutating func uniform(start: Int, count: Int, scale: Float, zeroPoint: Int32) {
+        if C.self == Int32.self {
+            // Int32 codes (every package's and streamed weight's): the C kernel, AVX2 when the CPU has it
+            // (this module's Swift is compiled for baseline x86-64, SSE), the same codes bit for bit.
+            var run = rounder.run(scale: scale, zeroPoint: zeroPoint)
+            let q = UnsafeMutableRawPointer(output + start).assumingMemoryBound(to: Int32.self)
+            ptqkit_quantize_codes(input + start, count, &run, zeroPoint, q)
+            return
+        }
         let x = UnsafeRawPointer(input + start)
         let q = output + start
         let (d, lo, hi) = rounder.uniformConstants(scale: scale, zeroPoint: zeroPoint)

@@ -1,3 +1,4 @@
+import CMomentKernels
 import Foundation
 import QuantCore
 import TestSupport
@@ -92,5 +93,66 @@ let kernelGranularities: [Granularity] = [
         #expect(throws: QuantizationError.invalidParameter(index: 0, scale: 1, zeroPoint: 300)) {
             try QuantizationParameters(format: .uint8, layout: layout, scales: [1], zeroPoints: [300])
         }
+    }
+}
+
+/// `ptqkit_quantize_codes` (the Int32 codes of a uniform run, AVX2 or portable C) on each code path, and
+/// `quantize` into Int32 (which takes it) against codes derived here from the definition:
+/// q = clamp(round(x/s) + z, qmin, qmax) with x · (1/s) for the reciprocal profiles, the run's rounding rule,
+/// NaN → z. Values: normals past the grid on both sides, exact ties (k + ½)·s, ±0, NaN, ±Inf; counts that
+/// are not multiples of 8.
+@Suite struct QuantizeCodesKernelTests {
+    typealias Grid = (format: IntegerFormat, scale: Float, zero: Int32, rounding: RoundingRule, reciprocal: Bool)
+
+    static let grids: [Grid] = [
+        (.int8, 0.0625, 0, .toNearestOrEven, false), (.int8, 0.0625, -7, .toNearestOrAwayFromZero, false),
+        (.int8, 0.0173, 3, .toNearestOrEven, true), (.int4, 0.25, 0, .toNearestOrAwayFromZero, true),
+        (.int4, 0.37, -2, .toNearestOrEven, false), (.uint8, 0.125, 128, .toNearestOrEven, false),
+        (.uint8, 0.0291, 17, .toNearestOrAwayFromZero, true), (.int16, 0.001, 5, .toNearestOrAwayFromZero, false),
+    ]
+
+    static func values(count: Int, scale: Float, seed: UInt64) -> [Float] {
+        var rng = SplitMix64(seed: seed)
+        let qrange: Float = 140
+        var x = (0..<count).map { _ in Float(rng.normal()) * scale * qrange * 0.6 }
+        for i in stride(from: 0, to: count, by: 3) { x[i] = (Float(Int(rng.next() % 61)) - 30.5) * scale }
+        for i in stride(from: 2, to: count, by: 11) { x[i] = i % 2 == 0 ? -0.0 : 0.0 }
+        for i in stride(from: 5, to: count, by: 17) { x[i] = [Float.nan, .infinity, -.infinity][(i / 17) % 3] }
+        return x
+    }
+
+    static func expected(_ x: Float, _ g: Grid) -> Int32 {
+        let v = g.reciprocal ? x * (1 / g.scale) : x / g.scale
+        guard !v.isNaN else { return g.zero }
+        let rule: FloatingPointRoundingRule =
+            g.rounding == .toNearestOrEven ? .toNearestOrEven : .toNearestOrAwayFromZero
+        let clamped = Swift.min(Swift.max(v, Float(g.format.qmin - g.zero)), Float(g.format.qmax - g.zero))
+        return Int32(clamped.rounded(rule)) + g.zero
+    }
+
+    @Test(arguments: grids.indices, [0, 3, 8, 13, 64, 1001])
+    func everyPathAndQuantizeEqualTheDefinition(grid: Int, count: Int) throws {
+        let g = Self.grids[grid]
+        let x = Self.values(count: count, scale: g.scale, seed: UInt64(grid * 10_000 + count))
+        let want = x.map { Self.expected($0, g) }
+        var run = ptqkit_affine_run(
+            scale: g.scale, lo: Float(g.format.qmin - g.zero), hi: Float(g.format.qmax - g.zero), clip_low: 0,
+            clip_high: 0, reciprocal: g.reciprocal ? 1 : 0, away: g.rounding == .toNearestOrAwayFromZero ? 1 : 0)
+        for path: Int32 in [0, 1] {
+            var q = [Int32](repeating: .min, count: count)
+            x.withUnsafeBufferPointer { xp in
+                q.withUnsafeMutableBufferPointer { qp in
+                    ptqkit_quantize_codes_on(path, xp.baseAddress, count, &run, g.zero, qp.baseAddress)
+                }
+            }
+            let wrong = zip(x, zip(q, want)).filter { $1.0 != $1.1 }.prefix(3)
+            #expect(q == want, "path \(path): \(Array(wrong)) (x, (got, want))")
+        }
+        let p = try QuantizationParameters(
+            format: g.format, rounding: g.rounding, layout: ParameterLayout(granularity: .perTensor, shape: [count]),
+            scales: [g.scale], zeroPoints: [g.zero], multipliesByReciprocal: g.reciprocal)
+        let viaQuantize: [Int32] = try p.quantize(x)
+        #expect(viaQuantize == want)
+        #expect(ptqkit_quantize_codes_path() == 1 || ptqkit_quantize_codes_path() == 0)
     }
 }

@@ -2,6 +2,7 @@
 #define PTQKIT_FUSED_MEASURE_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One run of elements sharing a scale s and zero point z (QuantCore's uniform affine runs), with what
 /// ptqkit_fused_measure needs of them, every bound precomputed by the caller in float32:
@@ -44,5 +45,20 @@ ptrdiff_t ptqkit_fused_measure_on(
 
 /// x̂ of one element (the portable path's arithmetic, see ptqkit_fused_measure).
 float ptqkit_fake_quantize_one(float x, const ptqkit_affine_run *run);
+
+/// Integer codes of one run: q[i] = r_i + z with r_i = clamp(round(x_i / s), qmin − z, qmax − z) computed as
+/// in ptqkit_fused_measure (the same quotient, clamp, NaN → +0 and rounding rule; `clip_low`/`clip_high`
+/// unused), so q is bit for bit QuantCore's QuantizeVisitor. AVX2 (eight at a time) or portable C; every
+/// path gives the same codes.
+void ptqkit_quantize_codes(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point,
+                           int32_t *q);
+
+/// Which code path ptqkit_quantize_codes takes on this machine: 1 AVX2, 0 portable C.
+int ptqkit_quantize_codes_path(void);
+
+/// ptqkit_quantize_codes on code path `path` (0 portable C, 1 AVX2; a path the CPU lacks falls back to 0), for
+/// tests that hold the paths to the same codes.
+void ptqkit_quantize_codes_on(
+    int path, const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point, int32_t *q);
 
 #endif
