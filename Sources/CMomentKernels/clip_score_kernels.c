@@ -1,6 +1,6 @@
 #include "clip_score_kernels.h"
 
-#include <stdatomic.h>
+#include "cpu_dispatch.h"
 
 // Every operation is one float32 IEEE operation, in the order the header states: no contraction into FMA.
 #pragma STDC FP_CONTRACT OFF
@@ -108,21 +108,12 @@ static double avx512(const float *x, ptrdiff_t n, float inverse, float scale, fl
     return total + tail(x, i, n, inverse, scale, zero, qmin, qmax);
 }
 
-static int has_avx512(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-}
-
-static int has_avx(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx");
-}
 #endif
 
 int ptqkit_clip_squared_error_path(void) {
 #ifdef PTQKIT_CLIP_X86
-    if (has_avx512()) return 2;
-    if (has_avx()) return 1;
+    if (PTQKIT_CPU_HAS("avx512f")) return 2;
+    if (PTQKIT_CPU_HAS("avx")) return 1;
 #endif
     return 0;
 }
@@ -130,8 +121,8 @@ int ptqkit_clip_squared_error_path(void) {
 double ptqkit_clip_squared_error_on(
     int path, const float *x, ptrdiff_t n, float inverse, float scale, float zero, float qmin, float qmax) {
 #ifdef PTQKIT_CLIP_X86
-    if (path == 2 && has_avx512()) return avx512(x, n, inverse, scale, zero, qmin, qmax);
-    if (path == 1 && has_avx()) return avx(x, n, inverse, scale, zero, qmin, qmax);
+    if (path == 2 && PTQKIT_CPU_HAS("avx512f")) return avx512(x, n, inverse, scale, zero, qmin, qmax);
+    if (path == 1 && PTQKIT_CPU_HAS("avx")) return avx(x, n, inverse, scale, zero, qmin, qmax);
 #endif
     (void)path;
     return portable(x, n, inverse, scale, zero, qmin, qmax);
@@ -140,10 +131,6 @@ double ptqkit_clip_squared_error_on(
 double ptqkit_clip_squared_error(
     const float *x, ptrdiff_t n, float inverse, float scale, float zero, float qmin, float qmax) {
     static _Atomic int path = -1;  // the machine's path, looked up once (any thread may store the same value)
-    int p = atomic_load_explicit(&path, memory_order_relaxed);
-    if (p < 0) {
-        p = ptqkit_clip_squared_error_path();
-        atomic_store_explicit(&path, p, memory_order_relaxed);
-    }
+    int p = ptqkit_cached_path(&path, ptqkit_clip_squared_error_path);
     return ptqkit_clip_squared_error_on(p, x, n, inverse, scale, zero, qmin, qmax);
 }

@@ -1,6 +1,6 @@
 #include "error_metric_kernels.h"
 
-#include <stdatomic.h>
+#include "cpu_dispatch.h"
 
 // Every operation is one float64 IEEE operation in the order the header states: no contraction into FMA.
 #pragma STDC FP_CONTRACT OFF
@@ -32,22 +32,18 @@ static ptrdiff_t avx(const float *x, const float *y, ptrdiff_t n, double *lanes)
     return i;
 }
 
-static int has_avx(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx");
-}
 #endif
 
 int ptqkit_error_lanes_add_path(void) {
 #ifdef PTQKIT_METRIC_X86
-    if (has_avx()) return 1;
+    if (PTQKIT_CPU_HAS("avx")) return 1;
 #endif
     return 0;
 }
 
 ptrdiff_t ptqkit_error_lanes_add_on(int path, const float *x, const float *y, ptrdiff_t n, double *lanes) {
 #ifdef PTQKIT_METRIC_X86
-    if (path == 1 && has_avx()) return avx(x, y, n, lanes);
+    if (path == 1 && PTQKIT_CPU_HAS("avx")) return avx(x, y, n, lanes);
 #endif
     (void)path;
     return portable(x, y, n, lanes);
@@ -55,10 +51,6 @@ ptrdiff_t ptqkit_error_lanes_add_on(int path, const float *x, const float *y, pt
 
 ptrdiff_t ptqkit_error_lanes_add(const float *x, const float *y, ptrdiff_t n, double *lanes) {
     static _Atomic int path = -1;  // the machine's path, looked up once (any thread may store the same value)
-    int p = atomic_load_explicit(&path, memory_order_relaxed);
-    if (p < 0) {
-        p = ptqkit_error_lanes_add_path();
-        atomic_store_explicit(&path, p, memory_order_relaxed);
-    }
+    int p = ptqkit_cached_path(&path, ptqkit_error_lanes_add_path);
     return ptqkit_error_lanes_add_on(p, x, y, n, lanes);
 }

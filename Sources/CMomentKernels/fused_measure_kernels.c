@@ -1,6 +1,6 @@
 #include "fused_measure_kernels.h"
 
-#include <stdatomic.h>
+#include "cpu_dispatch.h"
 
 // Every operation is one IEEE operation (float32 for x̂, float64 for the lanes) in the order the header
 // states: no contraction into FMA.
@@ -140,11 +140,6 @@ static ptrdiff_t avx(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, 
     return i;
 }
 
-static int has_avx(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx");
-}
-
 // AVX2: r eight at a time as the fused measure computes it, converted (exact: r is integral, |r| < 2^22)
 // and offset by z in int32.
 __attribute__((target("avx2")))
@@ -161,15 +156,11 @@ static void quantize_avx2(const float *x, ptrdiff_t n, const ptqkit_affine_run *
     for (; i < n; i++) q[i] = (int32_t)rounded_one(x[i], run) + zero_point;
 }
 
-static int has_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
 #endif
 
 int ptqkit_quantize_codes_path(void) {
 #ifdef PTQKIT_FUSED_X86
-    if (has_avx2()) return 1;
+    if (PTQKIT_CPU_HAS("avx2")) return 1;
 #endif
     return 0;
 }
@@ -177,7 +168,7 @@ int ptqkit_quantize_codes_path(void) {
 void ptqkit_quantize_codes_on(
     int path, const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point, int32_t *q) {
 #ifdef PTQKIT_FUSED_X86
-    if (path == 1 && has_avx2()) {
+    if (path == 1 && PTQKIT_CPU_HAS("avx2")) {
         quantize_avx2(x, n, run, zero_point, q);
         return;
     }
@@ -189,17 +180,13 @@ void ptqkit_quantize_codes_on(
 void ptqkit_quantize_codes(const float *x, ptrdiff_t n, const ptqkit_affine_run *run, int32_t zero_point,
                            int32_t *q) {
     static _Atomic int path = -1;  // the machine's path, looked up once (any thread may store the same value)
-    int p = atomic_load_explicit(&path, memory_order_relaxed);
-    if (p < 0) {
-        p = ptqkit_quantize_codes_path();
-        atomic_store_explicit(&path, p, memory_order_relaxed);
-    }
+    int p = ptqkit_cached_path(&path, ptqkit_quantize_codes_path);
     ptqkit_quantize_codes_on(p, x, n, run, zero_point, q);
 }
 
 int ptqkit_fused_measure_path(void) {
 #ifdef PTQKIT_FUSED_X86
-    if (has_avx()) return 1;
+    if (PTQKIT_CPU_HAS("avx")) return 1;
 #endif
     return 0;
 }
@@ -207,7 +194,7 @@ int ptqkit_fused_measure_path(void) {
 ptrdiff_t ptqkit_fused_measure_on(
     int path, const float *x, ptrdiff_t n, const ptqkit_affine_run *run, double *lanes, ptrdiff_t *clipped) {
 #ifdef PTQKIT_FUSED_X86
-    if (path == 1 && has_avx()) return avx(x, n, run, lanes, clipped);
+    if (path == 1 && PTQKIT_CPU_HAS("avx")) return avx(x, n, run, lanes, clipped);
 #endif
     (void)path;
     return portable(x, n, run, lanes, clipped);
@@ -216,10 +203,6 @@ ptrdiff_t ptqkit_fused_measure_on(
 ptrdiff_t ptqkit_fused_measure(
     const float *x, ptrdiff_t n, const ptqkit_affine_run *run, double *lanes, ptrdiff_t *clipped) {
     static _Atomic int path = -1;  // the machine's path, looked up once (any thread may store the same value)
-    int p = atomic_load_explicit(&path, memory_order_relaxed);
-    if (p < 0) {
-        p = ptqkit_fused_measure_path();
-        atomic_store_explicit(&path, p, memory_order_relaxed);
-    }
+    int p = ptqkit_cached_path(&path, ptqkit_fused_measure_path);
     return ptqkit_fused_measure_on(p, x, n, run, lanes, clipped);
 }

@@ -1,7 +1,8 @@
 #include "histogram_kernels.h"
 
+#include "cpu_dispatch.h"
+
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 
 // Every operation is exact (a power-of-two scaling, a floor, a difference of integers below 2^23): no
@@ -144,15 +145,11 @@ static int avx2_scanning(const float *x, ptrdiff_t n, float inverse, float first
     return 1;
 }
 
-static int has_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
 #endif
 
 int ptqkit_histogram_add_path(void) {
 #ifdef PTQKIT_HISTOGRAM_X86
-    if (has_avx2()) return 1;
+    if (PTQKIT_CPU_HAS("avx2")) return 1;
 #endif
     return 0;
 }
@@ -168,7 +165,7 @@ void ptqkit_histogram_add_on(int path, const float *x, ptrdiff_t n, float invers
     // The runs of 16 on this path (the same counts on every path).
     void (*runs)(const float *, ptrdiff_t, ptrdiff_t, float, float, uint16_t *, ptrdiff_t) = portable_runs;
 #ifdef PTQKIT_HISTOGRAM_X86
-    if (path == 1 && has_avx2()) runs = avx2_runs;
+    if (path == 1 && PTQKIT_CPU_HAS("avx2")) runs = avx2_runs;
 #endif
     (void)path;
     ptrdiff_t i = 0;
@@ -186,11 +183,7 @@ void ptqkit_histogram_add_on(int path, const float *x, ptrdiff_t n, float invers
 void ptqkit_histogram_add(const float *x, ptrdiff_t n, float inverse_width, float first_bin, uint64_t *counts,
                           ptrdiff_t bin_count) {
     static _Atomic int path = -1;  // the machine's path, looked up once (any thread may store the same value)
-    int p = atomic_load_explicit(&path, memory_order_relaxed);
-    if (p < 0) {
-        p = ptqkit_histogram_add_path();
-        atomic_store_explicit(&path, p, memory_order_relaxed);
-    }
+    int p = ptqkit_cached_path(&path, ptqkit_histogram_add_path);
     ptqkit_histogram_add_on(p, x, n, inverse_width, first_bin, counts, bin_count);
 }
 
@@ -206,7 +199,8 @@ int ptqkit_histogram_add_scanning(int path, const float *x, ptrdiff_t n, float i
     float lo = INFINITY, hi = -INFINITY;
     ptrdiff_t i = 0;
 #ifdef PTQKIT_HISTOGRAM_X86
-    if (path == 1 && has_avx2() && !avx2_scanning(x, n, inverse_width, first_bin, pending, bin_count, &i, &lo, &hi))
+    if (path == 1 && PTQKIT_CPU_HAS("avx2") &&
+        !avx2_scanning(x, n, inverse_width, first_bin, pending, bin_count, &i, &lo, &hi))
         return 0;
 #else
     (void)path;

@@ -1,5 +1,7 @@
 #include "moment_kernels.h"
 
+#include "cpu_dispatch.h"
+
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -66,22 +68,18 @@ static void gram_tiles_avx2(const double *panels, ptrdiff_t n, ptrdiff_t panel_c
     }
 }
 
-static int has_avx2_fma(void) {
-    __builtin_cpu_init();  // idempotent; afterwards the checks read the CPU model data
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
 int ptqkit_gram_path(void) {
 #ifdef PTQKIT_X86
-    if (has_avx2_fma()) return 2;
+    if (PTQKIT_CPU_HAS("avx2") && PTQKIT_CPU_HAS("fma")) return 2;
 #endif
     return 0;
 }
 
 void ptqkit_gram_tiles_on(int path, const double *panels, ptrdiff_t n, ptrdiff_t panel_count, double *tiles) {
 #ifdef PTQKIT_X86
-    if (path == 2 && has_avx2_fma()) {
+    if (path == 2 && PTQKIT_CPU_HAS("avx2") && PTQKIT_CPU_HAS("fma")) {
         gram_tiles_avx2(panels, n, panel_count, tiles);
         return;
     }
