@@ -21,17 +21,9 @@ extension PackageVerifier {
             report.check("\(summaryPath): missing (a package holds manifest.json, tensors.h5 and summary.md)")
         }
         if let recorded = manifest.tensorsDigest {
-            let key = Manifest.digestKey(.tensors, recorded.algorithm)
-            do {
-                let digest = try Fingerprint.of(fileAt: package.tensorsPath, algorithm: recorded.algorithm).0
-                report.check(
-                    digest == recorded
-                        ? nil
-                        : "\(package.tensorsPath): \(recorded.algorithm.displayName) \(digest.hex) differs from the "
-                            + "manifest's \(key) \(recorded.hex) (tensors.h5 changed after packaging)")
-            } catch {
-                report.check("\(package.tensorsPath): cannot hash: \(error)")
-            }
+            checkDigest(
+                of: .tensors, at: package.tensorsPath, recorded: recorded,
+                changed: "tensors.h5 changed after packaging", &report)
         } else {
             report.warnings.append(
                 "\(path): the manifest records no digest of tensors.h5; edits of tensors.h5 within the code range "
@@ -53,6 +45,24 @@ extension PackageVerifier {
             report.checks += 1
         } catch {
             report.check("\(package.tensorsPath): cannot list its datasets: \(error)")
+        }
+    }
+
+    /// The file at `path` (the package's `file`) has the digest the manifest records; otherwise the problem
+    /// names both digests, the manifest's key and `changed` (what the difference means).
+    static func checkDigest(
+        of file: Manifest.DigestedFile, at path: String, recorded: Fingerprint, changed: String,
+        _ report: inout Report
+    ) {
+        do {
+            let digest = try Fingerprint.of(fileAt: path, algorithm: recorded.algorithm).0
+            report.check(
+                digest == recorded
+                    ? nil
+                    : "\(path): \(recorded.algorithm.displayName) \(digest.hex) differs from the manifest's "
+                        + "\(Manifest.digestKey(file, recorded.algorithm)) \(recorded.hex) (\(changed))")
+        } catch {
+            report.check("\(path): cannot hash: \(error)")
         }
     }
 

@@ -35,17 +35,8 @@ extension PackageVerifier {
             return
         }
         if let recorded = manifest.skeletonDigest {
-            let key = Manifest.digestKey(.skeleton, recorded.algorithm)
-            do {
-                let digest = try Fingerprint.of(fileAt: path, algorithm: recorded.algorithm).0
-                report.check(
-                    digest == recorded
-                        ? nil
-                        : "\(path): \(recorded.algorithm.displayName) \(digest.hex) differs from the manifest's "
-                            + "\(key) \(recorded.hex) (the skeleton changed after packaging)")
-            } catch {
-                report.check("\(path): cannot hash: \(error)")
-            }
+            checkDigest(
+                of: .skeleton, at: path, recorded: recorded, changed: "the skeleton changed after packaging", &report)
         } else {
             report.check(
                 "\(Manifest.fileName): skeleton_file without a digest of it (skeleton_xxh3_128 or skeleton_sha256)")
