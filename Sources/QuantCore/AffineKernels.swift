@@ -178,8 +178,8 @@ struct AffineRounder {
     }
 
     /// The C kernels' description of a uniform run with scale s and zero point z (clamp bounds `qmin − z`,
-    /// `qmax − z`, the quotient and the rounding rule; no clipping bounds: ``ptqkit_quantize_codes`` does not
-    /// read them).
+    /// `qmax − z`, the quotient and the rounding rule; clipping bounds 0: ``ptqkit_quantize_codes`` does not
+    /// read them, and ``QuantizationParameters/affineRun(parameter:)`` sets them for the fused measure).
     func run(scale: Float, zeroPoint: Int32) -> ptqkit_affine_run {
         ptqkit_affine_run(
             scale: scale, lo: Float(qmin - zeroPoint), hi: Float(qmax - zeroPoint), clip_low: 0, clip_high: 0,

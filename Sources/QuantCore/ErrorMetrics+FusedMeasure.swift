@@ -36,16 +36,14 @@ extension QuantizationParameters {
         }
     }
 
-    /// The C kernel's description of parameter k's runs (``ptqkit_fused_measure``): scale s, clamp bounds
-    /// `qmin − z` and `qmax − z` as ``AffineRounder`` computes them, clipping bounds
-    /// (``clippingBounds(parameter:)``), the quotient (x · (1/s) or x / s) and the rounding rule.
+    /// The C kernel's description of parameter k's runs (``ptqkit_fused_measure``): ``AffineRounder``'s
+    /// (scale s, clamp bounds `qmin − z` and `qmax − z`, the quotient x · (1/s) or x / s, the rounding rule)
+    /// with the clipping bounds (``clippingBounds(parameter:)``).
     func affineRun(parameter k: Int) -> ptqkit_affine_run {
-        let (s, z) = (scales[k], zeroPoints[k])
+        var run = AffineRounder(self).run(scale: scales[k], zeroPoint: zeroPoints[k])
         let clip = clippingBounds(parameter: k)
-        return ptqkit_affine_run(
-            scale: s, lo: Float(format.qmin - z), hi: Float(format.qmax - z), clip_low: clip.lowerBound,
-            clip_high: clip.upperBound, reciprocal: multipliesByReciprocal ? 1 : 0,
-            away: rounding == .toNearestOrAwayFromZero ? 1 : 0)
+        (run.clip_low, run.clip_high) = (clip.lowerBound, clip.upperBound)
+        return run
     }
 }
 
