@@ -80,15 +80,12 @@ public struct CalibrationJob: Sendable {
             self.fingerprint = fingerprint
         }
 
-        /// `calibrator` with these options applied (and ``Calibrator/retainsWeightParameters`` false: the
-        /// package holds the parameters).
+        /// `calibrator` with these options applied.
         public func configure(_ calibrator: Calibrator) -> Calibrator {
             var configured = calibrator
             if let threads { configured.threads = threads }
             configured.memoryBudget = memoryBudget
             if let batchRows { configured.batchSize = .rows(batchRows) }
-            // The package holds every parameter; the result keeps no per-channel arrays.
-            configured.retainsWeightParameters = false
             return configured
         }
     }
@@ -164,7 +161,11 @@ public struct CalibrationJob: Sendable {
                 }
             } ?? saved?.body.config ?? CalibrationConfig()
         let calibrator = try CalibrationJobError.wrap { () throws(CalibrationError) in
-            options.configure(try Calibrator(config: settings, observers: observers))
+            var calibrator = options.configure(try Calibrator(config: settings, observers: observers))
+            // The package holds every parameter (stored as each layer is handed over): the result keeps no
+            // per-channel weight arrays.
+            calibrator.retainsWeightParameters = false
+            return calibrator
         }
         // Each HDF5 input is read by a child process first (crash isolation); keep-going drops failures.
         try probeWeights(limit: calibrator.weightMemoryBudget)
