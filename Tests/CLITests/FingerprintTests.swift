@@ -12,6 +12,17 @@ import Testing
         inputs.map { $0.fingerprint?.algorithm.rawValue }
     }
 
+    /// XORs the last byte of the file at `path` with `mask` (the size stays the same).
+    static func flipLastByte(of path: String, with mask: UInt8) throws {
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size - 1)
+        let last = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: size - 1)
+        try handle.write(contentsOf: Data([last ^ mask]))
+    }
+
     /// Calibrates a copy of the bundled weights with `mode`, checks the recorded digests against the
     /// files (the package's `tensors.h5` and skeleton too, with `sha256sum` for SHA-256), then changes one
     /// byte of the copy (same size) and runs `ptq verify`, and one byte of `tensors.h5`.
@@ -57,13 +68,7 @@ import Testing
         #expect(intact.stderr.contains("recorded without a fingerprint") == (algorithm == nil), "\(intact.stderr)")
 
         // One byte of the copy changed, same size: found unless nothing was recorded.
-        let handle = try #require(FileHandle(forUpdatingAtPath: weights))
-        let size = try handle.seekToEnd()
-        try handle.seek(toOffset: size - 1)
-        let last = try #require(try handle.read(upToCount: 1)?.first)
-        try handle.seek(toOffset: size - 1)
-        try handle.write(contentsOf: Data([last ^ 0x5a]))
-        try handle.close()
+        try Self.flipLastByte(of: weights, with: 0x5a)
         let changed = try PTQProcess.run(["verify", package])
         if let algorithm {
             #expect(changed.status == 65, "\(changed.stdout)\(changed.stderr)")
@@ -75,13 +80,7 @@ import Testing
         }
 
         // One byte of tensors.h5 changed: its digest no longer matches, whichever algorithm it was.
-        let tensors = try #require(FileHandle(forUpdatingAtPath: "\(package)/tensors.h5"))
-        let end = try tensors.seekToEnd()
-        try tensors.seek(toOffset: end - 1)
-        let byte = try #require(try tensors.read(upToCount: 1)?.first)
-        try tensors.seek(toOffset: end - 1)
-        try tensors.write(contentsOf: Data([byte ^ 0x01]))
-        try tensors.close()
+        try Self.flipLastByte(of: "\(package)/tensors.h5", with: 0x01)
         let edited = try PTQProcess.run(["verify", package])
         #expect(edited.status == 65, "\(edited.stdout)\(edited.stderr)")
         let report = edited.stdout + edited.stderr
